@@ -1,0 +1,1 @@
+"""The pure-Python heart of NN Studio: graph, layer catalogue, analysis, data, project files."""

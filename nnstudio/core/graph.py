@@ -1,0 +1,323 @@
+"""The network as drawn: nodes with stable ids, port-to-port edges, and change events."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from .events import Event
+from .layers import canonical_type, layer_spec
+
+
+class GraphError(ValueError):
+    """An edit that the graph cannot make (unknown node, taken port, a loop...)."""
+
+
+@dataclass
+class Node:
+    """One layer on the canvas."""
+
+    id: str
+    type: str
+    name: str
+    params: dict
+    position: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def spec(self):
+        return layer_spec(self.type)
+
+    def input_ports(self) -> tuple[str, ...]:
+        return self.spec.input_ports(self.params)
+
+    def output_ports(self) -> tuple[str, ...]:
+        return self.spec.output_ports
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "type": self.type, "name": self.name,
+                "params": _jsonable(self.params), "position": [self.position[0], self.position[1]]}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A wire from one node's output port to another node's input port."""
+
+    source: str
+    source_port: str
+    target: str
+    target_port: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}:{self.source_port}->{self.target}:{self.target_port}"
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "source_port": self.source_port,
+                "target": self.target, "target_port": self.target_port}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def name_problem(name: str) -> Optional[str]:
+    """Why a layer name is not allowed (names become Python attribute names in exported code)."""
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        return ("a name starts with a letter and uses only letters, digits and _ "
+                "(at most 64), so it can also name the layer in exported code")
+    return None
+
+
+@dataclass
+class GraphEvents:
+    """What listeners can follow: each carries the node or edge concerned."""
+
+    node_added: Event = field(default_factory=Event)      # (node)
+    node_removed: Event = field(default_factory=Event)    # (node)
+    node_changed: Event = field(default_factory=Event)    # (node, what) what: params|name|position|ports
+    edge_added: Event = field(default_factory=Event)      # (edge)
+    edge_removed: Event = field(default_factory=Event)    # (edge)
+    reset: Event = field(default_factory=Event)           # () the whole graph was replaced
+    changed: Event = field(default_factory=Event)         # () after any change: re-run analysis
+
+
+class Graph:
+    """Nodes and edges; every change goes through a method and emits an event."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.edges: dict[str, Edge] = {}
+        self.events = GraphEvents()
+        self._next_id = 1
+
+    # ------------------------------------------------------------ queries
+    def node(self, node_id: str) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise GraphError(f"there is no node {node_id!r}") from None
+
+    def node_by_name(self, name: str) -> Optional[Node]:
+        for node in self.nodes.values():
+            if node.name == name:
+                return node
+        return None
+
+    def edges_into(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges.values() if e.target == node_id]
+
+    def edges_out_of(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges.values() if e.source == node_id]
+
+    def edge_at_input(self, node_id: str, port: str) -> Optional[Edge]:
+        for e in self.edges.values():
+            if e.target == node_id and e.target_port == port:
+                return e
+        return None
+
+    def nodes_of_type(self, type_name: str) -> list[Node]:
+        return [n for n in self.nodes.values() if n.type == type_name]
+
+    def unique_name(self, base: str) -> str:
+        taken = {n.name for n in self.nodes.values()}
+        if base not in taken:
+            return base
+        i = 1
+        while f"{base}_{i}" in taken:
+            i += 1
+        return f"{base}_{i}"
+
+    def new_id(self, prefix: str = "n") -> str:
+        while f"{prefix}{self._next_id}" in self.nodes:
+            self._next_id += 1
+        node_id = f"{prefix}{self._next_id}"
+        self._next_id += 1
+        return node_id
+
+    def reaches(self, start: str, goal: str) -> bool:
+        """Whether a path of edges leads from `start` to `goal`."""
+        stack, seen = [start], set()
+        while stack:
+            current = stack.pop()
+            if current == goal:
+                return True
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(e.target for e in self.edges.values() if e.source == current)
+        return False
+
+    def connection_problem(self, source: str, source_port: str, target: str, target_port: str) -> Optional[str]:
+        """Why this wire cannot be drawn, in plain words, or None when it can."""
+        if source not in self.nodes or target not in self.nodes:
+            return "one end of the wire is not a node"
+        src, dst = self.nodes[source], self.nodes[target]
+        if source_port not in src.output_ports():
+            return f"'{src.name}' has no output called {source_port!r}"
+        if target_port not in dst.input_ports():
+            return f"'{dst.name}' has no input called {target_port!r}"
+        if source == target:
+            return "a layer cannot feed itself"
+        if self.edge_at_input(target, target_port) is not None:
+            return f"this input of '{dst.name}' is already connected; delete that wire first"
+        if self.reaches(target, source):
+            return "this wire would make a loop; data must flow one way, from inputs to outputs"
+        return None
+
+    # ------------------------------------------------------------ edits
+    def add_node(self, type_name: str, name: Optional[str] = None, params: Optional[dict] = None,
+                 position: tuple[float, float] = (0.0, 0.0), node_id: Optional[str] = None) -> Node:
+        canonical = canonical_type(type_name)
+        if canonical is None:
+            raise GraphError(f"unknown layer type {type_name!r}")
+        spec = layer_spec(canonical)
+        full = spec.defaults()
+        for key, value in (params or {}).items():
+            if key in full:
+                full[key] = spec.param(key).normalise(value)
+        if node_id is None:
+            node_id = self.new_id()
+        elif node_id in self.nodes:
+            raise GraphError(f"a node with id {node_id!r} already exists")
+        if name is None:
+            name = self.unique_name(spec.base_name)
+        elif self.node_by_name(name) is not None:
+            raise GraphError(f"a layer is already called {name!r}")
+        node = Node(node_id, canonical, name, full, (float(position[0]), float(position[1])))
+        self.nodes[node_id] = node
+        self.events.node_added.emit(node)
+        self.events.changed.emit()
+        return node
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
+        """Delete a node and its wires; returns both so an undo can put them back."""
+        node = self.node(node_id)
+        removed = [e for e in self.edges.values() if e.source == node_id or e.target == node_id]
+        for edge in removed:
+            del self.edges[edge.id]
+            self.events.edge_removed.emit(edge)
+        del self.nodes[node_id]
+        self.events.node_removed.emit(node)
+        self.events.changed.emit()
+        return node, removed
+
+    def restore_node(self, node: Node) -> None:
+        """Put back a node removed earlier, with its id and everything else unchanged."""
+        if node.id in self.nodes:
+            raise GraphError(f"a node with id {node.id!r} already exists")
+        self.nodes[node.id] = node
+        self.events.node_added.emit(node)
+        self.events.changed.emit()
+
+    def connect(self, source: str, source_port: str, target: str, target_port: str) -> Edge:
+        problem = self.connection_problem(source, source_port, target, target_port)
+        if problem:
+            raise GraphError(problem)
+        edge = Edge(source, source_port, target, target_port)
+        self.edges[edge.id] = edge
+        self.events.edge_added.emit(edge)
+        self.events.changed.emit()
+        return edge
+
+    def disconnect(self, edge_id: str) -> Edge:
+        try:
+            edge = self.edges.pop(edge_id)
+        except KeyError:
+            raise GraphError(f"there is no wire {edge_id!r}") from None
+        self.events.edge_removed.emit(edge)
+        self.events.changed.emit()
+        return edge
+
+    def set_param(self, node_id: str, key: str, value: Any) -> Any:
+        """Change one parameter; returns the old value. Wires on ports that vanish are removed."""
+        node = self.node(node_id)
+        spec = node.spec
+        try:
+            pspec = spec.param(key)
+        except KeyError:
+            raise GraphError(f"{node.type} has no setting {key!r}") from None
+        old = node.params.get(key)
+        node.params[key] = pspec.normalise(value)
+        if spec.variadic_inputs and key == "inputs":
+            ports = set(node.input_ports())
+            for edge in [e for e in self.edges.values() if e.target == node_id and e.target_port not in ports]:
+                del self.edges[edge.id]
+                self.events.edge_removed.emit(edge)
+            self.events.node_changed.emit(node, "ports")
+        self.events.node_changed.emit(node, "params")
+        self.events.changed.emit()
+        return old
+
+    def rename(self, node_id: str, name: str) -> str:
+        node = self.node(node_id)
+        if name == node.name:
+            return name
+        problem = name_problem(name)
+        if problem:
+            raise GraphError(problem)
+        if self.node_by_name(name) is not None:
+            raise GraphError(f"another layer is already called {name!r}")
+        old, node.name = node.name, name
+        self.events.node_changed.emit(node, "name")
+        self.events.changed.emit()
+        return old
+
+    def move(self, node_id: str, position: tuple[float, float]) -> tuple[float, float]:
+        node = self.node(node_id)
+        old = node.position
+        node.position = (float(position[0]), float(position[1]))
+        self.events.node_changed.emit(node, "position")
+        return old
+
+    def clear(self) -> None:
+        self.load_dict({"nodes": [], "edges": []})
+
+    # ------------------------------------------------------------ snapshots
+    def to_dict(self) -> dict:
+        """A plain, JSON-ready snapshot: what is saved, compiled and compared."""
+        return {"nodes": [n.to_dict() for n in self.nodes.values()],
+                "edges": [e.to_dict() for e in self.edges.values()]}
+
+    def load_dict(self, data: dict) -> None:
+        """Replace everything with a snapshot made by `to_dict` (already validated by the loader)."""
+        nodes: dict[str, Node] = {}
+        for nd in data.get("nodes", []):
+            spec = layer_spec(nd["type"])
+            params = spec.defaults()
+            for key, value in nd.get("params", {}).items():
+                if key in params:
+                    params[key] = spec.param(key).normalise(copy.deepcopy(value))
+            pos = nd.get("position", (0.0, 0.0))
+            nodes[nd["id"]] = Node(nd["id"], spec.type, nd["name"], params, (float(pos[0]), float(pos[1])))
+        edges: dict[str, Edge] = {}
+        for ed in data.get("edges", []):
+            edge = Edge(ed["source"], ed["source_port"], ed["target"], ed["target_port"])
+            edges[edge.id] = edge
+        self.nodes, self.edges = nodes, edges
+        self._next_id = 1
+        self.events.reset.emit()
+        self.events.changed.emit()
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Graph":
+        graph = cls()
+        graph.load_dict(data)
+        return graph
+
+    def copy(self) -> "Graph":
+        return Graph.from_dict(self.to_dict())
+
+    def subgraph_dict(self, node_ids: Iterable[str]) -> dict:
+        """The chosen nodes and the wires among them (for copy and paste)."""
+        ids = set(node_ids)
+        return {"nodes": [self.nodes[i].to_dict() for i in self.nodes if i in ids],
+                "edges": [e.to_dict() for e in self.edges.values() if e.source in ids and e.target in ids]}

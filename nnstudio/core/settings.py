@@ -1,0 +1,153 @@
+"""Training and data settings as plain dataclasses, with checks and JSON round trips."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Optional
+
+OPTIMIZERS: dict[str, str] = {
+    "sgd": "SGD",
+    "momentum": "SGD with momentum",
+    "nesterov": "Nesterov momentum",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
+}
+SCALINGS: dict[str, str] = {
+    "standardize": "Standardise each feature (mean 0, spread 1), fitted on the training part",
+    "pixels": "Divide by 255 (pixel values to 0..1)",
+    "none": "Use the values as they are",
+}
+TRAINING_METHODS = ("gradient_descent", "perceptron")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or out of range; the message names it."""
+
+
+def _check_number(name: str, value: Any, low: float, high: float, whole: bool = False,
+                  low_open: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int)):
+        raise SettingsError(f"{name} must be a {'whole ' if whole else ''}number")
+    if not math.isfinite(value) or value < low or value > high or (low_open and value == low):
+        bound = f"above {low:g}" if low_open else f"at least {low:g}"
+        raise SettingsError(f"{name} must be {bound} and at most {high:g} (it is {value})")
+
+
+@dataclass
+class EarlyStopping:
+    """Stop when the monitored number stops improving; optionally go back to the best weights."""
+
+    enabled: bool = False
+    monitor: str = "val_loss"
+    patience: int = 5
+    min_delta: float = 0.0
+    restore_best: bool = True
+
+
+@dataclass
+class TrainingSettings:
+    """Everything the trainer needs besides the graph and the data (Keras' compile + fit arguments)."""
+
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    momentum: float = 0.9          # SGD momentum / Nesterov / RMSprop momentum
+    beta1: float = 0.9             # Adam, AdamW
+    beta2: float = 0.999
+    rho: float = 0.9               # RMSprop's moving-average factor
+    epsilon: float = 1e-7
+    weight_decay: float = 0.0
+    batch_size: int = 32
+    epochs: int = 20
+    shuffle: bool = True
+    seed: int = 0
+    validation_split: float = 0.2
+    early_stopping: EarlyStopping = field(default_factory=EarlyStopping)
+    checkpoint_best: bool = False  # keep a copy of the weights of the best epoch
+    device: str = "cpu"
+    method: str = "gradient_descent"  # or "perceptron" for single-layer step networks
+
+    def validate(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise SettingsError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (it is {self.optimizer!r})")
+        _check_number("learning rate", self.learning_rate, 0.0, 1e6, low_open=True)
+        _check_number("momentum", self.momentum, 0.0, 1.0)
+        _check_number("beta1", self.beta1, 0.0, 1.0)
+        _check_number("beta2", self.beta2, 0.0, 1.0)
+        _check_number("rho", self.rho, 0.0, 1.0)
+        _check_number("epsilon", self.epsilon, 0.0, 1.0)
+        _check_number("weight decay", self.weight_decay, 0.0, 10.0)
+        _check_number("batch size", self.batch_size, 1, 1_000_000, whole=True)
+        _check_number("epochs", self.epochs, 1, 1_000_000, whole=True)
+        _check_number("seed", self.seed, 0, 2**63 - 1, whole=True)
+        _check_number("validation split", self.validation_split, 0.0, 0.9)
+        if not isinstance(self.shuffle, bool):
+            raise SettingsError("shuffle must be on or off")
+        es = self.early_stopping
+        _check_number("patience", es.patience, 0, 1_000_000, whole=True)
+        _check_number("min delta", es.min_delta, 0.0, 1e12)
+        if not isinstance(es.monitor, str) or not es.monitor:
+            raise SettingsError("early stopping must monitor a named number such as val_loss")
+        if self.method not in TRAINING_METHODS:
+            raise SettingsError(f"training method must be one of {', '.join(TRAINING_METHODS)}")
+        if not isinstance(self.device, str) or not (self.device == "cpu" or self.device.startswith("cuda")):
+            raise SettingsError("device must be cpu or cuda")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainingSettings":
+        """Build from JSON; unknown keys are ignored, wrong types raise SettingsError."""
+        if not isinstance(data, dict):
+            raise SettingsError("training settings must be a table of names and values")
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known and k != "early_stopping"}
+        settings = cls(**values)
+        es = data.get("early_stopping", {})
+        if not isinstance(es, dict):
+            raise SettingsError("early stopping settings must be a table of names and values")
+        es_known = {f.name for f in fields(EarlyStopping)}
+        settings.early_stopping = EarlyStopping(**{k: v for k, v in es.items() if k in es_known})
+        if isinstance(settings.learning_rate, int) and not isinstance(settings.learning_rate, bool):
+            settings.learning_rate = float(settings.learning_rate)
+        settings.validate()
+        return settings
+
+
+@dataclass
+class DataSettings:
+    """Which data the project trains on and how it is split and scaled."""
+
+    source: Optional[dict] = None  # {"kind": "builtin", "name": "iris"} or {"kind": "csv", "path": "..."}
+    validation_fraction: float = 0.2
+    test_fraction: float = 0.2
+    split_seed: int = 0
+    stratify: bool = True
+    scaling: str = "standardize"
+
+    def validate(self) -> None:
+        _check_number("validation fraction", self.validation_fraction, 0.0, 0.9)
+        _check_number("test fraction", self.test_fraction, 0.0, 0.9)
+        if self.validation_fraction + self.test_fraction >= 0.95:
+            raise SettingsError("validation and test together must leave at least 5% of the rows for training")
+        _check_number("split seed", self.split_seed, 0, 2**63 - 1, whole=True)
+        if self.scaling not in SCALINGS:
+            raise SettingsError(f"scaling must be one of {', '.join(SCALINGS)}")
+        if self.source is not None:
+            if not isinstance(self.source, dict) or not isinstance(self.source.get("kind"), str):
+                raise SettingsError("the data source must say its kind (builtin, csv, npz or idx)")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DataSettings":
+        if not isinstance(data, dict):
+            raise SettingsError("data settings must be a table of names and values")
+        known = {f.name for f in fields(cls)}
+        settings = cls(**{k: v for k, v in data.items() if k in known})
+        settings.validate()
+        return settings
