@@ -1,0 +1,249 @@
+"""The project file (.nnstudio): versioned JSON with the graph, data choice and training settings."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+from .files import atomic_write_text
+from .graph import Graph, name_problem
+from .layers import canonical_type, layer_spec
+from .settings import DataSettings, SettingsError, TrainingSettings
+
+FORMAT = "nnstudio-project"
+VERSION = 1
+EXTENSION = ".nnstudio"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_NODES = 10_000
+PATH_KEYS = ("path", "images", "labels")
+
+
+class ProjectError(Exception):
+    """The one error a project file can raise when loading or saving; its message is for the user."""
+
+
+@dataclass
+class Project:
+    """A graph plus everything needed to train it; `path` is where it was last saved."""
+
+    graph: Graph = field(default_factory=Graph)
+    data: DataSettings = field(default_factory=DataSettings)
+    training: TrainingSettings = field(default_factory=TrainingSettings)
+    runs: list = field(default_factory=list)
+    title: str = ""
+    notes: str = ""
+    path: Optional[Path] = None
+
+    @property
+    def base_dir(self) -> Optional[Path]:
+        return self.path.parent if self.path else None
+
+    def to_dict(self, base_dir: Optional[Path] = None) -> dict:
+        data = self.data.to_dict()
+        if data.get("source"):
+            data["source"] = _relative_source(data["source"], base_dir)
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "title": self.title,
+            "notes": self.notes,
+            "graph": self.graph.to_dict(),
+            "data": data,
+            "training": self.training.to_dict(),
+            "runs": self.runs,
+        }
+
+
+def _relative_source(source: dict, base_dir: Optional[Path]) -> dict:
+    """Store data paths relative to the project file so a folder can be moved or shared."""
+    source = dict(source)
+    for key in PATH_KEYS:
+        value = source.get(key)
+        if isinstance(value, str) and base_dir is not None and Path(value).is_absolute():
+            try:
+                source[key] = Path(value).relative_to(base_dir.resolve()).as_posix()
+            except ValueError:
+                try:
+                    source[key] = Path(os.path.relpath(value, base_dir.resolve())).as_posix()
+                except ValueError:
+                    source[key] = value  # another drive on Windows: an absolute path is all we can keep
+    return source
+
+
+def _absolute_source(source: dict, base_dir: Optional[Path]) -> dict:
+    source = dict(source)
+    for key in PATH_KEYS:
+        value = source.get(key)
+        if isinstance(value, str) and base_dir is not None and not Path(value).is_absolute():
+            source[key] = str((base_dir / value).resolve())
+    return source
+
+
+# ------------------------------------------------------------------ loading
+
+def _fail(message: str) -> None:
+    raise ProjectError(message)
+
+
+def _check_graph(graph: Any) -> dict:
+    if not isinstance(graph, dict):
+        _fail("the 'graph' part is not a table of nodes and edges")
+    nodes, edges = graph.get("nodes", []), graph.get("edges", [])
+    if not isinstance(nodes, list) or not isinstance(edges, list):
+        _fail("the graph's nodes and edges must be lists")
+    if len(nodes) > MAX_NODES or len(edges) > 4 * MAX_NODES:
+        _fail(f"the graph is too large (more than {MAX_NODES} layers)")
+    clean_nodes, ids, names, ports = [], set(), set(), {}
+    for index, nd in enumerate(nodes, 1):
+        where = f"layer {index}"
+        if not isinstance(nd, dict):
+            _fail(f"{where} is not a table of settings")
+        node_id, type_name, name = nd.get("id"), nd.get("type"), nd.get("name")
+        if not isinstance(node_id, str) or not node_id or len(node_id) > 64:
+            _fail(f"{where} has no valid id")
+        if node_id in ids:
+            _fail(f"two layers share the id {node_id!r}")
+        if not isinstance(type_name, str) or canonical_type(type_name) is None:
+            _fail(f"{where} has an unknown layer type {str(type_name)[:40]!r}")
+        if not isinstance(name, str) or name_problem(name):
+            _fail(f"{where} has an invalid name {str(name)[:40]!r}")
+        if name in names:
+            _fail(f"two layers are called {name!r}")
+        spec = layer_spec(type_name)
+        params = nd.get("params", {})
+        if not isinstance(params, dict):
+            _fail(f"the settings of '{name}' are not a table")
+        for key, value in params.items():
+            try:
+                pspec = spec.param(key)
+            except KeyError:
+                continue  # a setting from a newer or older layer version: ignore it, keep the layer
+            problem = pspec.problem(pspec.normalise(value))
+            if problem:
+                _fail(f"layer '{name}': {problem}")
+        position = nd.get("position", [0, 0])
+        if (not isinstance(position, list) or len(position) != 2
+                or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
+                       or abs(v) > 1e7 for v in position)):
+            _fail(f"layer '{name}' has an invalid position")
+        ids.add(node_id)
+        names.add(name)
+        merged = dict(spec.defaults(), **{k: v for k, v in params.items() if k in spec.defaults()})
+        ports[node_id] = (spec.input_ports(merged), spec.output_ports, name)
+        clean_nodes.append({"id": node_id, "type": spec.type, "name": name, "params": params,
+                            "position": position})
+    clean_edges, taken = [], set()
+    for index, ed in enumerate(edges, 1):
+        if not isinstance(ed, dict):
+            _fail(f"wire {index} is not a table")
+        src, sport, dst, dport = (ed.get(k) for k in ("source", "source_port", "target", "target_port"))
+        if src not in ports or dst not in ports:
+            _fail(f"wire {index} connects a layer that does not exist")
+        if sport not in ports[src][1]:
+            _fail(f"wire {index} leaves '{ports[src][2]}' from a port it does not have")
+        if dport not in ports[dst][0]:
+            _fail(f"wire {index} enters '{ports[dst][2]}' at a port it does not have")
+        if (dst, dport) in taken:
+            _fail(f"two wires enter the same input of '{ports[dst][2]}'")
+        taken.add((dst, dport))
+        clean_edges.append({"source": src, "source_port": sport, "target": dst, "target_port": dport})
+    return {"nodes": clean_nodes, "edges": clean_edges}
+
+
+# Step-by-step upgrades: MIGRATIONS[n] turns a version-n dict into a version-(n+1) dict.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+
+
+def project_from_dict(raw: Any, base_dir: Optional[Path] = None) -> Project:
+    """Build a Project from parsed JSON; raises ProjectError with a plain message for anything wrong."""
+    if not isinstance(raw, dict):
+        _fail("this is not an NN Studio project (the file does not hold a table of settings)")
+    if raw.get("format") != FORMAT:
+        _fail("this is not an NN Studio project (its 'format' is missing or different)")
+    version = raw.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        _fail("the project's version number is missing or invalid")
+    if version > VERSION:
+        _fail(f"this project was saved by a newer NN Studio (file version {version}; this version reads up to "
+              f"{VERSION}). Please update NN Studio to open it.")
+    while version < VERSION:
+        raw = MIGRATIONS[version](raw)
+        version += 1
+    graph_dict = _check_graph(raw.get("graph", {"nodes": [], "edges": []}))
+    try:
+        data = DataSettings.from_dict(raw.get("data", {}))
+        training = TrainingSettings.from_dict(raw.get("training", {}))
+    except (SettingsError, TypeError) as exc:
+        raise ProjectError(f"a setting is invalid: {exc}") from None
+    if data.source is not None:
+        for key in PATH_KEYS:
+            if key in data.source and not isinstance(data.source[key], str):
+                _fail(f"the data source's {key} must be a file path")
+        data.source = _absolute_source(data.source, base_dir)
+    runs = raw.get("runs", [])
+    if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
+        _fail("the run history is damaged (it must be a list of runs)")
+    title, notes = raw.get("title", ""), raw.get("notes", "")
+    if not isinstance(title, str) or not isinstance(notes, str):
+        _fail("the title and notes must be text")
+    graph = Graph.from_dict(graph_dict)
+    return Project(graph, data, training, runs, title, notes)
+
+
+def loads_project(text: Union[str, bytes], base_dir: Optional[Path] = None) -> Project:
+    try:
+        raw = json.loads(text)
+    except RecursionError:
+        raise ProjectError("the file is nested too deeply to be a project") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProjectError(f"the file is not valid JSON ({str(exc)[:120]})") from None
+    try:
+        return project_from_dict(raw, base_dir)
+    except RecursionError:
+        raise ProjectError("the file is nested too deeply to be a project") from None
+
+
+def load_project(path: Union[str, Path]) -> Project:
+    """Open a project file; any problem becomes one ProjectError saying what is wrong."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            _fail(f"'{path.name}' is too large to be a project ({size // 1_000_000} MB)")
+        data = path.read_bytes()
+    except ProjectError:
+        raise
+    except FileNotFoundError:
+        raise ProjectError(f"'{path}' does not exist") from None
+    except IsADirectoryError:
+        raise ProjectError(f"'{path}' is a folder, not a project file") from None
+    except OSError as exc:
+        raise ProjectError(f"'{path.name}' could not be read: {exc.strerror or exc}") from None
+    try:
+        project = loads_project(data, path.parent.resolve())
+    except ProjectError as exc:
+        raise ProjectError(f"'{path.name}' could not be opened: {exc}") from None
+    project.path = path.resolve()
+    return project
+
+
+def dumps_project(project: Project, base_dir: Optional[Path] = None) -> str:
+    return json.dumps(project.to_dict(base_dir), indent=2, allow_nan=False) + "\n"
+
+
+def save_project(project: Project, path: Union[str, Path]) -> None:
+    """Save atomically (the old file survives a crash mid-save); data paths become relative."""
+    path = Path(path).resolve()
+    try:
+        text = dumps_project(project, path.parent)
+    except ValueError as exc:
+        raise ProjectError(f"the project holds a value that cannot be saved ({exc})") from None
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise ProjectError(f"could not save to '{path}': {exc.strerror or exc}") from None
+    project.path = path
