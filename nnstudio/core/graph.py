@@ -66,6 +66,16 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _insert_at(mapping: dict, key: str, value: Any, index: Optional[int]) -> dict:
+    """A copy of `mapping` with key/value inserted at position `index` (appended when None)."""
+    if index is None or index >= len(mapping):
+        mapping[key] = value
+        return mapping
+    items = list(mapping.items())
+    items.insert(max(index, 0), (key, value))
+    return dict(items)
+
+
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
@@ -100,6 +110,12 @@ class Graph:
         self._next_id = 1
 
     # ------------------------------------------------------------ queries
+    def node_index(self, node_id: str) -> int:
+        return list(self.nodes).index(node_id)
+
+    def edge_index(self, edge_id: str) -> int:
+        return list(self.edges).index(edge_id)
+
     def node(self, node_id: str) -> Node:
         try:
             return self.nodes[node_id]
@@ -174,8 +190,10 @@ class Graph:
         return None
 
     # ------------------------------------------------------------ edits
-    def add_node(self, type_name: str, name: Optional[str] = None, params: Optional[dict] = None,
-                 position: tuple[float, float] = (0.0, 0.0), node_id: Optional[str] = None) -> Node:
+    def make_node(self, type_name: str, name: Optional[str] = None, params: Optional[dict] = None,
+                  position: tuple[float, float] = (0.0, 0.0), node_id: Optional[str] = None,
+                  reserved_names: Iterable[str] = ()) -> Node:
+        """Build a node that would fit this graph (fresh id and name) without adding it."""
         canonical = canonical_type(type_name)
         if canonical is None:
             raise GraphError(f"unknown layer type {type_name!r}")
@@ -183,19 +201,26 @@ class Graph:
         full = spec.defaults()
         for key, value in (params or {}).items():
             if key in full:
-                full[key] = spec.param(key).normalise(value)
+                full[key] = spec.param(key).normalise(copy.deepcopy(value))
         if node_id is None:
             node_id = self.new_id()
         elif node_id in self.nodes:
             raise GraphError(f"a node with id {node_id!r} already exists")
-        if name is None:
-            name = self.unique_name(spec.base_name)
-        elif self.node_by_name(name) is not None:
-            raise GraphError(f"a layer is already called {name!r}")
-        node = Node(node_id, canonical, name, full, (float(position[0]), float(position[1])))
-        self.nodes[node_id] = node
-        self.events.node_added.emit(node)
-        self.events.changed.emit()
+        taken = {n.name for n in self.nodes.values()} | set(reserved_names)
+        if name is None or name in taken:
+            base = spec.base_name if name is None else re.sub(r"_\d+$", "", name)
+            name = base
+            i = 1
+            while name in taken:
+                name = f"{base}_{i}"
+                i += 1
+        return Node(node_id, canonical, name, full, (float(position[0]), float(position[1])))
+
+    def add_node(self, type_name: str, name: Optional[str] = None, params: Optional[dict] = None,
+                 position: tuple[float, float] = (0.0, 0.0), node_id: Optional[str] = None) -> Node:
+        """Add a layer; a taken name gets a number (dense → dense_1), like Keras."""
+        node = self.make_node(type_name, name, params, position, node_id)
+        self.restore_node(node)
         return node
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
@@ -210,20 +235,24 @@ class Graph:
         self.events.changed.emit()
         return node, removed
 
-    def restore_node(self, node: Node) -> None:
-        """Put back a node removed earlier, with its id and everything else unchanged."""
+    def restore_node(self, node: Node, index: Optional[int] = None) -> None:
+        """Add a ready-made node (or put back a removed one) with its id and everything else unchanged.
+
+        `index` puts it back at its old place in the node order, which is also the order of the
+        network's inputs and outputs, so an undone delete gives exactly the graph from before."""
         if node.id in self.nodes:
             raise GraphError(f"a node with id {node.id!r} already exists")
-        self.nodes[node.id] = node
+        self.nodes = _insert_at(self.nodes, node.id, node, index)
         self.events.node_added.emit(node)
         self.events.changed.emit()
 
-    def connect(self, source: str, source_port: str, target: str, target_port: str) -> Edge:
+    def connect(self, source: str, source_port: str, target: str, target_port: str,
+                index: Optional[int] = None) -> Edge:
         problem = self.connection_problem(source, source_port, target, target_port)
         if problem:
             raise GraphError(problem)
         edge = Edge(source, source_port, target, target_port)
-        self.edges[edge.id] = edge
+        self.edges = _insert_at(self.edges, edge.id, edge, index)
         self.events.edge_added.emit(edge)
         self.events.changed.emit()
         return edge

@@ -1,0 +1,203 @@
+"""Undo commands: one per user action, each changing the Graph through its methods only."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Optional
+
+from PySide6.QtGui import QUndoCommand
+
+from ..core.graph import Edge, Graph, Node
+from ..core.layout import layered_positions
+
+SET_PARAM_ID = 1001  # commands with the same id may merge (a spin-box drag becomes one step)
+
+
+class AddNode(QUndoCommand):
+    """Add one layer; redo puts it back with the same id, so later commands still find it."""
+
+    def __init__(self, graph: Graph, type_name: str, position: tuple[float, float],
+                 params: Optional[dict] = None, name: Optional[str] = None) -> None:
+        super().__init__()
+        self.graph = graph
+        # Build the node now (fresh id and name) so redo after undo restores exactly this one.
+        self.node = graph.make_node(type_name, name=name, params=params, position=position)
+        self.setText(f"Add {self.node.type} '{self.node.name}'")
+
+    @property
+    def node_id(self) -> str:
+        return self.node.id
+
+    def redo(self) -> None:
+        self.graph.restore_node(copy.deepcopy(self.node))
+
+    def undo(self) -> None:
+        self.graph.remove_node(self.node.id)
+
+
+class RemoveItems(QUndoCommand):
+    """Delete nodes (with all their wires) and single wires, as one step."""
+
+    def __init__(self, graph: Graph, node_ids: list[str], edge_ids: list[str] = ()) -> None:
+        super().__init__()
+        self.graph = graph
+        # Remember each item's place in the order so undo restores exactly the same graph.
+        ids = set(node_ids)
+        self.nodes: list[Node] = [copy.deepcopy(n) for n in graph.nodes.values() if n.id in ids]
+        self.node_places = [graph.node_index(n.id) for n in self.nodes]
+        wanted = set(edge_ids)
+        self.edges: list[Edge] = [e for e in graph.edges.values()
+                                  if e.source in ids or e.target in ids or e.id in wanted]
+        self.edge_places = [graph.edge_index(e.id) for e in self.edges]
+        if len(self.nodes) == 1 and not edge_ids:
+            self.setText(f"Delete '{self.nodes[0].name}'")
+        elif not self.nodes:
+            self.setText("Delete wire" if len(self.edges) == 1 else f"Delete {len(self.edges)} wires")
+        else:
+            self.setText(f"Delete {len(self.nodes)} layers")
+
+    def redo(self) -> None:
+        for edge in self.edges:
+            if edge.id in self.graph.edges:
+                self.graph.disconnect(edge.id)
+        for node in self.nodes:
+            self.graph.remove_node(node.id)
+
+    def undo(self) -> None:
+        for node, place in zip(self.nodes, self.node_places):
+            self.graph.restore_node(copy.deepcopy(node), place)
+        for edge, place in zip(self.edges, self.edge_places):
+            self.graph.connect(edge.source, edge.source_port, edge.target, edge.target_port, place)
+
+
+class Connect(QUndoCommand):
+    def __init__(self, graph: Graph, source: str, source_port: str, target: str, target_port: str) -> None:
+        super().__init__()
+        self.graph = graph
+        self.edge = Edge(source, source_port, target, target_port)
+        self.setText(f"Connect '{graph.node(source).name}' → '{graph.node(target).name}'")
+
+    def redo(self) -> None:
+        self.graph.connect(self.edge.source, self.edge.source_port, self.edge.target, self.edge.target_port)
+
+    def undo(self) -> None:
+        self.graph.disconnect(self.edge.id)
+
+
+class MoveNodes(QUndoCommand):
+    """A finished drag: every moved node's old and new position, one undo step."""
+
+    def __init__(self, graph: Graph, moves: dict[str, tuple[tuple[float, float], tuple[float, float]]],
+                 text: str = "") -> None:
+        super().__init__()
+        self.graph = graph
+        self.moves = moves
+        if not text:
+            text = (f"Move '{graph.node(next(iter(moves))).name}'" if len(moves) == 1
+                    else f"Move {len(moves)} layers")
+        self.setText(text)
+
+    def redo(self) -> None:
+        for node_id, (_, new) in self.moves.items():
+            self.graph.move(node_id, new)
+
+    def undo(self) -> None:
+        for node_id, (old, _) in self.moves.items():
+            self.graph.move(node_id, old)
+
+
+class AutoLayout(MoveNodes):
+    def __init__(self, graph: Graph) -> None:
+        moves = {n: (graph.nodes[n].position, pos) for n, pos in layered_positions(graph).items()}
+        super().__init__(graph, moves, "Auto-layout")
+
+
+class SetParam(QUndoCommand):
+    """Change one setting of one layer; consecutive changes of the same setting merge into one step."""
+
+    def __init__(self, graph: Graph, node_id: str, key: str, value: Any) -> None:
+        super().__init__()
+        self.graph = graph
+        self.node_id, self.key = node_id, key
+        self.old = copy.deepcopy(graph.node(node_id).params.get(key))
+        self.new = value
+        # Wires on ports that disappear (fewer Concatenate inputs) must come back on undo.
+        self.lost_edges: list[tuple[int, Edge]] = []
+        self.setText(f"Change {key.replace('_', ' ')} of '{graph.node(node_id).name}'")
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return SET_PARAM_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if not isinstance(other, SetParam) or (other.node_id, other.key) != (self.node_id, self.key):
+            return False
+        if other.lost_edges or self.key == "inputs":
+            return False
+        self.new = other.new
+        return True
+
+    def redo(self) -> None:
+        before = list(self.graph.edges.values())
+        self.graph.set_param(self.node_id, self.key, copy.deepcopy(self.new))
+        self.lost_edges = [(i, e) for i, e in enumerate(before) if e.id not in self.graph.edges]
+
+    def undo(self) -> None:
+        self.graph.set_param(self.node_id, self.key, copy.deepcopy(self.old))
+        for place, edge in self.lost_edges:
+            self.graph.connect(edge.source, edge.source_port, edge.target, edge.target_port, place)
+
+
+class Rename(QUndoCommand):
+    def __init__(self, graph: Graph, node_id: str, name: str) -> None:
+        super().__init__()
+        self.graph = graph
+        self.node_id = node_id
+        self.old = graph.node(node_id).name
+        self.new = name
+        self.setText(f"Rename '{self.old}' to '{name}'")
+
+    def redo(self) -> None:
+        self.graph.rename(self.node_id, self.new)
+
+    def undo(self) -> None:
+        self.graph.rename(self.node_id, self.old)
+
+
+class Paste(QUndoCommand):
+    """Add copied layers (and the wires among them) with fresh ids and names, shifted by `offset`."""
+
+    def __init__(self, graph: Graph, fragment: dict, offset: tuple[float, float] = (40.0, 40.0),
+                 text: str = "Paste") -> None:
+        super().__init__()
+        self.graph = graph
+        mapping: dict[str, str] = {}
+        self.nodes: list[Node] = []
+        reserved: set[str] = set()
+        used_ids: set[str] = set()
+        for nd in fragment.get("nodes", []):
+            new_id = graph.new_id()
+            while new_id in used_ids:
+                new_id = graph.new_id()
+            used_ids.add(new_id)
+            mapping[nd["id"]] = new_id
+            x, y = nd.get("position", (0, 0))
+            node = graph.make_node(nd["type"], name=nd["name"], params=nd.get("params", {}),
+                                   position=(x + offset[0], y + offset[1]), node_id=new_id,
+                                   reserved_names=reserved)
+            reserved.add(node.name)
+            self.nodes.append(node)
+        self.edges = [Edge(mapping[e["source"]], e["source_port"], mapping[e["target"]], e["target_port"])
+                      for e in fragment.get("edges", []) if e["source"] in mapping and e["target"] in mapping]
+        self.new_ids = [n.id for n in self.nodes]
+        count = len(self.nodes)
+        self.setText(f"{text} {count} layer{'s' if count != 1 else ''}")
+
+    def redo(self) -> None:
+        for node in self.nodes:
+            self.graph.restore_node(copy.deepcopy(node))
+        for edge in self.edges:
+            self.graph.connect(edge.source, edge.source_port, edge.target, edge.target_port)
+
+    def undo(self) -> None:
+        for node in self.nodes:
+            self.graph.remove_node(node.id)

@@ -1,0 +1,107 @@
+"""The open project as the GUI sees it: graph, undo stack, selection, live analysis, file state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from ..core.analysis import Analysis, DataContext, analyze
+from ..core.graph import Graph
+from ..core.project import Project
+
+
+class Document(QObject):
+    """One open project. Views read it and listen; edits go through `push(command)` only."""
+
+    analysis_changed = Signal()          # shapes, parameter counts or issues may have changed
+    selection_changed = Signal(list)     # selected node ids
+    dirty_changed = Signal(bool)         # unsaved changes appeared / were saved
+    path_changed = Signal()              # the file name changed (Save As, Open)
+    project_replaced = Signal()          # a whole new project (New, Open): views rebuild
+    edit_refused = Signal(str)           # an edit was refused; the message says why
+
+    def __init__(self, project: Optional[Project] = None, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.project = project or Project()
+        self.data_context: Optional[DataContext] = None
+        self.analysis: Analysis = Analysis()
+        self.selected_ids: list[str] = []
+        # While training runs, the graph must not change under the trainer: edits are refused with this reason.
+        self.edit_lock_reason: Optional[str] = None
+        self._attach()
+
+    # ------------------------------------------------------------ project
+    @property
+    def graph(self) -> Graph:
+        return self.project.graph
+
+    @property
+    def path(self) -> Optional[Path]:
+        return self.project.path
+
+    @property
+    def display_name(self) -> str:
+        return self.path.name if self.path else "Untitled"
+
+    @property
+    def is_dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def replace_project(self, project: Project) -> None:
+        """Show another project (New/Open); the undo history starts again from it."""
+        self.project.graph.events.changed.disconnect(self.refresh_analysis)
+        self.project = project
+        self.undo_stack.clear()
+        self.selected_ids = []
+        self.data_context = None
+        self._attach()
+        self.project_replaced.emit()
+        self.path_changed.emit()
+        self.dirty_changed.emit(False)
+        self.selection_changed.emit([])
+
+    def mark_saved(self, path: Path) -> None:
+        self.project.path = path
+        self.undo_stack.setClean()
+        self.path_changed.emit()
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
+
+    def _attach(self) -> None:
+        self.project.graph.events.changed.connect(self.refresh_analysis)
+        self.refresh_analysis()
+
+    # ------------------------------------------------------------ analysis
+    def set_data_context(self, context: Optional[DataContext]) -> None:
+        self.data_context = context
+        self.refresh_analysis()
+
+    def refresh_analysis(self) -> None:
+        self.analysis = analyze(self.project.graph, self.data_context)
+        self.analysis_changed.emit()
+
+    # ------------------------------------------------------------ edits
+    def push(self, command: QUndoCommand) -> bool:
+        """Apply an edit as one undo step; refused (and False) while the graph is locked for training."""
+        if self.edit_lock_reason:
+            self.edit_refused.emit(self.edit_lock_reason)
+            return False
+        self.undo_stack.push(command)
+        return True
+
+    def lock_edits(self, reason: Optional[str]) -> None:
+        self.edit_lock_reason = reason
+        self.undo_stack.setActive(reason is None)
+
+    # ------------------------------------------------------------ selection
+    def select(self, node_ids: list[str]) -> None:
+        ids = [n for n in node_ids if n in self.graph.nodes]
+        if ids != self.selected_ids:
+            self.selected_ids = ids
+            self.selection_changed.emit(list(ids))
