@@ -44,6 +44,20 @@ def layer_seed(seed: int, node_id: str) -> int:
     return int.from_bytes(digest[:8], "little") & (2**63 - 1)
 
 
+class LayerDict(nn.ModuleDict):
+    """A ModuleDict that accepts any valid layer name, even ones like `train` or `type`.
+
+    nn.ModuleDict refuses keys that shadow one of its attributes; layers are always looked up with
+    `layers[name]`, never as attributes, so storing them straight in `_modules` is safe and keeps
+    state-dict keys as `layers.<name>.weight`.
+    """
+
+    def __init__(self, modules: dict[str, nn.Module]) -> None:
+        super().__init__()
+        for name, module in modules.items():
+            self._modules[name] = module
+
+
 class GraphModule(nn.Module):
     """A drawn network as a torch module: `layers` keyed by node name, run in topological order."""
 
@@ -51,7 +65,7 @@ class GraphModule(nn.Module):
                  output_ids: list[str], output_configs: dict[str, OutputConfig], node_names: dict[str, str],
                  shapes: dict[str, Shape], analysis: Analysis) -> None:
         super().__init__()
-        self.layers = nn.ModuleDict(layers)
+        self.layers = LayerDict(layers)
         self.plan = plan
         self.input_ids = list(input_ids)
         self.output_ids = list(output_ids)
@@ -64,7 +78,7 @@ class GraphModule(nn.Module):
         self.output_names = [node_names[i] for i in self.output_ids]
         # Slots 0..k-1 hold the raw inputs; plan step i writes slot k+i. A list indexed by slot is cheaper
         # per batch than a dict keyed by node id.
-        self._slot_count = len(self.input_ids) + len(plan)
+        self._slot_count = max([step.slot + 1 for step in plan] + [len(self.input_ids)])
         slot_of = {step.node_id: step.slot for step in plan}
         self._output_slots = tuple(slot_of[i] for i in self.output_ids)
         self._steps = [(self.layers[step.name], step.sources, step.slot, step.is_output) for step in plan]

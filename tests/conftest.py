@@ -1,0 +1,46 @@
+"""Test setup shared by every folder: headless Qt, and no test may leave a thread running."""
+
+import os
+import threading
+import time
+
+import pytest
+
+# Before any Qt import: draw offscreen so tests run without a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keep recent-file lists and window state of tests out of the user's settings.
+os.environ.setdefault("NNSTUDIO_SETTINGS_SCOPE", "tests")
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind():
+    """Fail a test that leaves a Python or Qt thread running (a training worker that was never stopped)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5.0
+    while True:
+        extra = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
+        if not extra or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not extra, f"test left threads running: {[t.name for t in extra]}"
+    qthreads = _running_qthreads()
+    assert not qthreads, f"test left QThreads running: {qthreads}"
+
+
+def _running_qthreads() -> list:
+    import sys
+    if "PySide6.QtCore" not in sys.modules:
+        return []
+    from PySide6.QtCore import QThread
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    if app is None:
+        return []
+    deadline = time.monotonic() + 5.0
+    while True:
+        running = [t.objectName() or repr(t) for t in app.findChildren(QThread) if t.isRunning()]
+        if not running or time.monotonic() > deadline:
+            return running
+        app.processEvents()
+        time.sleep(0.02)
