@@ -1,0 +1,328 @@
+"""Bind table columns to a network's Inputs and Outputs, split the rows, scale features and shape arrays."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from ..analysis import DataContext
+from ..layers import OutputTarget, canonical_type
+from ..settings import DataSettings
+from .table import DataError, Table
+
+CLASSIFICATION = ("multiclass", "binary")
+# Rows per block when computing the spread of features, so a big table needs no float64 copy of itself.
+_STATISTICS_BLOCK = 8192
+
+
+@dataclass
+class Binding:
+    """Which columns feed each Input node and which columns each Output node learns to predict."""
+
+    inputs: dict[str, list[str]]
+    outputs: dict[str, list[str]]
+
+
+@dataclass
+class Part:
+    """One part of the data (train, validation or test), as arrays keyed by node id."""
+
+    inputs: dict[str, np.ndarray]
+    targets: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        for array in list(self.inputs.values()) + list(self.targets.values()):
+            return int(array.shape[0])
+        return 0
+
+
+@dataclass
+class PreparedData:
+    """Everything the trainer needs from the data, plus what is needed to treat new rows the same way."""
+
+    train: Part
+    validation: Optional[Part]
+    test: Optional[Part]
+    class_names: dict[str, tuple[str, ...]]
+    tasks: dict[str, str]
+    scalers: dict[str, tuple[np.ndarray, np.ndarray]]
+    binding: Binding
+    input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # Input id -> shape of one sample
+
+    def scale_inputs(self, raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Scale new raw rows (n, columns) exactly as the training data was scaled, shaped for each Input."""
+        scaled: dict[str, np.ndarray] = {}
+        for node_id, (offset, scale) in self.scalers.items():
+            if node_id not in raw:
+                raise DataError(f"No values were given for the input '{node_id}'")
+            values = np.asarray(raw[node_id], dtype=np.float32)
+            rows = values.reshape(1, -1) if values.ndim == 1 and values.size == offset.size else \
+                values.reshape(len(values), -1)
+            if rows.shape[1] != offset.size:
+                raise DataError(f"The input '{node_id}' takes {offset.size} values per row, but "
+                                f"{rows.shape[1]} were given")
+            rows = (rows - offset) / scale
+            shape = self.input_shapes.get(node_id, (offset.size,))
+            scaled[node_id] = np.ascontiguousarray(rows.reshape((len(rows),) + tuple(shape)), dtype=np.float32)
+        return scaled
+
+
+# ---------------------------------------------------------------- binding
+
+def _nodes_of(graph: dict, layer_type: str) -> list[dict]:
+    return [node for node in graph.get("nodes", []) if canonical_type(node.get("type", "")) == layer_type]
+
+
+def _node_label(node: dict) -> str:
+    return f"{canonical_type(node.get('type', '')) or 'Layer'} '{node.get('name', node.get('id'))}'"
+
+
+def _columns_param(node: dict, key: str) -> list[str]:
+    value = (node.get("params") or {}).get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    return [str(column) for column in value]
+
+
+def _check_known(table: Table, node: dict, columns: list[str]) -> None:
+    for column in columns:
+        if not table.has_column(column):
+            shown = ", ".join(table.columns[:10]) + (" …" if len(table.columns) > 10 else "")
+            raise DataError(f"{_node_label(node)} uses the column '{column}', which the data '{table.name}' does "
+                            f"not have (its columns are {shown})")
+    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicates:
+        raise DataError(f"{_node_label(node)} lists the column '{duplicates[0]}' twice")
+
+
+def resolve_binding(table: Table, graph: dict) -> Binding:
+    """Work out each Input's and Output's columns; empty choices follow the automatic rule."""
+    outputs: dict[str, list[str]] = {}
+    for node in _nodes_of(graph, "Output"):
+        targets = _columns_param(node, "targets") or list(table.default_targets)
+        if not targets:
+            raise DataError(f"{_node_label(node)} has no target column and the data '{table.name}' has no usual "
+                            "target: choose the column(s) it should learn to predict")
+        _check_known(table, node, targets)
+        outputs[node["id"]] = targets
+    all_targets = {column for targets in outputs.values() for column in targets}
+    inputs: dict[str, list[str]] = {}
+    for node in _nodes_of(graph, "Input"):
+        columns = _columns_param(node, "columns")
+        if columns:
+            _check_known(table, node, columns)
+            clash = [c for c in columns if c in all_targets]
+            if clash:
+                raise DataError(f"{_node_label(node)} takes the column '{clash[0]}' as a feature, but an Output "
+                                "learns to predict it: a network must not see the answer. Remove it from one "
+                                "of them")
+        else:
+            columns = table.feature_columns(sorted(all_targets))
+            if not columns:
+                raise DataError(f"{_node_label(node)} has no columns left: every column of '{table.name}' is a "
+                                "target")
+        inputs[node["id"]] = columns
+    return Binding(inputs, outputs)
+
+
+def _output_task(table: Table, node: dict, targets: list[str]) -> str:
+    declared = (node.get("params") or {}).get("task", "auto")
+    if declared in ("multiclass", "binary", "regression"):
+        return declared
+    if len(targets) > 1:
+        return "regression"  # only numbers to predict can come several to one Output
+    return table.task_of(targets[0])
+
+
+def _input_shape(table: Table, node: dict, columns: list[str]) -> tuple[int, ...]:
+    """The sample shape the data gives this Input: the image shape when it takes exactly the pixels."""
+    shape_param = tuple((node.get("params") or {}).get("shape") or ())
+    if table.image_shape is not None and columns == table.feature_columns(table.default_targets) \
+            and shape_param and math.prod(shape_param) == math.prod(table.image_shape):
+        return tuple(table.image_shape)
+    return (len(columns),)
+
+
+def data_context(table: Table, graph: dict) -> DataContext:
+    """What the data says about each Input's shape and each Output's task and units, for analysis.
+
+    The OutputTarget's task is what the data holds (the table's rule), so analysis can point out an Output
+    whose chosen task does not fit its column; its units follow the Output's chosen task."""
+    binding = resolve_binding(table, graph)
+    nodes = {node["id"]: node for node in graph.get("nodes", [])}
+    input_shapes = {node_id: _input_shape(table, nodes[node_id], columns)
+                    for node_id, columns in binding.inputs.items()}
+    output_targets: dict[str, OutputTarget] = {}
+    for node_id, targets in binding.outputs.items():
+        task = _output_task(table, nodes[node_id], targets)
+        data_task = "regression" if len(targets) > 1 else table.task_of(targets[0])
+        if task == "multiclass" and len(targets) == 1:
+            units, names = table.num_classes(targets[0]), table.classes_of(targets[0])
+        elif task == "binary" and len(targets) == 1:
+            units, names = 1, table.classes_of(targets[0])
+        else:
+            units, names = len(targets), ()
+        output_targets[node_id] = OutputTarget(data_task, units, tuple(names))
+    return DataContext(input_shapes, output_targets)
+
+
+# ---------------------------------------------------------------- splitting
+
+def _part_sizes(n: int, settings: DataSettings) -> tuple[int, int, int]:
+    def size(fraction: float) -> int:
+        count = int(round(n * fraction))
+        return max(count, 1) if fraction > 0 and n >= 3 else count  # a part that was asked for gets a row
+    n_validation, n_test = size(settings.validation_fraction), size(settings.test_fraction)
+    while n - n_validation - n_test < 1 and (n_validation or n_test):
+        if n_test >= n_validation:
+            n_test -= 1
+        else:
+            n_validation -= 1
+    return n - n_validation - n_test, n_validation, n_test
+
+
+def split_indices(n: int, settings: DataSettings, classes: Optional[np.ndarray] = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row indices of train, validation and test (each sorted), shuffled with the split seed.
+
+    With class codes, the split is stratified: rows are ordered so that every class is spread evenly over the
+    order, with each class's first row at the very front, so every class reaches train and the parts keep the
+    class proportions."""
+    n_train, n_validation, _ = _part_sizes(n, settings)
+    rng = np.random.default_rng(settings.split_seed)
+    order = rng.permutation(n)
+    if classes is not None and n:
+        shuffled = classes[order]
+        ranks = np.empty(n, dtype=np.float64)
+        counts = np.bincount(shuffled)
+        by_class = np.argsort(shuffled, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        position_in_class = np.arange(n) - np.repeat(starts, counts)
+        ranks[by_class] = position_in_class / np.repeat(counts, counts)
+        order = order[np.lexsort((rng.random(n), ranks))]
+    train = np.sort(order[:n_train])
+    validation = np.sort(order[n_train:n_train + n_validation])
+    test = np.sort(order[n_train + n_validation:])
+    return train, validation, test
+
+
+# ---------------------------------------------------------------- scaling
+
+def _fit_scaler(train_features: np.ndarray, scaling: str) -> tuple[np.ndarray, np.ndarray]:
+    width = train_features.shape[1]
+    if scaling == "pixels":
+        return np.zeros(width, np.float32), np.full(width, 255.0, np.float32)
+    if scaling != "standardize" or len(train_features) == 0:
+        return np.zeros(width, np.float32), np.ones(width, np.float32)
+    mean = train_features.mean(axis=0, dtype=np.float64)
+    # Two passes in row blocks: accurate (no sum-of-squares cancellation) and no full float64 copy.
+    squares = np.zeros(width, np.float64)
+    for start in range(0, len(train_features), _STATISTICS_BLOCK):
+        block = train_features[start:start + _STATISTICS_BLOCK].astype(np.float64) - mean
+        squares += np.einsum("ij,ij->j", block, block)
+    std = np.sqrt(squares / len(train_features))
+    std[std < 1e-12] = 1.0  # a constant feature: nothing to divide, and no division by zero
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+def _features(table: Table, rows: np.ndarray, columns: list[int]) -> np.ndarray:
+    """One float32 copy of the chosen rows and columns."""
+    if columns == list(range(table.values.shape[1])):
+        return table.values[rows]
+    return table.values[np.ix_(rows, np.asarray(columns, dtype=np.intp))]
+
+
+# ---------------------------------------------------------------- prepare
+
+def prepare(table: Table, graph: dict, settings: DataSettings) -> PreparedData:
+    """Turn a table and a network into split, scaled, shaped arrays ready for training."""
+    binding = resolve_binding(table, graph)
+    if not binding.inputs:
+        raise DataError("The network has no Input layer, so no data can go in")
+    if not binding.outputs:
+        raise DataError("The network has no Output layer, so there is nothing to learn")
+    if table.n_rows == 0:
+        raise DataError(f"The data '{table.name}' has no rows")
+    nodes = {node["id"]: node for node in graph.get("nodes", [])}
+
+    tasks: dict[str, str] = {}
+    class_names: dict[str, tuple[str, ...]] = {}
+    for node_id, targets in binding.outputs.items():
+        node = nodes[node_id]
+        task = _output_task(table, node, targets)
+        if task in CLASSIFICATION:
+            if len(targets) != 1:
+                raise DataError(f"{_node_label(node)} sorts rows into classes, so it takes exactly one target "
+                                f"column, but it has {len(targets)}: {', '.join(targets)}")
+            column = targets[0]
+            names = table.classes_of(column)
+            if task == "binary" and len(names) > 2:
+                raise DataError(f"{_node_label(node)} is a yes/no (binary) output, but its target '{column}' has "
+                                f"{len(names)} classes: set its task to multiclass or automatic")
+            if not table.is_categorical(column) and table.task_of(column) == "regression" \
+                    and len(names) > 2 * max(1, table.n_rows ** 0.5):
+                raise DataError(f"{_node_label(node)} sorts rows into classes, but its target '{column}' holds "
+                                f"measurements ({len(names)} different values): set its task to regression")
+            class_names[node_id] = names
+        else:
+            categorical = [c for c in targets if table.is_categorical(c)]
+            if categorical:
+                raise DataError(f"{_node_label(node)} predicts numbers (regression), but its target "
+                                f"'{categorical[0]}' holds categories: set its task to multiclass or automatic")
+            class_names[node_id] = ()
+        tasks[node_id] = task
+
+    # Stratify by the first classification Output's classes, so small classes reach every part.
+    classes = None
+    if settings.stratify:
+        for node_id, targets in binding.outputs.items():
+            if tasks[node_id] in CLASSIFICATION:
+                classes = table.class_codes(targets[0])
+                break
+    if table.whole_is_every_split:
+        everything = np.arange(table.n_rows)
+        split = (everything, everything, everything)
+    else:
+        split = split_indices(table.n_rows, settings, classes)
+
+    column_indices = {node_id: [table.column_index(c) for c in columns]
+                      for node_id, columns in binding.inputs.items()}
+    input_shapes: dict[str, tuple[int, ...]] = {}
+    for node_id, columns in binding.inputs.items():
+        shape_param = tuple((nodes[node_id].get("params") or {}).get("shape") or ())
+        fits = bool(shape_param) and math.prod(shape_param) == len(columns)
+        input_shapes[node_id] = shape_param if fits else (len(columns),)
+
+    scalers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    parts: list[Optional[Part]] = []
+    for part_number, rows in enumerate(split):
+        if part_number > 0 and table.whole_is_every_split:
+            parts.append(parts[0])  # the same arrays serve as validation and test: no copies
+            continue
+        if part_number > 0 and len(rows) == 0:
+            parts.append(None)
+            continue
+        inputs: dict[str, np.ndarray] = {}
+        for node_id, indices in column_indices.items():
+            features = _features(table, rows, indices)
+            if part_number == 0:
+                scalers[node_id] = _fit_scaler(features, settings.scaling)
+            offset, scale = scalers[node_id]
+            features -= offset  # in place: the slice above is already this part's own copy
+            features /= scale
+            inputs[node_id] = np.ascontiguousarray(features.reshape((len(rows),) + input_shapes[node_id]))
+        targets: dict[str, np.ndarray] = {}
+        for node_id, target_columns in binding.outputs.items():
+            if tasks[node_id] in CLASSIFICATION:
+                targets[node_id] = table.class_codes(target_columns[0], rows)
+            else:
+                targets[node_id] = _features(table, rows, [table.column_index(c) for c in target_columns])
+        parts.append(Part(inputs, targets))
+
+    return PreparedData(parts[0], parts[1], parts[2], class_names, tasks, scalers, binding, input_shapes)
+
+
+__all__ = ["Binding", "Part", "PreparedData", "data_context", "prepare", "resolve_binding", "split_indices"]
