@@ -141,6 +141,8 @@ def _check_graph(graph: Any) -> dict:
         if not isinstance(ed, dict):
             _fail(f"wire {index} is not a table")
         src, sport, dst, dport = (ed.get(k) for k in ("source", "source_port", "target", "target_port"))
+        if not all(isinstance(v, str) for v in (src, sport, dst, dport)):
+            _fail(f"wire {index} must name its source and target layers and ports")
         if src not in ports or dst not in ports:
             _fail(f"wire {index} connects a layer that does not exist")
         if sport not in ports[src][1]:
