@@ -1,0 +1,90 @@
+"""Starting the desktop app: the QApplication, the window, and the project to show first."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Optional, Sequence
+
+# Only Qt and core here: torch and pyqtgraph are imported later, by the parts that train and plot,
+# so the window appears quickly (importing torch alone takes over a second).
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ..core.project import Project, ProjectError, load_project
+
+# Set by bench/startup.py: quit right after the first paint and print the time since this moment.
+QUIT_AFTER_PAINT_ENV = "NNSTUDIO_QUIT_AFTER_PAINT"
+STARTED_AT_ENV = "NNSTUDIO_STARTED_AT"
+
+
+class _FirstPaintReporter(QObject):
+    """Prints "painted <seconds>" at the window's first paint, then quits (for the startup benchmark)."""
+
+    def __init__(self, app: QApplication, started_at: float) -> None:
+        super().__init__(app)
+        self.app = app
+        self.started_at = started_at
+        self.done = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and not self.done:
+            self.done = True
+            # Quit once this paint has finished, so the figure covers a whole painted frame.
+            QTimer.singleShot(0, self._report)
+        return False
+
+    def _report(self) -> None:
+        print(f"painted {time.time() - self.started_at:.3f}", flush=True)
+        self.app.quit()
+
+
+def _path_argument(argv: Sequence[str]) -> Optional[Path]:
+    """The project file named on the command line, if any (Qt's own options start with '-')."""
+    for arg in argv[1:]:
+        if not arg.startswith("-"):
+            return Path(arg)
+    return None
+
+
+def _first_project(path: Optional[Path]) -> tuple[Project, Optional[str]]:
+    """The user's project, or the default example with the reason the user's file could not be opened."""
+    from .file_actions import DEFAULT_EXAMPLE, EXAMPLES_DIR
+
+    error = None
+    if path is not None:
+        try:
+            return load_project(path), None
+        except ProjectError as exc:
+            error = str(exc)
+    try:
+        return load_project(EXAMPLES_DIR / f"{DEFAULT_EXAMPLE}.nnstudio"), error
+    except ProjectError as exc:  # a broken installation: start empty, and say so
+        return Project(), "; ".join(filter(None, [error, f"the example could not be opened: {exc}"]))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    started_at = float(os.environ.get(STARTED_AT_ENV) or time.time())
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName("NN Studio")
+    app.setOrganizationName("NN Studio")
+    app.setApplicationDisplayName("NN Studio")
+
+    from .icons import app_icon
+    from .main_window import MainWindow
+
+    app.setWindowIcon(app_icon())
+    window = MainWindow()
+    project, error = _first_project(_path_argument(argv))
+    window.file_actions.show_project(project)
+    if os.environ.get(QUIT_AFTER_PAINT_ENV):
+        window.installEventFilter(_FirstPaintReporter(app, started_at))
+    window.show()
+    if error:
+        # After the window is up, so the student sees the example behind the message.
+        QTimer.singleShot(0, lambda: window.file_actions.show_error(
+            "Could not open the project", f"{error}\n\nShowing an example project instead."))
+    return app.exec()

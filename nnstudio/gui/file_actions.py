@@ -1,0 +1,216 @@
+"""File handling for the window: New, Open, Open Example, Open Recent, Save, Save As and unsaved-change prompts."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+
+from ..core.project import EXTENSION, Project, ProjectError, load_project, save_project
+from .document import Document
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
+# The example a newcomer sees first: XOR is the lecture's first network and is free of warnings.
+DEFAULT_EXAMPLE = "xor"
+MAX_RECENT = 8
+FILE_FILTER = f"NN Studio projects (*{EXTENSION});;All files (*)"
+
+
+def settings() -> QSettings:
+    """The app's settings; tests set NNSTUDIO_SETTINGS_SCOPE so they never touch the user's own."""
+    return QSettings("NN Studio", os.environ.get("NNSTUDIO_SETTINGS_SCOPE") or "NN Studio")
+
+
+def example_files() -> list[tuple[str, Path]]:
+    """(title, path) of every shipped example, read from the files so the menu shows their real titles."""
+    found = []
+    for path in sorted(EXAMPLES_DIR.glob(f"*{EXTENSION}")):
+        try:
+            title = json.loads(path.read_text(encoding="utf-8")).get("title") or path.stem
+        except (OSError, ValueError) as exc:
+            title = f"{path.stem} (unreadable: {exc})"
+        found.append((str(title), path))
+    return found
+
+
+def is_example(path: Optional[Path]) -> bool:
+    return path is not None and path.resolve().parent == EXAMPLES_DIR
+
+
+class FileActions(QObject):
+    """Owns the File menu's actions; every prompt goes through a method tests can replace."""
+
+    message = Signal(str)  # for the status bar: "Saved xor.nnstudio"
+
+    def __init__(self, document: Document, window: QWidget) -> None:
+        super().__init__(window)
+        self.document = document
+        self.window = window
+        # An example opens without a path so Save never overwrites the shipped file; its name is kept for titles.
+        self.suggested_name: Optional[str] = None
+
+        self.new_action = self._action("&New", QKeySequence.StandardKey.New, self.new_project,
+                                       "Start an empty network")
+        self.open_action = self._action("&Open…", QKeySequence.StandardKey.Open, self.open_dialog,
+                                        "Open a project file")
+        self.save_action = self._action("&Save", QKeySequence.StandardKey.Save, self.save, "Save the project")
+        self.save_as_action = self._action("Save &As…", QKeySequence("Ctrl+Shift+S"), self.save_as,
+                                           "Save the project under a new name")
+        self.examples_menu = QMenu("Open &Example", window)
+        for title, path in example_files():
+            action = self.examples_menu.addAction(title)
+            action.setData(str(path))
+            action.triggered.connect(lambda checked=False, p=path: self.open_example(p))
+        self.recent_menu = QMenu("Open &Recent", window)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+
+    def _action(self, text: str, shortcut, slot, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda checked=False: slot())
+        return action
+
+    # ------------------------------------------------------------ titles
+    def display_name(self) -> str:
+        if self.document.path is not None:
+            return self.document.path.name
+        return self.suggested_name or "Untitled"
+
+    def window_title(self) -> str:
+        # [*] is where Qt draws the unsaved-changes mark when the window is marked modified.
+        return f"{self.display_name()}[*] — NN Studio"
+
+    # ------------------------------------------------------------ prompts (tests replace these)
+    def ask_unsaved_changes(self) -> QMessageBox.StandardButton:
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        return QMessageBox.question(
+            self.window, "Unsaved changes",
+            f"“{self.display_name()}” has changes that are not saved.\nDo you want to save them?",
+            buttons, QMessageBox.StandardButton.Save)
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.window, title, text)
+
+    def ask_open_path(self) -> Optional[Path]:
+        start = str(self.document.path.parent) if self.document.path else ""
+        name, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILE_FILTER)
+        return Path(name) if name else None
+
+    def ask_save_path(self) -> Optional[Path]:
+        folder = self.document.path.parent if self.document.path else Path.home()
+        name, _ = QFileDialog.getSaveFileName(self.window, "Save project as", str(folder / self.display_name()),
+                                              FILE_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix == EXTENSION else path.with_name(path.name + EXTENSION)
+
+    # ------------------------------------------------------------ unsaved changes
+    def maybe_save(self) -> bool:
+        """True when it is fine to throw the current project away (saved, discarded or clean)."""
+        if not self.document.is_dirty:
+            return True
+        answer = self.ask_unsaved_changes()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    # ------------------------------------------------------------ commands
+    def new_project(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.suggested_name = None
+        self.document.replace_project(Project())
+        self.message.emit("New empty project: drag an Input from the palette to begin")
+        return True
+
+    def open_dialog(self) -> bool:
+        if not self.maybe_save():
+            return False
+        path = self.ask_open_path()
+        return self.open_path(path, ask_first=False) if path else False
+
+    def open_example(self, path: Path) -> bool:
+        return self.open_path(path)
+
+    def open_path(self, path: Path, ask_first: bool = True) -> bool:
+        """Open a project file; a file that fails shows why and leaves the current project as it was."""
+        if ask_first and not self.maybe_save():
+            return False
+        try:
+            project = load_project(path)
+        except ProjectError as exc:
+            self.show_error("Could not open the project", str(exc))
+            return False
+        self.show_project(project)
+        return True
+
+    def show_project(self, project: Project) -> None:
+        """Put a loaded project in the window (no questions asked: the caller has asked already)."""
+        example = is_example(project.path)
+        if example:
+            self.suggested_name = project.path.name
+            project.path = None
+        else:
+            self.suggested_name = None
+            self.add_recent(project.path)
+        self.document.replace_project(project)
+        self.message.emit(f"Opened {'example ' if example else ''}{project.title or self.display_name()}")
+
+    def save(self) -> bool:
+        path = self.document.path
+        if path is None:
+            return self.save_as()
+        return self.save_to(path)
+
+    def save_as(self) -> bool:
+        path = self.ask_save_path()
+        return self.save_to(path) if path else False
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            save_project(self.document.project, path)  # atomic: a crash mid-save keeps the old file
+        except ProjectError as exc:
+            self.show_error("Could not save the project", str(exc))
+            return False
+        self.suggested_name = None
+        self.document.mark_saved(Path(path).resolve())
+        self.add_recent(self.document.path)
+        self.message.emit(f"Saved {self.document.path.name}")
+        return True
+
+    # ------------------------------------------------------------ recent files
+    def recent_files(self) -> list[Path]:
+        value = settings().value("recent_files", [])
+        if isinstance(value, str):  # QSettings gives a lone string for a one-item list on some platforms
+            value = [value]
+        return [Path(v) for v in (value or [])]
+
+    def add_recent(self, path: Optional[Path]) -> None:
+        if path is None:
+            return
+        text = str(Path(path).resolve())
+        paths = [text] + [str(p) for p in self.recent_files() if str(p) != text]
+        settings().setValue("recent_files", paths[:MAX_RECENT])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        existing = [p for p in self.recent_files() if p.is_file()]
+        for path in existing:
+            action = self.recent_menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
+        if not existing:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", lambda: settings().remove("recent_files"))

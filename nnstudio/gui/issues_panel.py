@@ -1,0 +1,70 @@
+"""The issues list: every problem the analysis finds, in plain words; clicking one shows its layer."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
+
+from ..core.analysis import ERROR
+from .document import Document
+
+NODE_ROLE = Qt.ItemDataRole.UserRole
+NO_PROBLEMS = "No problems found"
+ERROR_COLOUR = QColor("#c0392b")
+WARNING_COLOUR = QColor("#9a6700")
+
+
+class IssuesPanel(QListWidget):
+    """One row per issue, errors first; `node_activated(node_id)` asks to select and centre that layer."""
+
+    node_activated = Signal(str)
+    title_changed = Signal(str)  # "Issues (2 errors, 1 warning)" for the dock's title
+
+    def __init__(self, document: Document, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("issuesList")
+        self.document = document
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(True)
+        self.setUniformItemSizes(False)
+        self.itemClicked.connect(self._on_item)
+        self.itemActivated.connect(self._on_item)
+        document.analysis_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.clear()
+        issues = sorted(self.document.analysis.issues, key=lambda issue: issue.severity != ERROR)
+        style = self.style()
+        for issue in issues:
+            is_error = issue.severity == ERROR
+            item = QListWidgetItem(issue.message)
+            item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical if is_error
+                                            else QStyle.StandardPixmap.SP_MessageBoxWarning))
+            item.setForeground(QBrush(ERROR_COLOUR if is_error else WARNING_COLOUR))
+            item.setData(NODE_ROLE, issue.node_id)
+            item.setToolTip(("Error: " if is_error else "Warning: ") + issue.message
+                            + ("\nClick to show the layer." if issue.node_id else ""))
+            self.addItem(item)
+        if not issues:
+            item = QListWidgetItem(NO_PROBLEMS)
+            item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # nothing to click through to
+            self.addItem(item)
+        errors = sum(1 for i in issues if i.severity == ERROR)
+        warnings = len(issues) - errors
+        parts = [f"{errors} error{'s' if errors != 1 else ''}" if errors else "",
+                 f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
+        detail = ", ".join(p for p in parts if p)
+        self.title_changed.emit(f"Issues ({detail})" if detail else "Issues")
+
+    def messages(self) -> list[str]:
+        return [self.item(i).text() for i in range(self.count())]
+
+    def _on_item(self, item: QListWidgetItem) -> None:
+        node_id = item.data(NODE_ROLE)
+        if node_id and node_id in self.document.graph.nodes:
+            self.node_activated.emit(node_id)
