@@ -125,10 +125,11 @@ def _careful(text: str, delimiter: str, file_name: str, name: Optional[str], fir
     header: Optional[list[str]] = None
     rows: list[list[str]] = []
     row_numbers: list[int] = []
-    row = first + 1
+    previous_end = 0  # the reader's line count after the last record: the next record starts one row later
     try:
         for record in reader:
-            row = first + reader.line_num  # the row where this record ends (quoted text may span rows)
+            row = first + previous_end + 1  # where this record starts (quoted text may span several rows)
+            previous_end = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue  # blank lines are allowed anywhere
             if header is None:
@@ -140,9 +141,9 @@ def _careful(text: str, delimiter: str, file_name: str, name: Optional[str], fir
             rows.append(record)
             row_numbers.append(row)
     except csv.Error as exc:
-        # The broken record starts on the row after the last good one; name that row, not the end of file.
-        raise DataError(f"{file_name}, row {row + 1 if rows or header else row}: this row cannot be read as "
-                        f"CSV ({exc}); check its quotes") from None
+        reason = "a quote (\") opens but is never closed" if "end of data" in str(exc) else str(exc)
+        raise DataError(f"{file_name}, row {first + previous_end + 1}: this row cannot be read as CSV "
+                        f"({reason}); check its quotes") from None
     if header is None:
         raise DataError(f"{file_name} is empty: a CSV file needs a first row of column names and rows of data")
     if not rows:

@@ -63,10 +63,10 @@ def _as_numbers(array: np.ndarray, what: str, file_name: str) -> np.ndarray:
         raise DataError(f"{file_name}: '{what}' holds Python objects; save plain number arrays")
     if array.dtype.kind not in "biuf":
         raise DataError(f"{file_name}: '{what}' holds {array.dtype} values, not numbers")
-    values = array.astype(np.float32)
+    with np.errstate(over="ignore"):  # values too large for float32 become inf, reported just below
+        values = array.astype(np.float32)
     if array.dtype.kind == "f" and not np.isfinite(values).all():
-        bad = int(np.flatnonzero(~np.isfinite(values.reshape(len(values), -1)).any(axis=1))[0]) \
-            if values.ndim else 0
+        bad = int(np.flatnonzero((~np.isfinite(values.reshape(len(values), -1))).any(axis=1))[0])
         raise DataError(f"{file_name}: '{what}' has a missing (NaN) or infinite value in sample {bad + 1} "
                         "(or one too large for 32-bit floats)")
     return values
