@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 
-from ..core.analysis import ERROR
+from ..core.analysis import ERROR, Issue
 from .document import Document
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
@@ -41,7 +41,7 @@ class IssuesPanel(QListWidget):
         style = self.style()
         for issue in issues:
             is_error = issue.severity == ERROR
-            item = QListWidgetItem(issue.message)
+            item = QListWidgetItem(self._text(issue))
             item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical if is_error
                                             else QStyle.StandardPixmap.SP_MessageBoxWarning))
             item.setForeground(QBrush(ERROR_COLOUR if is_error else WARNING_COLOUR))
@@ -60,6 +60,13 @@ class IssuesPanel(QListWidget):
                  f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
         detail = ", ".join(p for p in parts if p)
         self.title_changed.emit(f"Issues ({detail})" if detail else "Issues")
+
+    def _text(self, issue: Issue) -> str:
+        """The message, led by the layer's name when the message does not already say which layer."""
+        name = self.document.graph.nodes[issue.node_id].name if issue.node_id in self.document.graph.nodes else None
+        if name and f"'{name}'" not in issue.message:
+            return f"{name}: {issue.message}"
+        return issue.message
 
     def messages(self) -> list[str]:
         return [self.item(i).text() for i in range(self.count())]

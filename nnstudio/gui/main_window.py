@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
 from ..core.project import EXTENSION
@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
         from .canvas import Canvas  # the canvas package is the heaviest part; import where it is used
 
         self.setObjectName("mainWindow")
+        self._shown_once = False
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -61,7 +62,7 @@ class MainWindow(QMainWindow):
         # The side docks run the full height; the bottom docks sit under the canvas only.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [220, 320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [240, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.summary_dock], [230], Qt.Orientation.Vertical)
         self.resizeDocks([self.summary_dock, self.issues_dock], [560, 420], Qt.Orientation.Horizontal)
 
@@ -208,6 +209,13 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.is_dirty)
 
     # ------------------------------------------------------------ Qt events
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # Fit once the docks have their real sizes; before the first show the canvas has none.
+            self._after_project_replaced()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.file_actions.maybe_save():
             event.accept()

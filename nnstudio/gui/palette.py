@@ -92,7 +92,7 @@ class Palette(QWidget):
                            self)
         self.hint.setWordWrap(True)
         self.hint.setObjectName("paletteHint")
-        self.hint.setStyleSheet("color: palette(mid); font-size: 11px;")
+        self.hint.setStyleSheet("color: #6b7280; font-size: 11px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
