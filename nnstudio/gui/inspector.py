@@ -6,9 +6,9 @@ import math
 import re
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
                                QLabel, QLineEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from ..core.analysis import ERROR
@@ -95,6 +95,21 @@ def _float_step(spec: ParamSpec) -> float:
     return 0.1
 
 
+class _WheelGuard(QObject):
+    """Scrolling the form must not change a spin box or list the mouse happens to pass over:
+    an editor takes the wheel only once clicked; until then the wheel scrolls the form."""
+
+    def __init__(self, scroll: QScrollArea) -> None:
+        super().__init__(scroll)
+        self.scroll = scroll
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            QApplication.sendEvent(self.scroll.verticalScrollBar(), event)
+            return True
+        return False
+
+
 class Inspector(QWidget):
     """Shows and edits the selected layer; every edit is one undoable command on the document."""
 
@@ -113,6 +128,7 @@ class Inspector(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
+        self._wheel_guard = _WheelGuard(self.scroll)
         self.message = QLabel(self)
         self.message.setObjectName("inspectorMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -186,6 +202,9 @@ class Inspector(QWidget):
             editor = self._make_editor(pspec, node.params.get(pspec.name, pspec.default))
             editor.setObjectName(f"param_{pspec.name}")
             editor.setToolTip(pspec.help)
+            if isinstance(editor, (QAbstractSpinBox, QComboBox)):
+                editor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not focused by the wheel alone
+                editor.installEventFilter(self._wheel_guard)
             self._editors[pspec.name] = editor
             self._problems[pspec.name] = self._problem_label()
             label = QLabel(pspec.title)

@@ -62,6 +62,9 @@ def test_palette_search_filters_by_name_and_help(qtbot):
 def test_palette_drag_data_and_double_click(qtbot):
     palette = Palette()
     qtbot.addWidget(palette)
+    from nnstudio.gui.canvas import LAYER_MIME_TYPE as CANVAS_READS
+
+    assert LAYER_MIME_TYPE == CANVAS_READS  # the palette writes what the canvas reads
     mime = palette.mime_data_for("Dense")
     assert bytes(mime.data(LAYER_MIME_TYPE)).decode("utf-8") == "Dense"
     with qtbot.waitSignal(palette.layer_requested) as blocker:
@@ -196,3 +199,20 @@ def test_summary_table_counts_like_keras(qtbot, document):
                     ["dense_1", "Dense", "(None, 100)", "30,100"], ["output", "Output", "(None, 10)", "1,010"]]
     assert "Total params:</b> 266,610" in summary.totals.text()
     assert "Non-trainable:</b> 0" in summary.totals.text()
+
+
+def test_scrolling_over_a_spin_box_does_not_change_it(qtbot, document):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    inspector = Inspector(document)
+    qtbot.addWidget(inspector)
+    inspector.show()
+    ids = add_chain(document, ("Input", {"shape": [4]}), ("Dense", {"units": 16}), ("Output", {"units": 3}))
+    document.select([ids[1]])
+    units = inspector.editor("units")
+    wheel = QWheelEvent(QPointF(5, 5), QPointF(units.mapToGlobal(QPoint(5, 5))), QPoint(0, 0), QPoint(0, 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(units, wheel)
+    assert units.value() == 16 and document.graph.node(ids[1]).params["units"] == 16

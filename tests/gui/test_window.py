@@ -303,6 +303,26 @@ def test_a_bad_command_line_path_opens_the_example_and_says_why(tmp_path):
     assert error is None and project.title
 
 
+def test_main_with_a_bad_path_shows_the_example_and_a_dialog(qtbot, monkeypatch, tmp_path):
+    from nnstudio.gui.file_actions import FileActions
+
+    shown: list[str] = []
+    monkeypatch.setattr(FileActions, "show_error", lambda self, title, text: shown.append(text))
+    monkeypatch.setenv(app_module.QUIT_AFTER_PAINT_ENV, "1")  # main() returns after the first paint
+    before = set(QApplication.topLevelWidgets())
+    assert app_module.main(["main.py", str(tmp_path / "nowhere.nnstudio")]) == 0
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w not in before]
+    assert len(windows) == 1
+    window = windows[0]
+    try:
+        qtbot.waitUntil(lambda: bool(shown))
+        assert "does not exist" in shown[0] and "example" in shown[0]
+        assert window.document.graph.nodes and window.windowTitle().startswith("xor.nnstudio")
+    finally:
+        window.close()
+        window.deleteLater()
+
+
 # ---------------------------------------------------------------- the picture in the README
 
 def test_screenshot_of_wide_and_deep(qtbot, window, tmp_path):
