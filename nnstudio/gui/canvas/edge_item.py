@@ -42,6 +42,8 @@ class EdgeItem(QGraphicsItem):
         self._shape: Optional[QPainterPath] = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(-1)  # under the cards
+        # Drawn once into a pixmap: a full repaint then blits instead of re-stroking every curve.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self.hovered = False
         self.update_path()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from ...core.analysis import ERROR, Issue
 from ...core.graph import Node
 from . import style
-from .port_item import PortItem
+from .port_item import PortItem, paint_resting_port
 
 if TYPE_CHECKING:
     from .edge_item import EdgeItem
@@ -99,7 +99,7 @@ class NodeItem(QGraphicsItem):
         self.issue_mark = IssueMark(self)
         self.issue_mark.setPos(style.NODE_WIDTH - 14, style.HEADER_HEIGHT / 2)
         self.set_ports(node)
-        self.refresh(node, "?", 0, [])
+        self._type_text = self._name_text = self._detail_text = self._shape_text = self._params_text = ""
         self.setPos(node.position[0], node.position[1])
 
     # ------------------------------------------------------------ geometry
@@ -190,8 +190,9 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------ Qt
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        # Room around the card for the selection halo and the shadow.
-        return QRectF(-5, -5, style.NODE_WIDTH + 10, self.height + 10)
+        # Room around the card for the selection halo, the shadow and the port circles on its edges.
+        m = style.PORT_RADIUS + 2
+        return QRectF(-m, -5, style.NODE_WIDTH + 2 * m, self.height + 10)
 
     def shape(self) -> QPainterPath:
         return self._card_path
@@ -223,6 +224,8 @@ class NodeItem(QGraphicsItem):
         painter.setPen(outline)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._card_path)
+        for port in self.ports():
+            paint_resting_port(painter, port.pos(), port.connected)
 
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < style.TEXT_MIN_ZOOM:

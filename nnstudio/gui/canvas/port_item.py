@@ -32,6 +32,9 @@ class PortItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setZValue(2)  # above the card, so clicks on the circle reach the port
         self.setCursor(Qt.CursorShape.CrossCursor)
+        # At rest the card paints this circle into its own cached picture (cheap to move); the port
+        # paints itself only while it has something to say (hovered, or during a wire drag).
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
 
     # ------------------------------------------------------------ state
     def set_base_tooltip(self, text: str) -> None:
@@ -42,19 +45,30 @@ class PortItem(QGraphicsItem):
     def set_connected(self, connected: bool) -> None:
         if connected != self.connected:
             self.connected = connected
-            self.update()
+            parent = self.parentItem()
+            if parent is not None:
+                parent.update()  # the card draws the resting circle
+
+    def _show_self(self) -> None:
+        active = self.hovered or self.state != NORMAL
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not active)
+        self.update()
 
     def set_state(self, state: str, reason: Optional[str] = None) -> None:
         """Show whether a wire being drawn may end here; `reason` is why not, in plain words."""
         self.state = state
-        self.setOpacity(0.25 if state == INVALID else 1.0)
         if state == INVALID and reason:
             self.setToolTip(f"Cannot connect here: {reason}")
         elif state == VALID:
             self.setToolTip(f"{self._base_tooltip}\nRelease here to connect.")
         else:
             self.setToolTip(self._base_tooltip)
-        self.update()
+        self._show_self()
+
+    def set_hovered(self, hovered: bool) -> None:
+        if hovered != self.hovered:
+            self.hovered = hovered
+            self._show_self()
 
     # ------------------------------------------------------------ Qt
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
@@ -69,6 +83,12 @@ class PortItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: Optional[QWidget] = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.state == INVALID:
+            # Dimmed: a pale circle over the card's own drawing of it.
+            painter.setPen(QPen(style.PORT_OUTLINE.lighter(180), 1.5))
+            painter.setBrush(QBrush(style.CARD_FILL))
+            painter.drawEllipse(QPointF(0, 0), style.PORT_RADIUS + 0.5, style.PORT_RADIUS + 0.5)
+            return
         radius = style.PORT_RADIUS
         outline = style.PORT_OUTLINE
         fill = style.PORT_CONNECTED_FILL if self.connected else style.PORT_FILL
@@ -88,11 +108,16 @@ class PortItem(QGraphicsItem):
         painter.drawEllipse(QPointF(0, 0), radius, radius)
 
     def hoverEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.hovered = True
-        self.update()
+        self.set_hovered(True)
         super().hoverEnterEvent(event)
 
     def hoverLeaveEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.hovered = False
-        self.update()
+        self.set_hovered(False)
         super().hoverLeaveEvent(event)
+
+
+def paint_resting_port(painter: QPainter, centre: QPointF, connected: bool) -> None:
+    """The circle as drawn inside the card's cached picture when nothing is happening to the port."""
+    painter.setPen(QPen(style.PORT_OUTLINE, 1.5))
+    painter.setBrush(QBrush(style.PORT_CONNECTED_FILL if connected else style.PORT_FILL))
+    painter.drawEllipse(centre, style.PORT_RADIUS, style.PORT_RADIUS)

@@ -7,8 +7,8 @@ import math
 from typing import Optional
 
 from PySide6.QtCore import QEvent, QLineF, QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import QApplication, QGraphicsView, QLineEdit, QToolTip, QWidget
+from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QPainter, QPen, QPixmapCache, QWheelEvent
+from PySide6.QtWidgets import QApplication, QGraphicsView, QLabel, QLineEdit, QWidget
 
 from ...core.graph import name_problem
 from ...core.layers import canonical_type
@@ -29,6 +29,13 @@ class _NameEditor(QLineEdit):
     """The line edit shown over a card's name while renaming; Esc cancels, Enter asks the canvas to commit."""
 
     cancelled = Signal()
+    left = Signal()  # the user clicked elsewhere
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().focusOutEvent(event)
+        # A popup or another window taking focus for a moment is not "clicking elsewhere".
+        if event.reason() not in (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason):
+            self.left.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if event.key() == Qt.Key.Key_Escape:
@@ -66,10 +73,15 @@ class Canvas(QGraphicsView):
         self._moving = False
         self._editor: Optional[_NameEditor] = None
         self._editing_node: Optional[str] = None
+        self._rename_hint: Optional[QLabel] = None
         self._paste_count = 0
         self._last_copied: Optional[str] = None
 
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        # Cards and wires keep their drawing in Qt's pixmap cache; the default 10 MB holds too few
+        # of them for a large network, and a thrashing cache makes every repaint redraw everything.
+        if QPixmapCache.cacheLimit() < 64 * 1024:
+            QPixmapCache.setCacheLimit(64 * 1024)
         # Only the parts that changed are repainted, so moving one card does not redraw 500.
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
@@ -430,12 +442,10 @@ class Canvas(QGraphicsView):
             port = None  # a port of the same kind as the anchor: not a target
         if port is not wire.hover:
             if wire.hover is not None:
-                wire.hover.hovered = False
-                wire.hover.update()
+                wire.hover.set_hovered(False)
             wire.hover = port
             if port is not None:
-                port.hovered = True
-                port.update()
+                port.set_hovered(True)
                 problem = wire.problems.get(port)
                 if problem:
                     self.message.emit(f"Cannot connect here: {problem}.")
@@ -446,7 +456,7 @@ class Canvas(QGraphicsView):
         self._wire = None
         self.canvas_scene.removeItem(wire.draft)
         for port in list(wire.problems) + [wire.anchor]:
-            port.hovered = False
+            port.hovered = False  # set_state repaints it
             port.set_state(NORMAL)
         target = self._port_at(view_pos, skip=wire.anchor)
         if target is not None and target not in wire.problems:
@@ -487,7 +497,7 @@ class Canvas(QGraphicsView):
         wire, self._wire = self._wire, None
         self.canvas_scene.removeItem(wire.draft)
         for port in list(wire.problems) + [wire.anchor]:
-            port.hovered = False
+            port.hovered = False  # set_state repaints it
             port.set_state(NORMAL)
 
     # ------------------------------------------------------------ moving cards
@@ -527,7 +537,7 @@ class Canvas(QGraphicsView):
         editor.setGeometry(rect.adjusted(0, 0, 0, 4))
         editor.returnPressed.connect(self._commit_rename)
         editor.cancelled.connect(self._close_editor)
-        editor.editingFinished.connect(self._on_editor_left)
+        editor.left.connect(self._on_editor_left)
         self._editor, self._editing_node = editor, node_id
         editor.show()
         editor.setFocus()
@@ -549,22 +559,43 @@ class Canvas(QGraphicsView):
             reason = f"Cannot rename '{node.name}': {problem}."
             editor.setToolTip(reason)
             editor.setStyleSheet(f"border: 2px solid {style.ERROR_COLOUR.name()};")
-            QToolTip.showText(editor.mapToGlobal(QPoint(0, editor.height())), reason, editor)
+            self._show_rename_hint(reason)
             self.message.emit(reason)
             return  # keep the box open so the name can be fixed
         self._close_editor()
         self.document.push(Rename(self.graph, node_id, name))
 
+    def _show_rename_hint(self, reason: str) -> None:
+        """The reason, in red right under the text box, where the student is looking."""
+        editor = self._editor
+        if editor is None:
+            return
+        if self._rename_hint is None:
+            self._rename_hint = QLabel(self.viewport())
+            self._rename_hint.setObjectName("renameHint")
+            self._rename_hint.setWordWrap(True)
+            self._rename_hint.setStyleSheet(
+                f"background: #fff4f3; color: {style.ERROR_COLOUR.name()}; border: 1px solid "
+                f"{style.ERROR_COLOUR.name()}; border-radius: 3px; padding: 3px;")
+        hint = self._rename_hint
+        hint.setText(reason)
+        hint.setFixedWidth(max(editor.width(), 260))
+        hint.adjustSize()
+        hint.move(editor.x(), editor.y() + editor.height() + 2)
+        hint.show()
+
     def _on_editor_left(self) -> None:
         # Clicking elsewhere keeps a valid new name (like a file manager) and drops an invalid one.
         editor = self._editor
-        if editor is not None and not editor.hasFocus() and editor.isVisible():
+        if editor is not None and editor.isVisible():
             self._commit_rename()
             if self._editor is editor:
                 self._close_editor()
 
     def _close_editor(self) -> None:
         editor, self._editor, self._editing_node = self._editor, None, None
+        if self._rename_hint is not None:
+            self._rename_hint.hide()
         if editor is not None:
             editor.hide()
             editor.deleteLater()
