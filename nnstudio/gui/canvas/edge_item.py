@@ -13,6 +13,7 @@ from .node_item import NodeItem
 
 _LABEL_FONT = style.font(10)
 _LABEL_METRICS = QFontMetricsF(_LABEL_FONT)
+_CACHE_MAX_SIZE = 800.0  # scene pixels
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
@@ -42,8 +43,6 @@ class EdgeItem(QGraphicsItem):
         self._shape: Optional[QPainterPath] = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(-1)  # under the cards
-        # Drawn once into a pixmap: a full repaint then blits instead of re-stroking every curve.
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self.hovered = False
         self.update_path()
@@ -84,6 +83,12 @@ class EdgeItem(QGraphicsItem):
         self._bounds = self._path.boundingRect().adjusted(-margin, -margin, margin, margin)
         if not self._label_rect.isNull():
             self._bounds = self._bounds.united(self._label_rect)
+        # A short wire is drawn once into a pixmap, so a repaint blits instead of re-stroking the
+        # curve; a long one would need a huge pixmap that costs more than it saves.
+        short = self._bounds.width() < _CACHE_MAX_SIZE and self._bounds.height() < _CACHE_MAX_SIZE
+        wanted = QGraphicsItem.CacheMode.DeviceCoordinateCache if short else QGraphicsItem.CacheMode.NoCache
+        if self.cacheMode() != wanted:
+            self.setCacheMode(wanted)
 
     # ------------------------------------------------------------ Qt
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name

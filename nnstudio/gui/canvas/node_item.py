@@ -26,6 +26,9 @@ _NAME_METRICS = QFontMetricsF(_NAME_FONT)
 _DETAIL_METRICS = QFontMetricsF(_DETAIL_FONT)
 _TYPE_METRICS = QFontMetricsF(_TYPE_FONT)
 
+_POSITION_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
+_POSITION_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+
 NAME_TOP = style.HEADER_HEIGHT + 5
 NAME_HEIGHT = 19.0
 DETAIL_TOP = NAME_TOP + NAME_HEIGHT
@@ -129,8 +132,7 @@ class NodeItem(QGraphicsItem):
             port = PortItem(node.id, name, False, self)
             port.setPos(style.NODE_WIDTH, body_top + body_height * (i + 1) / (len(outputs) + 1))
             self.output_ports[name] = port
-        self._update_port_tooltips(node)
-        self._texts = ()  # force the next refresh to repaint
+        self._texts = ()  # the next refresh repaints and writes the port tooltips
 
     def _update_port_tooltips(self, node: Node) -> None:
         many = len(self.input_ports) > 1
@@ -253,13 +255,14 @@ class NodeItem(QGraphicsItem):
         painter.drawText(footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self._params_text)
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:  # noqa: N802 - Qt's name
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange:
+        # Qt calls this for every flag, parent and selection change too: answer those quickly.
+        if change is _POSITION_CHANGE:
             scene = self.scene()
             if scene is not None and getattr(scene, "snapping", False):
                 grid = style.GRID_SIZE
                 return QPointF(round(value.x() / grid) * grid, round(value.y() / grid) * grid)
-        elif change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+        elif change is _POSITION_HAS_CHANGED:
             # Only this card's own wires follow it: no work for the other 499 nodes.
             for edge in self.edges:
                 edge.update_path()
-        return super().itemChange(change, value)
+        return value
