@@ -94,7 +94,7 @@ def test_unknown_builtin_is_a_data_error():
 
 def test_data_layer_imports_neither_torch_nor_qt():
     import subprocess
-    code = ("import sys, nnstudio.core.data as d; d.load_builtin('iris'); "
+    code = ("import sys, nnstudio.core.data as d; d.load_builtin('xor'); d.prepare; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'PySide6')]; "
             "sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -92,7 +92,7 @@ def load_idx(images_path: str | Path, labels_path: Optional[str | Path] = None) 
     values[:, :pixels] = images.reshape(n, pixels)
     if labels is not None:
         values[:, pixels] = labels
-    if not np.isfinite(values).all():
+    if images.dtype.kind == "f" and not np.isfinite(values).all():  # whole-number types are always finite
         raise DataError(f"{images_path.name} holds missing (NaN) or infinite values")
     description = f"IDX images {images_path.name}" + (f" with labels {labels_path.name}" if labels_path else "")
     return Table(images_path.name.split(".")[0], values, columns, {}, description, targets, image_shape)
