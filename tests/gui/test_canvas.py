@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
@@ -504,3 +505,39 @@ def test_a_500_node_graph_loads(qtbot):
     assert len(canvas.canvas_scene.node_items) == 500
     canvas.auto_layout()
     assert canvas.zoom_level() >= style.MIN_ZOOM
+
+
+def test_space_and_left_drag_pans_instead_of_selecting(qtbot):
+    graph, ids = chain("Input", "Dense")
+    canvas = make_canvas(qtbot, graph)
+    canvas.setFocus()
+    QTest.keyPress(canvas, Qt.Key.Key_Space)
+    before = canvas.mapToScene(QPoint(0, 0))
+    start = canvas.mapToScene(QPoint(600, 400))
+    drag(canvas, start, start + QPointF(-150, -90))
+    QTest.keyRelease(canvas, Qt.Key.Key_Space)
+    assert canvas.mapToScene(QPoint(0, 0)) != before
+    assert canvas.document.selected_ids == [] and canvas.document.undo_stack.count() == 0
+
+
+def test_starting_a_wire_at_a_taken_input_says_why(qtbot):
+    graph, ids = chain("Input", "Dense")
+    canvas = make_canvas(qtbot, graph)
+    messages = []
+    canvas.message.connect(messages.append)
+    mouse(canvas, QEvent.Type.MouseButtonPress, in_port(canvas, ids[1]))
+    assert any("already connected" in m for m in messages)
+    mouse(canvas, QEvent.Type.MouseButtonRelease, in_port(canvas, ids[1]) + QPointF(-200, 300), buttons=NO_BUTTON)
+    assert len(graph.edges) == 1
+
+
+def test_graph_edits_after_the_canvas_is_gone_do_not_fail(qtbot):
+    graph, ids = chain("Input", "Dense")
+    document = Document(Project(graph))
+    canvas = Canvas(document)
+    canvas.deleteLater()
+    qtbot.waitUntil(lambda: not canvas.isVisible())
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(canvas)
+    graph.add_node("Dense")  # the scene's listeners must not touch the deleted items
+    assert len(graph.nodes) == 3
