@@ -81,12 +81,22 @@ class GraphModule(nn.Module):
         self._slot_count = max([step.slot + 1 for step in plan] + [len(self.input_ids)])
         slot_of = {step.node_id: step.slot for step in plan}
         self._output_slots = tuple(slot_of[i] for i in self.output_ids)
-        self._steps = [(self.layers[step.name], step.sources, step.slot, step.is_output) for step in plan]
+        # Input nodes only give the data its drawn shape: done inline above (slot = the Input's position)
+        # rather than as a module call per batch.
+        self._input_reshapes = [(position, tuple(shapes[i])) for position, i in enumerate(self.input_ids)]
+        input_slot = {step.slot: step.sources[0] for step in plan if step.node_id in self.input_shapes}
+        self._steps = [(self.layers[step.name], tuple(input_slot.get(s, s) for s in step.sources), step.slot,
+                        step.is_output) for step in plan if step.node_id not in self.input_shapes]
+        self._output_slots = tuple(input_slot.get(s, s) for s in self._output_slots)
 
     def _run(self, inputs: tuple[torch.Tensor, ...], logits: bool) -> tuple[torch.Tensor, ...]:
         if len(inputs) != len(self.input_ids):
             raise TypeError(f"the network has {len(self.input_ids)} input(s) but got {len(inputs)} tensor(s)")
         values: list[Optional[torch.Tensor]] = list(inputs) + [None] * (self._slot_count - len(inputs))
+        for position, shape in self._input_reshapes:
+            value = values[position]
+            if value.shape[1:] != shape:
+                values[position] = value.reshape((value.shape[0],) + shape)
         for module, sources, slot, is_output in self._steps:
             if len(sources) == 1:
                 value = values[sources[0]]

@@ -1,0 +1,109 @@
+"""From a project to a trained model: load its data, compile its graph, train, evaluate (CLI and GUI share it)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+from ..core.analysis import DataContext, analyze
+from ..core.data import DataError, load_source
+from ..core.data.prepare import PreparedData, data_context, prepare
+from ..core.data.table import Table
+from ..core.project import Project
+from ..core.settings import TrainingSettings
+from .callbacks import Callback
+from .compiler import CompileError, GraphModule, compile_graph
+from .training import History, Trainer
+
+
+class RunError(Exception):
+    """Training could not start (no data, a broken graph...); the message says why in plain words."""
+
+
+@dataclass
+class ProjectData:
+    """A project's table, split and scaled, plus what the data tells the analysis."""
+
+    table: Table
+    prepared: PreparedData
+    context: DataContext
+
+
+@dataclass
+class RunResult:
+    """What one training run produced."""
+
+    history: History
+    test: dict = field(default_factory=dict)
+    samples_per_second: float = 0.0
+    total_params: int = 0
+    seconds: float = 0.0
+    used_validation: bool = False
+
+
+def load_project_data(project: Project) -> ProjectData:
+    """Load and prepare the project's data; raises RunError with the loader's message."""
+    if not project.data.source:
+        raise RunError("This project has no data yet: choose a dataset in the Data panel.")
+    try:
+        table = load_source(project.data.source, project.base_dir)
+        graph = project.graph.to_dict()
+        context = data_context(table, graph)
+        prepared = prepare(table, graph, project.data)
+    except DataError as exc:
+        raise RunError(str(exc)) from None
+    return ProjectData(table, prepared, context)
+
+
+def build_model(project: Project, context: Optional[DataContext], seed: Optional[int] = None) -> GraphModule:
+    """Compile the project's graph; raises RunError listing the graph's problems."""
+    try:
+        return compile_graph(project.graph.to_dict(), context,
+                             seed=project.training.seed if seed is None else seed)
+    except CompileError as exc:
+        raise RunError(f"The network has problems to fix first:\n{exc}") from None
+
+
+def effective_settings(project: Project, epochs: Optional[int] = None, seed: Optional[int] = None,
+                       device: Optional[str] = None) -> TrainingSettings:
+    settings = TrainingSettings.from_dict(project.training.to_dict())
+    if epochs is not None:
+        settings.epochs = epochs
+    if seed is not None:
+        settings.seed = seed
+    if device is not None:
+        settings.device = device
+    settings.validate()
+    return settings
+
+
+def check_ready(project: Project, context: Optional[DataContext]) -> None:
+    """Refuse to train a graph with errors, with the same messages the canvas shows."""
+    analysis = analyze(project.graph, context)
+    if analysis.errors:
+        lines = "\n".join(f"• {issue.message}" for issue in analysis.errors)
+        raise RunError(f"The network has problems to fix first:\n{lines}")
+
+
+def train_project(project: Project, settings: TrainingSettings, data: ProjectData,
+                  callbacks: Sequence[Callback] = (), stop_event: Optional[threading.Event] = None,
+                  trainer_ready=None) -> tuple[Trainer, RunResult]:
+    """Compile and train; `trainer_ready(trainer)` lets a caller keep the trainer to pause or stop it."""
+    check_ready(project, data.context)
+    model = build_model(project, data.context, settings.seed)
+    trainer = Trainer(model, settings)
+    if trainer_ready is not None:
+        trainer_ready(trainer)
+    started = time.perf_counter()
+    history = trainer.fit(data.prepared.train, data.prepared.validation, callbacks=callbacks,
+                          stop_event=stop_event)
+    seconds = time.perf_counter() - started
+    test = {}
+    if data.prepared.test is not None and len(data.prepared.test) and history.stop_reason != "diverged":
+        test = trainer.evaluate(data.prepared.test)
+    total = sum(p.numel() for p in model.parameters())
+    total += sum(b.numel() for name, b in model.named_buffers() if "running_" in name)
+    return trainer, RunResult(history, test, history.samples_per_second, total, seconds,
+                              data.prepared.validation is not None)
