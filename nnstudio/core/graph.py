@@ -161,6 +161,9 @@ class Graph:
 
     def reaches(self, start: str, goal: str) -> bool:
         """Whether a path of edges leads from `start` to `goal`."""
+        children: dict[str, list[str]] = {}
+        for edge in self.edges.values():  # one pass builds the adjacency, so the search is linear
+            children.setdefault(edge.source, []).append(edge.target)
         stack, seen = [start], set()
         while stack:
             current = stack.pop()
@@ -169,7 +172,7 @@ class Graph:
             if current in seen:
                 continue
             seen.add(current)
-            stack.extend(e.target for e in self.edges.values() if e.source == current)
+            stack.extend(children.get(current, ()))
         return False
 
     def connection_problem(self, source: str, source_port: str, target: str, target_port: str) -> Optional[str]:

@@ -201,3 +201,27 @@ class Paste(QUndoCommand):
     def undo(self) -> None:
         for node in self.nodes:
             self.graph.remove_node(node.id)
+
+
+class SetProjectSettings(QUndoCommand):
+    """Replace the project's data or training settings (one undo step per change in the panel)."""
+
+    def __init__(self, document, part: str, new_settings: Any, text: str = "") -> None:
+        super().__init__()
+        if part not in ("data", "training"):
+            raise ValueError(f"unknown settings part {part!r}")
+        self.document = document
+        self.part = part
+        self.old = copy.deepcopy(getattr(document.project, part))
+        self.new = copy.deepcopy(new_settings)
+        self.setText(text or f"Change {part} settings")
+
+    def _apply(self, value: Any) -> None:
+        setattr(self.document.project, self.part, copy.deepcopy(value))
+        self.document.settings_changed.emit(self.part)
+
+    def redo(self) -> None:
+        self._apply(self.new)
+
+    def undo(self) -> None:
+        self._apply(self.old)

@@ -22,6 +22,7 @@ class Document(QObject):
     path_changed = Signal()              # the file name changed (Save As, Open)
     project_replaced = Signal()          # a whole new project (New, Open): views rebuild
     edit_refused = Signal(str)           # an edit was refused; the message says why
+    settings_changed = Signal(str)       # "data" or "training" settings of the project changed
 
     def __init__(self, project: Optional[Project] = None, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
