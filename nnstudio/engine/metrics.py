@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -20,45 +21,54 @@ def confusion_matrix(targets: torch.Tensor, predictions: torch.Tensor, classes: 
     return torch.bincount(targets * classes + predictions, minlength=classes * classes).reshape(classes, classes)
 
 
-def classification_scores(matrix: torch.Tensor) -> dict[str, float]:
+def classification_scores(matrix: torch.Tensor | np.ndarray) -> dict[str, float]:
     """Accuracy and macro-averaged precision, recall and F1 from a confusion matrix.
 
     Like scikit-learn, the macro average runs over the classes that occur in the targets or the
-    predictions, and a score whose denominator is zero counts as 0.
+    predictions, and a score whose denominator is zero counts as 0. Numpy, because these are a handful of
+    numbers and each torch call costs more than the arithmetic.
     """
-    counts = matrix.detach().to("cpu", torch.float64)
+    counts = _numpy(matrix)
     total = counts.sum()
-    true_positive = counts.diagonal()
-    actual = counts.sum(dim=1)
-    predicted = counts.sum(dim=0)
+    true_positive = np.diagonal(counts)
+    actual = counts.sum(axis=1)
+    predicted = counts.sum(axis=0)
     present = (actual + predicted) > 0
-    precision = torch.where(predicted > 0, true_positive / predicted.clamp_min(1), torch.zeros_like(actual))
-    recall = torch.where(actual > 0, true_positive / actual.clamp_min(1), torch.zeros_like(actual))
-    denominator = precision + recall
-    f1 = torch.where(denominator > 0, 2 * precision * recall / denominator.clamp_min(1e-300),
-                     torch.zeros_like(actual))
+    precision = np.divide(true_positive, predicted, out=np.zeros_like(actual), where=predicted > 0)
+    recall = np.divide(true_positive, actual, out=np.zeros_like(actual), where=actual > 0)
+    both = precision + recall
+    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(actual), where=both > 0)
     classes_present = max(int(present.sum()), 1)
     return {
         "accuracy": float(true_positive.sum() / total) if total > 0 else 0.0,
-        "precision": float(precision[present].sum()) / classes_present,
-        "recall": float(recall[present].sum()) / classes_present,
-        "f1": float(f1[present].sum()) / classes_present,
+        "precision": float(precision[present].sum() / classes_present),
+        "recall": float(recall[present].sum() / classes_present),
+        "f1": float(f1[present].sum() / classes_present),
     }
 
 
-def regression_scores(targets: torch.Tensor, predictions: torch.Tensor) -> dict[str, float]:
+def regression_scores(targets: torch.Tensor | np.ndarray, predictions: torch.Tensor | np.ndarray
+                      ) -> dict[str, float]:
     """Mean squared error, mean absolute error and R² (averaged over output columns), in float64."""
-    y = targets.detach().to("cpu", torch.float64).reshape(targets.shape[0], -1)
-    p = predictions.detach().to("cpu", torch.float64).reshape(y.shape)
+    y = _numpy(targets)
+    y = y.reshape(y.shape[0], -1)
+    p = _numpy(predictions).reshape(y.shape)
+    if y.size == 0:
+        return {"mse": 0.0, "mae": 0.0, "r2": 0.0}
     error = p - y
-    mse = float((error * error).mean()) if error.numel() else 0.0
-    mae = float(error.abs().mean()) if error.numel() else 0.0
-    residual = (error * error).sum(dim=0)
-    spread = ((y - y.mean(dim=0)) ** 2).sum(dim=0)
+    squared = error * error
+    residual = squared.sum(axis=0)
+    spread = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
     # scikit-learn's convention for a constant target: a perfect fit scores 1, anything else 0.
-    r2_columns = torch.where(spread > 0, 1.0 - residual / spread.clamp_min(1e-300),
-                             torch.where(residual == 0, torch.ones_like(spread), torch.zeros_like(spread)))
-    return {"mse": mse, "mae": mae, "r2": float(r2_columns.mean()) if r2_columns.numel() else 0.0}
+    constant = np.where(residual == 0, 1.0, 0.0)
+    r2_columns = np.where(spread > 0, 1.0 - residual / np.where(spread > 0, spread, 1.0), constant)
+    return {"mse": float(squared.mean()), "mae": float(np.abs(error).mean()), "r2": float(r2_columns.mean())}
+
+
+def _numpy(values: torch.Tensor | np.ndarray) -> np.ndarray:
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values, dtype=np.float64)
 
 
 class OutputScorer:
@@ -74,18 +84,19 @@ class OutputScorer:
         self.classification = config.task in ("multiclass", "binary")
         self.classes = 2 if config.task == "binary" else config.units
         name = config.activation
-        # For these activations the decision can be read off the logits without computing the activation.
-        self._binary_on_logits = name in ("sigmoid", "step", "tanh", "sign") or (
+        # A linear output trained with binary cross-entropy holds logits: read them through a sigmoid.
+        self._binary_through_sigmoid = name == "sigmoid" or (
             name == "linear" and config.loss == "binary_cross_entropy")
+        # Monotonic activations keep the largest score the largest, so argmax can skip computing them.
         self._argmax_on_logits = name in ("softmax", "linear", "sigmoid", "tanh", "leaky_relu", "elu")
 
     def decide(self, logits: torch.Tensor) -> torch.Tensor:
         """Class codes (classification) or predicted values (regression) for a batch; no gradient."""
         logits = logits.detach()
         if self.config.task == "binary":
-            if self._binary_on_logits:
-                return (logits.reshape(-1) >= 0).long()
-            return (self.activation(logits).reshape(-1) >= 0.5).long()
+            # Keras' rule: yes when the output is strictly above 0.5 (so a sigmoid of exactly 0.5 says no).
+            scores = torch.sigmoid(logits) if self._binary_through_sigmoid else self.activation(logits)
+            return (scores.reshape(-1) > 0.5).long()
         if self.config.task == "multiclass":
             return (logits if self._argmax_on_logits else self.activation(logits)).argmax(dim=-1)
         return self.activation(logits)

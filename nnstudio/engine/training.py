@@ -218,7 +218,8 @@ class Trainer:
                 order = torch.randperm(train_data.size, generator=shuffle_generator) if settings.shuffle else None
                 if order is not None and order.device != self.device:
                     order = order.to(self.device)
-                self.model.train()
+                if not self.model.training:
+                    self.model.train()
                 result = self._train_epoch(train_data, order, stop, batch_begin, batch_end, wants_batch_loss)
                 samples += result.processed
                 seconds += result.seconds
