@@ -141,8 +141,9 @@ class Trainer:
         self._running.set()
         self._has_batchnorm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
         self._has_dropout = any(isinstance(m, nn.modules.dropout._DropoutNd) for m in model.modules())
-        # Training methods by settings.method; the perceptron rule will be added here.
-        self._fit_methods: dict[str, Callable[..., History]] = {"gradient_descent": self._fit_gradient_descent}
+        # Training methods by settings.method.
+        self._fit_methods: dict[str, Callable[..., History]] = {"gradient_descent": self._fit_gradient_descent,
+                                                                 "perceptron": self._fit_perceptron}
 
     # ------------------------------------------------------------ control from other threads
     def stop(self) -> None:
@@ -257,6 +258,12 @@ class Trainer:
         history.best_epoch = self._best_epoch(history)
         history.message = self._final_message(history) if history.stop_reason != "diverged" else history.message
         return history
+
+    def _fit_perceptron(self, train: PartLike, validation: Optional[PartLike],
+                        callbacks: Sequence[Callback], stop_event: Optional[threading.Event]) -> History:
+        """Rosenblatt's rule for a single-layer step/sign network (the numbers live in core.teaching.perceptron)."""
+        from .perceptron_method import fit_perceptron  # teaching code, loaded only when this method is chosen
+        return fit_perceptron(self, train, validation, callbacks, stop_event)
 
     def _standard_callbacks(self) -> list[Callback]:
         """Early stopping and the best checkpoint, as the settings ask."""
