@@ -34,6 +34,8 @@ class Document(QObject):
         self.selected_ids: list[str] = []
         # While training runs, the graph must not change under the trainer: edits are refused with this reason.
         self.edit_lock_reason: Optional[str] = None
+        # Changes saved with the project that are not undo steps (a finished run added to the history).
+        self._changed_outside_undo = False
         self._attach()
 
     # ------------------------------------------------------------ project
@@ -51,12 +53,19 @@ class Document(QObject):
 
     @property
     def is_dirty(self) -> bool:
-        return not self.undo_stack.isClean()
+        return not self.undo_stack.isClean() or self._changed_outside_undo
+
+    def mark_changed_outside_undo(self) -> None:
+        """Note a saved change that is no undo step (a run recorded in the history): Ctrl+Z must not erase it."""
+        if not self._changed_outside_undo:
+            self._changed_outside_undo = True
+            self.dirty_changed.emit(True)
 
     def replace_project(self, project: Project) -> None:
         """Show another project (New/Open); the undo history starts again from it."""
         self.project.graph.events.changed.disconnect(self.refresh_analysis)
         self.project = project
+        self._changed_outside_undo = False
         self.undo_stack.clear()
         self.selected_ids = []
         self.data_context = None
@@ -69,10 +78,13 @@ class Document(QObject):
     def mark_saved(self, path: Path) -> None:
         self.project.path = path
         self.undo_stack.setClean()
+        if self._changed_outside_undo:
+            self._changed_outside_undo = False
+            self.dirty_changed.emit(False)
         self.path_changed.emit()
 
     def _on_clean_changed(self, clean: bool) -> None:
-        self.dirty_changed.emit(not clean)
+        self.dirty_changed.emit(not clean or self._changed_outside_undo)
 
     def _attach(self) -> None:
         self.project.graph.events.changed.connect(self.refresh_analysis)

@@ -1,13 +1,16 @@
-"""The main window: composes palette, canvas, inspector, summary and issues, and wires menus to them."""
+"""The main window: composes the editor (palette, canvas, inspector) and the training studio, and wires them."""
 
 from __future__ import annotations
 
+import importlib
+import logging
 from pathlib import Path
 from typing import Callable, Optional
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QTabWidget, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from ..core.project import EXTENSION
 from .document import Document
@@ -16,9 +19,19 @@ from .icons import app_icon
 from .inspector import Inspector
 from .issues_panel import IssuesPanel
 from .palette import Palette
+from .curves_panel import CurvesPanel
+from .runs_panel import RunsPanel
+from .session import TrainingSession
 from .summary_panel import SummaryPanel
+from .training_panel import TrainingPanel
 
+log = logging.getLogger(__name__)
 STATUS_TIMEOUT_MS = 6000
+# Panels built by colleagues: (module in nnstudio.gui, class). Each is optional until its file exists.
+DATA_PANEL = ("data_panel", "DataPanel")
+EVALUATION_PANEL = ("evaluation_panel", "EvaluationPanel")
+TRYIT_PANEL = ("tryit_panel", "TryItPanel")
+WEIGHTS_PANEL = ("weights_panel", "WeightsPanel")
 
 
 def _project_urls(mime) -> list[Path]:
@@ -27,6 +40,47 @@ def _project_urls(mime) -> list[Path]:
         return []
     return [Path(url.toLocalFile()) for url in mime.urls()
             if url.isLocalFile() and url.toLocalFile().lower().endswith(EXTENSION)]
+
+
+def optional_panel_class(module_name: str, class_name: str) -> Optional[type]:
+    """A panel class from nnstudio.gui.<module_name>, or None when that module is not there (yet)."""
+    try:
+        module = importlib.import_module(f"{__package__}.{module_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__package__}.{module_name}":
+            return None
+        raise
+    return getattr(module, class_name, None)
+
+
+class LazyPanel(QWidget):
+    """Stands in for a panel and builds it the first time it is shown, so starting the window imports less."""
+
+    def __init__(self, build: Callable[[QWidget], Optional[QWidget]], missing_text: str,
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self._build = build
+        self._missing_text = missing_text
+        self.panel: Optional[QWidget] = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def ensure_built(self) -> Optional[QWidget]:
+        if self.panel is None and self._build is not None:
+            build, self._build = self._build, None
+            self.panel = build(self)
+            if self.panel is None:
+                label = QLabel(self._missing_text)
+                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                label.setWordWrap(True)
+                self.layout().addWidget(label)
+            else:
+                self.layout().addWidget(self.panel)
+        return self.panel
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        self.ensure_built()
+        super().showEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -38,18 +92,45 @@ class MainWindow(QMainWindow):
 
         self.setObjectName("mainWindow")
         self._shown_once = False
+        self._painted_once = False
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.document = document or Document(parent=self)
+        self.session = TrainingSession(self.document, self)
+        # Data loads (sklearn alone takes half a second) wait until the window has painted once.
+        self.session.hold_loading(True)
 
         self.canvas = Canvas(self.document, self)
-        self.setCentralWidget(self.canvas)
         self.palette_panel = Palette(self)
         self.inspector = Inspector(self.document, self)
         self.summary = SummaryPanel(self.document, self)
         self.issues = IssuesPanel(self.document, self)
         self.file_actions = FileActions(self.document, self)
+        self.training_panel = TrainingPanel(self.document, self.session, self)
+        self.curves_panel = CurvesPanel(self.document, self.session, self)
+        self.runs_panel = RunsPanel(self.document, self.session, self)
+
+        # The middle of the window: the drawing, the learning curves, and the evaluation, one tab each.
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("centralTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.canvas, "Network")
+        training_view = QSplitter(Qt.Orientation.Vertical, self)
+        training_view.setObjectName("trainingView")
+        training_view.addWidget(self.curves_panel)
+        training_view.addWidget(self.runs_panel)
+        training_view.setStretchFactor(0, 3)
+        training_view.setStretchFactor(1, 1)
+        self.training_view = training_view
+        self.tabs.addTab(training_view, "Training")
+        self.evaluate_view = LazyPanel(self._build_evaluation, "The evaluation panels are not available yet.", self)
+        self.tabs.addTab(self.evaluate_view, "Evaluate")
+        self.setCentralWidget(self.tabs)
+        self.data_view = LazyPanel(lambda holder: self._optional_panel(DATA_PANEL, holder),
+                                   "The data panel is not available yet.", self)
+        self.weights_view = LazyPanel(lambda holder: self._optional_panel(WEIGHTS_PANEL, holder),
+                                      "The weights panel is not available yet.", self)
 
         self.palette_dock = self._dock("Layers", "paletteDock", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector,
@@ -57,6 +138,17 @@ class MainWindow(QMainWindow):
         self.summary_dock = self._dock("Model summary", "summaryDock", self.summary,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.issues_dock = self._dock("Issues", "issuesDock", self.issues, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.data_dock = self._dock("Data", "dataDock", self.data_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.training_dock = self._dock("Training", "trainingDock", self.training_panel,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.weights_dock = self._dock("Weights", "weightsDock", self.weights_view,
+                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        # Inspector, Data and Training share the right side as tabs; the inspector is in front while editing.
+        self.tabifyDockWidget(self.inspector_dock, self.data_dock)
+        self.tabifyDockWidget(self.data_dock, self.training_dock)
+        self.tabifyDockWidget(self.issues_dock, self.weights_dock)
+        self.inspector_dock.raise_()
+        self.issues_dock.raise_()
         # Summary and issues side by side under the canvas: both stay visible while editing.
         self.splitDockWidget(self.summary_dock, self.issues_dock, Qt.Orientation.Horizontal)
         # The side docks run the full height; the bottom docks sit under the canvas only.
@@ -157,8 +249,18 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.layout_action)
         view_menu.addSeparator()
         panels: QMenu = view_menu.addMenu("&Panels")
-        for dock in (self.palette_dock, self.inspector_dock, self.summary_dock, self.issues_dock):
+        for dock in (self.palette_dock, self.inspector_dock, self.summary_dock, self.issues_dock, self.data_dock,
+                     self.training_dock, self.weights_dock):
             panels.addAction(dock.toggleViewAction())
+
+        self.train_action = QAction("Train", self)
+        self.train_action.setShortcut(QKeySequence("F5"))
+        self.train_action.setStatusTip("Train the network on the project's data (F5)")
+        self.train_action.triggered.connect(self.training_panel.train_button.click)
+        self.stop_action = QAction("Stop", self)
+        self.stop_action.setShortcut(QKeySequence("Shift+F5"))
+        self.stop_action.setStatusTip("Stop training after the current batch")
+        self.stop_action.triggered.connect(self.training_panel.stop_button.click)
 
         toolbar = QToolBar("Main toolbar", self)
         toolbar.setObjectName("mainToolbar")
@@ -167,7 +269,7 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for action in (files.new_action, files.open_action, files.save_action, None, undo, redo, None,
                        self.delete_action, None, self.zoom_in_action, self.zoom_out_action, self.fit_action,
-                       self.layout_action):
+                       self.layout_action, None, self.train_action, self.stop_action):
             if action is None:
                 toolbar.addSeparator()
             else:
@@ -179,7 +281,7 @@ class MainWindow(QMainWindow):
         document = self.document
         document.dirty_changed.connect(self.setWindowModified)
         document.path_changed.connect(self._update_title)
-        document.edit_refused.connect(lambda text: self.statusBar().showMessage(text, STATUS_TIMEOUT_MS))
+        document.edit_refused.connect(self.show_status)
         self.file_actions.message.connect(lambda text: self.statusBar().showMessage(text, STATUS_TIMEOUT_MS))
         if hasattr(self.canvas, "message"):
             self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, STATUS_TIMEOUT_MS))
@@ -189,6 +291,12 @@ class MainWindow(QMainWindow):
         self.issues.title_changed.connect(self.issues_dock.setWindowTitle)
         self.issues.refresh()  # the dock title follows the first analysis too
         document.project_replaced.connect(self._after_project_replaced)
+        session = self.session
+        session.training_started.connect(self._training_started)
+        session.training_finished.connect(self._training_ended)
+        session.training_failed.connect(self._training_failed)
+        self.runs_panel.overlays_changed.connect(self.curves_panel.set_overlays)
+        self._training_ended()
 
     # ------------------------------------------------------------ slots that only pass things along
     def append_layer(self, type_name: str) -> None:
@@ -204,6 +312,49 @@ class MainWindow(QMainWindow):
         if hasattr(self.canvas, "fit_to_view"):
             self.canvas.fit_to_view()
 
+    def _training_started(self) -> None:
+        self.tabs.setCurrentWidget(self.training_view)
+        self.training_dock.raise_()
+        self._show_training_state()
+
+    def _training_ended(self, result: object = None) -> None:
+        self._show_training_state()
+        if result is not None:
+            self.show_status(self.training_panel.status_label.text())
+
+    def _training_failed(self, message: str, details: str) -> None:
+        self._show_training_state()
+        self.show_status(message.splitlines()[0])
+
+    def _show_training_state(self) -> None:
+        self.train_action.setEnabled(not self.session.is_training)
+        self.stop_action.setEnabled(self.session.is_training)
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
+
+    def _build_evaluation(self, holder: QWidget) -> Optional[QWidget]:
+        panels = [p for p in (self._optional_panel(EVALUATION_PANEL, holder), self._optional_panel(TRYIT_PANEL, holder))
+                  if p is not None]
+        if not panels:
+            return None
+        splitter = QSplitter(Qt.Orientation.Horizontal, holder)
+        for panel in panels:
+            splitter.addWidget(panel)
+        return splitter
+
+    def _optional_panel(self, which: tuple[str, str], parent: QWidget) -> Optional[QWidget]:
+        """A colleague's panel built with (document, session, parent), or None while its module is missing."""
+        try:
+            panel_class = optional_panel_class(*which)
+            return panel_class(self.document, self.session, parent) if panel_class is not None else None
+        except Exception as exc:  # noqa: BLE001 - a broken optional panel must not take the window down
+            log.exception("the %s panel could not be built", which[1])
+            label = QLabel(f"This panel could not be opened: {type(exc).__name__}: {exc}", parent)
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            return label
+
     def _update_title(self) -> None:
         self.setWindowTitle(self.file_actions.window_title())
         self.setWindowModified(self.document.is_dirty)
@@ -216,8 +367,19 @@ class MainWindow(QMainWindow):
             # Fit once the docks have their real sizes; before the first show the canvas has none.
             self._after_project_replaced()
 
+    def event(self, event: QEvent) -> bool:  # noqa: A003 - Qt's name
+        if event.type() == QEvent.Type.Paint and not self._painted_once:
+            self._painted_once = True
+            # The window is on screen: now the data may load (after this paint has finished).
+            QTimer.singleShot(0, self._release_data_loading)
+        return super().event(event)
+
+    def _release_data_loading(self) -> None:
+        self.session.hold_loading(False)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.file_actions.maybe_save():
+            self.session.shutdown()  # stop training and wait for its thread before the window goes
             event.accept()
         else:
             event.ignore()

@@ -1,0 +1,410 @@
+"""Live learning curves (pyqtgraph): loss per epoch and per batch, a chosen metric, best and stopping epochs."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from .document import Document
+from .session import TrainingSession
+
+REDRAW_MS = 66          # 15 redraws a second at most, whatever the number of batches
+SMOOTHING = 0.9         # the weight of the past in the smoothed batch loss (an exponential moving average)
+EMPTY_TEXT = "Press Train to see the network learn"
+TRAIN_COLOUR = "#1f77b4"
+VALIDATION_COLOUR = "#e8710a"
+BATCH_COLOUR = (31, 119, 180, 110)
+BEST_COLOUR = "#2e7d32"
+STOP_COLOUR = "#b3261e"
+# Metrics to show first when the run has them (classification first, then regression).
+PREFERRED_METRICS = ("accuracy", "r2", "mae")
+
+
+def metric_names(keys: list[str]) -> list[str]:
+    """The training-side metric names in the logs (val_x pairs with x), without the total loss."""
+    names = [k for k in keys if not k.startswith("val_") and k != "loss"]
+    names += [k[4:] for k in keys if k.startswith("val_") and k[4:] not in names and k != "val_loss"]
+
+    def rank(name: str) -> tuple[int, int]:
+        for position, word in enumerate(PREFERRED_METRICS):
+            if name == word or name.endswith("_" + word):
+                return (position, 0)
+        return (len(PREFERRED_METRICS), 0)
+
+    return sorted(names, key=rank)
+
+
+class _GrowingSeries:
+    """x/y values in arrays that double when full, so appending stays cheap and setData gets views."""
+
+    def __init__(self) -> None:
+        self.x = np.empty(1024)
+        self.y = np.empty(1024)
+        self.count = 0
+
+    def clear(self) -> None:
+        self.count = 0
+
+    def extend(self, x: np.ndarray, y: np.ndarray) -> None:
+        needed = self.count + len(x)
+        if needed > len(self.x):
+            size = max(needed, 2 * len(self.x))
+            self.x = np.resize(self.x, size)
+            self.y = np.resize(self.y, size)
+        self.x[self.count:needed] = x
+        self.y[self.count:needed] = y
+        self.count = needed
+
+    def views(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x[:self.count], self.y[:self.count]
+
+
+class CurvesPanel(QWidget):
+    """Loss and metric curves that follow training live, redrawn by a timer (never once per batch).
+
+    pyqtgraph is imported when the plots are first needed, so opening the window stays fast.
+    """
+
+    def __init__(self, document: Document, session: TrainingSession, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("curvesPanel")
+        self.document = document
+        self.session = session
+        self.epochs: list[int] = []
+        self.logs: dict[str, list[float]] = {}
+        self.batch_series = _GrowingSeries()
+        self._smoothed: Optional[float] = None
+        self.best_epoch: Optional[int] = None
+        self.stopped_epoch: Optional[int] = None
+        self._dirty = False
+        self._overlay_runs: list[dict] = []
+        self._overlay_items: list[Any] = []
+        self.plots: Optional[Any] = None   # the pyqtgraph GraphicsLayoutWidget, once built
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        self.log_check = QCheckBox("Log scale (loss)")
+        self.log_check.setObjectName("logScaleCheck")
+        self.log_check.setToolTip("Show the loss on a logarithmic scale: small late improvements become visible")
+        self.metric_combo = QComboBox()
+        self.metric_combo.setObjectName("metricCombo")
+        self.metric_combo.setToolTip("Which number to plot next to the loss (per output when there are several)")
+        self.metric_combo.setMinimumContentsLength(14)
+        self.png_button = QPushButton("Save picture…")
+        self.png_button.setObjectName("exportPngButton")
+        self.csv_button = QPushButton("Save numbers (CSV)…")
+        self.csv_button.setObjectName("exportCsvButton")
+        bar.addWidget(self.log_check)
+        bar.addWidget(QLabel("Metric:"))
+        bar.addWidget(self.metric_combo)
+        bar.addStretch(1)
+        bar.addWidget(self.png_button)
+        bar.addWidget(self.csv_button)
+        layout.addLayout(bar)
+        self.stack = QStackedWidget()
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setObjectName("curvesEmptyLabel")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setStyleSheet("font-size: 20px; color: #666;")
+        self.stack.addWidget(self.empty_label)
+        layout.addWidget(self.stack, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self.redraw)
+        self.log_check.toggled.connect(self._set_log_scale)
+        self.metric_combo.currentIndexChanged.connect(self._metric_chosen)
+        self.png_button.clicked.connect(self.export_png)
+        self.csv_button.clicked.connect(self.export_csv)
+        session.training_started.connect(self._training_started)
+        session.batch_losses.connect(self.add_batch_losses)
+        session.epoch_finished.connect(self.add_epoch)
+        session.training_finished.connect(self._training_finished)
+        session.training_failed.connect(self._training_failed)
+        document.project_replaced.connect(self.clear)
+        self._update_buttons()
+
+    # ------------------------------------------------------------ plots (built on first need)
+    def ensure_plots(self) -> None:
+        if self.plots is not None:
+            return
+        import pyqtgraph as pg  # noqa: PLC0415 - a few hundred ms: only when curves are first shown
+
+        self._pg = pg
+        plots = pg.GraphicsLayoutWidget(background="w")
+        plots.setObjectName("curvesPlots")
+        self.loss_plot = plots.addPlot(row=0, col=0, title="Loss (lower is better)")
+        self.metric_plot = plots.addPlot(row=0, col=1, title="Metric")
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setLabel("bottom", "epoch")
+            # Curves of a million points stay fast: draw only what is visible, thinned to the pixels.
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setPen(pg.mkPen("#444"))
+                plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
+            plot.addLegend(offset=(-10, 10), labelTextColor="#222")
+        # Created once; every update is a setData on these items.
+        self.batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(BATCH_COLOUR, width=1),
+                                               name="training, per batch (smoothed)")
+        self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=2.5), symbol="o",
+                                              symbolSize=5, symbolBrush=TRAIN_COLOUR, symbolPen=None,
+                                              name="training")
+        self.val_loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen(VALIDATION_COLOUR, width=2.5), symbol="o",
+                                                  symbolSize=5, symbolBrush=VALIDATION_COLOUR, symbolPen=None,
+                                                  name="validation")
+        self.metric_curve = self.metric_plot.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=2.5), symbol="o",
+                                                  symbolSize=5, symbolBrush=TRAIN_COLOUR, symbolPen=None,
+                                                  name="training")
+        self.val_metric_curve = self.metric_plot.plot([], [], pen=pg.mkPen(VALIDATION_COLOUR, width=2.5),
+                                                      symbol="o", symbolSize=5, symbolBrush=VALIDATION_COLOUR,
+                                                      symbolPen=None, name="validation")
+        self.best_lines = []
+        self.stop_lines = []
+        for plot in (self.loss_plot, self.metric_plot):
+            best = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(BEST_COLOUR, width=1.5, style=Qt.PenStyle.DashLine),
+                                   label="best", labelOpts={"position": 0.92, "color": BEST_COLOUR})
+            stop = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(STOP_COLOUR, width=1.5, style=Qt.PenStyle.DotLine),
+                                   label="stopped", labelOpts={"position": 0.8, "color": STOP_COLOUR})
+            for line in (best, stop):
+                line.setVisible(False)
+                plot.addItem(line, ignoreBounds=True)
+            self.best_lines.append(best)
+            self.stop_lines.append(stop)
+        self.plots = plots
+        self.stack.addWidget(plots)
+        self._set_log_scale(self.log_check.isChecked())
+        self._rebuild_overlays()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.epochs or self._overlay_runs or self.session.is_training:
+            self.ensure_plots()
+            self.stack.setCurrentWidget(self.plots)
+            self.redraw(force=True)
+
+    # ------------------------------------------------------------ data in (GUI thread, from the session)
+    def clear(self) -> None:
+        self.epochs, self.logs = [], {}
+        self.batch_series.clear()
+        self._smoothed = None
+        self.best_epoch = self.stopped_epoch = None
+        self._overlay_runs = []
+        self._rebuild_overlays()
+        self._fill_metric_combo()
+        self.stack.setCurrentWidget(self.empty_label)
+        self._dirty = True
+        self.redraw()
+        self._update_buttons()
+
+    def _training_started(self) -> None:
+        overlays = self._overlay_runs
+        self.clear()
+        self._overlay_runs = overlays
+        self.ensure_plots()
+        self._rebuild_overlays()
+        self.stack.setCurrentWidget(self.plots)
+        self.timer.start()
+
+    def add_batch_losses(self, positions: np.ndarray, losses: np.ndarray) -> None:
+        """Smooth the new batch losses and keep them; drawn at the next timer tick."""
+        smoothed = np.empty(len(losses))
+        value = self._smoothed
+        for i, loss in enumerate(losses.tolist()):
+            if not math.isfinite(loss):
+                smoothed[i] = np.nan
+                continue
+            # Starting from the first loss (not from 0) means the early points need no bias correction.
+            value = loss if value is None else SMOOTHING * value + (1 - SMOOTHING) * loss
+            smoothed[i] = value
+        self._smoothed = value
+        self.batch_series.extend(positions, smoothed)
+        self._dirty = True
+
+    def add_epoch(self, epoch: int, logs: dict) -> None:
+        self.epochs.append(epoch)
+        for key, value in logs.items():
+            self.logs.setdefault(key, [math.nan] * (len(self.epochs) - 1)).append(float(value))
+        for values in self.logs.values():
+            if len(values) < len(self.epochs):
+                values.append(math.nan)
+        if self.metric_combo.count() == 0 or len(metric_names(list(self.logs))) != self.metric_combo.count():
+            self._fill_metric_combo()
+        self.best_epoch = self._best_so_far()
+        self._dirty = True
+        self._update_buttons()
+
+    def _best_so_far(self) -> Optional[int]:
+        key = "val_loss" if "val_loss" in self.logs else "loss"
+        values = np.asarray(self.logs.get(key, []), dtype=float)
+        if not len(values) or not np.isfinite(values).any():
+            return None
+        return self.epochs[int(np.nanargmin(values))]
+
+    def _training_finished(self, result: Any) -> None:
+        history = result.history
+        self.best_epoch = history.best_epoch
+        self.stopped_epoch = history.epochs[-1] if history.stop_reason == "early_stopping" and history.epochs \
+            else None
+        self.timer.stop()
+        self._dirty = True
+        self.redraw()
+        self._update_buttons()
+
+    def _training_failed(self, message: str, details: str) -> None:
+        self.timer.stop()
+        self.redraw()
+
+    # ------------------------------------------------------------ drawing (timer)
+    def redraw(self, force: bool = False) -> None:
+        if self.plots is None or not (self._dirty or force):
+            return
+        self._dirty = False
+        epochs = np.asarray(self.epochs, dtype=float)
+        self.batch_curve.setData(*self.batch_series.views())
+        self.loss_curve.setData(epochs, self._values("loss"))
+        self.val_loss_curve.setData(epochs, self._values("val_loss"))
+        metric = self.current_metric()
+        self.metric_plot.setTitle(metric.replace("_", " ") if metric else "Metric")
+        self.metric_curve.setData(epochs, self._values(metric))
+        self.val_metric_curve.setData(epochs, self._values(f"val_{metric}") if metric else np.empty(0))
+        for line in self.best_lines:
+            line.setVisible(self.best_epoch is not None)
+            if self.best_epoch is not None:
+                line.setValue(self.best_epoch)
+        for line in self.stop_lines:
+            line.setVisible(self.stopped_epoch is not None)
+            if self.stopped_epoch is not None:
+                line.setValue(self.stopped_epoch)
+
+    def _values(self, key: Optional[str]) -> np.ndarray:
+        if not key or key not in self.logs:
+            return np.empty(0)
+        values = np.asarray(self.logs[key], dtype=float)
+        if self.log_check.isChecked() and key in ("loss", "val_loss"):
+            values = np.where(values > 0, values, np.nan)  # log10 of 0 has no place on the axis
+        return values
+
+    def current_metric(self) -> Optional[str]:
+        return self.metric_combo.currentData()
+
+    def _fill_metric_combo(self) -> None:
+        previous = self.current_metric()
+        names = metric_names(list(self.logs))
+        self.metric_combo.blockSignals(True)
+        self.metric_combo.clear()
+        for name in names:
+            self.metric_combo.addItem(name.replace("_", " "), name)
+        index = self.metric_combo.findData(previous) if previous else -1
+        self.metric_combo.setCurrentIndex(index if index >= 0 else (0 if names else -1))
+        self.metric_combo.blockSignals(False)
+
+    def _metric_chosen(self) -> None:
+        self._dirty = True
+        self.redraw()
+        self._rebuild_overlays()
+
+    def _set_log_scale(self, on: bool) -> None:
+        if self.plots is None:
+            return
+        self.loss_plot.setLogMode(x=False, y=on)
+        self._dirty = True
+        self.redraw()
+        self._rebuild_overlays()
+
+    # ------------------------------------------------------------ earlier runs, faint and dashed
+    def set_overlays(self, runs: list[dict]) -> None:
+        """Show these recorded runs (from the project's history) behind the live curves."""
+        self._overlay_runs = list(runs)
+        if runs:
+            self.ensure_plots()
+            self.stack.setCurrentWidget(self.plots)
+        self._rebuild_overlays()
+
+    def _rebuild_overlays(self) -> None:
+        if self.plots is None:
+            return
+        for plot, item in self._overlay_items:
+            plot.removeItem(item)
+        self._overlay_items = []
+        pg = self._pg
+        metric = self.current_metric()
+        for number, run in enumerate(self._overlay_runs):
+            history = run.get("history") or {}
+            epochs = np.asarray(run.get("epochs") or range(1, run.get("epochs_run", 0) + 1), dtype=float)
+            label = f"run {run.get('number', number + 1)}"
+            for plot, key, colour in ((self.loss_plot, "loss", TRAIN_COLOUR),
+                                      (self.loss_plot, "val_loss", VALIDATION_COLOUR),
+                                      (self.metric_plot, metric, TRAIN_COLOUR),
+                                      (self.metric_plot, f"val_{metric}", VALIDATION_COLOUR)):
+                values = history.get(key) if key else None
+                if not values or len(values) != len(epochs):
+                    continue
+                y = np.asarray([math.nan if v is None else v for v in values], dtype=float)
+                if plot is self.loss_plot and self.log_check.isChecked():
+                    y = np.where(y > 0, y, np.nan)
+                colour_faint = pg.mkColor(colour)
+                colour_faint.setAlpha(90)
+                item = pg.PlotDataItem(epochs, y, pen=pg.mkPen(colour_faint, width=1.5, style=Qt.PenStyle.DashLine))
+                item.setToolTip(f"{label}: {key}")
+                plot.addItem(item)
+                item.setZValue(-10)
+                self._overlay_items.append((plot, item))
+
+    # ------------------------------------------------------------ export
+    def _update_buttons(self) -> None:
+        self.png_button.setEnabled(bool(self.epochs) or bool(self._overlay_runs))
+        self.csv_button.setEnabled(bool(self.epochs))
+
+    def ask_png_path(self) -> Optional[Path]:
+        name, _ = QFileDialog.getSaveFileName(self, "Save the curves as a picture", "curves.png", "PNG image (*.png)")
+        return Path(name) if name else None
+
+    def ask_csv_path(self) -> Optional[Path]:
+        name, _ = QFileDialog.getSaveFileName(self, "Save the numbers of each epoch", "history.csv",
+                                              "CSV file (*.csv)")
+        return Path(name) if name else None
+
+    def export_png(self) -> bool:
+        path = self.ask_png_path()
+        if path is None:
+            return False
+        self.redraw(force=True)
+        widget = self.plots if self.plots is not None else self
+        if not widget.grab().save(str(path), "PNG"):
+            self.show_error(f"The picture could not be saved to {path}.")
+            return False
+        return True
+
+    def export_csv(self) -> bool:
+        """One row per epoch: the epoch number, then loss, val_loss and every metric."""
+        path = self.ask_csv_path()
+        if path is None:
+            return False
+        keys = sorted(self.logs, key=lambda k: (k not in ("loss", "val_loss"), k.startswith("val_"), k))
+        try:
+            with open(path, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["epoch"] + keys)
+                for row, epoch in enumerate(self.epochs):
+                    writer.writerow([epoch] + [_csv_number(self.logs[k][row]) for k in keys])
+        except OSError as exc:
+            self.show_error(f"The numbers could not be saved to {path.name}: {exc.strerror or exc}")
+            return False
+        return True
+
+    def show_error(self, text: str) -> None:
+        QMessageBox.warning(self, "Could not save", text)
+
+
+def _csv_number(value: float) -> str:
+    return "" if not math.isfinite(value) else repr(float(value))

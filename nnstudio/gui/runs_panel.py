@@ -1,0 +1,128 @@
+"""The run history: one row per finished run (settings, final numbers), with boxes to overlay runs on the curves."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from ..core.settings import OPTIMIZERS
+from .document import Document
+from .session import TrainingSession
+
+COLUMNS = ("Show", "#", "When", "Optimizer", "Learning rate", "Batch", "Epochs", "Loss", "Val loss", "Test",
+           "How it ended")
+ENDINGS = {"completed": "finished", "early_stopping": "stopped early", "stopped": "stopped by you",
+           "diverged": "diverged (NaN)"}
+
+
+def _number(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "—"
+
+
+def _last(history: dict, key: str) -> Any:
+    values = history.get(key) or []
+    return values[-1] if values else None
+
+
+def headline_test_score(test: dict) -> str:
+    """The headline test number of a run: accuracy for classes, R² for values (per output when several)."""
+    parts = []
+    for name, metrics in (test or {}).items():
+        for key, label in (("accuracy", "accuracy"), ("r2", "R²")):
+            if isinstance(metrics.get(key), (int, float)):
+                parts.append(f"{name + ' ' if len(test) > 1 else ''}{label} {metrics[key]:.3f}")
+                break
+    return ", ".join(parts) or "—"
+
+
+class RunsPanel(QWidget):
+    """Lists `document.project.runs`; ticking a row overlays that run's curves."""
+
+    overlays_changed = Signal(list)   # the ticked runs (their dicts, each with a "number")
+
+    def __init__(self, document: Document, session: TrainingSession, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runsPanel")
+        self.document = document
+        self.session = session
+        self._filling = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.title = QLabel("Runs of this project (tick one to compare it with the live curves)")
+        layout.addWidget(self.title)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("runsTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table)
+        self.table.itemChanged.connect(self._item_changed)
+        session.runs_changed.connect(self.refresh)
+        document.project_replaced.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the table from the project's runs, newest first, keeping the ticks."""
+        ticked = set(self.ticked_numbers())
+        runs = self.document.project.runs
+        self._filling = True
+        try:
+            self.table.setRowCount(len(runs))
+            for row, (number, run) in enumerate(reversed(list(enumerate(runs, start=1)))):
+                settings = run.get("settings") or {}
+                history = run.get("history") or {}
+                when = str(run.get("when", "")).replace("T", " ")
+                cells = ["", str(number), when[:16],
+                         OPTIMIZERS.get(settings.get("optimizer"), str(settings.get("optimizer", "—"))),
+                         f"{settings.get('learning_rate', '—'):g}" if isinstance(settings.get("learning_rate"),
+                                                                               (int, float)) else "—",
+                         str(settings.get("batch_size", "—")), str(run.get("epochs_run", "—")),
+                         _number(_last(history, "loss")), _number(_last(history, "val_loss")),
+                         headline_test_score(run.get("test") or {}),
+                         ENDINGS.get(run.get("stop_reason"), str(run.get("stop_reason", "")))]
+                for column, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    item.setData(Qt.ItemDataRole.UserRole, number)
+                    if column == 0:
+                        item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                                      | Qt.ItemFlag.ItemIsSelectable)
+                        item.setCheckState(Qt.CheckState.Checked if number in ticked else Qt.CheckState.Unchecked)
+                        item.setToolTip("Show this run's curves (dashed) behind the live ones")
+                    if run.get("message"):
+                        item.setToolTip(item.toolTip() or str(run["message"]))
+                    self.table.setItem(row, column, item)
+        finally:
+            self._filling = False
+        self.title.setText(f"Runs of this project: {len(runs)}" + (" (tick one to compare it with the live curves)"
+                                                                  if runs else " — press Train to make the first"))
+        self._emit_overlays()
+
+    def ticked_numbers(self) -> list[int]:
+        numbers = []
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.checkState() == Qt.CheckState.Checked:
+                numbers.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return numbers
+
+    def set_ticked(self, number: int, ticked: bool) -> None:
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if int(item.data(Qt.ItemDataRole.UserRole)) == number:
+                item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        if not self._filling and item.column() == 0:
+            self._emit_overlays()
+
+    def _emit_overlays(self) -> None:
+        runs = self.document.project.runs
+        chosen = [dict(runs[n - 1], number=n) for n in sorted(self.ticked_numbers()) if 0 < n <= len(runs)]
+        self.overlays_changed.emit(chosen)

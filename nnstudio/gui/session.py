@@ -1,0 +1,409 @@
+"""The training session: the project's data, the training thread, the latest model and the run history."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Optional
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
+
+from ..core.analysis import analyze
+from ..core.data import DataError, load_source
+from ..core.data.prepare import data_context, prepare
+from ..core.settings import SettingsError, TrainingSettings
+from .document import Document
+from .worker import SMALL_NETWORK_VALUES, Outcome, TrainingWorker, start_worker
+
+if TYPE_CHECKING:  # torch stays unimported until the first training or prediction
+    from ..core.data.table import Table
+    from ..engine.compiler import GraphModule
+    from ..engine.pipeline import ProjectData, RunResult
+
+log = logging.getLogger(__name__)
+
+GRAPH_DEBOUNCE_MS = 300
+TRAINING_LOCK_MESSAGE = "Training is running: stop it to edit the network"
+WEIGHTED_TYPES = ("Dense", "Output")
+
+
+def _finite(value: Any) -> Optional[float]:
+    """A number JSON can hold: NaN and infinities become None."""
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _plain_test_metrics(test: dict) -> dict:
+    """Test metrics without big arrays (confusion matrices), for the saved run history."""
+    return {name: {key: _finite(value) for key, value in metrics.items()
+                   if isinstance(value, (int, float)) and not isinstance(value, bool)}
+            for name, metrics in test.items()}
+
+
+class TrainingSession(QObject):
+    """Owns everything a run needs besides the drawing: loaded data, the worker thread, the trained model.
+
+    Panels read its attributes and listen to its signals; only this object talks to the worker.
+    """
+
+    data_changed = Signal()
+    training_started = Signal()
+    progress = Signal(dict)               # {"epoch", "epochs", "batch", "batches", "seconds_left"}, ~10 Hz
+    batch_losses = Signal(object, object)  # fractional epoch positions, losses (numpy), ~10 Hz
+    epoch_finished = Signal(int, dict)
+    weights_snapshot = Signal(dict)
+    training_finished = Signal(object)    # RunResult
+    training_failed = Signal(str, str)    # plain message, details
+    model_changed = Signal()
+    runs_changed = Signal()               # a run was added to document.project.runs
+
+    def __init__(self, document: Document, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.data: Optional["ProjectData"] = None
+        self.data_error: str = ""
+        self.model: Optional["GraphModule"] = None
+        self.last_result: Optional["RunResult"] = None
+        self.last_settings: Optional[TrainingSettings] = None
+        self._table_cache: tuple[str, "Table"] | None = None   # one source only: tables can be hundreds of MB
+        self._loaded_signature: Optional[str] = None
+        self._thread: Optional[QThread] = None
+        self._worker: Optional[TrainingWorker] = None
+        self._run_project = None
+        self._paused = False
+        self._shutting_down = False
+        self._stop_requested = False
+        self._reload_after_training = False
+        self._loading_held = False
+        self._load_wanted = False
+        self._watched_by_request: set[str] = set()
+        self._preview_model: Optional["GraphModule"] = None   # a copy for predictions while training runs
+        self._fresh_model: Optional[tuple[str, "GraphModule"]] = None  # an untrained model, before any run
+
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.timeout.connect(self._reload_if_needed)
+        document.analysis_changed.connect(self._graph_maybe_changed)
+        document.project_replaced.connect(self._project_replaced)
+        document.settings_changed.connect(self._settings_changed)
+        document.selection_changed.connect(self._selection_changed)
+
+    # ------------------------------------------------------------ state
+    @property
+    def is_training(self) -> bool:
+        return self._worker is not None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.is_training and self._paused
+
+    # ------------------------------------------------------------ data
+    def hold_loading(self, held: bool) -> None:
+        """While held, data loads wait (the window holds them until its first paint, so it appears fast)."""
+        self._loading_held = held
+        if not held and self._load_wanted:
+            self._reload_timer.start(0)
+
+    def _signature(self) -> str:
+        """Everything that decides the loaded data and its binding (not the layers' positions)."""
+        project = self.document.project
+        graph = project.graph.to_dict()
+        nodes = [{k: v for k, v in node.items() if k != "position"} for node in graph.get("nodes", [])]
+        return json.dumps([project.data.to_dict(), str(project.base_dir), nodes, graph.get("edges", [])],
+                          sort_keys=True, default=str)
+
+    def _schedule_reload(self, delay_ms: int) -> None:
+        self._load_wanted = True
+        if self._loading_held:
+            return
+        self._reload_timer.start(delay_ms)
+
+    def _graph_maybe_changed(self) -> None:
+        if self._signature() != self._loaded_signature:
+            self._schedule_reload(GRAPH_DEBOUNCE_MS)
+
+    def _settings_changed(self, part: str) -> None:
+        if part == "data":
+            self._schedule_reload(0)
+
+    def _project_replaced(self) -> None:
+        # The old project's model and results mean nothing for the new one.
+        if self.is_training:
+            self.stop()
+        self.model = None
+        self.last_result = None
+        self._fresh_model = None
+        self._schedule_reload(0)
+        self.model_changed.emit()
+
+    def _reload_if_needed(self) -> None:
+        if self._signature() != self._loaded_signature or self._load_wanted:
+            self.reload_data()
+
+    def reload_data(self) -> None:
+        """Load the project's data (a cached table when the source is unchanged), bind, split and scale it."""
+        self._reload_timer.stop()
+        self._load_wanted = False
+        if self.is_training:  # the trainer uses the current arrays: rebind when it is done
+            self._reload_after_training = True
+            return
+        project = self.document.project
+        self._loaded_signature = self._signature()
+        self._fresh_model = None
+        source = project.data.source
+        if not source:
+            self._set_data(None, "This project has no data yet: choose a dataset in the Data panel.")
+            return
+        key = json.dumps([source, str(project.base_dir)], sort_keys=True, default=str)
+        try:
+            if self._table_cache is not None and self._table_cache[0] == key:
+                table = self._table_cache[1]
+            else:
+                self._table_cache = None  # let the old table go before the new one is read
+                table = load_source(source, project.base_dir)
+                self._table_cache = (key, table)
+            graph = project.graph.to_dict()
+            context = data_context(table, graph)
+            prepared = prepare(table, graph, project.data)
+        except (DataError, SettingsError) as exc:
+            self._set_data(None, str(exc))
+            return
+        from ..engine.pipeline import ProjectData  # noqa: PLC0415 - pipeline imports torch: only on first use
+
+        self._set_data(ProjectData(table, prepared, context), "")
+
+    def _set_data(self, data: Optional["ProjectData"], error: str) -> None:
+        self.data, self.data_error = data, error
+        self.document.set_data_context(data.context if data is not None else None)
+        self.data_changed.emit()
+
+    # ------------------------------------------------------------ training control
+    def start(self) -> bool:
+        """Start training in the background; False (and training_failed) when something must be fixed first."""
+        if self.is_training:
+            return False
+        if self._reload_timer.isActive() or self._load_wanted or self._signature() != self._loaded_signature:
+            self.reload_data()
+        project = self.document.project
+        if self.data is None:
+            self.training_failed.emit(self.data_error or "There is no data to train on yet.", "")
+            return False
+        analysis = analyze(project.graph, self.data.context)
+        if analysis.errors:
+            lines = "\n".join(f"• {issue.message}" for issue in analysis.errors)
+            self.training_failed.emit(f"The network has problems to fix first:\n{lines}", "")
+            return False
+        try:
+            settings = TrainingSettings.from_dict(project.training.to_dict())
+        except SettingsError as exc:
+            self.training_failed.emit(f"A training setting is not valid: {exc}", "")
+            return False
+
+        self.last_settings = settings
+        self._run_project = project
+        self._paused = False
+        self._stop_requested = False
+        self._preview_model = None
+        worker = TrainingWorker(project, settings, self.data, self._watched_nodes())
+        worker.batches_done.connect(self._on_batches)
+        worker.epoch_finished.connect(self._on_epoch)
+        worker.weights_snapshot.connect(self._on_weights)
+        worker.model_ready.connect(self._on_model_ready)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        self._worker = worker
+        self.document.lock_edits(TRAINING_LOCK_MESSAGE)
+        self._thread = start_worker(worker, self)
+        self.training_started.emit()
+        return True
+
+    def pause(self) -> None:
+        if self._worker is not None and not self._paused:
+            self._paused = True
+            self._worker.pause()
+
+    def resume(self) -> None:
+        if self._worker is not None and self._paused:
+            self._paused = False
+            self._worker.resume()
+
+    def stop(self) -> None:
+        """Ask the run to end; it does so before its next batch, then training_finished follows."""
+        if self._worker is not None:
+            self._stop_requested = True
+            self._worker.stop()
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        """Stop training and wait for its thread to end (the window is closing)."""
+        self._reload_timer.stop()
+        if self._worker is None:
+            return
+        self._shutting_down = True
+        self._worker.stop()
+        self._finish_thread(timeout_ms)
+        self._worker = None
+        self.document.lock_edits(None)
+
+    def _finish_thread(self, timeout_ms: int) -> None:
+        thread = self._thread
+        self._thread = None
+        if thread is None:
+            return
+        thread.quit()
+        if not thread.wait(timeout_ms):
+            # Deleting a running QThread crashes the app: better to wait for the current batch to end.
+            log.warning("the training thread did not stop within %d ms; waiting for it", timeout_ms)
+            thread.wait()
+        thread.deleteLater()
+
+    # ------------------------------------------------------------ weights the GUI wants to see
+    def watch_weights(self, node_ids: set[str]) -> None:
+        """Ask for weight snapshots of these nodes (besides the selected ones) during training."""
+        self._watched_by_request = set(node_ids)
+        self._update_watch()
+
+    def _selection_changed(self, node_ids: list) -> None:
+        self._update_watch()
+
+    def _update_watch(self) -> None:
+        if self._worker is not None:
+            self._worker.watch(self._watched_nodes())
+
+    def _watched_nodes(self) -> set[str]:
+        """The selected and requested layers; every layer with weights when the network is small."""
+        graph = self.document.graph
+        weighted = {n.id for n in graph.nodes.values() if n.type in WEIGHTED_TYPES}
+        watched = (set(self.document.selected_ids) | self._watched_by_request) & set(graph.nodes)
+        if sum(self.document.analysis.params.values()) <= SMALL_NETWORK_VALUES:
+            watched |= weighted
+        return watched
+
+    # ------------------------------------------------------------ from the worker (GUI thread)
+    def _on_batches(self, info: dict) -> None:
+        self.progress.emit({key: info[key] for key in ("epoch", "epochs", "batch", "batches", "seconds_left")})
+        if len(info["losses"]):
+            self.batch_losses.emit(info["positions"], info["losses"])
+
+    def _on_epoch(self, epoch: int, logs: dict) -> None:
+        self.epoch_finished.emit(epoch, logs)
+
+    def _on_weights(self, snapshot: dict) -> None:
+        self.weights_snapshot.emit(snapshot)
+
+    def _on_model_ready(self, model: "GraphModule") -> None:
+        self.model = model
+        self.model_changed.emit()
+
+    def _on_finished(self, outcome: Outcome) -> None:
+        self._finish_thread(5000)
+        self._worker = None
+        self.document.lock_edits(None)
+        if self._shutting_down:
+            return
+        self.model = outcome.model
+        self.last_result = outcome.result
+        self._preview_model = None
+        self._record_run(outcome.result)
+        self.model_changed.emit()
+        self.training_finished.emit(outcome.result)
+        self._reload_later_if_wanted()
+
+    def _on_failed(self, message: str, details: str) -> None:
+        self._finish_thread(5000)
+        self._worker = None
+        self.document.lock_edits(None)
+        if self._shutting_down:
+            return
+        self.training_failed.emit(message, details)
+        self._reload_later_if_wanted()
+
+    def _reload_later_if_wanted(self) -> None:
+        if self._reload_after_training:
+            self._reload_after_training = False
+            self._schedule_reload(0)
+
+    def _record_run(self, result: "RunResult") -> None:
+        """Add the finished run to the project's history (saved with it; not an undo step, see Document)."""
+        project = self._run_project
+        history = result.history
+        run = {
+            "when": datetime.now().isoformat(timespec="seconds"),
+            "settings": self.last_settings.to_dict() if self.last_settings else {},
+            "history": {key: [_finite(v) for v in values] for key, values in history.logs.items()},
+            "epochs": list(history.epochs),
+            "test": _plain_test_metrics(result.test),
+            "epochs_run": len(history.epochs),
+            "stop_reason": history.stop_reason,
+            "best_epoch": history.best_epoch,
+            "message": history.message,
+            "seconds": round(float(result.seconds), 3),
+        }
+        project.runs.append(run)
+        if project is self.document.project:
+            self.document.mark_changed_outside_undo()
+            self.runs_changed.emit()
+
+    # ------------------------------------------------------------ using the model
+    def _usable_model(self) -> "GraphModule":
+        """The trained model; a copy of the one in training; or a freshly built seeded one before any run."""
+        from ..engine.pipeline import build_model  # noqa: PLC0415
+
+        if self.data is None:
+            raise DataError(self.data_error or "There is no data yet.")
+        if self.model is not None and self.is_training:
+            # The trainer owns the live model (train mode, changing weights): predict with a copy of its weights.
+            if self._preview_model is None:
+                self._preview_model = copy.deepcopy(self.model)
+            else:
+                self._preview_model.load_state_dict(self.model.state_dict())
+            self._preview_model.eval()
+            return self._preview_model
+        if self.model is not None:
+            return self.model
+        signature = self._loaded_signature or ""
+        if self._fresh_model is None or self._fresh_model[0] != signature:
+            self._fresh_model = (signature, build_model(self.document.project, self.data.context))
+        return self._fresh_model[1]
+
+    def _forward(self, model: "GraphModule", scaled: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        import torch  # noqa: PLC0415
+
+        device = next((p.device for p in model.parameters()), torch.device("cpu"))
+        tensors = [torch.from_numpy(np.ascontiguousarray(scaled[i], dtype=np.float32)).to(device)
+                   for i in model.input_ids]
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                outputs = model(*tensors)
+        finally:
+            model.train(was_training)
+        return {output_id: output.detach().to("cpu").numpy().copy()
+                for output_id, output in zip(model.output_ids, outputs)}
+
+    def predict(self, raw_inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Raw (unscaled) rows per Input id -> the network's outputs per Output id (probabilities or values)."""
+        model = self._usable_model()
+        return self._forward(model, self.data.prepared.scale_inputs(raw_inputs))
+
+    def evaluate_test(self) -> dict:
+        """Test metrics per output name (with the confusion matrix for classes); {} without a test part."""
+        from ..engine.training import Trainer  # noqa: PLC0415
+
+        test = self.data.prepared.test if self.data is not None else None
+        if test is None or not len(test):
+            return {}
+        settings = self.last_settings or TrainingSettings.from_dict(self.document.project.training.to_dict())
+        return Trainer(self._usable_model(), settings).evaluate(test)
+
+    def test_predictions(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Output id -> (true targets, the network's outputs as predict gives them) on the test part."""
+        test = self.data.prepared.test if self.data is not None else None
+        if test is None or not len(test):
+            return {}
+        outputs = self._forward(self._usable_model(), test.inputs)
+        return {output_id: (np.asarray(test.targets[output_id]), outputs[output_id]) for output_id in outputs}

@@ -1,0 +1,476 @@
+"""The training panel: optimizer and fit settings, Train / Pause / Stop, progress and the run's final message."""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any, Callable, Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+
+from ..core.settings import OPTIMIZERS, TrainingSettings
+from .commands import SetProjectSettings
+from .document import Document
+from .session import TrainingSession
+
+MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "val_r2")
+# Which optimizer uses which extra setting (the others are hidden, so the form only shows what matters).
+OPTIMIZER_SETTINGS = {
+    "momentum": ("momentum", "nesterov"),
+    "beta1": ("adam", "adamw"),
+    "beta2": ("adam", "adamw"),
+    "rho": ("rmsprop",),
+}
+STOP_REASON_WORDS = {"completed": "Finished", "early_stopping": "Stopped early", "stopped": "Stopped",
+                     "diverged": "Diverged"}
+
+
+class LearningRateBox(QDoubleSpinBox):
+    """A learning-rate field that steps 0.001 → 0.002 → 0.005 → 0.01 (the 1-2-5 steps people use) and shows 1e-05."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(8)
+        self.setRange(1e-6, 10.0)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
+        return f"{value:g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
+        try:
+            return float(text.replace(",", "."))
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, position: int):  # noqa: D102 - Qt's name
+        from PySide6.QtGui import QValidator
+
+        stripped = text.strip().replace(",", ".")
+        if stripped in ("", ".", "-", "e", "1e", "1e-"):
+            return QValidator.State.Intermediate, text, position
+        try:
+            value = float(stripped)
+        except ValueError:
+            partial = all(c in "0123456789.eE-+" for c in stripped)
+            return (QValidator.State.Intermediate if partial else QValidator.State.Invalid), text, position
+        state = QValidator.State.Acceptable if 1e-6 <= value <= 10 else QValidator.State.Intermediate
+        return state, text, position
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt's name
+        value = self.value()
+        for _ in range(abs(steps)):
+            value = _next_step(value, up=steps > 0)
+        self.setValue(min(max(value, self.minimum()), self.maximum()))
+
+
+def _next_step(value: float, up: bool) -> float:
+    """The next value on the 1-2-5 ladder above or below `value`."""
+    exponent = math.floor(math.log10(value))
+    ladder = [m * 10.0 ** e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5)]
+    if up:
+        return next(v for v in ladder if v > value * (1 + 1e-9))
+    return next(v for v in reversed(ladder) if v < value * (1 - 1e-9))
+
+
+def format_seconds(seconds: float) -> str:
+    seconds = max(int(round(seconds)), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def final_message(result: Any) -> str:
+    """The line shown when a run ends: what happened, and the test scores."""
+    history = result.history
+    if history.stop_reason == "diverged":
+        return history.message
+    words = history.message or f"{STOP_REASON_WORDS.get(history.stop_reason, 'Finished')}."
+    scores = []
+    for name, metrics in (result.test or {}).items():
+        prefix = f"{name} " if len(result.test) > 1 else ""
+        for key, label in (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE")):
+            if isinstance(metrics.get(key), (int, float)):
+                scores.append(f"{prefix}{label} {metrics[key]:.3g}")
+    if scores:
+        words += " Test " + ", ".join(scores) + "."
+    return words
+
+
+class TrainingPanel(QWidget):
+    """Settings for the next run and the buttons to run it. Every change is one undo step on the project."""
+
+    def __init__(self, document: Document, session: TrainingSession, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingPanel")
+        self.document = document
+        self.session = session
+        self._filling = False
+        self._devices_checked = False
+        self._editors: dict[str, QWidget] = {}
+        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
+        self.details_text = ""
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        buttons = QHBoxLayout()
+        self.train_button = QPushButton("Train")
+        self.train_button.setObjectName("trainButton")
+        self.train_button.setToolTip("Train the network on the project's data")
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setObjectName("pauseButton")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("stopButton")
+        for button in (self.train_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        outer.addLayout(buttons)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("trainingProgress")
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setFormat("Not trained yet")
+        outer.addWidget(self.progress_bar)
+        status_row = QHBoxLayout()
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("trainingStatus")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_button = QPushButton("Details…")
+        self.details_button.setObjectName("trainingDetailsButton")
+        self.details_button.setVisible(False)
+        self.details_button.clicked.connect(lambda: self.show_details(self.details_text))
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(status_row)
+
+        form_holder = QWidget()
+        form_layout = QVBoxLayout(form_holder)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.addWidget(self._optimizer_group())
+        form_layout.addWidget(self._fit_group())
+        form_layout.addWidget(self._stopping_group())
+        form_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(form_holder)
+        outer.addWidget(scroll, 1)
+
+        self.train_button.clicked.connect(self._train_clicked)
+        self.pause_button.clicked.connect(self._pause_clicked)
+        self.stop_button.clicked.connect(session.stop)
+        session.training_started.connect(self._training_started)
+        session.progress.connect(self.show_progress)
+        session.training_finished.connect(self._training_finished)
+        session.training_failed.connect(self.show_failure)
+        session.data_changed.connect(self._update_validation_hint)
+        document.settings_changed.connect(self._settings_changed)
+        document.project_replaced.connect(self.refresh)
+        self.refresh()
+        self._update_buttons()
+
+    # ------------------------------------------------------------ building the form
+    def _add(self, form: QFormLayout, key: str, label: str, editor: QWidget, tip: str,
+             signal_name: str, value_of: Callable[[], Any]) -> None:
+        editor.setObjectName(f"training_{key}")
+        editor.setToolTip(tip)
+        caption = QLabel(label)
+        caption.setToolTip(tip)
+        form.addRow(caption, editor)
+        self._editors[key] = editor
+        self._rows[key] = (caption, editor)
+        getattr(editor, signal_name).connect(lambda *args, k=key: self._edited(k, value_of()))
+
+    @staticmethod
+    def _spin(low: int, high: int) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(low, high)
+        box.setKeyboardTracking(False)  # one change when typing is done, not one per digit
+        return box
+
+    @staticmethod
+    def _fraction(low: float, high: float, step: float, decimals: int = 3) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(low, high)
+        box.setSingleStep(step)
+        box.setDecimals(decimals)
+        box.setKeyboardTracking(False)
+        return box
+
+    def _optimizer_group(self) -> QGroupBox:
+        group = QGroupBox("Optimizer")
+        form = QFormLayout(group)
+        self.optimizer_combo = QComboBox()
+        for key, title in OPTIMIZERS.items():
+            self.optimizer_combo.addItem(title, key)
+        self._add(form, "optimizer", "Optimizer", self.optimizer_combo,
+                  "How the weights are changed after each batch. Adam is a good first choice.",
+                  "currentIndexChanged", lambda: self.optimizer_combo.currentData())
+        self.learning_rate_box = LearningRateBox()
+        self._add(form, "learning_rate", "Learning rate", self.learning_rate_box,
+                  "How big each step is. Too big and the loss jumps around or becomes NaN; too small and learning "
+                  "is slow. The arrows step 0.001 → 0.002 → 0.005 → 0.01.",
+                  "valueChanged", lambda: self.learning_rate_box.value())
+        momentum = self._fraction(0.0, 1.0, 0.05)
+        self._add(form, "momentum", "Momentum", momentum,
+                  "How much of the previous step carries over (0 = none, 0.9 is usual).", "valueChanged",
+                  momentum.value)
+        beta1 = self._fraction(0.0, 1.0, 0.01, 4)
+        self._add(form, "beta1", "Beta 1", beta1, "Adam's memory of past gradients (0.9 is usual).",
+                  "valueChanged", beta1.value)
+        beta2 = self._fraction(0.0, 1.0, 0.001, 4)
+        self._add(form, "beta2", "Beta 2", beta2, "Adam's memory of past squared gradients (0.999 is usual).",
+                  "valueChanged", beta2.value)
+        rho = self._fraction(0.0, 1.0, 0.01, 4)
+        self._add(form, "rho", "Rho", rho, "RMSprop's memory of past squared gradients (0.9 is usual).",
+                  "valueChanged", rho.value)
+        decay = self._fraction(0.0, 10.0, 0.0001, 6)
+        self._add(form, "weight_decay", "Weight decay", decay,
+                  "Pulls the weights towards zero a little at every step, against overfitting (0 = off).",
+                  "valueChanged", decay.value)
+        return group
+
+    def _fit_group(self) -> QGroupBox:
+        group = QGroupBox("Training")
+        form = QFormLayout(group)
+        batch = self._spin(1, 1_000_000)
+        self._add(form, "batch_size", "Batch size", batch,
+                  "How many samples are looked at before each weight update.", "valueChanged", batch.value)
+        epochs = self._spin(1, 1_000_000)
+        self._add(form, "epochs", "Epochs", epochs, "How many times the network sees the whole training data.",
+                  "valueChanged", epochs.value)
+        split = self._fraction(0.0, 0.9, 0.05, 2)
+        self._add(form, "validation_split", "Validation split", split,
+                  "The share of the training rows kept aside to check the network on data it does not learn from. "
+                  "Only used when the data has no validation part of its own (see the Data panel).",
+                  "valueChanged", split.value)
+        self.validation_hint = QLabel("")
+        self.validation_hint.setObjectName("validationHint")
+        self.validation_hint.setWordWrap(True)
+        self.validation_hint.setStyleSheet("color: palette(mid);")
+        form.addRow("", self.validation_hint)
+        seed = self._spin(0, 2_147_483_647)
+        self._add(form, "seed", "Seed", seed, "The same seed gives the same starting weights and batch order.",
+                  "valueChanged", seed.value)
+        shuffle = QCheckBox("Shuffle the rows every epoch")
+        self._add(form, "shuffle", "", shuffle, "Mixing the order helps the network not learn the order.",
+                  "toggled", shuffle.isChecked)
+        self.device_combo = _DeviceCombo(self._check_devices)
+        self.device_combo.addItem("CPU", "cpu")
+        self._add(form, "device", "Device", self.device_combo,
+                  "Where the arithmetic runs. A GPU appears here when PyTorch can use one.",
+                  "currentIndexChanged", lambda: self.device_combo.currentData())
+        return group
+
+    def _stopping_group(self) -> QGroupBox:
+        group = QGroupBox("Early stopping and checkpoint")
+        form = QFormLayout(group)
+        enabled = QCheckBox("Stop when it stops improving")
+        self._add(form, "early_stopping.enabled", "", enabled,
+                  "End training when the watched number has not improved for a while.", "toggled",
+                  enabled.isChecked)
+        monitor = QComboBox()
+        monitor.setEditable(True)
+        monitor.addItems(MONITORS)
+        self._add(form, "early_stopping.monitor", "Watch", monitor,
+                  "The number to watch: val_loss (loss on the validation rows) is the usual choice.",
+                  "currentTextChanged", monitor.currentText)
+        patience = self._spin(0, 1_000_000)
+        self._add(form, "early_stopping.patience", "Patience", patience,
+                  "How many epochs without improvement to wait before stopping.", "valueChanged", patience.value)
+        delta = self._fraction(0.0, 1e6, 0.001, 6)
+        self._add(form, "early_stopping.min_delta", "Min change", delta,
+                  "Smaller changes than this do not count as an improvement.", "valueChanged", delta.value)
+        restore = QCheckBox("Go back to the best epoch's weights")
+        self._add(form, "early_stopping.restore_best", "", restore,
+                  "After stopping early, use the weights from the best epoch.", "toggled", restore.isChecked)
+        checkpoint = QCheckBox("Keep a copy of the best epoch's weights")
+        self._add(form, "checkpoint_best", "", checkpoint,
+                  "Remember the weights of the best epoch while training goes on.", "toggled", checkpoint.isChecked)
+        return group
+
+    # ------------------------------------------------------------ settings in and out
+    def editor(self, key: str) -> QWidget:
+        return self._editors[key]
+
+    def _settings_changed(self, part: str) -> None:
+        if part == "training":
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Show the project's training settings (after a load, an edit, undo or redo)."""
+        settings = self.document.project.training
+        self._filling = True
+        try:
+            for key, editor in self._editors.items():
+                value = _get(settings, key)
+                if isinstance(editor, QComboBox) and not editor.isEditable():
+                    index = editor.findData(value)
+                    if index < 0 and key == "device":
+                        editor.addItem(str(value).upper(), value)
+                        index = editor.count() - 1
+                    editor.setCurrentIndex(max(index, 0))
+                elif isinstance(editor, QComboBox):
+                    editor.setCurrentText(str(value))
+                elif isinstance(editor, QCheckBox):
+                    editor.setChecked(bool(value))
+                elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+                    editor.setValue(value)
+        finally:
+            self._filling = False
+        self._show_relevant_rows(settings)
+        self._update_validation_hint()
+
+    def _show_relevant_rows(self, settings: TrainingSettings) -> None:
+        for key, optimizers in OPTIMIZER_SETTINGS.items():
+            for widget in self._rows[key]:
+                widget.setVisible(settings.optimizer in optimizers)
+        early = settings.early_stopping.enabled
+        for key in ("early_stopping.monitor", "early_stopping.patience", "early_stopping.min_delta",
+                    "early_stopping.restore_best"):
+            for widget in self._rows[key]:
+                widget.setEnabled(early)
+
+    def _update_validation_hint(self) -> None:
+        data = self.session.data
+        if data is not None and data.prepared.validation is not None and len(data.prepared.validation):
+            text = (f"The data has its own validation part ({len(data.prepared.validation)} rows), so the "
+                    "validation split is not used.")
+        else:
+            text = "The data has no validation part: this share of the training rows is used instead."
+        self.validation_hint.setText(text)
+        for widget in self._rows["validation_split"]:
+            widget.setEnabled("own validation" not in text)
+
+    def _edited(self, key: str, value: Any) -> None:
+        if self._filling:
+            return
+        settings = TrainingSettings.from_dict(self.document.project.training.to_dict())
+        if _get(settings, key) == value:
+            return
+        _set(settings, key, value)
+        label = self._rows[key][0].text() or key.split(".")[-1].replace("_", " ")
+        if not self.document.push(SetProjectSettings(self.document, "training", settings,
+                                                     f"Change {label.lower()}")):
+            self.refresh()  # refused (training runs): show the settings as they are
+
+    # ------------------------------------------------------------ devices
+    def _check_devices(self) -> None:
+        """Offer CUDA when PyTorch sees a GPU (asked lazily: importing torch takes a second)."""
+        if self._devices_checked:
+            return
+        self._devices_checked = True
+        import torch  # noqa: PLC0415
+
+        if torch.cuda.is_available() and self.device_combo.findData("cuda") < 0:
+            self._filling = True
+            try:
+                self.device_combo.addItem(f"CUDA ({torch.cuda.get_device_name(0)})", "cuda")
+            finally:
+                self._filling = False
+            self.refresh()
+
+    # ------------------------------------------------------------ running
+    def _train_clicked(self) -> None:
+        self.set_status("")
+        self.session.start()
+        self._update_buttons()
+
+    def _pause_clicked(self) -> None:
+        if self.session.is_paused:
+            self.session.resume()
+        else:
+            self.session.pause()
+        self._update_buttons()
+        if self.session.is_paused:
+            self.progress_bar.setFormat(self.progress_bar.format().split(" (paused)")[0] + " (paused)")
+
+    def _update_buttons(self) -> None:
+        training = self.session.is_training
+        self.train_button.setEnabled(not training)
+        self.pause_button.setEnabled(training)
+        self.stop_button.setEnabled(training)
+        self.pause_button.setText("Resume" if self.session.is_paused else "Pause")
+        for editor in self._editors.values():
+            editor.setEnabled(not training)
+        if not training:
+            self._show_relevant_rows(self.document.project.training)
+            self._update_validation_hint()
+
+    def _training_started(self) -> None:
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("Starting…")
+        self.set_status("")
+        self._update_buttons()
+        if not self._devices_checked and "torch" in sys.modules:
+            self._check_devices()
+
+    def show_progress(self, info: dict) -> None:
+        epoch, epochs = info["epoch"], max(info["epochs"], 1)
+        batch, batches = info["batch"], max(info["batches"], 1)
+        done = ((epoch - 1) + batch / batches) / epochs
+        self.progress_bar.setValue(int(round(done * 1000)))
+        text = (f"epoch {epoch}/{epochs} · batch {batch}/{batches} · {format_seconds(info['seconds_left'])} left")
+        if self.session.is_paused:
+            text += " (paused)"
+        self.progress_bar.setFormat(text)
+
+    def _training_finished(self, result: Any) -> None:
+        self._update_buttons()
+        history = result.history
+        epochs = len(history.epochs)
+        self.progress_bar.setValue(1000 if history.stop_reason == "completed" else self.progress_bar.value())
+        self.progress_bar.setFormat(f"{STOP_REASON_WORDS.get(history.stop_reason, 'Finished')} · "
+                                    f"{epochs} epoch{'s' if epochs != 1 else ''} in {format_seconds(result.seconds)}")
+        self.set_status(final_message(result), error=history.stop_reason == "diverged")
+
+    def show_failure(self, message: str, details: str) -> None:
+        """A run that could not start or broke: the message in the panel, the traceback behind Details…."""
+        self._update_buttons()
+        if not self.session.is_training:
+            self.progress_bar.setFormat("Not trained" if self.session.last_result is None else
+                                        self.progress_bar.format())
+        self.set_status(message, error=True, details=details)
+
+    def set_status(self, text: str, error: bool = False, details: str = "") -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet("color: #b3261e;" if error else "")
+        self.details_text = details
+        self.details_button.setVisible(bool(details))
+
+    def show_details(self, details: str) -> None:
+        """The technical details of a failure, for a teacher or a bug report (tests replace this)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Training failed", self.status_label.text(),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setDetailedText(details)
+        box.exec()
+
+
+class _DeviceCombo(QComboBox):
+    """Looks for a GPU only when the list is opened, so the window never waits for torch at start."""
+
+    def __init__(self, before_popup: Callable[[], None]) -> None:
+        super().__init__()
+        self._before_popup = before_popup
+
+    def showPopup(self) -> None:  # noqa: N802 - Qt's name
+        self._before_popup()
+        super().showPopup()
+
+
+def _get(settings: TrainingSettings, key: str) -> Any:
+    target: Any = settings
+    for part in key.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def _set(settings: TrainingSettings, key: str, value: Any) -> None:
+    *path, last = key.split(".")
+    target: Any = settings
+    for part in path:
+        target = getattr(target, part)
+    setattr(target, last, value)
