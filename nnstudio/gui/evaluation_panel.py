@@ -1,0 +1,331 @@
+"""The Evaluation panel: test-set scores per output, a confusion matrix with per-class scores, or a scatter."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ..core.data import DataError
+from .document import Document
+
+EMPTY_TEXT = ("Nothing to show yet. Train the network, then see how well it does on the test rows: the rows it "
+              "never saw while learning.")
+METRIC_TITLES = {"loss": "Loss", "accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
+                 "mse": "MSE", "mae": "MAE", "r2": "R²"}
+CLASSIFICATION = ("multiclass", "binary")
+
+
+def decide_classes(outputs: np.ndarray, task: str, logits: bool = False) -> np.ndarray:
+    """Class codes from what the network outputs: the largest score, or 'yes' above 0.5 for yes/no."""
+    outputs = np.asarray(outputs)
+    if outputs.ndim == 1 and np.issubdtype(outputs.dtype, np.integer):
+        return outputs.astype(np.int64)  # already class codes
+    outputs = outputs.reshape(len(outputs), -1)
+    if task == "binary" and outputs.shape[1] == 1:
+        # Keras' rule: 'yes' only when strictly above the middle (0.5 for probabilities, 0 for raw scores).
+        return (outputs[:, 0] > (0.0 if logits else 0.5)).astype(np.int64)
+    return outputs.argmax(axis=1).astype(np.int64)
+
+
+def confusion_counts(targets: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:
+    """Rows: true class, columns: predicted class."""
+    targets = np.asarray(targets).reshape(-1).astype(np.int64)
+    predicted = np.asarray(predicted).reshape(-1).astype(np.int64)
+    return np.bincount(targets * classes + predicted, minlength=classes * classes).reshape(classes, classes)
+
+
+def per_class_scores(matrix: np.ndarray) -> list[tuple[float, float, float, int]]:
+    """(precision, recall, F1, rows) of every class; a score whose denominator is 0 counts as 0."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    scores = []
+    for k in range(len(matrix)):
+        hit, predicted, actual = matrix[k, k], matrix[:, k].sum(), matrix[k].sum()
+        precision = hit / predicted if predicted else 0.0
+        recall = hit / actual if actual else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores.append((precision, recall, f1, int(actual)))
+    return scores
+
+
+def regression_summary(targets: np.ndarray, predictions: np.ndarray) -> tuple[float, float]:
+    """R² and mean absolute error over all values."""
+    y = np.asarray(targets, dtype=np.float64).reshape(-1)
+    p = np.asarray(predictions, dtype=np.float64).reshape(-1)
+    if y.size == 0:
+        return 0.0, 0.0
+    spread = float(((y - y.mean()) ** 2).sum())
+    residual = float(((p - y) ** 2).sum())
+    r2 = 1.0 - residual / spread if spread > 0 else (1.0 if residual == 0 else 0.0)
+    return r2, float(np.abs(p - y).mean())
+
+
+def _read_only_table(name: str, parent: QWidget) -> QTableWidget:
+    table = QTableWidget(0, 0, parent)
+    table.setObjectName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def _cell(text: str, align_right: bool = True) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if align_right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class EvaluationPanel(QWidget):
+    """Filled after each run from the session's test predictions; an empty state before any run."""
+
+    def __init__(self, document: Document, session: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        import pyqtgraph as pg  # noqa: PLC0415 - pyqtgraph loads slowly: only when the panel is built
+
+        self.setObjectName("evaluationPanel")
+        self.document = document
+        self.session = session
+        self.results: dict[str, dict] = {}       # output id -> what is shown (task, classes, matrix, ...)
+        self._test_metrics: dict[str, dict] = {}  # output name -> the trainer's scores
+
+        layout = QVBoxLayout(self)
+        self.empty_label = QLabel(EMPTY_TEXT, self)
+        self.empty_label.setObjectName("evaluationEmpty")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty_label)
+        self.content = QWidget(self)
+        layout.addWidget(self.content, 1)
+        content = QVBoxLayout(self.content)
+        content.setContentsMargins(0, 0, 0, 0)
+        self.status_label = QLabel(self.content)
+        self.status_label.setObjectName("evaluationStatus")
+        self.status_label.setWordWrap(True)
+        content.addWidget(self.status_label)
+        self.metrics_table = _read_only_table("testMetrics", self.content)
+        self.metrics_table.setMaximumHeight(110)
+        content.addWidget(self.metrics_table)
+        chooser = QHBoxLayout()
+        self.output_label = QLabel("Output:", self.content)
+        self.output_combo = QComboBox(self.content)
+        self.output_combo.setObjectName("evaluationOutput")
+        self.output_combo.currentIndexChanged.connect(self._show_selected_output)
+        chooser.addWidget(self.output_label)
+        chooser.addWidget(self.output_combo, 1)
+        content.addLayout(chooser)
+
+        self.pages = QStackedWidget(self.content)
+        content.addWidget(self.pages, 1)
+        classes_page = QWidget(self.pages)
+        classes = QVBoxLayout(classes_page)
+        classes.setContentsMargins(0, 0, 0, 0)
+        self.normalised_check = QCheckBox("Normalised: each row in % of its true class", classes_page)
+        self.normalised_check.setObjectName("normalisedToggle")
+        self.normalised_check.toggled.connect(self._show_selected_output)
+        classes.addWidget(self.normalised_check)
+        caption = QLabel("Rows: the true class · columns: what the network predicted. The diagonal is right.",
+                         classes_page)
+        caption.setWordWrap(True)
+        classes.addWidget(caption)
+        self.confusion_table = _read_only_table("confusionMatrix", classes_page)
+        classes.addWidget(self.confusion_table, 2)
+        self.per_class_table = _read_only_table("perClassScores", classes_page)
+        classes.addWidget(self.per_class_table, 1)
+        self.pages.addWidget(classes_page)
+
+        # The scatter is created once; each run only sets its points.
+        self.scatter_plot = pg.PlotWidget(self.pages)
+        self.scatter_plot.setObjectName("predictedVsActual")
+        self.scatter_plot.setBackground("w")
+        self.scatter_plot.setLabel("bottom", "Actual value")
+        self.scatter_plot.setLabel("left", "Predicted value")
+        self.scatter_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.perfect_line = pg.PlotDataItem(pen=pg.mkPen((150, 150, 150), width=1, style=Qt.PenStyle.DashLine))
+        self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None), brush=pg.mkBrush(31, 119, 180, 150))
+        self.scatter_plot.addItem(self.perfect_line)
+        self.scatter_plot.addItem(self.scatter)
+        self.pages.addWidget(self.scatter_plot)
+
+        for signal_name, slot in (("training_finished", self._on_training_finished),
+                                  ("model_changed", self._on_model_changed),
+                                  ("training_started", self._on_training_started),
+                                  ("data_changed", self._on_data_changed)):
+            signal = getattr(session, signal_name, None)
+            if signal is not None:
+                signal.connect(slot)
+        self._show_empty(True)
+
+    # ------------------------------------------------------------ signals from the session
+    def _show_empty(self, empty: bool) -> None:
+        self.empty_label.setVisible(empty)
+        self.content.setVisible(not empty)
+
+    def _on_training_started(self) -> None:
+        if self.results:
+            self.status_label.setText("Training is running: these are the scores of the previous run.")
+
+    def _on_training_finished(self, result: Any) -> None:
+        self.refresh(getattr(result, "test", None))
+
+    def _on_model_changed(self) -> None:
+        if getattr(self.session, "model", None) is None:
+            self.clear()
+        elif not getattr(self.session, "is_training", False):
+            self.refresh()
+
+    def _on_data_changed(self) -> None:
+        if self.results and getattr(self.session, "data", None) is None:
+            self.status_label.setText("The data changed and cannot be used now: these scores are from before.")
+
+    def clear(self) -> None:
+        self.results, self._test_metrics = {}, {}
+        self._show_empty(True)
+
+    # ------------------------------------------------------------ computing what to show
+    def refresh(self, test_metrics: Optional[dict] = None) -> None:
+        """Score the current model on the test rows and show it (test_metrics: the trainer's, if known)."""
+        session = self.session
+        data = getattr(session, "data", None)
+        if data is None or getattr(session, "model", None) is None:
+            self.clear()
+            return
+        try:
+            predictions = session.test_predictions()
+            if test_metrics is None:
+                test_metrics = session.evaluate_test()
+        except (DataError, ValueError, RuntimeError) as exc:
+            self.clear()
+            self.empty_label.setText(f"The test rows could not be scored: {exc}")
+            return
+        if not predictions:
+            self.clear()
+            self.empty_label.setText("This data has no test part: set a test fraction in the Data panel to "
+                                     "keep some rows aside for a final check.")
+            return
+        self._test_metrics = dict(test_metrics or {})
+        model = getattr(session, "model", None)
+        self.results = {}
+        for output_id, (targets, outputs) in predictions.items():
+            node = self.document.graph.nodes.get(output_id)
+            name = node.name if node is not None else getattr(model, "node_names", {}).get(output_id, output_id)
+            task = data.prepared.tasks.get(output_id, "regression")
+            entry: dict = {"name": name, "task": task, "rows": int(len(targets))}
+            if task in CLASSIFICATION:
+                names = tuple(data.prepared.class_names.get(output_id, ()))
+                count = max(len(names), 2 if task == "binary" else 1)
+                config = getattr(model, "output_configs", {}).get(output_id)
+                logits = config is not None and config.activation == "linear" and \
+                    config.loss == "binary_cross_entropy"
+                predicted = decide_classes(outputs, task, logits)
+                entry.update(classes=names or tuple(str(k) for k in range(count)),
+                             matrix=confusion_counts(targets, predicted, count))
+            else:
+                entry.update(targets=np.asarray(targets, dtype=np.float64).reshape(len(targets), -1),
+                             predictions=np.asarray(outputs, dtype=np.float64).reshape(len(targets), -1))
+                entry["r2"], entry["mae"] = regression_summary(entry["targets"], entry["predictions"])
+            self.results[output_id] = entry
+        self._fill_metrics_table()
+        self.output_combo.blockSignals(True)
+        self.output_combo.clear()
+        for output_id, entry in self.results.items():
+            self.output_combo.addItem(entry["name"], output_id)
+        self.output_combo.blockSignals(False)
+        several = len(self.results) > 1
+        self.output_label.setVisible(several)
+        self.output_combo.setVisible(several)
+        rows = next(iter(self.results.values()))["rows"]
+        self.status_label.setText(f"Scores on the {rows} test rows, which the network never saw while learning.")
+        self._show_empty(False)
+        self._show_selected_output()
+
+    def _fill_metrics_table(self) -> None:
+        keys: list[str] = ["loss"]
+        for entry in self.results.values():
+            wanted = ("accuracy", "precision", "recall", "f1") if entry["task"] in CLASSIFICATION \
+                else ("mse", "mae", "r2")
+            keys += [k for k in wanted if k not in keys]
+        table = self.metrics_table
+        table.clear()
+        table.setColumnCount(1 + len(keys))
+        table.setRowCount(len(self.results))
+        table.setHorizontalHeaderLabels(["Output"] + [METRIC_TITLES[k] for k in keys])
+        table.verticalHeader().hide()
+        for row, entry in enumerate(self.results.values()):
+            scores = dict(self._test_metrics.get(entry["name"], {}))
+            # Scores the trainer did not report (e.g. an output whose metrics were narrowed) come from here.
+            if entry["task"] in CLASSIFICATION:
+                matrix = entry["matrix"]
+                total = matrix.sum()
+                scores.setdefault("accuracy", float(np.trace(matrix) / total) if total else 0.0)
+            else:
+                scores.setdefault("r2", entry["r2"])
+                scores.setdefault("mae", entry["mae"])
+            table.setItem(row, 0, _cell(entry["name"], align_right=False))
+            for column, key in enumerate(keys, start=1):
+                value = scores.get(key)
+                table.setItem(row, column, _cell("–" if not isinstance(value, (int, float)) else f"{value:.4g}"))
+
+    def _show_selected_output(self, *_: Any) -> None:
+        output_id = self.output_combo.currentData()
+        entry = self.results.get(output_id)
+        if entry is None:
+            return
+        if entry["task"] in CLASSIFICATION:
+            self._fill_confusion(entry)
+            self.pages.setCurrentIndex(0)
+        else:
+            self._fill_scatter(entry)
+            self.pages.setCurrentIndex(1)
+
+    def _fill_confusion(self, entry: dict) -> None:
+        matrix, names = entry["matrix"], list(entry["classes"])
+        normalised = self.normalised_check.isChecked()
+        totals = matrix.sum(axis=1, keepdims=True)
+        shares = np.divide(matrix, totals, out=np.zeros(matrix.shape, dtype=np.float64), where=totals > 0)
+        table = self.confusion_table
+        table.clear()
+        table.setRowCount(len(names))
+        table.setColumnCount(len(names))
+        table.setHorizontalHeaderLabels([f"→ {n}" for n in names])
+        table.setVerticalHeaderLabels(names)
+        for row in range(len(names)):
+            for column in range(len(names)):
+                text = f"{100 * shares[row, column]:.0f}%" if normalised else str(int(matrix[row, column]))
+                item = _cell(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                # Darker where more of the true class lands: green on the diagonal, red off it.
+                strength = float(shares[row, column])
+                base = (46, 160, 67) if row == column else (215, 58, 73)
+                item.setBackground(QBrush(QColor(*base, int(20 + 200 * strength) if strength > 0 else 0)))
+                table.setItem(row, column, item)
+        per_class = per_class_scores(matrix)
+        scores = self.per_class_table
+        scores.clear()
+        scores.setRowCount(len(names))
+        scores.setColumnCount(4)
+        scores.setHorizontalHeaderLabels(["Precision", "Recall", "F1", "Test rows"])
+        scores.setVerticalHeaderLabels(names)
+        for row, (precision, recall, f1, rows) in enumerate(per_class):
+            for column, text in enumerate((f"{precision:.3f}", f"{recall:.3f}", f"{f1:.3f}", str(rows))):
+                scores.setItem(row, column, _cell(text))
+
+    def _fill_scatter(self, entry: dict) -> None:
+        actual, predicted = entry["targets"].reshape(-1), entry["predictions"].reshape(-1)
+        self.scatter.setData(actual, predicted)
+        if actual.size:
+            low = float(min(actual.min(), predicted.min()))
+            high = float(max(actual.max(), predicted.max()))
+            self.perfect_line.setData([low, high], [low, high])
+        self.scatter_plot.setTitle(f"{entry['name']}: R² {entry['r2']:.3f} · MAE {entry['mae']:.4g}  "
+                                   f"(on the dashed line the prediction is exact)")
+
+    # ------------------------------------------------------------ for tests and tutorials
+    def confusion_values(self) -> list[list[str]]:
+        table = self.confusion_table
+        return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]

@@ -1,0 +1,372 @@
+"""The Try-it panel: feed the network a test sample, typed values or a drawing, and watch its answer at once."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+
+from ..core.data import DataError, Table
+from .document import Document
+from .draw_grid import DrawGrid
+
+# Beyond this many columns an Input gets no typing fields (nobody types 784 pixels): samples only.
+MAX_FIELDS = 64
+PREDICTED_STYLE = "QProgressBar::chunk { background: #2ea043; }"
+OTHER_STYLE = "QProgressBar::chunk { background: #9aa4ae; }"
+CLASSIFICATION = ("multiclass", "binary")
+
+
+def image_shape_for(table: Table, columns: list[str]) -> Optional[tuple[int, int]]:
+    """The (rows, columns) of the picture an Input takes, when it takes exactly an image's pixels."""
+    shape = table.image_shape
+    if shape is None or len(shape) != 2 or math.prod(shape) != len(columns):
+        return None
+    if columns != table.feature_columns(table.default_targets) or not all(4 <= side <= 64 for side in shape):
+        return None
+    return int(shape[0]), int(shape[1])
+
+
+def probabilities_for(outputs: np.ndarray, task: str, logits: bool = False) -> np.ndarray:
+    """One probability per class from one row of the network's outputs."""
+    values = np.asarray(outputs, dtype=np.float64).reshape(-1)
+    if task == "binary" and values.size == 1:
+        yes = 1.0 / (1.0 + math.exp(-values[0])) if logits else float(values[0])
+        return np.array([1.0 - yes, yes])
+    if values.size and (values.min() < 0 or abs(values.sum() - 1.0) > 1e-3):
+        shifted = np.exp(values - values.max())  # scores, not probabilities: softmax them for the bars
+        return shifted / shifted.sum()
+    return values
+
+
+class TryItPanel(QWidget):
+    """Inputs on the left (sample, fields or drawing), the network's answer on the right, updated on each edit."""
+
+    def __init__(self, document: Document, session: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tryItPanel")
+        self.document = document
+        self.session = session
+        self.raw: dict[str, np.ndarray] = {}          # Input id -> one row of raw feature values
+        self.fields: dict[str, dict[str, QWidget]] = {}  # Input id -> column -> QLineEdit or QComboBox
+        self.grids: dict[str, DrawGrid] = {}
+        self.last_outputs: dict[str, np.ndarray] = {}
+        self._bars: dict[str, list[tuple[QLabel, QProgressBar]]] = {}
+        self._value_labels: dict[str, QLabel] = {}
+        self._layout_signature: Optional[str] = None
+        self._filling = False
+
+        layout = QVBoxLayout(self)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("tryItStatus")
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(QLabel("Test sample:", self))
+        self.sample_spin = QSpinBox(self)
+        self.sample_spin.setObjectName("sampleIndex")
+        self.sample_spin.setKeyboardTracking(False)
+        self.sample_spin.valueChanged.connect(self.load_sample)
+        sample_row.addWidget(self.sample_spin)
+        self.truth_label = QLabel(self)
+        self.truth_label.setObjectName("sampleTruth")
+        sample_row.addWidget(self.truth_label, 1)
+        layout.addLayout(sample_row)
+
+        columns = QHBoxLayout()
+        layout.addLayout(columns, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        self.inputs_area = QWidget(scroll)
+        self.inputs_layout = QVBoxLayout(self.inputs_area)
+        scroll.setWidget(self.inputs_area)
+        columns.addWidget(scroll, 1)
+        self.outputs_area = QWidget(self)
+        self.outputs_layout = QVBoxLayout(self.outputs_area)
+        columns.addWidget(self.outputs_area, 1)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("tryItMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.message_label)
+
+        for signal_name, slot in (("data_changed", self.rebuild), ("model_changed", self.predict),
+                                  ("training_finished", self.predict), ("epoch_finished", self._on_epoch),
+                                  ("training_started", self._show_status)):
+            signal = getattr(session, signal_name, None)
+            if signal is not None:
+                signal.connect(slot)
+        self.rebuild()
+
+    # ------------------------------------------------------------ building the form
+    def _part(self):
+        """The rows samples come from: the test part, else validation, else training (and its name)."""
+        data = getattr(self.session, "data", None)
+        if data is None:
+            return None, ""
+        for part, name in ((data.prepared.test, "test"), (data.prepared.validation, "validation"),
+                           (data.prepared.train, "training")):
+            if part is not None and len(part):
+                return part, name
+        return None, ""
+
+    def _clear_layout(self, layout) -> None:
+        while layout.count():
+            item = layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
+            elif item.layout() is not None:
+                self._clear_layout(item.layout())
+
+    def rebuild(self) -> None:
+        """Lay out one group of fields (or a drawing grid) per Input and one answer per Output."""
+        data = getattr(self.session, "data", None)
+        if data is None:
+            self._layout_signature = None
+            self._clear_layout(self.inputs_layout)
+            self._clear_layout(self.outputs_layout)
+            self.fields, self.grids, self.raw, self._bars, self._value_labels = {}, {}, {}, {}, {}
+            self.sample_spin.setEnabled(False)
+            self.truth_label.clear()
+            self.status_label.setText("Choose data first: then you can try the network on its rows.")
+            self.message_label.setText(getattr(self.session, "data_error", ""))
+            return
+        prepared = data.prepared
+        signature = repr((id(data.table), prepared.binding, prepared.tasks, prepared.class_names,
+                          [n.name for n in self.document.graph.nodes.values()]))
+        part, part_name = self._part()
+        self.sample_spin.setEnabled(part is not None)
+        self.sample_spin.setRange(0, max(len(part) - 1, 0) if part is not None else 0)
+        self.sample_spin.setToolTip(f"A row from the {part_name} part" if part_name else "")
+        if signature != self._layout_signature:
+            self._layout_signature = signature
+            self._build_inputs(data)
+            self._build_outputs(data)
+        self.load_sample(self.sample_spin.value())
+
+    def _node_name(self, node_id: str) -> str:
+        node = self.document.graph.nodes.get(node_id)
+        return node.name if node is not None else node_id
+
+    def _build_inputs(self, data) -> None:
+        self._clear_layout(self.inputs_layout)
+        self.fields, self.grids, self.raw = {}, {}, {}
+        table = data.table
+        for input_id, columns in data.prepared.binding.inputs.items():
+            self.raw[input_id] = np.zeros(len(columns), dtype=np.float32)
+            box = QGroupBox(f"Input '{self._node_name(input_id)}'", self.inputs_area)
+            box_layout = QVBoxLayout(box)
+            image = image_shape_for(table, columns)
+            if image is not None:
+                indices = [table.column_index(c) for c in columns]
+                # The drawing uses the dataset's own pixel range (0..16 for digits, 0..255 for MNIST).
+                top = float(table.values[:, indices].max(initial=0.0)) or 1.0
+                grid = DrawGrid(image[0], image[1], top, box)
+                grid.setObjectName(f"drawGrid_{input_id}")
+                grid.setMinimumSize(160, 160)
+                grid.pixels_changed.connect(lambda input_id=input_id: self._on_drawn(input_id))
+                self.grids[input_id] = grid
+                box_layout.addWidget(QLabel("Draw with the left button, erase with the right one.", box))
+                box_layout.addWidget(grid, 1)
+                clear = QPushButton("Clear", box)
+                clear.setObjectName(f"clearDrawing_{input_id}")
+                clear.clicked.connect(grid.clear)
+                box_layout.addWidget(clear)
+            elif len(columns) <= MAX_FIELDS:
+                form = QFormLayout()
+                self.fields[input_id] = {}
+                for position, column in enumerate(columns):
+                    if table.is_categorical(column):
+                        editor: QWidget = QComboBox(box)
+                        editor.addItems(list(table.class_names[column]))
+                        editor.currentIndexChanged.connect(
+                            lambda _=0, i=input_id, p=position: self._on_field_edited(i, p))
+                    else:
+                        editor = QLineEdit(box)
+                        editor.textEdited.connect(lambda _="", i=input_id, p=position: self._on_field_edited(i, p))
+                    editor.setObjectName(f"feature_{input_id}_{column}")
+                    form.addRow(column, editor)
+                    self.fields[input_id][column] = editor
+                box_layout.addLayout(form)
+            else:
+                box_layout.addWidget(QLabel(f"{len(columns)} values per sample: pick a test sample above to "
+                                            "try them.", box))
+            self.inputs_layout.addWidget(box)
+        self.inputs_layout.addStretch(1)
+
+    def _build_outputs(self, data) -> None:
+        self._clear_layout(self.outputs_layout)
+        self._bars, self._value_labels = {}, {}
+        prepared = data.prepared
+        for output_id, targets in prepared.binding.outputs.items():
+            box = QGroupBox(f"Output '{self._node_name(output_id)}'", self.outputs_area)
+            grid = QGridLayout(box)
+            task = prepared.tasks.get(output_id, "regression")
+            if task in CLASSIFICATION:
+                rows = []
+                for k, name in enumerate(prepared.class_names.get(output_id, ())):
+                    label = QLabel(name, box)
+                    bar = QProgressBar(box)
+                    bar.setObjectName(f"probability_{output_id}_{k}")
+                    bar.setRange(0, 1000)
+                    bar.setTextVisible(True)
+                    grid.addWidget(label, k, 0)
+                    grid.addWidget(bar, k, 1)
+                    rows.append((label, bar))
+                self._bars[output_id] = rows
+            value = QLabel(box)
+            value.setObjectName(f"prediction_{output_id}")
+            value.setWordWrap(True)
+            grid.addWidget(value, len(self._bars.get(output_id, [])), 0, 1, 2)
+            self._value_labels[output_id] = value
+            self.outputs_layout.addWidget(box)
+        self.outputs_layout.addStretch(1)
+
+    # ------------------------------------------------------------ values in
+    def load_sample(self, index: int) -> None:
+        """Put one row of the sample part into the fields and drawings (in raw units), then predict."""
+        data = getattr(self.session, "data", None)
+        part, part_name = self._part()
+        if data is None or part is None or not self.raw:
+            self.predict()
+            return
+        index = min(max(int(index), 0), len(part) - 1)
+        prepared = data.prepared
+        for input_id in self.raw:
+            offset, scale = prepared.scalers[input_id]
+            scaled = np.asarray(part.inputs[input_id][index], dtype=np.float64).reshape(-1)
+            # The parts hold scaled values; undo the scaling to show what the data file says.
+            self.raw[input_id] = (scaled * scale + offset).astype(np.float32)
+        self._show_raw_values()
+        truths = []
+        for output_id, targets in part.targets.items():
+            target = np.asarray(targets[index]).reshape(-1)
+            names = prepared.class_names.get(output_id, ())
+            if prepared.tasks.get(output_id) in CLASSIFICATION and names:
+                truths.append(names[int(target[0])])
+            else:
+                truths.append(", ".join(f"{v:.4g}" for v in target))
+        self.truth_label.setText(f"true answer: {' · '.join(truths)}  ({part_name} row {index + 1} of {len(part)})")
+        self.predict()
+
+    def _show_raw_values(self) -> None:
+        self._filling = True
+        try:
+            for input_id, editors in self.fields.items():
+                for position, editor in enumerate(editors.values()):
+                    value = float(self.raw[input_id][position])
+                    if isinstance(editor, QComboBox):
+                        editor.setCurrentIndex(int(round(value)))
+                    else:
+                        editor.setText(f"{value:.6g}")
+            for input_id, grid in self.grids.items():
+                grid.set_pixel_values(self.raw[input_id])
+        finally:
+            self._filling = False
+
+    def _on_field_edited(self, input_id: str, position: int) -> None:
+        if self._filling:
+            return
+        editor = list(self.fields[input_id].values())[position]
+        if isinstance(editor, QComboBox):
+            self.raw[input_id][position] = float(editor.currentIndex())
+        else:
+            text = editor.text().strip().replace(",", ".")
+            try:
+                value = float(text)
+            except ValueError:
+                column = list(self.fields[input_id])[position]
+                self.message_label.setText(f"Type a number for '{column}'.")
+                return
+            if not math.isfinite(value):
+                self.message_label.setText("Type an ordinary number (not infinite or NaN).")
+                return
+            self.raw[input_id][position] = value
+        self.truth_label.setText("your own values")
+        self.predict()
+
+    def _on_drawn(self, input_id: str) -> None:
+        self.raw[input_id] = self.grids[input_id].pixel_values()
+        if not self._filling:
+            self.truth_label.setText("your drawing")
+            self.predict()
+
+    # ------------------------------------------------------------ answer out
+    def _on_epoch(self, *_: Any) -> None:
+        self.predict()  # once an epoch during training: the answer changes as the network learns
+
+    def _show_status(self) -> None:
+        session = self.session
+        if getattr(session, "is_training", False):
+            text = "Training is running: the answer uses the weights learned so far."
+        elif getattr(session, "model", None) is None:
+            text = ("This network is untrained (random starting weights): its answers are guesses until you "
+                    "train it.")
+        else:
+            text = "The trained network answers."
+        self.status_label.setText(text)
+
+    def predict(self, *_: Any) -> None:
+        """Run the network on the current values and show its answer."""
+        self._show_status()
+        if getattr(self.session, "data", None) is None or not self.raw:
+            return
+        # Imported here: the engine brings torch, which the window must not load at start.
+        from ..engine.pipeline import RunError  # noqa: PLC0415
+
+        try:
+            outputs = self.session.predict({k: v.reshape(1, -1) for k, v in self.raw.items()})
+        except (DataError, RunError, ValueError, RuntimeError) as exc:
+            # A network with problems (or data that does not fit it) shows why, instead of an answer.
+            self.message_label.setText(str(exc))
+            return
+        self.message_label.clear()
+        self.last_outputs = {k: np.asarray(v)[0] for k, v in outputs.items()}
+        self._show_outputs()
+
+    def _show_outputs(self) -> None:
+        data = self.session.data
+        model = getattr(self.session, "model", None)
+        for output_id, row in self.last_outputs.items():
+            label = self._value_labels.get(output_id)
+            if label is None:
+                continue
+            task = data.prepared.tasks.get(output_id, "regression")
+            if task in CLASSIFICATION and output_id in self._bars:
+                config = getattr(model, "output_configs", {}).get(output_id)
+                logits = config is not None and config.activation == "linear" and \
+                    config.loss == "binary_cross_entropy"
+                probabilities = probabilities_for(row, task, logits)
+                best = int(np.argmax(probabilities))
+                for k, (name_label, bar) in enumerate(self._bars[output_id]):
+                    p = float(probabilities[k]) if k < len(probabilities) else 0.0
+                    bar.setValue(int(round(1000 * p)))
+                    bar.setFormat(f"{100 * p:.1f}%")
+                    bar.setStyleSheet(PREDICTED_STYLE if k == best else OTHER_STYLE)
+                    font = name_label.font()
+                    font.setBold(k == best)
+                    name_label.setFont(font)
+                names = data.prepared.class_names.get(output_id, ())
+                label.setText(f"Prediction: <b>{names[best] if best < len(names) else best}</b>")
+            else:
+                targets = data.prepared.binding.outputs.get(output_id, [])
+                values = np.asarray(row, dtype=np.float64).reshape(-1)
+                label.setText("Prediction: " + " · ".join(
+                    f"{name} = <b>{value:.4g}</b>" for name, value in zip(targets, values)))
+
+    # ------------------------------------------------------------ for tests and tutorials
+    def predicted_class(self, output_id: str) -> Optional[str]:
+        """The class the network chose for the current values (None for a number output)."""
+        data = self.session.data
+        if output_id not in self.last_outputs or data.prepared.tasks.get(output_id) not in CLASSIFICATION:
+            return None
+        model = getattr(self.session, "model", None)
+        config = getattr(model, "output_configs", {}).get(output_id)
+        logits = config is not None and config.activation == "linear" and config.loss == "binary_cross_entropy"
+        probabilities = probabilities_for(self.last_outputs[output_id], data.prepared.tasks[output_id], logits)
+        return data.prepared.class_names[output_id][int(np.argmax(probabilities))]

@@ -1,0 +1,342 @@
+"""The Weights panel: the selected layer's weight matrix as a heatmap, histograms, and per-unit images."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..core.layers import canonical_type
+from .document import Document
+
+WEIGHTED_TYPES = ("Dense", "Output")
+# Layers that pass an image through unchanged in layout, so a Dense after them still sees pixels in order.
+PASS_THROUGH_TYPES = ("Flatten", "Dropout", "Activation")
+MAX_UNIT_IMAGES = 64
+HISTOGRAM_BINS = 40
+EMPTY_TEXT = "Select a Dense or Output layer on the canvas to see its weights."
+# Blue for negative, white for zero, red for positive: the sign reads at a glance.
+DIVERGING_COLORS = [(33, 102, 172), (146, 197, 222), (247, 247, 247), (244, 165, 130), (178, 24, 43)]
+
+
+def mosaic(weights: np.ndarray, image_shape: tuple[int, int], limit: int = MAX_UNIT_IMAGES
+           ) -> tuple[np.ndarray, int]:
+    """One tile per unit (its incoming weights as the picture it looks for), in a square-ish grid with gaps.
+
+    Returns the mosaic (NaN in the gaps, drawn as background) and how many tiles it holds."""
+    units = min(len(weights), limit)
+    height, width = image_shape
+    across = max(1, math.ceil(math.sqrt(units)))
+    down = max(1, math.ceil(units / across))
+    image = np.full((down * (height + 1) - 1, across * (width + 1) - 1), np.nan, dtype=np.float32)
+    for unit in range(units):
+        row, column = divmod(unit, across)
+        top, left = row * (height + 1), column * (width + 1)
+        image[top:top + height, left:left + width] = weights[unit].reshape(height, width)
+    return image, units
+
+
+class WeightsPanel(QWidget):
+    """Shows the selected Dense/Output layer; live during training from the session's weight snapshots."""
+
+    def __init__(self, document: Document, session: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        import pyqtgraph as pg  # noqa: PLC0415 - pyqtgraph loads slowly: only when the panel is built
+
+        self.setObjectName("weightsPanel")
+        self.document = document
+        self.session = session
+        self.canvas: Any = None
+        self.node_id: Optional[str] = None
+        self.weights: dict[str, dict] = {}   # node id -> the latest {"weight", "bias", "grad"} numpy copies
+        self.shown_weight: Optional[np.ndarray] = None
+        self.unit_tiles = 0
+        self._model_weights_of: Any = None  # the model the cached weights were read from
+
+        layout = QVBoxLayout(self)
+        self.title_label = QLabel(EMPTY_TEXT, self)
+        self.title_label.setObjectName("weightsTitle")
+        self.title_label.setWordWrap(True)
+        layout.addWidget(self.title_label)
+        self.edge_check = QCheckBox("Show weight sizes on the canvas", self)
+        self.edge_check.setObjectName("showEdgeWeights")
+        self.edge_check.setToolTip("Thicker wires carry larger weights (the average size of the weights of the "
+                                   "layer each wire feeds)")
+        self.edge_check.toggled.connect(self._on_edge_toggle)
+        layout.addWidget(self.edge_check)
+
+        colormap = pg.ColorMap(np.linspace(0.0, 1.0, len(DIVERGING_COLORS)), DIVERGING_COLORS)
+        self.plots = QWidget(self)
+        plots = QVBoxLayout(self.plots)
+        plots.setContentsMargins(0, 0, 0, 0)
+        # Heatmap: rows are the layer's units, columns its inputs (as in the weight matrix W of z = Wx + b).
+        self.heatmap_plot = pg.PlotWidget(self.plots)
+        self.heatmap_plot.setObjectName("weightsHeatmap")
+        self.heatmap_plot.setBackground("w")
+        self.heatmap_plot.setLabel("bottom", "input")
+        self.heatmap_plot.setLabel("left", "unit")
+        self.heatmap_plot.invertY(True)
+        self.heatmap_plot.setAspectLocked(False)
+        self.heatmap = pg.ImageItem(axisOrder="row-major")
+        self.heatmap.setColorMap(colormap)
+        self.heatmap_plot.addItem(self.heatmap)
+        plots.addWidget(self.heatmap_plot, 3)
+
+        histograms = QHBoxLayout()
+        self.weights_histogram_plot = pg.PlotWidget(self.plots, title="Weights")
+        self.weights_histogram_plot.setObjectName("weightsHistogram")
+        self.gradients_histogram_plot = pg.PlotWidget(self.plots, title="Gradients (during training)")
+        self.gradients_histogram_plot.setObjectName("gradientsHistogram")
+        self.weights_curve = pg.PlotCurveItem(stepMode="center", fillLevel=0, pen=pg.mkPen((33, 102, 172)),
+                                              brush=pg.mkBrush(33, 102, 172, 90))
+        self.gradients_curve = pg.PlotCurveItem(stepMode="center", fillLevel=0, pen=pg.mkPen((178, 24, 43)),
+                                                brush=pg.mkBrush(178, 24, 43, 90))
+        for plot, curve in ((self.weights_histogram_plot, self.weights_curve),
+                            (self.gradients_histogram_plot, self.gradients_curve)):
+            plot.setBackground("w")
+            plot.addItem(curve)
+            plot.setLabel("left", "count")
+            histograms.addWidget(plot)
+        plots.addLayout(histograms, 2)
+
+        self.units_label = QLabel(self.plots)
+        self.units_label.setObjectName("unitImagesTitle")
+        self.units_label.setWordWrap(True)
+        plots.addWidget(self.units_label)
+        self.units_plot = pg.PlotWidget(self.plots)
+        self.units_plot.setObjectName("unitImages")
+        self.units_plot.setBackground("w")
+        self.units_plot.invertY(True)
+        self.units_plot.setAspectLocked(True)
+        self.units_plot.hideAxis("left")
+        self.units_plot.hideAxis("bottom")
+        self.units_image = pg.ImageItem(axisOrder="row-major")
+        self.units_image.setColorMap(colormap)
+        self.units_plot.addItem(self.units_image)
+        plots.addWidget(self.units_plot, 3)
+        layout.addWidget(self.plots, 1)
+
+        document.selection_changed.connect(self._on_selection)
+        document.project_replaced.connect(self._on_project_replaced)
+        for signal_name, slot in (("weights_snapshot", self._on_snapshot), ("model_changed", self._on_model_changed),
+                                  ("training_finished", self._on_model_changed),
+                                  ("data_changed", self._on_model_changed)):
+            signal = getattr(session, signal_name, None)
+            if signal is not None:
+                signal.connect(slot)
+        self._on_selection(list(document.selected_ids))
+
+    # ------------------------------------------------------------ wiring
+    def set_canvas(self, canvas: Any) -> None:
+        """The canvas whose wires show weight sizes (the window hands it over)."""
+        self.canvas = canvas
+        self._update_edges()
+
+    def _find_canvas(self) -> Any:
+        if self.canvas is None:
+            window = self.window()
+            from PySide6.QtWidgets import QGraphicsView  # noqa: PLC0415
+
+            self.canvas = window.findChild(QGraphicsView, "canvas") if window is not None else None
+        return self.canvas
+
+    def _watch(self) -> None:
+        """Tell the session which layers' weights to copy during training."""
+        wanted = set()
+        if self.node_id is not None:
+            wanted.add(self.node_id)
+        if self.edge_check.isChecked():
+            wanted |= {n.id for n in self.document.graph.nodes.values() if canonical_type(n.type) in WEIGHTED_TYPES}
+        for name in ("watch_weights", "set_watched_nodes"):
+            method = getattr(self.session, name, None)
+            if method is not None:
+                method(wanted)
+                return
+
+    # ------------------------------------------------------------ where the numbers come from
+    def _on_project_replaced(self) -> None:
+        self.weights = {}
+        self._model_weights_of = None
+        self._on_selection([])
+
+    def _on_snapshot(self, snapshot: dict) -> None:
+        self.weights.update(snapshot)
+        if self.node_id in snapshot:
+            self._show()
+        if self.edge_check.isChecked():
+            self._update_edges()
+
+    def _on_model_changed(self, *_: Any) -> None:
+        # A new model (or new data, which means a new starting model): read its weights afresh. During
+        # training the snapshots bring them; until the first one the last weights stay on screen.
+        if getattr(self.session, "is_training", False):
+            return
+        self._model_weights_of = None
+        self.weights = {}
+        self._show()
+        self._update_edges()
+
+    def _model(self) -> Any:
+        """The session's model; before any run, the network with its starting weights (same seed)."""
+        model = getattr(self.session, "model", None)
+        if model is not None:
+            return model
+        data = getattr(self.session, "data", None)
+        if data is None:
+            return None
+        from ..engine.pipeline import RunError, build_model  # noqa: PLC0415 - torch only when needed
+
+        try:
+            return build_model(self.document.project, data.context)
+        except RunError:
+            return None  # the network has problems; the issues list explains them
+
+    def _read_model_weights(self) -> None:
+        """Copy every weighted layer's weights from the model (not during training: the snapshots do that)."""
+        if self._model_weights_of is not None or getattr(self.session, "is_training", False):
+            return
+        model = self._model()
+        self._model_weights_of = model if model is not None else False
+        if model is None:
+            return
+        for node_id, name in model.node_names.items():
+            layer = model.layers[name] if name in model.layers else None
+            weight = getattr(layer, "weight", None)
+            if weight is None or weight.ndim != 2:
+                continue
+            bias = getattr(layer, "bias", None)
+            self.weights.setdefault(node_id, {
+                "weight": weight.detach().to("cpu").numpy().copy(),
+                "bias": bias.detach().to("cpu").numpy().copy() if bias is not None else None,
+                "grad": weight.grad.detach().to("cpu").numpy().copy() if weight.grad is not None else None})
+
+    # ------------------------------------------------------------ showing
+    def _on_selection(self, node_ids: list) -> None:
+        graph = self.document.graph
+        chosen = [i for i in node_ids if i in graph.nodes and canonical_type(graph.node(i).type) in WEIGHTED_TYPES]
+        self.node_id = chosen[0] if chosen else None
+        self._watch()
+        self._show()
+
+    def _show(self) -> None:
+        graph = self.document.graph
+        if self.node_id is None or self.node_id not in graph.nodes:
+            self.node_id = None
+            self._show_empty(EMPTY_TEXT)
+            return
+        if self.node_id not in self.weights:
+            self._read_model_weights()
+        entry = self.weights.get(self.node_id)
+        node = graph.node(self.node_id)
+        if entry is None:
+            self._show_empty(f"{node.type} '{node.name}' has no weights to show yet: choose data and fix any "
+                             "issues, then its starting weights appear here.")
+            return
+        weight = np.asarray(entry["weight"], dtype=np.float32)
+        self.shown_weight = weight
+        units, inputs = weight.shape
+        state = "learning" if getattr(self.session, "is_training", False) else (
+            "trained" if getattr(self.session, "model", None) is not None else "starting weights, before training")
+        self.title_label.setText(f"{node.type} '{node.name}': {units} units × {inputs} inputs ({state}). "
+                                 "Blue: negative, red: positive.")
+        self.plots.show()
+        # Symmetric levels put zero at white, so the sign of every weight reads at a glance.
+        largest = float(np.abs(weight).max()) if weight.size else 0.0
+        largest = largest if largest > 0 else 1.0
+        self.heatmap.setImage(weight, levels=(-largest, largest), autoLevels=False)
+        self._fill_histogram(self.weights_curve, weight)
+        grad = entry.get("grad")
+        if grad is not None:
+            self._fill_histogram(self.gradients_curve, np.asarray(grad, dtype=np.float32))
+        else:
+            self.gradients_curve.setData([0.0, 1.0], [0.0])
+        self._show_unit_images(weight)
+
+    def _show_empty(self, text: str) -> None:
+        self.title_label.setText(text)
+        self.shown_weight = None
+        self.unit_tiles = 0
+        self.plots.hide()
+
+    @staticmethod
+    def _fill_histogram(curve: Any, values: np.ndarray) -> None:
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            curve.setData([0.0, 1.0], [0.0])
+            return
+        counts, edges = np.histogram(values, bins=HISTOGRAM_BINS)
+        curve.setData(edges, counts.astype(np.float64))
+
+    def image_shape_of_inputs(self, node_id: str) -> Optional[tuple[int, int]]:
+        """The picture a layer's inputs form: after an image Input, directly or through Flatten/Dropout."""
+        graph = self.document.graph
+        current = node_id
+        for _ in range(len(graph.nodes)):
+            edges = graph.edges_into(current)
+            if len(edges) != 1:
+                return None
+            source = graph.node(edges[0].source)
+            kind = canonical_type(source.type)
+            if kind == "Input":
+                return self._input_picture(source)
+            if kind not in PASS_THROUGH_TYPES:
+                return None
+            current = source.id
+        return None
+
+    def _input_picture(self, node: Any) -> Optional[tuple[int, int]]:
+        shape = tuple(node.params.get("shape") or ())
+        if len(shape) == 3 and 1 in (shape[0], shape[2]):
+            shape = tuple(s for s in shape if s != 1) if shape.count(1) == 1 else shape
+        if len(shape) == 2 and min(shape) >= 2:
+            return int(shape[0]), int(shape[1])
+        data = getattr(self.session, "data", None)
+        image = getattr(getattr(data, "table", None), "image_shape", None)
+        if image is not None and len(image) == 2 and math.prod(image) == math.prod(shape):
+            return int(image[0]), int(image[1])  # a flat Input of 784 fed from 28×28 images
+        return None
+
+    def _show_unit_images(self, weight: np.ndarray) -> None:
+        picture = self.image_shape_of_inputs(self.node_id) if self.node_id else None
+        if picture is None or weight.shape[1] != math.prod(picture):
+            self.unit_tiles = 0
+            self.units_label.hide()
+            self.units_plot.hide()
+            return
+        image, self.unit_tiles = mosaic(weight, picture)
+        largest = float(np.nanmax(np.abs(image))) if self.unit_tiles else 1.0
+        largest = largest if largest > 0 else 1.0
+        self.units_image.setImage(np.nan_to_num(image, nan=0.0), levels=(-largest, largest), autoLevels=False)
+        more = f" (the first {self.unit_tiles} of {len(weight)})" if len(weight) > self.unit_tiles else ""
+        self.units_label.setText(f"What each unit looks for in the {picture[0]}×{picture[1]} image{more}: "
+                                 "red pixels push it up, blue ones down.")
+        self.units_label.show()
+        self.units_plot.show()
+
+    # ------------------------------------------------------------ wires on the canvas
+    def _on_edge_toggle(self, on: bool) -> None:
+        self._watch()
+        if on:
+            self._read_model_weights()
+        self._update_edges()
+
+    def edge_magnitudes(self) -> dict[str, float]:
+        """Each wire's size: the mean |weight| of the weighted layer it feeds (wires into others get none)."""
+        sizes = {node_id: float(np.abs(entry["weight"]).mean())
+                 for node_id, entry in self.weights.items() if entry.get("weight") is not None
+                 and np.asarray(entry["weight"]).size}
+        return {edge.id: sizes[edge.target] for edge in self.document.graph.edges.values() if edge.target in sizes}
+
+    def _update_edges(self) -> None:
+        canvas = self._find_canvas()
+        if canvas is None or not hasattr(canvas, "set_edge_weights"):
+            return
+        if not self.edge_check.isChecked():
+            canvas.set_edge_weights(None)
+            return
+        if not self.weights:
+            self._read_model_weights()
+        canvas.set_edge_weights(self.edge_magnitudes() or None)

@@ -1,0 +1,235 @@
+"""Evaluation and Try-it panels on trained networks: confusion matrix, scatter, typed values and drawings."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QSpinBox, QTableWidget
+
+from nnstudio.core.examples import digits, iris, regression, xor
+from nnstudio.core.project import Project
+from nnstudio.engine.pipeline import RunError, build_model, effective_settings, load_project_data, train_project
+from nnstudio.engine.training import Trainer
+from nnstudio.gui.document import Document
+from nnstudio.gui.draw_grid import DrawGrid
+from nnstudio.gui.evaluation_panel import EvaluationPanel
+from nnstudio.gui.tryit_panel import TryItPanel
+
+
+class FakeSession(QObject):
+    """TrainingSession's API, training synchronously with the engine (the real one trains on a thread)."""
+
+    data_changed = Signal()
+    training_started = Signal()
+    epoch_finished = Signal(int, dict)
+    weights_snapshot = Signal(dict)
+    training_finished = Signal(object)
+    model_changed = Signal()
+
+    def __init__(self, document: Document) -> None:
+        super().__init__()
+        self.document = document
+        self.data = None
+        self.data_error = ""
+        self.model = None
+        self.is_training = False
+        self._fresh = None
+        self.reload_data()
+
+    def reload_data(self) -> None:
+        try:
+            self.data, self.data_error = load_project_data(self.document.project), ""
+        except RunError as exc:
+            self.data, self.data_error = None, str(exc)
+        self._fresh = None
+        self.document.set_data_context(self.data.context if self.data else None)
+        self.data_changed.emit()
+
+    def train(self, epochs: Optional[int] = None) -> None:
+        project = self.document.project
+        self.training_started.emit()
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # tiny networks: one thread does not wait on busy cores (10× faster here)
+        try:
+            trainer, result = train_project(project, effective_settings(project, epochs=epochs), self.data)
+        finally:
+            torch.set_num_threads(threads)
+        self.model = trainer.model
+        self.model_changed.emit()
+        self.training_finished.emit(result)
+
+    def _usable_model(self):
+        if self.model is not None:
+            return self.model
+        if self._fresh is None:
+            self._fresh = build_model(self.document.project, self.data.context)
+        return self._fresh
+
+    def _forward(self, scaled: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        model = self._usable_model()
+        model.eval()
+        with torch.no_grad():
+            outputs = model(*[torch.from_numpy(np.ascontiguousarray(scaled[i], np.float32)) for i in model.input_ids])
+        return {k: v.numpy().copy() for k, v in zip(model.output_ids, outputs)}
+
+    def predict(self, raw_inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return self._forward(self.data.prepared.scale_inputs(raw_inputs))
+
+    def test_predictions(self) -> dict:
+        test = self.data.prepared.test
+        outputs = self._forward(test.inputs)
+        return {k: (np.asarray(test.targets[k]), v) for k, v in outputs.items()}
+
+    def evaluate_test(self) -> dict:
+        settings = effective_settings(self.document.project)
+        return Trainer(self._usable_model(), settings).evaluate(self.data.prepared.test)
+
+
+def make(qtbot, project: Project, panel_class):
+    document = Document(project)
+    session = FakeSession(document)
+    panel = panel_class(document, session)
+    qtbot.addWidget(panel)
+    panel.resize(700, 600)
+    panel.show()
+    return panel, document, session
+
+
+def node_id(document: Document, type_name: str) -> str:
+    return next(n.id for n in document.graph.nodes.values() if n.type == type_name)
+
+
+def cells(table: QTableWidget) -> list[list[str]]:
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+# ---------------------------------------------------------------- evaluation
+
+def test_evaluation_empty_before_training_then_confusion_matrix_of_iris(qtbot):
+    panel, document, session = make(qtbot, iris(), EvaluationPanel)
+    assert panel.findChild(QLabel, "evaluationEmpty").isVisible()
+    session.train(epochs=25)  # enough for > 80% here, and quick
+    assert not panel.findChild(QLabel, "evaluationEmpty").isVisible()
+    matrix = panel.findChild(QTableWidget, "confusionMatrix")
+    assert matrix.isVisible()
+    test_rows = len(session.data.prepared.test)
+    counts = np.array([[int(v) for v in row] for row in cells(matrix)])
+    assert counts.shape == (3, 3) and counts.sum() == test_rows == 30
+    assert [matrix.verticalHeaderItem(r).text() for r in range(3)] == ["setosa", "versicolor", "virginica"]
+    metrics = panel.findChild(QTableWidget, "testMetrics")
+    headers = [metrics.horizontalHeaderItem(c).text() for c in range(metrics.columnCount())]
+    assert headers[:3] == ["Output", "Loss", "Accuracy"]
+    accuracy = float(metrics.item(0, 2).text())
+    assert accuracy == pytest.approx(np.trace(counts) / test_rows, abs=1e-3) and accuracy > 0.8
+    panel.findChild(QCheckBox, "normalisedToggle").setChecked(True)
+    percents = np.array([[float(v.rstrip("%")) for v in row] for row in cells(matrix)])
+    expected = 100 * counts / counts.sum(axis=1, keepdims=True)
+    assert np.allclose(percents, np.round(expected), atol=0.51)
+    assert np.allclose(percents.sum(axis=1), 100, atol=2)
+    per_class = panel.findChild(QTableWidget, "perClassScores")
+    assert per_class.rowCount() == 3
+    assert [int(per_class.item(r, 3).text()) for r in range(3)] == list(counts.sum(axis=1))
+    recall_setosa = counts[0, 0] / counts[0].sum()
+    assert float(per_class.item(0, 1).text()) == pytest.approx(recall_setosa, abs=1e-3)
+
+
+def test_regression_scatter_has_one_point_per_test_row(qtbot):
+    panel, document, session = make(qtbot, regression(), EvaluationPanel)
+    session.train(epochs=5)
+    test_rows = len(session.data.prepared.test)
+    assert panel.scatter.data.shape[0] == test_rows
+    title = panel.scatter_plot.getPlotItem().titleLabel.text
+    assert "R²" in title and "MAE" in title
+    assert not panel.findChild(QTableWidget, "confusionMatrix").isVisible()
+    metrics = panel.findChild(QTableWidget, "testMetrics")
+    headers = [metrics.horizontalHeaderItem(c).text() for c in range(metrics.columnCount())]
+    assert headers == ["Output", "Loss", "MSE", "MAE", "R²"]
+
+
+# ---------------------------------------------------------------- try it
+
+def type_into(qtbot, field: QLineEdit, text: str) -> None:
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(field, text)
+
+
+def test_tryit_on_trained_xor_answers_all_four_rows(qtbot):
+    project = xor()
+    project.training.learning_rate = 0.1  # learns XOR in 100 epochs instead of 300: a quicker test
+    panel, document, session = make(qtbot, project, TryItPanel)
+    assert "untrained" in panel.findChild(QLabel, "tryItStatus").text()
+    output = node_id(document, "Output")
+    assert panel.predicted_class(output) in ("0", "1")  # an untrained network answers too
+    session.train(epochs=100)
+    assert "trained" in panel.findChild(QLabel, "tryItStatus").text().lower()
+    input_id = node_id(document, "Input")
+    x1 = panel.findChild(QLineEdit, f"feature_{input_id}_x1")
+    x2 = panel.findChild(QLineEdit, f"feature_{input_id}_x2")
+    for a, b in ((0, 0), (0, 1), (1, 0), (1, 1)):
+        type_into(qtbot, x1, str(a))
+        type_into(qtbot, x2, str(b))
+        assert panel.predicted_class(output) == str(a ^ b), (a, b)
+        bars = [panel.findChild(QLabel, f"prediction_{output}")]
+        assert f"<b>{a ^ b}</b>" in bars[0].text()
+    # A typo shows a hint instead of an answer, and the last answer stays.
+    type_into(qtbot, x1, "abc")
+    assert "number" in panel.findChild(QLabel, "tryItMessage").text()
+
+
+def test_tryit_sample_picker_prefills_raw_values(qtbot):
+    panel, document, session = make(qtbot, iris(), TryItPanel)
+    session.train(epochs=3)
+    input_id = node_id(document, "Input")
+    spin = panel.findChild(QSpinBox, "sampleIndex")
+    assert spin.maximum() == len(session.data.prepared.test) - 1
+    spin.setValue(3)
+    field = panel.findChild(QLineEdit, f"feature_{input_id}_sepal_length")
+    value = float(field.text())
+    assert 4.0 <= value <= 8.0  # raw centimetres, not standardised values
+    assert "true answer" in panel.findChild(QLabel, "sampleTruth").text()
+    output = node_id(document, "Output")
+    bars = [panel.findChild(QLabel, f"prediction_{output}")]
+    assert "Prediction" in bars[0].text()
+
+
+def drag(widget: DrawGrid, points: list[QPointF], button: Qt.MouseButton) -> None:
+    """Press, move through the points holding the button, release: a stroke with the mouse."""
+    def send(kind: QEvent.Type, point: QPointF, buttons) -> None:
+        event = QMouseEvent(kind, point, widget.mapToGlobal(point), button if kind != QEvent.Type.MouseMove
+                            else Qt.MouseButton.NoButton, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, event)
+    send(QEvent.Type.MouseButtonPress, points[0], button)
+    for point in points[1:]:
+        send(QEvent.Type.MouseMove, point, button)
+    send(QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
+
+
+def test_drawing_on_the_digits_grid_changes_the_input(qtbot):
+    panel, document, session = make(qtbot, digits(), TryItPanel)
+    input_id = node_id(document, "Input")
+    grid = panel.findChild(DrawGrid, f"drawGrid_{input_id}")
+    assert grid is not None and (grid.rows, grid.columns) == (8, 8)
+    assert grid.maximum_value == 16.0
+    qtbot.mouseClick(panel.findChild(QObject, f"clearDrawing_{input_id}"), Qt.MouseButton.LeftButton)
+    assert not panel.raw[input_id].any()
+    seen: list[np.ndarray] = []
+    original_predict = session.predict
+    session.predict = lambda raw: seen.append(raw[input_id].copy()) or original_predict(raw)
+    # A vertical stroke down the middle column: a "1".
+    drag(grid, [grid.cell_center(row, 4) for row in range(1, 7)], Qt.MouseButton.LeftButton)
+    image = panel.raw[input_id].reshape(8, 8)
+    assert list(np.nonzero(image[:, 4])[0]) == [1, 2, 3, 4, 5, 6]
+    assert image.max() == 16.0 and image.sum() == 6 * 16.0
+    assert seen and seen[-1].reshape(8, 8)[6, 4] == 16.0  # the network saw the drawing at once
+    assert "your drawing" in panel.findChild(QLabel, "sampleTruth").text()
+    drag(grid, [grid.cell_center(3, 4)], Qt.MouseButton.RightButton)
+    assert panel.raw[input_id].reshape(8, 8)[3, 4] == 0.0
+    output = node_id(document, "Output")
+    assert panel.predicted_class(output) in [str(d) for d in range(10)]
