@@ -60,3 +60,49 @@ def load_weights(model: torch.nn.Module, path: Union[str, Path]) -> None:
     except OSError as exc:
         raise WeightsError(f"could not read '{path}': {exc.strerror or exc}") from None
     apply_state(model, state_from_bytes(data))
+
+
+def matching_keys(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Accept keys written by exported code too: `hidden1.weight` is the app's `layers.hidden1.weight`."""
+    expected = model.state_dict()
+    renamed = {}
+    for key, value in state.items():
+        if key not in expected and f"layers.{key}" in expected:
+            key = f"layers.{key}"
+        renamed[key] = value
+    return renamed
+
+
+def load_pt_state(path: Union[str, Path]) -> dict[str, torch.Tensor]:
+    """Read a plain state dict saved with torch.save, without ever running code from the file.
+
+    `weights_only=True` makes torch refuse anything but tensors and plain containers, so a `.pt` file from
+    elsewhere cannot execute code the way an ordinary pickle can."""
+    try:
+        loaded = torch.load(Path(path), map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise WeightsError(f"'{path}' does not exist") from None
+    except (OSError, RuntimeError, ValueError, EOFError, KeyError, TypeError, AttributeError, IndexError,
+            UnicodeDecodeError) as exc:
+        # torch reports a refused or damaged pickle as one of these; the first line says enough.
+        first_line = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        raise WeightsError(f"'{Path(path).name}' is not a readable weights file ({first_line})") from None
+    if isinstance(loaded, dict) and isinstance(loaded.get("state_dict"), dict):
+        loaded = loaded["state_dict"]  # the common {"state_dict": ...} checkpoint layout
+    if not isinstance(loaded, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
+                                               for k, v in loaded.items()):
+        raise WeightsError(f"'{Path(path).name}' does not hold a state dict (names mapped to tensors)")
+    return dict(loaded)
+
+
+def load_any_weights(model: torch.nn.Module, path: Union[str, Path]) -> None:
+    """Load a .safetensors file, or a .pt/.pth state dict (read safely), into a matching network."""
+    if Path(path).suffix.lower() in (".pt", ".pth", ".bin"):
+        state = load_pt_state(path)
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise WeightsError(f"could not read '{path}': {exc.strerror or exc}") from None
+        state = state_from_bytes(data)
+    apply_state(model, matching_keys(model, state))

@@ -1,0 +1,263 @@
+"""The trained-model bundle (.nnzip): a zip of the project JSON, its weights and its run history, checked on load."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from .files import atomic_write_bytes
+from .project import Project, ProjectError, loads_project
+
+FORMAT = "nnstudio-bundle"
+VERSION = 1
+EXTENSION = ".nnzip"
+
+MANIFEST = "manifest.json"
+PROJECT = "project.json"
+MODEL = "model.json"
+WEIGHTS = "weights.safetensors"
+HISTORY = "history.json"
+MEMBERS = (PROJECT, MODEL, WEIGHTS, HISTORY)  # besides the manifest, which lists these with their hashes
+
+# Limits that keep a hostile file from filling the memory ("zip bomb") or the disk.
+MAX_BUNDLE_BYTES = 1024 * 1024 * 1024        # the zip file itself
+MAX_JSON_BYTES = 50 * 1024 * 1024            # each JSON member once unpacked
+MAX_WEIGHTS_BYTES = 1024 * 1024 * 1024       # weights.safetensors once unpacked
+MAX_TOTAL_BYTES = MAX_WEIGHTS_BYTES + 4 * MAX_JSON_BYTES
+MAX_ENTRIES = 16                              # zip entries looked at before giving up
+_READ_CHUNK = 1024 * 1024
+# A fixed timestamp inside the zip: saving the same model twice gives the same bytes.
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+class BundleError(ProjectError):
+    """A bundle is unreadable or does not hold what it should; a kind of ProjectError, so callers catch one."""
+
+
+@dataclass
+class BundleContents:
+    """What a bundle holds, checked: the project, the model description, raw weights bytes and history."""
+
+    project: Project
+    model: dict
+    weights: bytes
+    history: dict
+    manifest: dict = field(default_factory=dict)
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, allow_nan=False, sort_keys=False) + "\n").encode("utf-8")
+
+
+def finite_or_none(value: Any) -> Any:
+    """JSON has no NaN or infinity: store such numbers as null (a diverged run's last loss, for example)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [finite_or_none(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): finite_or_none(v) for k, v in value.items()}
+    return value
+
+
+def bundle_bytes(project_text: str, model: dict, weights: bytes, history: dict) -> bytes:
+    """Pack the members into zip bytes, with a manifest holding each member's size and SHA-256."""
+    contents = {
+        PROJECT: project_text.encode("utf-8"),
+        MODEL: _json_bytes(model),
+        WEIGHTS: bytes(weights),
+        HISTORY: _json_bytes(finite_or_none(history)),
+    }
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "members": {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                    for name, data in contents.items()},
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in [(MANIFEST, _json_bytes(manifest))] + list(contents.items()):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            # Weights barely compress and are large: store them; the JSON members shrink well.
+            info.compress_type = zipfile.ZIP_STORED if name == WEIGHTS else zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def write_bundle(path: Union[str, Path], project_text: str, model: dict, weights: bytes, history: dict) -> None:
+    """Save atomically: a crash mid-save leaves the previous bundle as it was."""
+    data = bundle_bytes(project_text, model, weights, history)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise BundleError(f"could not save to '{path}': {exc.strerror or exc}") from None
+
+
+# ------------------------------------------------------------------ reading
+
+def _fail(message: str) -> None:
+    raise BundleError(message)
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Unpack one member, never more than `limit` bytes, whatever its header claims."""
+    if info.file_size > limit:
+        _fail(f"its part '{info.filename}' is too large ({info.file_size:,} bytes unpacked)")
+    chunks, total = [], 0
+    with archive.open(info) as handle:
+        while True:
+            chunk = handle.read(_READ_CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                _fail(f"its part '{info.filename}' unpacks to more than it declares")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_json(data: bytes, name: str) -> Any:
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise BundleError(f"its part '{name}' is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BundleError(f"its part '{name}' is not valid JSON ({str(exc)[:80]})") from None
+
+
+def _check_manifest(manifest: Any) -> dict:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        _fail("it is not an NN Studio model bundle (its manifest is missing or different)")
+    version = manifest.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        _fail("its version number is missing or invalid")
+    if version > VERSION:
+        _fail(f"it was saved by a newer NN Studio (bundle version {version}; this version reads up to {VERSION}). "
+              "Please update NN Studio to open it.")
+    members = manifest.get("members")
+    if not isinstance(members, dict) or set(members) != set(MEMBERS):
+        _fail(f"its manifest must list exactly {', '.join(MEMBERS)}")
+    for name in MEMBERS:
+        entry = members[name]
+        if (not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str)
+                or isinstance(entry.get("size"), bool) or not isinstance(entry.get("size"), int)):
+            _fail(f"its manifest entry for '{name}' is damaged")
+    return manifest
+
+
+def check_history(history: Any) -> dict:
+    """A history must be a table whose curves are lists of numbers (or null for a NaN that was stored)."""
+    if not isinstance(history, dict):
+        _fail("its run history is not a table")
+    last = history.get("last_run")
+    if last is None:
+        return history
+    if not isinstance(last, dict):
+        _fail("its last run is not a table")
+    epochs, logs = last.get("epochs", []), last.get("logs", {})
+    if not isinstance(epochs, list) or not all(isinstance(e, int) and not isinstance(e, bool) for e in epochs):
+        _fail("its last run's epoch numbers are damaged")
+    if not isinstance(logs, dict):
+        _fail("its last run's curves are damaged")
+    for key, values in logs.items():
+        if not isinstance(values, list) or len(values) != len(epochs) or not all(
+                v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values):
+            _fail(f"its curve '{str(key)[:40]}' is damaged")
+    return history
+
+
+def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContents:
+    """Check and unpack bundle bytes; anything wrong raises BundleError with a plain message."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, IndexError) as exc:
+        raise BundleError(f"it is not a readable zip file ({str(exc)[:80]})") from None
+    except NotImplementedError as exc:
+        raise BundleError(f"it uses a zip feature NN Studio does not read ({str(exc)[:80]})") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ENTRIES:
+            _fail(f"it holds {len(infos)} parts; a bundle holds {len(MEMBERS) + 1}")
+        names = [info.filename for info in infos]
+        if len(set(names)) != len(names):
+            _fail("it holds two parts with the same name")
+        expected = {MANIFEST, *MEMBERS}
+        missing = sorted(expected - set(names))
+        if missing:
+            _fail(f"it has no '{missing[0]}'")
+        extra = sorted(set(names) - expected)
+        if extra:
+            _fail(f"it holds an unexpected part '{extra[0][:60]}'")
+        if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
+            _fail("its parts are too large once unpacked")
+        by_name = {info.filename: info for info in infos}
+        for info in infos:
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+                _fail(f"its part '{info.filename}' is encrypted or packed in a way NN Studio does not read")
+        try:
+            raw = {name: _read_member(archive, by_name[name], MAX_WEIGHTS_BYTES if name == WEIGHTS
+                                      else MAX_JSON_BYTES) for name in expected}
+        except BundleError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, RuntimeError,
+                NotImplementedError) as exc:
+            raise BundleError(f"it is damaged ({str(exc)[:80]})") from None
+    manifest = _check_manifest(_parse_json(raw[MANIFEST], MANIFEST))
+    for name in MEMBERS:
+        entry = manifest["members"][name]
+        if entry["size"] != len(raw[name]) or entry["sha256"] != hashlib.sha256(raw[name]).hexdigest():
+            _fail(f"its part '{name}' does not match its checksum: the file was changed or damaged")
+    try:
+        project = loads_project(raw[PROJECT], base_dir)
+    except BundleError:
+        raise
+    except ProjectError as exc:
+        raise BundleError(f"its project is damaged: {exc}") from None
+    model = _parse_json(raw[MODEL], MODEL)
+    if not isinstance(model, dict):
+        _fail("its model description is not a table")
+    history = check_history(_parse_json(raw[HISTORY], HISTORY))
+    return BundleContents(project, model, raw[WEIGHTS], history, manifest)
+
+
+def read_bundle(path: Union[str, Path]) -> BundleContents:
+    """Open a bundle file; data paths in its project are read relative to the bundle's folder."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BUNDLE_BYTES:
+            _fail(f"'{path.name}' is too large to be a model bundle ({size // 1_000_000} MB)")
+        data = path.read_bytes()
+    except BundleError:
+        raise
+    except FileNotFoundError:
+        raise BundleError(f"'{path}' does not exist") from None
+    except IsADirectoryError:
+        raise BundleError(f"'{path}' is a folder, not a model bundle") from None
+    except OSError as exc:
+        raise BundleError(f"'{path.name}' could not be read: {exc.strerror or exc}") from None
+    try:
+        contents = unpack_bundle(data, path.parent.resolve())
+    except BundleError as exc:
+        raise BundleError(f"'{path.name}' could not be opened: {exc}") from None
+    contents.project.path = None  # the project came from inside a bundle: saving it asks where
+    return contents
+
+
+def is_bundle(path: Union[str, Path]) -> bool:
+    """Whether a path names a bundle (by its extension, or by the zip signature at its start)."""
+    path = Path(path)
+    if path.suffix.lower() == EXTENSION:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False

@@ -1,0 +1,157 @@
+"""Save a trained model as one bundle file and open it again: the torch side of nnstudio.core.bundle."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from ..core.analysis import DataContext
+from ..core.bundle import BundleError, read_bundle, write_bundle
+from ..core.data.table import TASKS
+from ..core.layers import OutputTarget
+from ..core.project import Project, ProjectError, dumps_project
+from .compiler import CompileError, GraphModule, compile_graph
+from .training import History
+from .weights import WeightsError, apply_state, state_from_bytes, state_to_bytes
+
+MAX_DIMENSIONS = 8
+MAX_SIZE = 10_000_000  # the largest number of values along one axis, or output units, a bundle may declare
+
+
+@dataclass
+class LoadedBundle:
+    """A reopened bundle: the project, the network with its saved weights, and the last run's history."""
+
+    project: Project
+    model: GraphModule
+    history: Optional[History]
+    trained: bool
+    description: dict
+
+
+def describe_model(model: GraphModule, trained: bool, seed: int,
+                   class_names: Optional[dict[str, tuple[str, ...]]] = None) -> dict:
+    """What the network was compiled for (shapes, output sizes) so it can be rebuilt without its data."""
+    class_names = class_names or {}
+    return {
+        "trained": bool(trained),
+        "seed": int(seed),
+        "inputs": [{"id": node_id, "name": model.node_names[node_id], "shape": list(model.input_shapes[node_id])}
+                   for node_id in model.input_ids],
+        "outputs": [{"id": node_id, "name": model.node_names[node_id], "task": model.output_configs[node_id].task,
+                     "units": model.output_configs[node_id].units,
+                     "class_names": list(class_names.get(node_id, ()))}
+                    for node_id in model.output_ids],
+    }
+
+
+def history_to_dict(history: Optional[History]) -> dict:
+    if history is None:
+        return {"last_run": None}
+    return {"last_run": asdict(history)}
+
+
+def history_from_dict(data: dict) -> Optional[History]:
+    last = data.get("last_run")
+    if not isinstance(last, dict):
+        return None
+    best = last.get("best_epoch")
+    speed = last.get("samples_per_second", 0.0)
+    batch_losses = last.get("batch_losses", [])
+    return History(
+        epochs=list(last.get("epochs", [])),
+        # NaN was stored as null (JSON has no NaN): give the curves their NaN back.
+        logs={str(k): [math.nan if v is None else float(v) for v in values]
+              for k, values in last.get("logs", {}).items()},
+        stop_reason=str(last.get("stop_reason", "completed")),
+        message=str(last.get("message", "")),
+        best_epoch=best if isinstance(best, int) and not isinstance(best, bool) else None,
+        batch_losses=[math.nan if v is None else float(v) for v in batch_losses
+                      if v is None or isinstance(v, (int, float))] if isinstance(batch_losses, list) else [],
+        samples_per_second=float(speed) if isinstance(speed, (int, float)) and speed is not None else 0.0,
+    )
+
+
+def save_bundle(path: Union[str, Path], project: Project, model: GraphModule, history: Optional[History] = None,
+                *, trained: bool = True, class_names: Optional[dict[str, tuple[str, ...]]] = None) -> None:
+    """Write project + weights + history as one .nnzip file, atomically; raises BundleError."""
+    path = Path(path).resolve()
+    try:
+        project_text = dumps_project(project, path.parent)
+    except ValueError as exc:
+        raise BundleError(f"the project holds a value that cannot be saved ({exc})") from None
+    description = describe_model(model, trained, project.training.seed, class_names)
+    write_bundle(path, project_text, description, state_to_bytes(model), history_to_dict(history))
+
+
+def _fail(message: str) -> None:
+    raise BundleError(message)
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def context_from_description(description: dict, project: Project) -> tuple[DataContext, int]:
+    """The data context the network was compiled with, checked against the project's graph."""
+    inputs, outputs, seed = description.get("inputs"), description.get("outputs"), description.get("seed", 0)
+    if not isinstance(inputs, list) or not isinstance(outputs, list):
+        _fail("its model description has no list of inputs and outputs")
+    if not _whole(seed, 0, 2**63 - 1):
+        _fail("its model description has an invalid seed")
+    types = {node.id: node.type for node in project.graph.nodes.values()}
+    input_shapes: dict[str, tuple[int, ...]] = {}
+    for entry in inputs:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            _fail("an input in its model description is damaged")
+        shape = entry.get("shape")
+        if (not isinstance(shape, list) or not 1 <= len(shape) <= MAX_DIMENSIONS
+                or not all(_whole(size, 1, MAX_SIZE) for size in shape)):
+            _fail(f"the input '{str(entry.get('name'))[:40]}' has an invalid shape")
+        input_shapes[entry["id"]] = tuple(shape)
+    output_targets: dict[str, OutputTarget] = {}
+    for entry in outputs:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            _fail("an output in its model description is damaged")
+        task, units, names = entry.get("task"), entry.get("units"), entry.get("class_names", [])
+        if task not in TASKS or not _whole(units, 1, MAX_SIZE):
+            _fail(f"the output '{str(entry.get('name'))[:40]}' has an invalid task or size")
+        if not isinstance(names, list) or len(names) > MAX_SIZE or not all(isinstance(n, str) for n in names):
+            _fail(f"the output '{str(entry.get('name'))[:40]}' has damaged class names")
+        output_targets[entry["id"]] = OutputTarget(task, units, tuple(names))
+    wanted_inputs = {i for i, t in types.items() if t == "Input"}
+    wanted_outputs = {i for i, t in types.items() if t == "Output"}
+    if set(input_shapes) != wanted_inputs or set(output_targets) != wanted_outputs:
+        _fail("its model description does not match the project's Input and Output layers")
+    return DataContext(input_shapes, output_targets), seed
+
+
+def load_bundle(path: Union[str, Path]) -> LoadedBundle:
+    """Open a .nnzip file: rebuild the network, load its weights (checked), and its history.
+
+    Every problem, from a damaged zip to a weight of the wrong shape or a NaN, raises BundleError."""
+    contents = read_bundle(path)
+    name = Path(path).name
+    context, seed = context_from_description(contents.model, contents.project)
+    try:
+        model = compile_graph(contents.project.graph.to_dict(), context, seed=seed)
+    except CompileError as exc:
+        raise BundleError(f"'{name}' could not be opened: its network cannot be built ({exc.messages[0]})") \
+            from None
+    except (ValueError, KeyError, TypeError, OverflowError, RuntimeError, MemoryError) as exc:
+        # Only reachable with a hand-made description whose sizes torch refuses to allocate.
+        raise BundleError(f"'{name}' could not be opened: its network cannot be built ({str(exc)[:80]})") \
+            from None
+    try:
+        apply_state(model, state_from_bytes(contents.weights))
+    except WeightsError as exc:
+        raise BundleError(f"'{name}' could not be opened: its weights do not fit the network: {exc}") from None
+    model.eval()
+    trained = contents.model.get("trained", True)
+    return LoadedBundle(contents.project, model, history_from_dict(contents.history),
+                        trained if isinstance(trained, bool) else True, contents.model)
+
+
+__all__ = ["BundleError", "LoadedBundle", "ProjectError", "describe_model", "load_bundle", "save_bundle"]

@@ -1,0 +1,104 @@
+"""Export a network: export_model(model, format, path) writes safetensors, TorchScript, ONNX or Python code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Union
+
+from safetensors.torch import save as save_safetensors_bytes
+
+from ...core.analysis import DataContext
+from ...core.data import DataError, load_source
+from ...core.files import atomic_write_bytes, atomic_write_text
+from ...core.layers import OutputTarget
+from ...core.project import Project
+from ..compiler import GraphModule, compile_graph
+from .codegen import class_name_for, model_source, state_for_code, train_source
+from .formats import ExportError, export_onnx, export_safetensors, export_torchscript
+
+FORMATS: dict[str, str] = {
+    "safetensors": "weights with readable layer names (.safetensors)",
+    "torchscript": "a TorchScript module for torch.jit.load (.pt)",
+    "onnx": "an ONNX model for onnxruntime and other runtimes (.onnx)",
+    "python": "a folder with model.py, train.py and the weights",
+}
+EXTENSIONS = {"safetensors": ".safetensors", "torchscript": ".pt", "onnx": ".onnx", "python": ""}
+
+
+def compiled_context(model: GraphModule) -> DataContext:
+    """The data context that rebuilds this network with the same shapes (no data needed)."""
+    return DataContext(dict(model.input_shapes),
+                       {i: OutputTarget(c.task, c.units) for i, c in model.output_configs.items()})
+
+
+def _order_text(model: GraphModule) -> str:
+    inputs = ", ".join(model.node_names[i] for i in model.input_ids)
+    return f"Inputs in this order: {inputs}; outputs in this order: {', '.join(model.output_names)}."
+
+
+def export_python(model: GraphModule, folder: Union[str, Path], project: Project, trained: bool) -> list[str]:
+    """Write model.py, weights.safetensors, initial_weights.safetensors and train.py (plus data.csv when the
+    data does not come from scikit-learn) into `folder`; return notes for the user."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    graph = project.graph.to_dict()
+    atomic_write_text(folder / "model.py", model_source(model, graph, project.title))
+    atomic_write_bytes(folder / "weights.safetensors", save_safetensors_bytes(state_for_code(model)))
+    # The run's seeded start, so `train.py --init-weights initial_weights.safetensors` repeats the run.
+    initial = compile_graph(graph, compiled_context(model), seed=project.training.seed)
+    atomic_write_bytes(folder / "initial_weights.safetensors", save_safetensors_bytes(state_for_code(initial)))
+    notes = [f"class {class_name_for(project.title)} in model.py"]
+    if not project.data.source:
+        return notes + ["train.py was not written: the project has no data yet"]
+    try:
+        table = load_source(project.data.source, project.base_dir)
+        script = train_source(model, project, table)
+    except DataError as exc:
+        return notes + [f"train.py was not written: {exc}"]
+    atomic_write_text(folder / "train.py", script.text)
+    if script.data_csv is not None:
+        atomic_write_text(folder / "data.csv", script.data_csv)
+        notes.append("train.py reads the project's data from data.csv")
+    return notes
+
+
+def export_model(model: GraphModule, fmt: str, path: Union[str, Path], *, trained: bool,
+                 project: Optional[Project] = None) -> str:
+    """Write the network in format `fmt` to `path` (a folder for "python"); return a plain-words message.
+
+    Inputs are taken in the order of the project's Input nodes (model.input_ids) and outputs come back in
+    the order of its Output nodes. Raises ExportError with a message for the user."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    path = Path(path)
+    if fmt != "python" and not path.parent.is_dir():
+        raise ExportError(f"the folder '{path.parent}' does not exist")
+    if fmt == "python" and project is None:
+        raise ExportError("exporting Python code needs the project (its title, data and training settings)")
+    was_training = model.training
+    model.eval()  # Dropout off and BatchNorm's running averages: what predictions use
+    try:
+        if fmt == "safetensors":
+            export_safetensors(model, path, trained, project.title if project else "")
+            notes: list[str] = []
+        elif fmt == "torchscript":
+            export_torchscript(model, path)
+            notes = []
+        elif fmt == "onnx":
+            export_onnx(model, path)
+            notes = []
+        else:
+            notes = export_python(model, path, project, trained)
+    except OSError as exc:
+        raise ExportError(f"could not write '{path}': {exc.strerror or exc}") from None
+    except ImportError as exc:
+        raise ExportError(f"the {fmt} export needs a package that is not installed ({exc.name})") from None
+    finally:
+        model.train(was_training)
+    weights = "the trained weights" if trained else \
+        "the seeded initial weights (the project has not been trained yet)"
+    extra = "".join(f" {note[:1].upper()}{note[1:]}." for note in notes)
+    return f"Exported {weights} as {fmt} to {path}. {_order_text(model)}{extra}"
+
+
+__all__ = ["EXTENSIONS", "ExportError", "FORMATS", "compiled_context", "export_model", "export_python"]
