@@ -1,0 +1,333 @@
+"""Notice what went wrong in a training run and explain it in plain words, from the run's own numbers."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+
+import numpy as np
+
+from .probes import FeatureStats, LayerGradient, Probes, UnitActivity, probe
+
+if TYPE_CHECKING:
+    from .training import History, PartLike, Trainer
+
+SEVERITIES = ("info", "warning", "error")
+KINDS = ("overfitting", "underfitting", "learning_rate", "dead_relu", "vanishing_gradients", "unscaled_inputs")
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One finding: what kind, how bad, a title, the explanation, the numbers behind it, and what to try."""
+
+    kind: str
+    severity: str
+    title: str
+    message: str
+    evidence: dict[str, float] = field(default_factory=dict)
+    advice: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where each diagnostic starts to speak; one place to tune them."""
+
+    overfit_rising_epochs: int = 3          # epochs since the best validation loss
+    overfit_rise: float = 0.10              # validation loss at least 10% above its best...
+    overfit_train_fall: float = 0.05        # ...while training loss fell at least 5% more since then
+    underfit_margin: float = 0.25           # accuracy must beat the baseline by a quarter of what is left
+    underfit_loss_ratio: float = 0.7        # or a loss still above 70% of guessing the class frequencies
+    underfit_r2: float = 0.2
+    oscillation_share: float = 0.4          # share of epochs where the loss went up
+    oscillation_progress: float = 0.8       # ...and the best loss is still above 80% of the first
+    explosion_factor: float = 3.0           # a loss 3× above the first epoch's
+    dead_share: float = 0.5                 # a layer with half its ReLU units dead
+    vanishing_ratio: float = 1e-3           # first layer's gradient RMS below 1/1000 of the last layer's
+    unscaled_std: float = 100.0
+    unscaled_mean_over_std: float = 5.0
+    unscaled_spread_ratio: float = 100.0
+
+
+DEFAULT = Thresholds()
+
+
+def _loss_series(history: "History", key: str) -> list[float]:
+    return [float(v) for v in history.logs.get(key, [])]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}"
+
+
+# ---------------------------------------------------------------- from the curves
+
+def check_overfitting(history: "History", limits: Thresholds = DEFAULT) -> Optional[Diagnosis]:
+    """Validation loss rising for several epochs after its best while the training loss keeps falling."""
+    val, train = _loss_series(history, "val_loss"), _loss_series(history, "loss")
+    if len(val) < limits.overfit_rising_epochs + 2 or len(train) != len(val):
+        return None
+    finite = [v if math.isfinite(v) else math.inf for v in val]
+    best = int(np.argmin(finite))
+    since = len(val) - 1 - best
+    if since < limits.overfit_rising_epochs:
+        return None
+    rise = (val[-1] - val[best]) / max(abs(val[best]), 1e-12)
+    train_fall = (train[best] - train[-1]) / max(abs(train[best]), 1e-12)
+    # Rising for real: the recent validation losses, not just the last one, sit above the best.
+    recent = val[best + 1:]
+    rising_share = sum(v > val[best] * (1 + limits.overfit_rise / 2) for v in recent) / len(recent)
+    if rise < limits.overfit_rise or train_fall < limits.overfit_train_fall or rising_share < 0.5:
+        return None
+    epochs = history.epochs
+    from_epoch = epochs[best + 1] if best + 1 < len(epochs) else best + 2
+    best_epoch = epochs[best] if best < len(epochs) else best + 1
+    return Diagnosis(
+        "overfitting", "warning", f"Overfitting from epoch {from_epoch}",
+        f"The validation loss was lowest at epoch {best_epoch} ({_fmt(val[best])}) and has risen since, to "
+        f"{_fmt(val[-1])} (+{rise:.0%}), while the training loss kept falling ({_fmt(train[best])} → "
+        f"{_fmt(train[-1])}). The network is learning the training samples by heart instead of the pattern.",
+        {"best_epoch": float(best_epoch), "from_epoch": float(from_epoch), "best_val_loss": val[best],
+         "last_val_loss": val[-1], "val_rise": rise, "train_loss_at_best": train[best],
+         "last_train_loss": train[-1], "epochs_since_best": float(since)},
+        ("Turn on early stopping (it keeps the weights of the best epoch).",
+         "Add Dropout between the Dense layers (rate 0.2–0.5).",
+         "Use a smaller network (fewer units or layers) or more training data."))
+
+
+def _accuracy_key(history: "History") -> Optional[str]:
+    if "accuracy" in history.logs:
+        return "accuracy"
+    keys = [k for k in history.logs if k.endswith("_accuracy") and not k.startswith("val_")]
+    return keys[0] if keys else None
+
+
+def majority_share(codes: np.ndarray) -> float:
+    """The accuracy of always answering the most common class: the baseline any classifier must beat."""
+    values = np.asarray(codes)
+    if values.ndim == 2 and values.shape[1] > 1:
+        values = values.argmax(axis=1)
+    values = values.reshape(-1)
+    if values.size == 0:
+        return 0.0
+    _, counts = np.unique(values, return_counts=True)
+    return float(counts.max() / values.size)
+
+
+def class_entropy(codes: np.ndarray) -> float:
+    """The cross-entropy of answering every sample with the class frequencies: the loss of knowing nothing."""
+    values = np.asarray(codes)
+    if values.ndim == 2 and values.shape[1] > 1:
+        values = values.argmax(axis=1)
+    _, counts = np.unique(values.reshape(-1), return_counts=True)
+    shares = counts / max(counts.sum(), 1)
+    return float(-(shares * np.log(shares)).sum())
+
+
+def check_underfitting(history: "History", baseline_accuracy: Optional[float] = None,
+                       baseline_loss: Optional[float] = None, limits: Thresholds = DEFAULT) -> Optional[Diagnosis]:
+    """Training accuracy hardly better than always guessing the commonest class, a cross-entropy close to
+    that of guessing the class frequencies, or (regression) an R² near 0."""
+    key = _accuracy_key(history)
+    if key is not None and baseline_accuracy is not None and history.logs[key]:
+        accuracy = float(history.logs[key][-1])
+        needed = baseline_accuracy + limits.underfit_margin * (1.0 - baseline_accuracy)
+        loss = _loss_series(history, "loss")
+        last_loss = loss[-1] if loss else math.nan
+        loss_ratio = last_loss / baseline_loss if baseline_loss and math.isfinite(last_loss) else 0.0
+        if accuracy >= needed and loss_ratio < limits.underfit_loss_ratio:
+            return None
+        evidence = {"train_accuracy": accuracy, "baseline_accuracy": baseline_accuracy,
+                    "first_loss": loss[0] if loss else math.nan, "last_loss": last_loss}
+        if baseline_loss:
+            evidence.update(baseline_loss=baseline_loss, loss_over_baseline=loss_ratio)
+        if "val_loss" in history.logs:
+            evidence["last_val_loss"] = float(history.logs["val_loss"][-1])
+        return Diagnosis(
+            "underfitting", "warning", "Underfitting: the network is too simple or has not learned yet",
+            f"After {len(history.epochs)} epochs the training accuracy is {accuracy:.0%} (always answering the "
+            f"most common class gives {baseline_accuracy:.0%}) and the loss went only from "
+            f"{_fmt(evidence['first_loss'])} to {_fmt(last_loss)}"
+            + (f", {loss_ratio:.0%} of the {_fmt(baseline_loss)} of a network that knows nothing"
+               if baseline_loss else "")
+            + ": even on the data it trains on, the network cannot tell the classes apart.",
+            evidence,
+            ("Give the network more capacity: more units, or a hidden layer with a non-linear activation (relu).",
+             "Train for more epochs, or raise the learning rate a little if the loss falls slowly.",
+             "Check that the inputs are scaled (standardise)."))
+    r2 = history.logs.get("r2") or history.logs.get("main_output_r2")
+    if r2 and float(r2[-1]) < limits.underfit_r2:
+        return Diagnosis(
+            "underfitting", "warning", "Underfitting: the predictions explain little of the targets",
+            f"The training R² is {float(r2[-1]):.2f}: on the data it trains on, the network barely beats "
+            "predicting the average every time.",
+            {"train_r2": float(r2[-1])},
+            ("Add a hidden layer or more units.", "Train for more epochs.", "Check that the inputs are scaled."))
+    return None
+
+
+def check_learning_rate(history: "History", learning_rate: Optional[float] = None,
+                        limits: Thresholds = DEFAULT) -> Optional[Diagnosis]:
+    """NaN losses, a loss that explodes, or one that jumps up and down without getting better."""
+    advice = (f"Lower the learning rate about 10× (to {learning_rate / 10:g})." if learning_rate
+              else "Lower the learning rate about 10×.",
+              "Use Adam, which adapts its steps, or standardise the inputs.")
+    rate = {"learning_rate": float(learning_rate)} if learning_rate else {}
+    if history.stop_reason == "diverged":
+        return Diagnosis("learning_rate", "error", "The loss became NaN: the learning rate is too high",
+                         history.message or "Training stopped because the loss became NaN (not a number).",
+                         {"epochs_completed": float(len(history.epochs)), **rate}, advice)
+    loss = _loss_series(history, "loss")
+    if len(loss) < 2:
+        return None
+    batch = np.asarray(history.batch_losses, dtype=np.float64)
+    batch = batch[np.isfinite(batch)]
+    # The untrained network's loss is the fair starting point: with a huge learning rate even the first
+    # epoch's average is already blown up by its later batches.
+    start = float(batch[0]) if batch.size else loss[0]
+    best, last, peak = min(loss), loss[-1], max(loss)
+    batch_peak = float(batch.max()) if batch.size else peak
+    if batch_peak > limits.explosion_factor * 10 * start or peak > limits.explosion_factor * start:
+        return Diagnosis(
+            "learning_rate", "error", "The loss exploded: the learning rate is too high",
+            f"The training loss started at {_fmt(start)} and jumped as high as {_fmt(max(batch_peak, peak))}: "
+            "each step overshoots the valley and lands higher up the other side.",
+            {"start_loss": start, "peak_batch_loss": batch_peak, "peak_epoch_loss": peak, "last_loss": last,
+             **rate}, advice)
+    ups = sum(b > a for a, b in zip(loss, loss[1:]))
+    share_up = ups / (len(loss) - 1)
+    progress = best / max(start, 1e-12)
+    batch_spread = float(np.std(batch) / max(np.mean(batch), 1e-12)) if batch.size > 1 else math.nan
+    if len(loss) >= 5 and share_up >= limits.oscillation_share and progress > limits.oscillation_progress:
+        return Diagnosis(
+            "learning_rate", "warning", "The loss jumps up and down: the learning rate may be too high",
+            f"The training loss went up in {share_up:.0%} of the epochs and its best value ({_fmt(best)}) is "
+            f"still {progress:.0%} of where it started ({_fmt(start)}): the steps are too big to settle into "
+            "the valley.",
+            {"share_of_epochs_up": share_up, "best_over_start": progress, "batch_loss_spread": batch_spread,
+             **rate}, advice)
+    return None
+
+
+# ---------------------------------------------------------------- from the probes
+
+def check_dead_relu(activity: Sequence[UnitActivity], limits: Thresholds = DEFAULT) -> Optional[Diagnosis]:
+    """ReLU units that output 0 for every training sample: they pass no signal and receive no gradient."""
+    if not activity:
+        return None
+    worst = max(activity, key=lambda a: a.dead_share)
+    total = sum(a.units for a in activity)
+    dead = sum(a.dead for a in activity)
+    if worst.dead_share < limits.dead_share:
+        return None
+    evidence = {"dead_units": float(dead), "relu_units": float(total), "dead_share": dead / total}
+    evidence.update({f"{a.layer}_dead_share": a.dead_share for a in activity})
+    layers = ", ".join(f"'{a.layer}' {a.dead} of {a.units}" for a in activity if a.dead)
+    return Diagnosis(
+        "dead_relu", "warning" if worst.dead_share < 1.0 else "error",
+        f"{dead} of {total} ReLU units are dead",
+        f"These ReLU units output 0 for every training sample ({layers}). A dead unit's slope is 0, so no "
+        "gradient reaches its weights and it can never come back to life.",
+        evidence,
+        ("Lower the learning rate: one big step can push a unit's bias far below zero.",
+         "Use leaky_relu or elu, which keep a small slope below zero.",
+         "Use the he_uniform initializer and standardise the inputs."))
+
+
+def check_vanishing_gradients(gradients: Sequence[LayerGradient], limits: Thresholds = DEFAULT
+                              ) -> Optional[Diagnosis]:
+    """The first layer's gradient per weight tiny compared with the last layer's."""
+    if len(gradients) < 2:
+        return None
+    first, last = gradients[0], gradients[-1]
+    if last.rms <= 0:
+        return None
+    ratio = first.rms / last.rms
+    if ratio >= limits.vanishing_ratio:
+        return None
+    return Diagnosis(
+        "vanishing_gradients", "warning", "Vanishing gradients: the first layers hardly learn",
+        f"On a training batch the gradient of '{first.layer}' is {ratio:.1e} times that of '{last.layer}' "
+        f"(per weight, {first.rms:.2e} versus {last.rms:.2e}). Each layer multiplies the backward signal by "
+        "its activation's slope (at most 0.25 for sigmoid), so after many layers almost nothing is left to "
+        "change the first weights.",
+        {"first_layer_rms": first.rms, "last_layer_rms": last.rms, "ratio": ratio,
+         "layers": float(len(gradients))},
+        ("Use relu (or leaky_relu / elu) in the hidden layers instead of sigmoid or tanh.",
+         "Use fewer layers, or add BatchNormalization between them.",
+         "Use He initialisation for relu layers."))
+
+
+def check_unscaled_inputs(stats: Sequence[FeatureStats], scaling: Optional[str] = None,
+                          limits: Thresholds = DEFAULT) -> Optional[Diagnosis]:
+    """Features far from mean 0 / spread 1 as the network receives them, or on very different scales."""
+    findings: list[str] = []
+    evidence: dict[str, float] = {}
+    for feature_stats in stats:
+        means, stds = feature_stats.means, feature_stats.stds
+        varying = stds > 1e-12
+        if not varying.any():
+            continue
+        largest_std = float(stds.max())
+        offset = np.abs(means) > limits.unscaled_mean_over_std * np.maximum(stds, 1e-12)
+        offset &= np.abs(means) > 1.0  # a small offset does no harm, however narrow the feature
+        ratio = float(stds[varying].max() / stds[varying].min())
+        name = feature_stats.input_name
+        evidence.update({f"{name}_largest_std": largest_std, f"{name}_largest_abs_mean": float(np.abs(means).max()),
+                         f"{name}_spread_ratio": ratio})
+        if largest_std > limits.unscaled_std:
+            findings.append(f"'{name}' has features spread over about ±{largest_std:.3g}")
+        if offset.any():
+            findings.append(f"'{name}' has {int(offset.sum())} feature(s) whose mean is more than "
+                            f"{limits.unscaled_mean_over_std:g} spreads away from 0")
+        if ratio > limits.unscaled_spread_ratio:
+            findings.append(f"the features of '{name}' have spreads that differ {ratio:.3g}-fold")
+    if not findings:
+        return None
+    hint = {"none": "Scaling is set to 'none'.", "pixels": "Scaling divides by 255, which suits pixels only."}
+    return Diagnosis(
+        "unscaled_inputs", "warning", "The inputs are not scaled",
+        "; ".join(findings).capitalize() + ". Large or uneven inputs make some weights need tiny steps and "
+        "others big ones, so no learning rate suits them all. " + hint.get(scaling or "", ""),
+        evidence,
+        ("Set scaling to 'standardize' in the Data panel (mean 0, spread 1 for every feature).",))
+
+
+# ---------------------------------------------------------------- all together
+
+def diagnose(history: "History", probes: Optional[Probes] = None, baseline_accuracy: Optional[float] = None,
+             scaling: Optional[str] = None, learning_rate: Optional[float] = None,
+             baseline_loss: Optional[float] = None, limits: Thresholds = DEFAULT) -> list[Diagnosis]:
+    """Every diagnostic that fires for this run, the most serious first."""
+    found = [check_learning_rate(history, learning_rate, limits),
+             check_overfitting(history, limits),
+             check_underfitting(history, baseline_accuracy, baseline_loss, limits)]
+    if probes is not None:
+        found += [check_dead_relu(probes.relu, limits), check_vanishing_gradients(probes.gradients, limits),
+                  check_unscaled_inputs(probes.inputs, scaling, limits)]
+    results = [d for d in found if d is not None]
+    return sorted(results, key=lambda d: -SEVERITIES.index(d.severity))
+
+
+def diagnose_run(trainer: "Trainer", history: "History", train: "PartLike", scaling: Optional[str] = None,
+                 limits: Thresholds = DEFAULT) -> list[Diagnosis]:
+    """Probe the trained model on its training data, then run every diagnostic."""
+    measured = probe(trainer, train) if history.stop_reason != "diverged" else None
+    baseline, baseline_loss = None, None
+    model = trainer.model
+    if len(model.output_ids) >= 1:
+        config = model.output_configs[model.output_ids[0]]
+        if config.task in ("binary", "multiclass"):
+            targets: Mapping = train.targets
+            raw = targets.get(model.output_ids[0], targets.get(model.output_names[0]))
+            if raw is not None:
+                baseline = majority_share(np.asarray(raw))
+                # The loss comparison only holds for one cross-entropy output (the logged loss is that one).
+                if len(model.output_ids) == 1 and config.loss in ("cross_entropy", "binary_cross_entropy"):
+                    baseline_loss = class_entropy(np.asarray(raw))
+    return diagnose(history, measured, baseline, scaling, trainer.settings.learning_rate, baseline_loss, limits)
+
+
+__all__ = ["DEFAULT", "Diagnosis", "KINDS", "SEVERITIES", "Thresholds", "check_dead_relu", "check_learning_rate",
+           "check_overfitting", "check_underfitting", "check_unscaled_inputs", "check_vanishing_gradients",
+           "class_entropy", "diagnose", "diagnose_run", "majority_share"]
