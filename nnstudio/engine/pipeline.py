@@ -10,6 +10,8 @@ from typing import Optional, Sequence
 from ..core.analysis import DataContext, analyze
 from ..core.data import DataError, load_source
 from ..core.data.prepare import PreparedData, data_context, prepare
+# Defined in core (no torch) so the GUI can load data before torch is imported; the same class as ever.
+from ..core.data.project_data import ProjectData
 from ..core.data.table import Table
 from ..core.project import Project
 from ..core.settings import TrainingSettings
@@ -20,15 +22,6 @@ from .training import History, Trainer
 
 class RunError(Exception):
     """Training could not start (no data, a broken graph...); the message says why in plain words."""
-
-
-@dataclass
-class ProjectData:
-    """A project's table, split and scaled, plus what the data tells the analysis."""
-
-    table: Table
-    prepared: PreparedData
-    context: DataContext
 
 
 @dataclass

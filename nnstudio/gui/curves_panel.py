@@ -131,6 +131,8 @@ class CurvesPanel(QWidget):
         session.training_failed.connect(self._training_failed)
         document.project_replaced.connect(self.clear)
         self._update_buttons()
+        if session.is_training:  # built while a run starts: catch up with it
+            self._training_started()
 
     # ------------------------------------------------------------ plots (built on first need)
     def ensure_plots(self) -> None:

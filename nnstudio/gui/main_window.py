@@ -19,8 +19,6 @@ from .icons import app_icon
 from .inspector import Inspector
 from .issues_panel import IssuesPanel
 from .palette import Palette
-from .curves_panel import CurvesPanel
-from .runs_panel import RunsPanel
 from .session import TrainingSession
 from .summary_panel import SummaryPanel
 from .training_panel import TrainingPanel
@@ -57,9 +55,10 @@ class LazyPanel(QWidget):
     """Stands in for a panel and builds it the first time it is shown, so starting the window imports less."""
 
     def __init__(self, build: Callable[[QWidget], Optional[QWidget]], missing_text: str,
-                 parent: Optional[QWidget] = None) -> None:
+                 parent: Optional[QWidget] = None, may_build: Callable[[], bool] = lambda: True) -> None:
         super().__init__(parent)
         self._build = build
+        self._may_build = may_build
         self._missing_text = missing_text
         self.panel: Optional[QWidget] = None
         layout = QVBoxLayout(self)
@@ -79,8 +78,15 @@ class LazyPanel(QWidget):
         return self.panel
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        self.ensure_built()
         super().showEvent(event)
+        if self.panel is None and self._build is not None:
+            # Next turn of the event loop, and only if still shown and allowed: panels must not be built (and
+            # import numpy or pyqtgraph) before the window's first paint.
+            QTimer.singleShot(0, self._build_if_visible)
+
+    def _build_if_visible(self) -> None:
+        if self.isVisible() and self._may_build():
+            self.ensure_built()
 
 
 class MainWindow(QMainWindow):
@@ -108,29 +114,26 @@ class MainWindow(QMainWindow):
         self.issues = IssuesPanel(self.document, self)
         self.file_actions = FileActions(self.document, self)
         self.training_panel = TrainingPanel(self.document, self.session, self)
-        self.curves_panel = CurvesPanel(self.document, self.session, self)
-        self.runs_panel = RunsPanel(self.document, self.session, self)
 
         # The middle of the window: the drawing, the learning curves, and the evaluation, one tab each.
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("centralTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.canvas, "Network")
-        training_view = QSplitter(Qt.Orientation.Vertical, self)
-        training_view.setObjectName("trainingView")
-        training_view.addWidget(self.curves_panel)
-        training_view.addWidget(self.runs_panel)
-        training_view.setStretchFactor(0, 3)
-        training_view.setStretchFactor(1, 1)
-        self.training_view = training_view
-        self.tabs.addTab(training_view, "Training")
-        self.evaluate_view = LazyPanel(self._build_evaluation, "The evaluation panels are not available yet.", self)
+        painted = self.has_painted
+        # Curves and run history are built when first shown (or when training starts): numpy and pyqtgraph
+        # would otherwise slow the window's start.
+        self.training_view = LazyPanel(self._build_training_view, "", self, painted)
+        self.training_view.setObjectName("trainingView")
+        self.tabs.addTab(self.training_view, "Training")
+        self.evaluate_view = LazyPanel(self._build_evaluation, "The evaluation panels are not available yet.", self,
+                                       painted)
         self.tabs.addTab(self.evaluate_view, "Evaluate")
         self.setCentralWidget(self.tabs)
         self.data_view = LazyPanel(lambda holder: self._optional_panel(DATA_PANEL, holder),
-                                   "The data panel is not available yet.", self)
+                                   "The data panel is not available yet.", self, painted)
         self.weights_view = LazyPanel(lambda holder: self._optional_panel(WEIGHTS_PANEL, holder),
-                                      "The weights panel is not available yet.", self)
+                                      "The weights panel is not available yet.", self, painted)
 
         self.palette_dock = self._dock("Layers", "paletteDock", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector,
@@ -295,7 +298,6 @@ class MainWindow(QMainWindow):
         session.training_started.connect(self._training_started)
         session.training_finished.connect(self._training_ended)
         session.training_failed.connect(self._training_failed)
-        self.runs_panel.overlays_changed.connect(self.curves_panel.set_overlays)
         self._training_ended()
 
     # ------------------------------------------------------------ slots that only pass things along
@@ -312,7 +314,31 @@ class MainWindow(QMainWindow):
         if hasattr(self.canvas, "fit_to_view"):
             self.canvas.fit_to_view()
 
+    def _build_training_view(self, holder: QWidget) -> QWidget:
+        from .curves_panel import CurvesPanel  # noqa: PLC0415
+        from .runs_panel import RunsPanel  # noqa: PLC0415
+
+        splitter = QSplitter(Qt.Orientation.Vertical, holder)
+        curves = CurvesPanel(self.document, self.session, splitter)
+        runs = RunsPanel(self.document, self.session, splitter)
+        splitter.addWidget(curves)
+        splitter.addWidget(runs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        runs.overlays_changed.connect(curves.set_overlays)
+        runs.refresh()  # sends the ticked runs to the curves now that they are connected
+        return splitter
+
+    @property
+    def curves_panel(self):  # -> CurvesPanel, built on first use
+        return self.training_view.ensure_built().widget(0)
+
+    @property
+    def runs_panel(self):  # -> RunsPanel, built on first use
+        return self.training_view.ensure_built().widget(1)
+
     def _training_started(self) -> None:
+        self.training_view.ensure_built()
         self.tabs.setCurrentWidget(self.training_view)
         self.training_dock.raise_()
         self._show_training_state()
@@ -374,8 +400,13 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._release_data_loading)
         return super().event(event)
 
+    def has_painted(self) -> bool:
+        return self._painted_once
+
     def _release_data_loading(self) -> None:
         self.session.hold_loading(False)
+        for lazy in (self.training_view, self.evaluate_view, self.data_view, self.weights_view):
+            lazy._build_if_visible()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.file_actions.maybe_save():

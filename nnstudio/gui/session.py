@@ -9,26 +9,29 @@ import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from ..core.analysis import analyze
-from ..core.data import DataError, load_source
-from ..core.data.prepare import data_context, prepare
 from ..core.settings import SettingsError, TrainingSettings
 from .document import Document
-from .worker import SMALL_NETWORK_VALUES, Outcome, TrainingWorker, start_worker
 
-if TYPE_CHECKING:  # torch stays unimported until the first training or prediction
+# numpy, the data loaders, the worker and torch are imported where first used: the window must appear fast.
+if TYPE_CHECKING:
+    import numpy as np
+
     from ..core.data.table import Table
     from ..engine.compiler import GraphModule
-    from ..engine.pipeline import ProjectData, RunResult
+    from ..core.data.project_data import ProjectData
+    from ..engine.pipeline import RunResult
+    from .worker import Outcome, TrainingWorker
 
 log = logging.getLogger(__name__)
 
 GRAPH_DEBOUNCE_MS = 300
 TRAINING_LOCK_MESSAGE = "Training is running: stop it to edit the network"
 WEIGHTED_TYPES = ("Dense", "Output")
+# Snapshot every layer's weights without being asked when the whole network is this small (cheap copies).
+SMALL_NETWORK_VALUES = 100_000
 
 
 def _finite(value: Any) -> Optional[float]:
@@ -152,6 +155,9 @@ class TrainingSession(QObject):
             self._reload_after_training = True
             return
         project = self.document.project
+        from ..core.data import DataError, load_source  # noqa: PLC0415
+        from ..core.data.prepare import data_context, prepare  # noqa: PLC0415
+
         self._loaded_signature = self._signature()
         self._fresh_model = None
         source = project.data.source
@@ -172,7 +178,7 @@ class TrainingSession(QObject):
         except (DataError, SettingsError) as exc:
             self._set_data(None, str(exc))
             return
-        from ..engine.pipeline import ProjectData  # noqa: PLC0415 - pipeline imports torch: only on first use
+        from ..core.data.project_data import ProjectData  # noqa: PLC0415 - the engine's own class, without torch
 
         self._set_data(ProjectData(table, prepared, context), "")
 
@@ -208,6 +214,8 @@ class TrainingSession(QObject):
         self._paused = False
         self._stop_requested = False
         self._preview_model = None
+        from .worker import TrainingWorker, start_worker  # noqa: PLC0415
+
         worker = TrainingWorker(project, settings, self.data, self._watched_nodes())
         worker.batches_done.connect(self._on_batches)
         worker.epoch_finished.connect(self._on_epoch)
@@ -350,6 +358,7 @@ class TrainingSession(QObject):
     # ------------------------------------------------------------ using the model
     def _usable_model(self) -> "GraphModule":
         """The trained model; a copy of the one in training; or a freshly built seeded one before any run."""
+        from ..core.data import DataError  # noqa: PLC0415
         from ..engine.pipeline import build_model  # noqa: PLC0415
 
         if self.data is None:
@@ -370,6 +379,7 @@ class TrainingSession(QObject):
         return self._fresh_model[1]
 
     def _forward(self, model: "GraphModule", scaled: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        import numpy as np  # noqa: PLC0415
         import torch  # noqa: PLC0415
 
         device = next((p.device for p in model.parameters()), torch.device("cpu"))
@@ -405,5 +415,7 @@ class TrainingSession(QObject):
         test = self.data.prepared.test if self.data is not None else None
         if test is None or not len(test):
             return {}
+        import numpy as np  # noqa: PLC0415
+
         outputs = self._forward(self._usable_model(), test.inputs)
         return {output_id: (np.asarray(test.targets[output_id]), outputs[output_id]) for output_id in outputs}

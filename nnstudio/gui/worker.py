@@ -16,8 +16,6 @@ from ..core.settings import TrainingSettings
 
 BATCH_EVERY_S = 0.1     # batch progress and batch losses at most 10 times a second
 WEIGHTS_EVERY_S = 0.2   # weight snapshots at most 5 times a second
-# Snapshot every layer without being asked when the whole network is this small (cheap copies).
-SMALL_NETWORK_VALUES = 100_000
 
 
 @dataclass
