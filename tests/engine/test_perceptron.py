@@ -1,6 +1,5 @@
 """settings.method == "perceptron": the Trainer runs the perceptron rule on a single-layer step network."""
 
-import numpy as np
 import pytest
 
 from nnstudio.core.examples import xor_single_layer

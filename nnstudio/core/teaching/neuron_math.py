@@ -335,12 +335,9 @@ class SmallNetwork:
             features = units
         input_node = nodes[inputs[0]]
         columns = list(input_node["params"].get("columns") or ())
-        names = columns if len(columns) == features_of(layers) else []
+        # Column names label the inputs only when there is one per input value (no Flatten in between).
+        names = columns if layers and len(columns) == layers[0].features else []
         return cls(layers, names, loss)
-
-
-def features_of(layers: list[DenseLayer]) -> int:
-    return layers[0].features if layers else 0
 
 
 def _given_weights(weights: Optional[Mapping[str, np.ndarray]], name: str, units: int, features: int
