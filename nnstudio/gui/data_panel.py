@@ -297,7 +297,7 @@ class DataPanel(QWidget):
         self.scaling_combo.currentIndexChanged.connect(self._on_split_edited)
 
         document.settings_changed.connect(self._on_settings_changed)
-        document.project_replaced.connect(self.refresh)
+        document.project_replaced.connect(self._show_settings)  # the session's data_changed follows
         document.analysis_changed.connect(self._on_graph_maybe_changed)
         if hasattr(session, "data_changed"):
             session.data_changed.connect(self.refresh)
@@ -341,8 +341,12 @@ class DataPanel(QWidget):
 
     # ------------------------------------------------------------ refresh
     def _on_settings_changed(self, part: str) -> None:
+        # The session reloads the data after this (on its own timer) and then emits data_changed, which
+        # refreshes the table; showing its table now would show the previous dataset for a moment.
         if part == "data":
-            self.refresh()
+            self._show_settings()
+            if getattr(self.session, "data_changed", None) is None:
+                self.refresh()
 
     def _on_graph_maybe_changed(self) -> None:
         # Analysis runs on every edit (moves too); rebuild the binding only when Inputs/Outputs changed.
@@ -351,6 +355,14 @@ class DataPanel(QWidget):
 
     def refresh(self) -> None:
         """Show the project's data settings, its table and its binding."""
+        self._show_settings()
+        table = self.current_table()
+        self._show_source(table)
+        self.preview_model.set_table(table)
+        self._refresh_binding(table)
+        self._show_errors()
+
+    def _show_settings(self) -> None:
         self._updating = True
         try:
             settings = self.document.project.data
@@ -370,11 +382,6 @@ class DataPanel(QWidget):
             self.scaling_description.setText(SCALINGS.get(settings.scaling, ""))
         finally:
             self._updating = False
-        table = self.current_table()
-        self._show_source(table)
-        self.preview_model.set_table(table)
-        self._refresh_binding(table)
-        self._show_errors()
 
     def _show_source(self, table: Optional[Table]) -> None:
         source = self.document.project.data.source

@@ -90,9 +90,11 @@ class WeightsPanel(QWidget):
         self.weights_histogram_plot.setObjectName("weightsHistogram")
         self.gradients_histogram_plot = pg.PlotWidget(self.plots, title="Gradients (during training)")
         self.gradients_histogram_plot.setObjectName("gradientsHistogram")
-        self.weights_curve = pg.PlotCurveItem(stepMode="center", fillLevel=0, pen=pg.mkPen((33, 102, 172)),
+        self.weights_curve = pg.PlotCurveItem([0.0, 1.0], [0.0], stepMode="center", fillLevel=0,
+                                              pen=pg.mkPen((33, 102, 172)),
                                               brush=pg.mkBrush(33, 102, 172, 90))
-        self.gradients_curve = pg.PlotCurveItem(stepMode="center", fillLevel=0, pen=pg.mkPen((178, 24, 43)),
+        self.gradients_curve = pg.PlotCurveItem([0.0, 1.0], [0.0], stepMode="center", fillLevel=0,
+                                                pen=pg.mkPen((178, 24, 43)),
                                                 brush=pg.mkBrush(178, 24, 43, 90))
         for plot, curve in ((self.weights_histogram_plot, self.weights_curve),
                             (self.gradients_histogram_plot, self.gradients_curve)):

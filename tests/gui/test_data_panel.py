@@ -7,42 +7,24 @@ from typing import Optional
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QListWidget, QTableView
 
 from nnstudio.core.examples import iris, xor
 from nnstudio.core.project import Project
-from nnstudio.engine.pipeline import RunError, load_project_data
 from nnstudio.gui.data_panel import DataPanel
 from nnstudio.gui.document import Document
+from nnstudio.gui.session import TrainingSession
 
 
-class FakeSession(QObject):
-    """The part of TrainingSession the Data panel uses: it reloads the data when the data settings change."""
-
-    data_changed = Signal()
-
-    def __init__(self, document: Document) -> None:
-        super().__init__()
-        self.document = document
-        self.data = None
-        self.data_error = ""
-        document.settings_changed.connect(lambda part: part == "data" and self.reload_data())
-        document.graph.events.changed.connect(self.reload_data)
-
-    def reload_data(self) -> None:
-        try:
-            self.data, self.data_error = load_project_data(self.document.project), ""
-            self.document.set_data_context(self.data.context)
-        except RunError as exc:
-            self.data, self.data_error = None, str(exc)
-            self.document.set_data_context(None)
-        self.data_changed.emit()
+def reloaded(qtbot, session: TrainingSession):
+    """Wait for the session to reload the data after an edit (it does so on a short timer)."""
+    return qtbot.waitSignal(session.data_changed, timeout=5000)
 
 
-def make_panel(qtbot, project: Optional[Project] = None) -> tuple[DataPanel, Document, FakeSession]:
+def make_panel(qtbot, project: Optional[Project] = None) -> tuple[DataPanel, Document, TrainingSession]:
     document = Document(project or Project())
-    session = FakeSession(document)
+    session = TrainingSession(document)
     session.reload_data()
     panel = DataPanel(document, session)
     qtbot.addWidget(panel)
@@ -74,7 +56,8 @@ def test_choose_builtin_shows_preview_types_and_class_counts(qtbot):
     document.project.data.source = None
     session.reload_data()
     assert "no data" in panel.findChild(QLabel, "dataSource").text().lower()
-    choose_in_combo(qtbot, panel, "iris")
+    with reloaded(qtbot, session):
+        choose_in_combo(qtbot, panel, "iris")
     assert document.project.data.source == {"kind": "builtin", "name": "iris"}
     assert session.data is not None and document.undo_stack.count() == 1
     preview = panel.findChild(QTableView, "dataPreview")
@@ -88,7 +71,8 @@ def test_choose_builtin_shows_preview_types_and_class_counts(qtbot):
     # With one Input and one Output the binding is automatic, and the panel says so.
     assert "Automatic" in panel.findChild(QLabel, "bindingNote").text()
     assert not panel.findChild(QLabel, "dataError").isVisible()
-    document.undo_stack.undo()
+    with reloaded(qtbot, session):
+        document.undo_stack.undo()
     assert document.project.data.source is None
     assert panel.findChild(QComboBox, "datasetCombo").currentIndex() == 0
 
@@ -116,7 +100,8 @@ def test_good_csv_becomes_the_data_with_its_columns(qtbot, tmp_path, monkeypatch
                                             for i in range(30)]
     good.write_text("\n".join(rows) + "\n", encoding="utf-8")
     monkeypatch.setattr(panel, "ask_open_path", lambda title, file_filter: str(good))
-    qtbot.mouseClick(panel.import_csv_button, Qt.MouseButton.LeftButton)
+    with reloaded(qtbot, session):
+        qtbot.mouseClick(panel.import_csv_button, Qt.MouseButton.LeftButton)
     assert document.project.data.source == {"kind": "csv", "path": str(good.resolve())}
     assert headers(panel.findChild(QTableView, "dataPreview")) == [
         "temperature\nnumber", "humidity\nnumber", "rain\ncategory (2 classes)"]
@@ -126,16 +111,19 @@ def test_good_csv_becomes_the_data_with_its_columns(qtbot, tmp_path, monkeypatch
     assert "no 10 · yes 20" in panel.findChild(QLabel, "classCounts").text()
     assert session.data is not None and not panel.findChild(QLabel, "dataError").isVisible()
     output_id = next(n.id for n in document.graph.nodes.values() if n.type == "Output")
-    panel.findChild(QCheckBox, f"automatic_targets_{output_id}").setChecked(False)
+    with reloaded(qtbot, session):
+        panel.findChild(QCheckBox, f"automatic_targets_{output_id}").setChecked(False)
     assert document.graph.node(output_id).params["targets"] == ("rain",)
     # A yes/no Output with two targets cannot work: the session's message shows in the panel.
-    panel.findChild(QListWidget, f"targets_{output_id}").item(1).setCheckState(Qt.CheckState.Checked)
+    with reloaded(qtbot, session):
+        panel.findChild(QListWidget, f"targets_{output_id}").item(1).setCheckState(Qt.CheckState.Checked)
     assert document.graph.node(output_id).params["targets"] == ("humidity", "rain")
     assert session.data is None
     assert "exactly one target column" in panel.findChild(QLabel, "dataError").text()
     assert panel.findChild(QLabel, "dataError").isVisible()
     # The columns are still there to fix it.
-    panel.findChild(QListWidget, f"targets_{output_id}").item(1).setCheckState(Qt.CheckState.Unchecked)
+    with reloaded(qtbot, session):
+        panel.findChild(QListWidget, f"targets_{output_id}").item(1).setCheckState(Qt.CheckState.Unchecked)
     assert session.data is not None and not panel.findChild(QLabel, "dataError").isVisible()
 
 
@@ -161,7 +149,8 @@ def test_good_npz_import(qtbot, tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     np.savez(path, x=rng.normal(size=(40, 3)).astype(np.float32), y=np.arange(40) % 2)
     monkeypatch.setattr(panel, "ask_open_path", lambda title, file_filter: str(path))
-    assert panel.import_npz() is True
+    with reloaded(qtbot, session):
+        assert panel.import_npz() is True
     assert document.project.data.source["kind"] == "npz"
     assert panel.findChild(QTableView, "dataPreview").model().columnCount() == 4
 
@@ -171,33 +160,39 @@ def test_binding_changes_are_undoable_set_params(qtbot):
     input_id = next(n.id for n in document.graph.nodes.values() if n.type == "Input")
     automatic = panel.findChild(QCheckBox, f"automatic_columns_{input_id}")
     assert automatic.isChecked()
-    automatic.setChecked(False)  # start from what automatic chose: all four measurements
+    with reloaded(qtbot, session):
+        automatic.setChecked(False)  # start from what automatic chose: all four measurements
     assert document.graph.node(input_id).params["columns"] == (
         "sepal_length", "sepal_width", "petal_length", "petal_width")
     columns = panel.findChild(QListWidget, f"columns_{input_id}")
     # The target column cannot be ticked as a feature: a network must not see the answer.
     assert not columns.item(4).flags() & Qt.ItemFlag.ItemIsEnabled
-    columns.item(0).setCheckState(Qt.CheckState.Unchecked)
+    with reloaded(qtbot, session):
+        columns.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert document.graph.node(input_id).params["columns"] == ("sepal_width", "petal_length", "petal_width")
     # 3 columns for a 4-wide Input: the analysis shows it on the node once the data context is set.
     assert any(issue.node_id == input_id and "3" in issue.message for issue in document.analysis.errors)
-    qtbot.mouseClick(panel.size_input_button, Qt.MouseButton.LeftButton)
+    with reloaded(qtbot, session):
+        qtbot.mouseClick(panel.size_input_button, Qt.MouseButton.LeftButton)
     assert document.graph.node(input_id).params["shape"] == (3,)
     assert not document.analysis.errors
     stack = document.undo_stack
     assert stack.undoText() == "Change shape of 'measurements'"
     stack.undo()
-    stack.undo()
+    with reloaded(qtbot, session):
+        stack.undo()
     assert document.graph.node(input_id).params["columns"] == (
         "sepal_length", "sepal_width", "petal_length", "petal_width")
-    stack.undo()
+    with reloaded(qtbot, session):
+        stack.undo()
     assert document.graph.node(input_id).params["columns"] == ()
     assert panel.findChild(QCheckBox, f"automatic_columns_{input_id}").isChecked()
 
 
 def test_size_input_uses_the_image_shape_for_digits(qtbot):
     panel, document, session = make_panel(qtbot, iris())
-    choose_in_combo(qtbot, panel, "digits")
+    with reloaded(qtbot, session):
+        choose_in_combo(qtbot, panel, "digits")
     input_id = next(n.id for n in document.graph.nodes.values() if n.type == "Input")
     qtbot.mouseClick(panel.size_input_button, Qt.MouseButton.LeftButton)
     assert document.graph.node(input_id).params["shape"] == (8, 8)
@@ -208,7 +203,8 @@ def test_split_settings_and_scaling_are_undoable(qtbot):
     validation = panel.findChild(QDoubleSpinBox, "validationFraction")
     test = panel.findChild(QDoubleSpinBox, "testFraction")
     assert validation.value() == pytest.approx(0.2)
-    test.setValue(0.3)
+    with reloaded(qtbot, session):
+        test.setValue(0.3)
     assert document.project.data.test_fraction == pytest.approx(0.3)
     assert len(session.data.prepared.test) == 45
     scaling = panel.findChild(QComboBox, "scaling")
@@ -223,8 +219,9 @@ def test_split_settings_and_scaling_are_undoable(qtbot):
     assert document.undo_stack.count() == count
     assert "at least 5%" in panel.findChild(QLabel, "dataSettingsError").text()
     assert validation.value() == pytest.approx(0.2)
-    for _ in range(3):
-        document.undo_stack.undo()
+    with reloaded(qtbot, session):
+        for _ in range(3):
+            document.undo_stack.undo()
     assert document.project.data.test_fraction == pytest.approx(0.2)
     assert document.project.data.scaling == "standardize" and document.project.data.stratify
     assert test.value() == pytest.approx(0.2) and scaling.currentData() == "standardize"
@@ -234,11 +231,14 @@ def test_split_settings_and_scaling_are_undoable(qtbot):
 def test_switching_datasets_resets_bindings_the_new_data_lacks(qtbot):
     panel, document, session = make_panel(qtbot, iris())
     input_id = next(n.id for n in document.graph.nodes.values() if n.type == "Input")
-    panel.set_binding(input_id, "columns", ["petal_length", "petal_width"])
-    choose_in_combo(qtbot, panel, "wine")
+    with reloaded(qtbot, session):
+        panel.set_binding(input_id, "columns", ["petal_length", "petal_width"])
+    with reloaded(qtbot, session):
+        choose_in_combo(qtbot, panel, "wine")
     assert document.graph.node(input_id).params["columns"] == ()
     assert document.project.data.source["name"] == "wine"
-    document.undo_stack.undo()  # one step: the data and the reset binding come back together
+    with reloaded(qtbot, session):
+        document.undo_stack.undo()  # one step: the data and the reset binding come back together
     assert document.graph.node(input_id).params["columns"] == ("petal_length", "petal_width")
     assert document.project.data.source["name"] == "iris"
 

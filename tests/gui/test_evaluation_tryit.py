@@ -7,50 +7,24 @@ from typing import Optional
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QSpinBox, QTableWidget
 
 from nnstudio.core.examples import digits, iris, regression, xor
 from nnstudio.core.project import Project
-from nnstudio.engine.pipeline import RunError, build_model, effective_settings, load_project_data, train_project
-from nnstudio.engine.training import Trainer
+from nnstudio.engine.pipeline import effective_settings, train_project
 from nnstudio.gui.document import Document
 from nnstudio.gui.draw_grid import DrawGrid
 from nnstudio.gui.evaluation_panel import EvaluationPanel
+from nnstudio.gui.session import TrainingSession
 from nnstudio.gui.tryit_panel import TryItPanel
 
 
-class FakeSession(QObject):
-    """TrainingSession's API, training synchronously with the engine (the real one trains on a thread)."""
+class SyncSession(TrainingSession):
+    """The real session, except that training runs here and now instead of on its thread (quick, certain)."""
 
-    data_changed = Signal()
-    training_started = Signal()
-    epoch_finished = Signal(int, dict)
-    weights_snapshot = Signal(dict)
-    training_finished = Signal(object)
-    model_changed = Signal()
-
-    def __init__(self, document: Document) -> None:
-        super().__init__()
-        self.document = document
-        self.data = None
-        self.data_error = ""
-        self.model = None
-        self.is_training = False
-        self._fresh = None
-        self.reload_data()
-
-    def reload_data(self) -> None:
-        try:
-            self.data, self.data_error = load_project_data(self.document.project), ""
-        except RunError as exc:
-            self.data, self.data_error = None, str(exc)
-        self._fresh = None
-        self.document.set_data_context(self.data.context if self.data else None)
-        self.data_changed.emit()
-
-    def train(self, epochs: Optional[int] = None) -> None:
+    def train_now(self, epochs: Optional[int] = None) -> None:
         project = self.document.project
         self.training_started.emit()
         threads = torch.get_num_threads()
@@ -59,40 +33,15 @@ class FakeSession(QObject):
             trainer, result = train_project(project, effective_settings(project, epochs=epochs), self.data)
         finally:
             torch.set_num_threads(threads)
-        self.model = trainer.model
+        self.model, self.last_result = trainer.model, result
         self.model_changed.emit()
         self.training_finished.emit(result)
-
-    def _usable_model(self):
-        if self.model is not None:
-            return self.model
-        if self._fresh is None:
-            self._fresh = build_model(self.document.project, self.data.context)
-        return self._fresh
-
-    def _forward(self, scaled: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        model = self._usable_model()
-        model.eval()
-        with torch.no_grad():
-            outputs = model(*[torch.from_numpy(np.ascontiguousarray(scaled[i], np.float32)) for i in model.input_ids])
-        return {k: v.numpy().copy() for k, v in zip(model.output_ids, outputs)}
-
-    def predict(self, raw_inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return self._forward(self.data.prepared.scale_inputs(raw_inputs))
-
-    def test_predictions(self) -> dict:
-        test = self.data.prepared.test
-        outputs = self._forward(test.inputs)
-        return {k: (np.asarray(test.targets[k]), v) for k, v in outputs.items()}
-
-    def evaluate_test(self) -> dict:
-        settings = effective_settings(self.document.project)
-        return Trainer(self._usable_model(), settings).evaluate(self.data.prepared.test)
 
 
 def make(qtbot, project: Project, panel_class):
     document = Document(project)
-    session = FakeSession(document)
+    session = SyncSession(document)
+    session.reload_data()
     panel = panel_class(document, session)
     qtbot.addWidget(panel)
     panel.resize(700, 600)
@@ -113,7 +62,7 @@ def cells(table: QTableWidget) -> list[list[str]]:
 def test_evaluation_empty_before_training_then_confusion_matrix_of_iris(qtbot):
     panel, document, session = make(qtbot, iris(), EvaluationPanel)
     assert panel.findChild(QLabel, "evaluationEmpty").isVisible()
-    session.train(epochs=25)  # enough for > 80% here, and quick
+    session.train_now(epochs=25)  # enough for > 80% here, and quick
     assert not panel.findChild(QLabel, "evaluationEmpty").isVisible()
     matrix = panel.findChild(QTableWidget, "confusionMatrix")
     assert matrix.isVisible()
@@ -140,7 +89,7 @@ def test_evaluation_empty_before_training_then_confusion_matrix_of_iris(qtbot):
 
 def test_regression_scatter_has_one_point_per_test_row(qtbot):
     panel, document, session = make(qtbot, regression(), EvaluationPanel)
-    session.train(epochs=5)
+    session.train_now(epochs=5)
     test_rows = len(session.data.prepared.test)
     assert panel.scatter.data.shape[0] == test_rows
     title = panel.scatter_plot.getPlotItem().titleLabel.text
@@ -167,7 +116,7 @@ def test_tryit_on_trained_xor_answers_all_four_rows(qtbot):
     assert "untrained" in panel.findChild(QLabel, "tryItStatus").text()
     output = node_id(document, "Output")
     assert panel.predicted_class(output) in ("0", "1")  # an untrained network answers too
-    session.train(epochs=100)
+    session.train_now(epochs=100)
     assert "trained" in panel.findChild(QLabel, "tryItStatus").text().lower()
     input_id = node_id(document, "Input")
     x1 = panel.findChild(QLineEdit, f"feature_{input_id}_x1")
@@ -185,7 +134,7 @@ def test_tryit_on_trained_xor_answers_all_four_rows(qtbot):
 
 def test_tryit_sample_picker_prefills_raw_values(qtbot):
     panel, document, session = make(qtbot, iris(), TryItPanel)
-    session.train(epochs=3)
+    session.train_now(epochs=3)
     input_id = node_id(document, "Input")
     spin = panel.findChild(QSpinBox, "sampleIndex")
     assert spin.maximum() == len(session.data.prepared.test) - 1
