@@ -66,10 +66,11 @@ class TryItPanel(QWidget):
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
         sample_row = QHBoxLayout()
-        sample_row.addWidget(QLabel("Test sample:", self))
+        sample_row.addWidget(QLabel("Sample number:", self))
         self.sample_spin = QSpinBox(self)
         self.sample_spin.setObjectName("sampleIndex")
         self.sample_spin.setKeyboardTracking(False)
+        self.sample_spin.setMinimumWidth(70)
         self.sample_spin.valueChanged.connect(self.load_sample)
         sample_row.addWidget(self.sample_spin)
         self.truth_label = QLabel(self)
@@ -81,13 +82,14 @@ class TryItPanel(QWidget):
         layout.addLayout(columns, 1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(260)  # room for the drawing grid next to the answer
         self.inputs_area = QWidget(scroll)
         self.inputs_layout = QVBoxLayout(self.inputs_area)
         scroll.setWidget(self.inputs_area)
-        columns.addWidget(scroll, 1)
+        columns.addWidget(scroll, 3)
         self.outputs_area = QWidget(self)
         self.outputs_layout = QVBoxLayout(self.outputs_area)
-        columns.addWidget(self.outputs_area, 1)
+        columns.addWidget(self.outputs_area, 2)
         self.message_label = QLabel(self)
         self.message_label.setObjectName("tryItMessage")
         self.message_label.setWordWrap(True)
@@ -141,7 +143,8 @@ class TryItPanel(QWidget):
                           [n.name for n in self.document.graph.nodes.values()]))
         part, part_name = self._part()
         self.sample_spin.setEnabled(part is not None)
-        self.sample_spin.setRange(0, max(len(part) - 1, 0) if part is not None else 0)
+        # Numbered from 1, as the student counts rows (the label says "row 3 of 30").
+        self.sample_spin.setRange(1, max(len(part), 1) if part is not None else 1)
         self.sample_spin.setToolTip(f"A row from the {part_name} part" if part_name else "")
         if signature != self._layout_signature:
             self._layout_signature = signature
@@ -168,10 +171,12 @@ class TryItPanel(QWidget):
                 top = float(table.values[:, indices].max(initial=0.0)) or 1.0
                 grid = DrawGrid(image[0], image[1], top, box)
                 grid.setObjectName(f"drawGrid_{input_id}")
-                grid.setMinimumSize(160, 160)
+                grid.setMinimumSize(200, 200)
                 grid.pixels_changed.connect(lambda input_id=input_id: self._on_drawn(input_id))
                 self.grids[input_id] = grid
-                box_layout.addWidget(QLabel("Draw with the left button, erase with the right one.", box))
+                hint = QLabel("Draw with the left button, erase with the right one.", box)
+                hint.setWordWrap(True)  # a long unwrapped line would push the grid out of view
+                box_layout.addWidget(hint)
                 box_layout.addWidget(grid, 1)
                 clear = QPushButton("Clear", box)
                 clear.setObjectName(f"clearDrawing_{input_id}")
@@ -228,14 +233,15 @@ class TryItPanel(QWidget):
         self.outputs_layout.addStretch(1)
 
     # ------------------------------------------------------------ values in
-    def load_sample(self, index: int) -> None:
-        """Put one row of the sample part into the fields and drawings (in raw units), then predict."""
+    def load_sample(self, number: int) -> None:
+        """Put row `number` (from 1) of the sample part into the fields and drawings (raw units), then predict."""
+        index = int(number) - 1
         data = getattr(self.session, "data", None)
         part, part_name = self._part()
         if data is None or part is None or not self.raw:
             self.predict()
             return
-        index = min(max(int(index), 0), len(part) - 1)
+        index = min(max(index, 0), len(part) - 1)
         prepared = data.prepared
         for input_id in self.raw:
             offset, scale = prepared.scalers[input_id]

@@ -137,7 +137,7 @@ def test_tryit_sample_picker_prefills_raw_values(qtbot):
     session.train_now(epochs=3)
     input_id = node_id(document, "Input")
     spin = panel.findChild(QSpinBox, "sampleIndex")
-    assert spin.maximum() == len(session.data.prepared.test) - 1
+    assert (spin.minimum(), spin.maximum()) == (1, len(session.data.prepared.test))
     spin.setValue(3)
     field = panel.findChild(QLineEdit, f"feature_{input_id}_sepal_length")
     value = float(field.text())
