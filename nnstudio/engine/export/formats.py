@@ -94,6 +94,7 @@ def export_onnx(model: GraphModule, path: Union[str, Path]) -> None:
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore", torch.jit.TracerWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)  # torch announces the exporter's successor
             # dynamo=False: the TorchScript-based exporter, which needs no extra package (the newer one
             # needs onnxscript) and gives a plain graph for these small networks.
             torch.onnx.export(network, example_inputs(model), temporary, input_names=inputs,
