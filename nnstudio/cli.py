@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Optional, Sequence
 
-COMMANDS = ("summary", "train", "evaluate")
+COMMANDS = ("summary", "train", "evaluate", "export")
 
 
 class CliError(Exception):
@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("project")
     evaluate.add_argument("--weights", metavar="PATH", help="trained weights (safetensors) to evaluate")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    export = sub.add_parser("export", help="export the network (safetensors, TorchScript, ONNX or Python code)")
+    export.add_argument("project", help="a project (.nnstudio) or a trained-model bundle (.nnzip)")
+    export.add_argument("--format", required=True, choices=("safetensors", "torchscript", "onnx", "python"))
+    export.add_argument("-o", "--output", required=True, metavar="PATH", help="the file (a folder for python)")
+    export.add_argument("--weights", metavar="PATH", help="trained weights (.safetensors, or a .pt state dict)")
     return parser
 
 
@@ -223,13 +228,46 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from .core.bundle import BundleError, is_bundle
+    from .engine.bundle_io import load_bundle
+    from .engine.export import ExportError, export_model
+    from .engine.pipeline import RunError, build_model
+    from .engine.weights import WeightsError, load_any_weights
+    if is_bundle(args.project):
+        try:
+            bundle = load_bundle(args.project)
+        except BundleError as exc:
+            raise CliError(str(exc)) from None
+        project, model, trained = bundle.project, bundle.model, bundle.trained
+    else:
+        project = _load(args.project)
+        context, _ = _context_or_none(project)
+        try:
+            model = build_model(project, context)
+        except RunError as exc:
+            raise CliError(str(exc)) from None
+        trained = False
+    if args.weights:
+        try:
+            load_any_weights(model, args.weights)
+        except WeightsError as exc:
+            raise CliError(str(exc)) from None
+        trained = True
+    try:
+        print(export_model(model, args.format, args.output, trained=trained, project=project))
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         from .gui.app import main as gui_main
         return gui_main(argv)
     args = _parser().parse_args(argv)
-    handlers = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate}
+    handlers = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export}
     try:
         return handlers[args.command](args)
     except CliError as exc:
