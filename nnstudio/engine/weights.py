@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import warnings
 from pathlib import Path
 from typing import Union
 
@@ -79,10 +81,12 @@ def load_pt_state(path: Union[str, Path]) -> dict[str, torch.Tensor]:
     `weights_only=True` makes torch refuse anything but tensors and plain containers, so a `.pt` file from
     elsewhere cannot execute code the way an ordinary pickle can."""
     try:
-        loaded = torch.load(Path(path), map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # torch notes pickle protocols it was not written with
+            loaded = torch.load(Path(path), map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise WeightsError(f"'{path}' does not exist") from None
-    except (OSError, RuntimeError, ValueError, EOFError, KeyError, TypeError, AttributeError, IndexError,
+    except (pickle.UnpicklingError, OSError, RuntimeError, ValueError, EOFError, KeyError, TypeError, AttributeError, IndexError,
             UnicodeDecodeError) as exc:
         # torch reports a refused or damaged pickle as one of these; the first line says enough.
         first_line = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
