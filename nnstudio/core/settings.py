@@ -31,7 +31,9 @@ def _check_number(name: str, value: Any, low: float, high: float, whole: bool = 
                   low_open: bool = False) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int)):
         raise SettingsError(f"{name} must be a {'whole ' if whole else ''}number")
-    if not math.isfinite(value) or value < low or value > high or (low_open and value == low):
+    # A whole number is always finite, and math.isfinite cannot convert one beyond float's range (10**400).
+    finite = isinstance(value, int) or math.isfinite(value)
+    if not finite or value < low or value > high or (low_open and value == low):
         bound = f"above {low:g}" if low_open else f"at least {low:g}"
         raise SettingsError(f"{name} must be {bound} and at most {high:g} (it is {value})")
 
