@@ -9,13 +9,16 @@ from typing import Any, Optional
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from .document import Document
 from .session import TrainingSession
 
-REDRAW_MS = 66          # 15 redraws a second at most, whatever the number of batches
+REDRAW_MS = 100         # 10 redraws a second at most, whatever the number of batches
+# The y range is changed only when the curves leave it or fill less than this share of it: every range change
+# repaints the axes, which costs more than the curves themselves.
+RANGE_FILL = 0.5
 SMOOTHING = 0.9         # the weight of the past in the smoothed batch loss (an exponential moving average)
 EMPTY_TEXT = "Press Train to see the network learn"
 TRAIN_COLOUR = "#1f77b4"
@@ -84,6 +87,9 @@ class CurvesPanel(QWidget):
         self.best_epoch: Optional[int] = None
         self.stopped_epoch: Optional[int] = None
         self._dirty = False
+        self._drawn_epochs = -1
+        self._drawn_metric: Optional[str] = None
+        self._planned_epochs = 0
         self._overlay_runs: list[dict] = []
         self._overlay_items: list[Any] = []
         self.plots: Optional[Any] = None   # the pyqtgraph GraphicsLayoutWidget, once built
@@ -141,20 +147,37 @@ class CurvesPanel(QWidget):
         import pyqtgraph as pg  # noqa: PLC0415 - a few hundred ms: only when curves are first shown
 
         self._pg = pg
-        plots = pg.GraphicsLayoutWidget(background="w")
+        plots = QSplitter(Qt.Orientation.Horizontal)
         plots.setObjectName("curvesPlots")
-        self.loss_plot = plots.addPlot(row=0, col=0, title="Loss (lower is better)")
-        self.metric_plot = plots.addPlot(row=0, col=1, title="Metric")
+        # Two separate views, so a new batch point repaints the loss plot only, not the metric plot beside it.
+        self.loss_view = pg.PlotWidget(background="w")
+        self.metric_view = pg.PlotWidget(background="w")
+        plots.addWidget(self.loss_view)
+        plots.addWidget(self.metric_view)
+        self.loss_plot = self.loss_view.getPlotItem()
+        self.metric_plot = self.metric_view.getPlotItem()
+        self.loss_plot.setTitle("Loss (lower is better)")
+        self.metric_plot.setTitle("Metric")
+        self._metric_title = "Metric"
         for plot in (self.loss_plot, self.metric_plot):
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setLabel("bottom", "epoch")
             # Curves of a million points stay fast: draw only what is visible, thinned to the pixels.
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
+            # The ranges are set by redraw(), in steps: automatic ranges would repaint the axes at every tick.
+            plot.disableAutoRange()
+            plot.setMouseEnabled(x=True, y=True)
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setPen(pg.mkPen("#444"))
                 plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
-            plot.addLegend(offset=(-10, 10), labelTextColor="#222")
+            legend = plot.addLegend(offset=(-10, 10), labelTextColor="#222")
+            # Axes, legend and title are replayed from QPictures at every repaint of the curves next to them
+            # (several ms each, holding the GIL the training needs); as cached pixmaps they are just copied.
+            for item in [plot.getAxis("left"), plot.getAxis("bottom"), legend, plot.titleLabel]:
+                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._y_ranges: dict[int, tuple[float, float]] = {}
+        self._x_end = 0.0
         # Created once; every update is a setData on these items.
         self.batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(BATCH_COLOUR, width=1),
                                                name="training, per batch (smoothed)")
@@ -200,6 +223,8 @@ class CurvesPanel(QWidget):
         self.batch_series.clear()
         self._smoothed = None
         self.best_epoch = self.stopped_epoch = None
+        self._planned_epochs = 0
+        self._drawn_epochs = -1
         self._overlay_runs = []
         self._rebuild_overlays()
         self._fill_metric_combo()
@@ -212,9 +237,12 @@ class CurvesPanel(QWidget):
         overlays = self._overlay_runs
         self.clear()
         self._overlay_runs = overlays
+        settings = self.document.project.training
+        self._planned_epochs = settings.epochs
         self.ensure_plots()
         self._rebuild_overlays()
         self.stack.setCurrentWidget(self.plots)
+        self.redraw(force=True)
         self.timer.start()
 
     def add_batch_losses(self, positions: np.ndarray, losses: np.ndarray) -> None:
@@ -258,8 +286,8 @@ class CurvesPanel(QWidget):
         self.stopped_epoch = history.epochs[-1] if history.stop_reason == "early_stopping" and history.epochs \
             else None
         self.timer.stop()
-        self._dirty = True
-        self.redraw()
+        self._planned_epochs = len(history.epochs)
+        self.redraw(force=True)
         self._update_buttons()
 
     def _training_failed(self, message: str, details: str) -> None:
@@ -271,14 +299,22 @@ class CurvesPanel(QWidget):
         if self.plots is None or not (self._dirty or force):
             return
         self._dirty = False
-        epochs = np.asarray(self.epochs, dtype=float)
         self.batch_curve.setData(*self.batch_series.views())
-        self.loss_curve.setData(epochs, self._values("loss"))
-        self.val_loss_curve.setData(epochs, self._values("val_loss"))
         metric = self.current_metric()
-        self.metric_plot.setTitle(metric.replace("_", " ") if metric else "Metric")
-        self.metric_curve.setData(epochs, self._values(metric))
-        self.val_metric_curve.setData(epochs, self._values(f"val_{metric}") if metric else np.empty(0))
+        if force or self._drawn_epochs != len(self.epochs) or self._drawn_metric != metric:
+            # Epoch curves change once per epoch: leave them (and the metric plot) alone in between.
+            self._drawn_epochs, self._drawn_metric = len(self.epochs), metric
+            epochs = np.asarray(self.epochs, dtype=float)
+            self.loss_curve.setData(epochs, self._values("loss"))
+            self.val_loss_curve.setData(epochs, self._values("val_loss"))
+            title = metric.replace("_", " ") if metric else "Metric"
+            if title != self._metric_title:  # a title change lays the plot out again
+                self._metric_title = title
+                self.metric_plot.setTitle(title)
+            self.metric_curve.setData(epochs, self._values(metric))
+            self.val_metric_curve.setData(epochs, self._values(f"val_{metric}") if metric else np.empty(0))
+            self._fit_range(self.metric_plot, [self.metric_curve, self.val_metric_curve], force)
+        self._fit_range(self.loss_plot, [self.batch_curve, self.loss_curve, self.val_loss_curve], force)
         for line in self.best_lines:
             line.setVisible(self.best_epoch is not None)
             if self.best_epoch is not None:
@@ -287,6 +323,36 @@ class CurvesPanel(QWidget):
             line.setVisible(self.stopped_epoch is not None)
             if self.stopped_epoch is not None:
                 line.setValue(self.stopped_epoch)
+
+    def _fit_range(self, plot: Any, curves: list, force: bool) -> None:
+        """Keep every point in view, changing the range rarely (in steps) so the axes are seldom repainted."""
+        x_end = max([float(self._planned_epochs)] + [float(np.nanmax(c.xData)) for c in curves
+                                                     if c.xData is not None and len(c.xData)])
+        x_end = max(x_end, 1.0)
+        low, high = np.inf, -np.inf
+        for curve in curves + [item for owner, item in self._overlay_items if owner is plot]:
+            y = curve.yData
+            if y is None or not len(y):
+                continue
+            finite = y[np.isfinite(y)]
+            if len(finite):
+                low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+        logarithmic = plot is self.loss_plot and self.log_check.isChecked()
+        if not math.isfinite(low):
+            low, high = (0.0, 1.0)
+        if logarithmic:  # log mode: data and ranges are in powers of ten
+            low, high = math.log10(max(low, 1e-12)), math.log10(max(high, 1e-12))
+        key = id(plot)
+        current = self._y_ranges.get(key)
+        span = max(high - low, 1e-9)
+        refit = force or current is None or low < current[0] or high > current[1] \
+            or span < RANGE_FILL * (current[1] - current[0])
+        if refit:
+            margin = 0.08 * span
+            self._y_ranges[key] = (low - margin, high + margin)
+            plot.setYRange(low - margin, high + margin, padding=0)
+        if force or refit or plot.viewRange()[0][1] < x_end:
+            plot.setXRange(0, x_end, padding=0.02)
 
     def _values(self, key: Optional[str]) -> np.ndarray:
         if not key or key not in self.logs:
@@ -311,17 +377,15 @@ class CurvesPanel(QWidget):
         self.metric_combo.blockSignals(False)
 
     def _metric_chosen(self) -> None:
-        self._dirty = True
-        self.redraw()
         self._rebuild_overlays()
+        self.redraw(force=True)
 
     def _set_log_scale(self, on: bool) -> None:
         if self.plots is None:
             return
         self.loss_plot.setLogMode(x=False, y=on)
-        self._dirty = True
-        self.redraw()
         self._rebuild_overlays()
+        self.redraw(force=True)
 
     # ------------------------------------------------------------ earlier runs, faint and dashed
     def set_overlays(self, runs: list[dict]) -> None:
@@ -330,7 +394,9 @@ class CurvesPanel(QWidget):
         if runs:
             self.ensure_plots()
             self.stack.setCurrentWidget(self.plots)
+        self._planned_epochs = max([self._planned_epochs] + [int(r.get("epochs_run") or 0) for r in runs])
         self._rebuild_overlays()
+        self.redraw(force=True)
 
     def _rebuild_overlays(self) -> None:
         if self.plots is None:

@@ -1,0 +1,165 @@
+"""Training speed with the whole window open and plots live, against the same training headless; GUI heartbeat gaps."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("NNSTUDIO_SETTINGS_SCOPE", "bench")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer, Slot  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+
+from nnstudio.core.project import load_project  # noqa: E402
+from nnstudio.core.settings import TrainingSettings  # noqa: E402
+from nnstudio.gui.commands import SetProjectSettings  # noqa: E402
+
+EXAMPLE = ROOT / "resources" / "examples" / "digits.nnstudio"
+HEARTBEAT_MS = 5
+
+
+class Heartbeat(QObject):
+    """A 5 ms timer in the GUI thread that remembers the longest time between two of its ticks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = QElapsedTimer()
+        self.timer = QTimer(self)
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self.tick)
+        self.last = 0
+        self.longest = 0
+
+    def start(self) -> None:
+        self.clock.start()
+        self.last = 0
+        self.longest = 0
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    @Slot()
+    def tick(self) -> None:
+        now = self.clock.elapsed()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+
+def settings_for(project, epochs: int) -> TrainingSettings:
+    settings = TrainingSettings.from_dict(project.training.to_dict())
+    settings.epochs = epochs
+    settings.early_stopping.enabled = False
+    return settings
+
+
+def headless_run(epochs: int, in_thread: bool = True) -> float:
+    """The engine alone. By default in a plain Python thread, as the window's worker runs it: on a busy machine
+    torch's intra-op threads make the main thread several times slower than any other thread, which would
+    flatter the GUI's figure."""
+    from nnstudio.engine.pipeline import load_project_data, train_project
+
+    project = load_project(EXAMPLE)
+    data = load_project_data(project)
+    rates: list[float] = []
+
+    def train() -> None:
+        _, result = train_project(project, settings_for(project, epochs), data)
+        rates.append(result.history.samples_per_second)
+
+    if in_thread:
+        thread = threading.Thread(target=train, name="headless training")
+        thread.start()
+        thread.join()
+    else:
+        train()
+    return rates[0]
+
+
+def idle_gap(app: QApplication, heartbeat: Heartbeat, seconds: float) -> int:
+    """The largest heartbeat gap with nothing training: what the machine itself allows."""
+    heartbeat.start()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.001)
+    heartbeat.stop()
+    return heartbeat.longest
+
+
+def gui_run(window, heartbeat: Heartbeat, epochs: int) -> tuple[float, int]:
+    session = window.session
+    project = window.document.project
+    if project.training.epochs != epochs or project.training.early_stopping.enabled:
+        window.document.push(SetProjectSettings(window.document, "training", settings_for(project, epochs)))
+    loop = QEventLoop()
+    results = []
+    session.training_finished.connect(loop.quit)
+    session.training_failed.connect(loop.quit)
+    heartbeat.start()
+    window.training_panel.train_button.click()
+    loop.exec()
+    heartbeat.stop()
+    session.training_finished.disconnect(loop.quit)
+    session.training_failed.disconnect(loop.quit)
+    results.append(session.last_result)
+    return session.last_result.history.samples_per_second, heartbeat.longest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from nnstudio.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+    window.resize(1400, 900)
+    window.show()
+    window.file_actions.open_path(EXAMPLE)
+    window.tabs.setCurrentWidget(window.training_view)  # plots live and visible
+    app.processEvents()
+    heartbeat = Heartbeat()
+    print(f"digits example, {args.epochs} epochs per run, {args.repeats} runs each, alternating; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; switch interval "
+          f"{sys.getswitchinterval() * 1000:.1f} ms")
+    headless_run(1)  # warm up: imports, first-call costs
+    gui_run(window, heartbeat, 1)
+    gui_rates, headless_rates, gaps, seconds = [], [], [], []
+    for _ in range(args.repeats):
+        started = time.perf_counter()
+        rate, gap = gui_run(window, heartbeat, args.epochs)
+        seconds.append(time.perf_counter() - started)
+        gui_rates.append(rate)
+        gaps.append(gap)
+        headless_rates.append(headless_run(args.epochs))
+    main_thread_rate = headless_run(args.epochs, in_thread=False)
+    print("GUI samples/s per run:      " + ", ".join(f"{r:,.0f}" for r in gui_rates))
+    print("headless samples/s per run: " + ", ".join(f"{r:,.0f}" for r in headless_rates))
+    print(f"(headless in the main thread instead, for reference: {main_thread_rate:,.0f} samples/s)")
+    quiet = idle_gap(app, heartbeat, statistics.median(seconds))
+    print(f"heartbeat gap with the window idle for as long, the machine's own floor: {quiet} ms")
+    best_ratio = max(gui_rates) / max(headless_rates)
+    median_ratio = statistics.median(gui_rates) / statistics.median(headless_rates)
+    print(f"median ratio {median_ratio:.2f}")
+    print(f"training speed with the window open / headless, best of each (target >= 0.9): ratio {best_ratio:.2f}")
+    print(f"GUI heartbeat gaps per run: {', '.join(f'{g} ms' for g in gaps)}")
+    print(f"largest GUI event-loop heartbeat gap during training (target <= 50 ms): gap {max(gaps)} ms")
+    window.session.shutdown()
+    window.document.undo_stack.setClean()
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
