@@ -76,7 +76,9 @@ def export_torchscript(model: GraphModule, path: Union[str, Path]) -> None:
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         traced = torch.jit.trace(network, example_inputs(model), check_trace=False)
     buffer = io.BytesIO()
-    torch.jit.save(traced, buffer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # torch points to torch.export; jit still loads anywhere
+        torch.jit.save(traced, buffer)
     atomic_write_bytes(path, buffer.getvalue())
 
 
