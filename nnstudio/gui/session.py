@@ -419,3 +419,39 @@ class TrainingSession(QObject):
 
         outputs = self._forward(self._usable_model(), test.inputs)
         return {output_id: (np.asarray(test.targets[output_id]), outputs[output_id]) for output_id in outputs}
+
+    # ------------------------------------------------------------ a model the teaching panels can read and edit
+    def model_fits_graph(self, model: "GraphModule") -> bool:
+        """Whether a model still matches the drawing: same weighted layers, sizes and activations."""
+        from ..core.layers import canonical_type, resolve_output  # noqa: PLC0415
+
+        graph, analysis = self.document.graph, self.document.analysis
+        targets = self.document.data_context.output_targets if self.document.data_context else {}
+        for node in graph.nodes.values():
+            kind = canonical_type(node.type)
+            if kind not in WEIGHTED_TYPES:
+                continue
+            name = model.node_names.get(node.id)
+            layer = model.layers[name] if name is not None and name in model.layers else None
+            weight = getattr(layer, "weight", None)
+            shape = analysis.shapes.get(node.id)
+            if weight is None or shape is None or tuple(weight.shape[:1]) != tuple(shape[:1]):
+                return False
+            activation = (resolve_output(node.params, targets.get(node.id))[0].activation if kind == "Output"
+                          else node.params.get("activation"))
+            if getattr(layer, "activation_name", activation) != activation:
+                return False
+        return True
+
+    def current_model(self, adopt: bool = False) -> "GraphModule":
+        """The model panels show: the latest one if it still fits the drawing, else the seeded starting model.
+
+        adopt=True makes that starting model the session's model, so weights set by hand stay and every panel
+        (try-it, weights, truth table) sees them. Raises DataError without data, RunError for a broken graph.
+        """
+        if self.model is not None and not self.is_training and not self.model_fits_graph(self.model):
+            self.model = None  # trained for an earlier drawing: its numbers no longer mean anything here
+        model = self._usable_model()
+        if adopt and self.model is None and not self.is_training:
+            self.model = model
+        return model

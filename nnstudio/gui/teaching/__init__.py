@@ -1,0 +1,1 @@
+"""Teaching mode's panels: neurons, truth tables, perceptron, backpropagation stepper, decision map, lessons."""
