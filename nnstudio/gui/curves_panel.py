@@ -171,7 +171,8 @@ class CurvesPanel(QWidget):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setPen(pg.mkPen("#444"))
                 plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
-            legend = plot.addLegend(offset=(-10, 10), labelTextColor="#222")
+            # Loss falls and accuracy rises: each legend goes where its curves usually are not.
+            legend = plot.addLegend(offset=(-10, 10) if plot is self.loss_plot else (-10, -40), labelTextColor="#222")
             # Axes, legend and title are replayed from QPictures at every repaint of the curves next to them
             # (several ms each, holding the GIL the training needs); as cached pixmaps they are just copied.
             for item in [plot.getAxis("left"), plot.getAxis("bottom"), legend, plot.titleLabel]:

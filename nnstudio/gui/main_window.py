@@ -149,15 +149,16 @@ class MainWindow(QMainWindow):
         # Inspector, Data and Training share the right side as tabs; the inspector is in front while editing.
         self.tabifyDockWidget(self.inspector_dock, self.data_dock)
         self.tabifyDockWidget(self.data_dock, self.training_dock)
-        self.tabifyDockWidget(self.issues_dock, self.weights_dock)
         self.inspector_dock.raise_()
-        self.issues_dock.raise_()
         # Summary and issues side by side under the canvas: both stay visible while editing.
         self.splitDockWidget(self.summary_dock, self.issues_dock, Qt.Orientation.Horizontal)
+        # Weights share the Issues place; they come to the front while training (edits are locked then anyway).
+        self.tabifyDockWidget(self.issues_dock, self.weights_dock)
+        self.issues_dock.raise_()
         # The side docks run the full height; the bottom docks sit under the canvas only.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [240, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [240, 360], Qt.Orientation.Horizontal)
         self.resizeDocks([self.summary_dock], [230], Qt.Orientation.Vertical)
         self.resizeDocks([self.summary_dock, self.issues_dock], [560, 420], Qt.Orientation.Horizontal)
 
@@ -341,6 +342,7 @@ class MainWindow(QMainWindow):
         self.training_view.ensure_built()
         self.tabs.setCurrentWidget(self.training_view)
         self.training_dock.raise_()
+        self.weights_dock.raise_()
         self._show_training_state()
 
     def _training_ended(self, result: object = None) -> None:

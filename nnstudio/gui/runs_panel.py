@@ -101,7 +101,7 @@ class RunsPanel(QWidget):
         finally:
             self._filling = False
         self.title.setText(f"Runs of this project: {len(runs)}" + (" (tick one to compare it with the live curves)"
-                                                                  if runs else " — press Train to make the first"))
+                                                                  if runs else " — each finished run is added here"))
         self._emit_overlays()
 
     def ticked_numbers(self) -> list[int]:

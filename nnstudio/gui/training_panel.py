@@ -156,6 +156,7 @@ class TrainingPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the form fits the dock's width
         scroll.setWidget(form_holder)
         outer.addWidget(scroll, 1)
 
@@ -177,6 +178,10 @@ class TrainingPanel(QWidget):
              signal_name: str, value_of: Callable[[], Any]) -> None:
         editor.setObjectName(f"training_{key}")
         editor.setToolTip(tip)
+        if isinstance(editor, (QSpinBox, QDoubleSpinBox, QComboBox)):
+            # Spin boxes size themselves for their largest value (a billion): cap them so the dock stays narrow.
+            editor.setMinimumWidth(80)
+            editor.setMaximumWidth(170)
         caption = QLabel(label)
         caption.setToolTip(tip)
         form.addRow(caption, editor)
@@ -255,7 +260,7 @@ class TrainingPanel(QWidget):
         seed = self._spin(0, 2_147_483_647)
         self._add(form, "seed", "Seed", seed, "The same seed gives the same starting weights and batch order.",
                   "valueChanged", seed.value)
-        shuffle = QCheckBox("Shuffle the rows every epoch")
+        shuffle = QCheckBox("Shuffle every epoch")
         self._add(form, "shuffle", "", shuffle, "Mixing the order helps the network not learn the order.",
                   "toggled", shuffle.isChecked)
         self.device_combo = _DeviceCombo(self._check_devices)
@@ -268,7 +273,7 @@ class TrainingPanel(QWidget):
     def _stopping_group(self) -> QGroupBox:
         group = QGroupBox("Early stopping and checkpoint")
         form = QFormLayout(group)
-        enabled = QCheckBox("Stop when it stops improving")
+        enabled = QCheckBox("Stop when no longer improving")
         self._add(form, "early_stopping.enabled", "", enabled,
                   "End training when the watched number has not improved for a while.", "toggled",
                   enabled.isChecked)
@@ -284,10 +289,10 @@ class TrainingPanel(QWidget):
         delta = self._fraction(0.0, 1e6, 0.001, 6)
         self._add(form, "early_stopping.min_delta", "Min change", delta,
                   "Smaller changes than this do not count as an improvement.", "valueChanged", delta.value)
-        restore = QCheckBox("Go back to the best epoch's weights")
+        restore = QCheckBox("Restore the best weights")
         self._add(form, "early_stopping.restore_best", "", restore,
                   "After stopping early, use the weights from the best epoch.", "toggled", restore.isChecked)
-        checkpoint = QCheckBox("Keep a copy of the best epoch's weights")
+        checkpoint = QCheckBox("Keep the best weights")
         self._add(form, "checkpoint_best", "", checkpoint,
                   "Remember the weights of the best epoch while training goes on.", "toggled", checkpoint.isChecked)
         return group
