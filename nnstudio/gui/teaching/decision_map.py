@@ -1,0 +1,257 @@
+"""The decision map: predicted class and confidence over two features behind the data, or a 1-feature regression fit."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Optional
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ...core.layers import canonical_type
+
+GRID = 100                 # a 100 × 100 grid: one batched prediction of 10,000 rows
+REDRAW_EVERY_S = 0.25      # during training at most 4 redraws a second
+CURVE_POINTS = 200
+# Class colours that stay apart when mixed with white for low confidence.
+CLASS_COLORS = np.array([(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+                         (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)],
+                        dtype=np.float64)
+
+
+def class_color(index: int) -> np.ndarray:
+    return CLASS_COLORS[index % len(CLASS_COLORS)]
+
+
+def classes_and_confidence(outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted class per row and how sure the network is (0 = a coin toss, 1 = certain)."""
+    values = np.asarray(outputs, dtype=np.float64)
+    if values.ndim == 1 or values.shape[1] == 1:
+        p = values.reshape(-1)
+        predicted = (p >= 0.5).astype(np.int64)
+        return predicted, np.clip(np.abs(p - 0.5) * 2.0, 0.0, 1.0)
+    predicted = values.argmax(axis=1)
+    k = values.shape[1]
+    top = values.max(axis=1)
+    return predicted, np.clip((top - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+
+
+def map_image(predicted: np.ndarray, confidence: np.ndarray) -> np.ndarray:
+    """RGB pixels: the class colour, paler where the network is unsure (never fully white, so the class shows)."""
+    colors = CLASS_COLORS[predicted % len(CLASS_COLORS)]
+    mix = (0.25 + 0.5 * confidence)[..., None]
+    return (255.0 + (colors - 255.0) * mix).astype(np.uint8)
+
+
+class DecisionMap(QWidget):
+    """Live map of the network's answer over the plane of two chosen features (the others at their means)."""
+
+    def __init__(self, document: Any, session: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        import pyqtgraph as pg  # noqa: PLC0415 - pyqtgraph loads slowly: only when the panel is built
+
+        self.setObjectName("decisionMap")
+        self.document, self.session = document, session
+        self.mode = "none"     # "classes", "regression" or "none"
+        self.input_id: Optional[str] = None
+        self.output_id: Optional[str] = None
+        self.features: list[str] = []
+        self.xs = self.ys = np.zeros(0)
+        self.predicted: Optional[np.ndarray] = None   # (GRID, GRID) classes, row 0 at the smallest y
+        self.confidence: Optional[np.ndarray] = None
+        self.pixels: Optional[np.ndarray] = None      # (GRID, GRID, 3), the image shown
+        self.redraws = 0
+        self._last_draw = 0.0
+
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("across:", self))
+        self.x_combo = QComboBox(self)
+        self.x_combo.setObjectName("decisionMapX")
+        row.addWidget(self.x_combo, 1)
+        row.addWidget(QLabel("up:", self))
+        self.y_combo = QComboBox(self)
+        self.y_combo.setObjectName("decisionMapY")
+        row.addWidget(self.y_combo, 1)
+        layout.addLayout(row)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("decisionMapMessage")
+        self.message_label.setWordWrap(True)
+        layout.addWidget(self.message_label)
+        self.plot = pg.PlotWidget(self)
+        self.plot.setBackground("w")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.points = pg.ScatterPlotItem(size=7, pen=pg.mkPen(40, 40, 40, 160))
+        self.plot.addItem(self.points)
+        self.curve = pg.PlotCurveItem(pen=pg.mkPen((214, 39, 40), width=2.5))
+        self.plot.addItem(self.curve)
+        layout.addWidget(self.plot, 1)
+        self._pg = pg
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.redraw)
+        self.x_combo.currentIndexChanged.connect(lambda _: self.redraw())
+        self.y_combo.currentIndexChanged.connect(lambda _: self.redraw())
+        document.analysis_changed.connect(self.rebuild)
+        document.project_replaced.connect(self.rebuild)
+        session.data_changed.connect(self.rebuild)
+        session.model_changed.connect(self.redraw_soon)
+        session.epoch_finished.connect(lambda *_: self.redraw_soon())
+        session.training_finished.connect(lambda *_: self.redraw())
+        self.rebuild()
+
+    # ------------------------------------------------------------ what can be drawn
+    def rebuild(self) -> None:
+        """Work out what to draw (classes over two features, or a regression curve) and fill the feature lists."""
+        data = getattr(self.session, "data", None)
+        graph = self.document.graph
+        inputs = [n for n in graph.nodes.values() if canonical_type(n.type) == "Input"]
+        outputs = [n for n in graph.nodes.values() if canonical_type(n.type) == "Output"]
+        self.mode = "none"
+        if data is None:
+            self._say("Choose data and draw a network: this map then shows what it answers everywhere.")
+            return
+        if len(inputs) != 1 or not outputs or inputs[0].id not in data.prepared.train.inputs:
+            self._say("The decision map needs one Input.")
+            return
+        self.input_id, self.output_id = inputs[0].id, outputs[0].id
+        target = data.context.output_targets.get(self.output_id) if data.context else None
+        features = self._feature_names(data)
+        if target is not None and target.task == "regression":
+            if len(features) != 1:
+                self._say("For numbers to predict, the fitted curve is drawn when the network has one input feature.")
+                return
+            self.mode = "regression"
+        elif len(features) < 2:
+            self._say("The decision map needs at least two input features.")
+            return
+        else:
+            self.mode = "classes"
+        self.features = features
+        for combo, default in ((self.x_combo, 0), (self.y_combo, 1)):
+            current = combo.currentText()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(features)
+            combo.setCurrentIndex(features.index(current) if current in features else min(default, len(features) - 1))
+            combo.setEnabled(self.mode == "classes")
+            combo.blockSignals(False)
+        self.redraw()
+
+    def _feature_names(self, data: Any) -> list[str]:
+        raw = np.asarray(data.prepared.train.inputs[self.input_id])
+        count = int(np.prod(raw.shape[1:])) if raw.ndim > 1 else 1
+        binding = getattr(data.prepared, "binding", None)
+        columns = list(getattr(binding, "inputs", {}).get(self.input_id, []) or []) if binding is not None else []
+        names = [str(c) for c in columns] if len(columns) == count else [f"x{i + 1}" for i in range(count)]
+        return names
+
+    def _say(self, text: str) -> None:
+        self.message_label.setText(text)
+        self.image.clear()
+        self.points.clear()
+        self.curve.setData([], [])
+        self.predicted = self.confidence = self.pixels = None
+
+    # ------------------------------------------------------------ drawing
+    def redraw_soon(self) -> None:
+        """Throttled redraw: during training at most every REDRAW_EVERY_S, never queued more than once."""
+        waited = time.monotonic() - self._last_draw
+        if waited >= REDRAW_EVERY_S:
+            self.redraw()
+        elif not self._timer.isActive():
+            self._timer.start(int((REDRAW_EVERY_S - waited) * 1000) + 1)
+
+    def _raw_training_rows(self) -> tuple[np.ndarray, Optional[np.ndarray]]:
+        """The training samples in raw units (the map's axes are the data's own units) and their targets."""
+        data = self.session.data
+        scaled = np.asarray(data.prepared.train.inputs[self.input_id], dtype=np.float64)
+        scaled = scaled.reshape(len(scaled), -1)
+        offset, scale = data.prepared.scalers.get(self.input_id, (np.zeros(scaled.shape[1]), np.ones(scaled.shape[1])))
+        raw = scaled * np.asarray(scale, dtype=np.float64).reshape(-1) + np.asarray(offset, dtype=np.float64).reshape(-1)
+        targets = data.prepared.train.targets.get(self.output_id)
+        return raw, None if targets is None else np.asarray(targets)
+
+    def predict_raw(self, rows: np.ndarray) -> np.ndarray:
+        """The network's outputs for raw rows of features (one batched prediction)."""
+        return np.asarray(self.session.predict({self.input_id: rows})[self.output_id])
+
+    def redraw(self) -> None:
+        if self.mode == "none" or self.session.data is None:
+            return
+        from ...core.data import DataError  # noqa: PLC0415
+        from ...engine.pipeline import RunError  # noqa: PLC0415
+
+        self._last_draw = time.monotonic()
+        try:
+            if self.mode == "classes":
+                self._draw_classes()
+            else:
+                self._draw_regression()
+        except (DataError, RunError) as exc:
+            self._say(str(exc))
+            return
+        self.redraws += 1
+
+    def _draw_classes(self) -> None:
+        raw, targets = self._raw_training_rows()
+        fx, fy = max(self.x_combo.currentIndex(), 0), max(self.y_combo.currentIndex(), 0)
+        low, high = raw.min(axis=0), raw.max(axis=0)
+        pad = np.maximum((high - low) * 0.1, 1e-3)
+        low, high = low - pad, high + pad
+        self.xs = np.linspace(low[fx], high[fx], GRID)
+        self.ys = np.linspace(low[fy], high[fy], GRID)
+        grid_x, grid_y = np.meshgrid(self.xs, self.ys)   # row r is y = ys[r]
+        rows = np.tile(raw.mean(axis=0), (GRID * GRID, 1))  # the other features held at their means
+        rows[:, fx] = grid_x.ravel()
+        rows[:, fy] = grid_y.ravel()
+        predicted, confidence = classes_and_confidence(self.predict_raw(rows))
+        self.predicted = predicted.reshape(GRID, GRID)
+        self.confidence = confidence.reshape(GRID, GRID)
+        self.pixels = map_image(self.predicted, self.confidence)
+        self.image.setImage(self.pixels, autoLevels=False, levels=(0, 255))
+        width, height = self.xs[-1] - self.xs[0], self.ys[-1] - self.ys[0]
+        step_x, step_y = width / (GRID - 1), height / (GRID - 1)
+        # Pixel centres sit on the grid points.
+        self.image.setRect(self.xs[0] - step_x / 2, self.ys[0] - step_y / 2, width + step_x, height + step_y)
+        codes = np.zeros(len(raw), dtype=np.int64) if targets is None else (
+            targets.argmax(axis=1) if targets.ndim == 2 and targets.shape[1] > 1 else targets.reshape(-1).astype(np.int64))
+        brushes = [self._pg.mkBrush(*class_color(int(c)).astype(int)) for c in codes]
+        self.points.setData(raw[:, fx], raw[:, fy], brush=brushes)
+        self.curve.setData([], [])
+        self.plot.setLabel("bottom", self.features[fx])
+        self.plot.setLabel("left", self.features[fy])
+        others = " (the other features held at their means)" if len(self.features) > 2 else ""
+        self.message_label.setText("Each colour is the class the network answers there; pale means unsure. The dots "
+                                   f"are the training samples, coloured by their true class{others}.")
+
+    def _draw_regression(self) -> None:
+        raw, targets = self._raw_training_rows()
+        low, high = raw.min(), raw.max()
+        pad = (high - low) * 0.05
+        xs = np.linspace(low - pad, high + pad, CURVE_POINTS)
+        ys = self.predict_raw(xs.reshape(-1, 1)).reshape(len(xs), -1)[:, 0]
+        self.image.clear()
+        self.predicted = self.confidence = self.pixels = None
+        self.xs, self.ys = xs, ys
+        self.curve.setData(xs, ys)
+        if targets is not None:
+            self.points.setData(raw[:, 0], np.asarray(targets, dtype=np.float64).reshape(len(raw), -1)[:, 0],
+                                brush=self._pg.mkBrush(31, 119, 180, 150))
+        self.plot.setLabel("bottom", self.features[0])
+        self.plot.setLabel("left", "prediction")
+        self.message_label.setText("The red curve is what the network predicts for each input value; the dots are "
+                                   "the training samples.")
+
+    # ------------------------------------------------------------ for tests
+    def pixel_at(self, x: float, y: float) -> tuple[np.ndarray, int]:
+        """The colour drawn nearest to (x, y) and the class it stands for."""
+        column = int(np.abs(self.xs - x).argmin())
+        row = int(np.abs(self.ys - y).argmin())
+        return self.pixels[row, column], int(self.predicted[row, column])
+
+
+__all__ = ["DecisionMap", "classes_and_confidence", "map_image", "class_color"]

@@ -1,0 +1,136 @@
+"""The diagnostics panel: what went wrong in a run (overfitting, learning rate, dead units…) in plain words, with advice."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any, Optional, Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+log = logging.getLogger(__name__)
+HEALTHY = "All looks healthy: no sign of overfitting, underfitting or a learning rate that is too high."
+SEVERITY_STYLE = {"error": ("#fbe3e3", "#a01818", "Problem"), "warning": ("#fff1dc", "#9a5a00", "Warning"),
+                  "info": ("#e3eefb", "#1f4f8f", "Note")}
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+class DiagnosticsPanel(QWidget):
+    """Lists each Diagnosis of the last run (during training: the curve-based ones, epoch by epoch)."""
+
+    diagnosed = Signal(object, list)    # the RunResult (or None) and the kinds found, after a run
+
+    def __init__(self, document: Any, session: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("diagnosticsPanel")
+        self.document, self.session = document, session
+        self.diagnoses: list = []
+        self._history: Any = None
+        layout = QVBoxLayout(self)
+        self.status_label = QLabel("Train the network: what the app notices about the run appears here.", self)
+        self.status_label.setObjectName("diagnosticsStatus")
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+        self.view = QTextBrowser(self)
+        self.view.setObjectName("diagnosticsList")
+        self.view.setOpenLinks(False)
+        layout.addWidget(self.view, 1)
+        session.training_started.connect(self._on_started)
+        session.epoch_finished.connect(self._on_epoch)
+        session.training_finished.connect(self._on_finished)
+        document.project_replaced.connect(self.clear)
+
+    def clear(self) -> None:
+        self.diagnoses = []
+        self._history = None
+        self.view.clear()
+        self.status_label.setText("Train the network: what the app notices about the run appears here.")
+
+    # ------------------------------------------------------------ during training: only what the curves say
+    def _on_started(self) -> None:
+        from ...engine.training import History  # noqa: PLC0415
+
+        self._history = History()
+        self.diagnoses = []
+        self.view.clear()
+        self.status_label.setText("Training: the curves are checked after every epoch.")
+
+    def _on_epoch(self, epoch: int, logs: dict) -> None:
+        if self._history is None:
+            return
+        from ...engine.diagnostics import check_learning_rate, check_overfitting  # noqa: PLC0415
+
+        self._history.record(epoch, logs)
+        # Cheap checks only while training; probing the model waits until the run is over.
+        found = [d for d in (check_learning_rate(self._history), check_overfitting(self._history)) if d is not None]
+        self.show_diagnoses(found, during=True)
+
+    # ------------------------------------------------------------ after training: everything, probes included
+    def _on_finished(self, result: Any) -> None:
+        self._history = None
+        diagnoses = self.diagnose_result(result)
+        self.show_diagnoses(diagnoses)
+        self.diagnosed.emit(result, [d.kind for d in diagnoses])
+
+    def diagnose_result(self, result: Any) -> list:
+        """Every diagnostic on the finished run; the probes (dead units, gradients) need its model and data."""
+        from ...engine.diagnostics import diagnose, diagnose_run  # noqa: PLC0415
+        from ...engine.training import Trainer  # noqa: PLC0415
+
+        history = result.history
+        settings = self.session.last_settings
+        data, model = self.session.data, self.session.model
+        if model is None or data is None or settings is None or settings.method == "perceptron":
+            # The perceptron rule has no gradients to probe: its curves say all there is to say.
+            return diagnose(history, learning_rate=settings.learning_rate if settings else None)
+        try:
+            trainer = Trainer(model, settings)
+            return diagnose_run(trainer, history, data.prepared.train, self.document.project.data.scaling)
+        except (RuntimeError, ValueError) as exc:
+            # A probe that cannot run (an unusual network) must not hide what the curves show.
+            log.warning("the diagnostics probes could not run: %s", exc)
+            return diagnose(history, learning_rate=settings.learning_rate)
+
+    def show_history(self, history: Any, probes: Any = None, baseline_accuracy: Optional[float] = None,
+                     learning_rate: Optional[float] = None) -> list:
+        """Diagnose a History directly (for a run loaded from elsewhere, or a test) and show it."""
+        from ...engine.diagnostics import diagnose  # noqa: PLC0415
+
+        found = diagnose(history, probes, baseline_accuracy, learning_rate=learning_rate)
+        self.show_diagnoses(found)
+        return found
+
+    # ------------------------------------------------------------ showing
+    def show_diagnoses(self, diagnoses: Sequence[Any], during: bool = False) -> None:
+        self.diagnoses = list(diagnoses)
+        if not self.diagnoses:
+            self.status_label.setText("So far so good." if during else HEALTHY)
+            self.view.setHtml(f"<p style='color:#1b6e2a'>✓ {html.escape(HEALTHY if not during else 'So far so good.')}"
+                              "</p>")
+            return
+        count = len(self.diagnoses)
+        self.status_label.setText(f"{count} thing{'s' if count != 1 else ''} to look at"
+                                  + (" (so far)." if during else "."))
+        parts = []
+        for diagnosis in self.diagnoses:
+            background, color, word = SEVERITY_STYLE.get(diagnosis.severity, SEVERITY_STYLE["info"])
+            evidence = ", ".join(f"{html.escape(k.replace('_', ' '))} = {_number(v)}"
+                                 for k, v in diagnosis.evidence.items())
+            advice = "".join(f"<li>{html.escape(a)}</li>" for a in diagnosis.advice)
+            parts.append(
+                f"<div style='background:{background}; padding:6px; margin-bottom:8px'>"
+                f"<b style='color:{color}'>{word}: {html.escape(diagnosis.title)}</b>"
+                f"<p>{html.escape(diagnosis.message)}</p>"
+                + (f"<p style='color:#555'><small>The numbers: {evidence}</small></p>" if evidence else "")
+                + (f"<p>What to try:</p><ul>{advice}</ul>" if advice else "") + "</div>")
+        self.view.setHtml("".join(parts))
+
+    def titles(self) -> list[str]:
+        return [d.title for d in self.diagnoses]
+
+
+__all__ = ["DiagnosticsPanel", "HEALTHY"]

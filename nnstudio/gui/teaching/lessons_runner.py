@@ -1,0 +1,198 @@
+"""The lessons runner: shows the current step of a guided lesson, notices when it is done, and moves on."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from ...core.teaching.lessons import LESSONS, Lesson, dataset_of, lesson, run_record
+from .edits import model_or_none, model_weights
+
+NO_LESSON = "Choose a lesson from the Lessons menu: each one guides you step by step through the app."
+
+
+class LessonsRunner(QWidget):
+    """Runs one lesson: checks its current step after every relevant change; finished steps stay finished."""
+
+    step_done = Signal(int)          # the index of the step just completed
+    lesson_finished = Signal(str)    # the lesson's id
+
+    def __init__(self, document: Any, session: Any, parent: Optional[QWidget] = None,
+                 stepper: Callable[[], Any] = lambda: None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lessonsRunner")
+        self.document, self.session = document, session
+        self.stepper = stepper                 # returns the backprop stepper once it exists
+        self.lesson: Optional[Lesson] = None
+        self.current = 0                       # the first step not done yet
+        self.runs: list[dict] = []             # finished runs, as lessons.run_record makes them
+        self.saved = False
+        self.exported: set[str] = set()
+        self._replacing = False
+
+        layout = QVBoxLayout(self)
+        self.title_label = QLabel(NO_LESSON, self)
+        self.title_label.setObjectName("lessonTitle")
+        self.title_label.setWordWrap(True)
+        font = QFont()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title_label.setFont(font)
+        layout.addWidget(self.title_label)
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("lessonSummary")
+        self.summary_label.setWordWrap(True)
+        layout.addWidget(self.summary_label)
+        self.progress_label = QLabel(self)
+        self.progress_label.setObjectName("lessonProgress")
+        layout.addWidget(self.progress_label)
+        self.instruction_label = QLabel(self)
+        self.instruction_label.setObjectName("lessonInstruction")
+        self.instruction_label.setWordWrap(True)
+        self.instruction_label.setStyleSheet("background: #eef4fb; padding: 8px; border-radius: 4px;")
+        layout.addWidget(self.instruction_label)
+        self.hint_button = QPushButton("Show a hint", self)
+        self.hint_button.setObjectName("lessonHintButton")
+        self.hint_button.clicked.connect(self._show_hint)
+        layout.addWidget(self.hint_button)
+        self.hint_label = QLabel(self)
+        self.hint_label.setObjectName("lessonHint")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.hide()
+        layout.addWidget(self.hint_label)
+        self.steps_list = QListWidget(self)
+        self.steps_list.setObjectName("lessonSteps")
+        self.steps_list.setWordWrap(True)
+        layout.addWidget(self.steps_list, 1)
+
+        for signal in (document.analysis_changed, session.model_changed, session.data_changed):
+            signal.connect(self.check)
+        document.settings_changed.connect(lambda part: self.check())
+        document.project_replaced.connect(self._on_project_replaced)
+        document.path_changed.connect(self._on_path_changed)
+        self._show()
+
+    # ------------------------------------------------------------ choosing a lesson
+    def start(self, lesson_id: str) -> None:
+        """Begin a lesson at its first step (runs and saves from before still count)."""
+        self.lesson = lesson(lesson_id)
+        self.current = 0
+        self.hint_label.hide()
+        self.check()
+
+    @staticmethod
+    def lessons() -> tuple[Lesson, ...]:
+        return LESSONS
+
+    # ------------------------------------------------------------ what happened in the app
+    def record_run(self, result: Any, diagnoses: list) -> None:
+        """A run finished (the diagnostics have looked at it): remember it for the lesson checks."""
+        if result is None or getattr(result, "history", None) is None:
+            return
+        settings = getattr(self.session, "last_settings", None)
+        method = settings.method if settings is not None else self.document.project.training.method
+        self.runs.append(run_record(self.document.graph.to_dict(), self.dataset(), method, result.history.logs,
+                                    [str(kind) for kind in diagnoses]))
+        self.check()
+
+    def note_export(self, kind: str) -> None:
+        """An export finished (safetensors, code, onnx, torchscript…)."""
+        self.exported.add(kind)
+        self.check()
+
+    def _on_project_replaced(self) -> None:
+        self._replacing = True  # the path_changed that follows is an Open or New, not a Save
+        self.check()
+
+    def _on_path_changed(self) -> None:
+        if self._replacing:
+            self._replacing = False
+            return
+        if self.document.path is not None and not self.document.is_dirty:
+            self.saved = True
+            self.check()
+
+    def dataset(self) -> Optional[str]:
+        return dataset_of({"data": self.document.project.data.to_dict()})
+
+    # ------------------------------------------------------------ checking
+    def state(self) -> dict:
+        """The lesson state exactly as core/teaching/lessons.py documents it."""
+        stepper = self.stepper()
+        weights: dict = {}
+        if self.lesson is not None and self.lesson.id == "neuron" and not self.session.is_training:
+            # Hand-set weights matter only to the gate lesson; reading them needs the model (and torch).
+            weights = model_weights(model_or_none(self.session))
+        return {
+            "graph": self.document.graph,
+            "context": self.document.data_context,
+            "dataset": self.dataset(),
+            "data": self.document.project.data.to_dict(),
+            "training": self.document.project.training.to_dict(),
+            "weights": weights,
+            "runs": list(self.runs),
+            "stepper": {"phases_seen": list(getattr(stepper, "phases_seen", []) or [])},
+            "saved": self.saved,
+            "exported": sorted(self.exported),
+        }
+
+    def check(self, *_: Any) -> None:
+        """Check the current step; when it is done, mark it and move on (maybe several at once)."""
+        if self.lesson is None:
+            return
+        before = self.current
+        steps = self.lesson.steps
+        if self.current < len(steps):
+            state = self.state()
+            while self.current < len(steps) and steps[self.current].check(state):
+                self.current += 1
+                self.step_done.emit(self.current - 1)
+        if self.current != before:
+            self.hint_label.hide()
+        self._show()
+        if self.current != before and self.current == len(steps):
+            self.lesson_finished.emit(self.lesson.id)
+
+    # ------------------------------------------------------------ showing
+    def _show_hint(self) -> None:
+        if self.lesson is None or self.current >= len(self.lesson.steps):
+            return
+        hint = self.lesson.steps[self.current].hint
+        self.hint_label.setText(hint or "No hint for this step: read the instruction once more, and look at the "
+                                        "panel it names.")
+        self.hint_label.show()
+
+    def _show(self) -> None:
+        self.steps_list.clear()
+        if self.lesson is None:
+            self.title_label.setText(NO_LESSON)
+            for widget in (self.summary_label, self.progress_label, self.instruction_label, self.hint_button):
+                widget.hide()
+            return
+        for widget in (self.summary_label, self.progress_label, self.instruction_label, self.hint_button):
+            widget.show()
+        steps = self.lesson.steps
+        self.title_label.setText(self.lesson.title)
+        self.summary_label.setText(self.lesson.summary)
+        if self.current >= len(steps):
+            self.progress_label.setText(f"All {len(steps)} steps done")
+            self.instruction_label.setText("Lesson complete! Pick another one from the Lessons menu.")
+            self.hint_button.hide()
+        else:
+            self.progress_label.setText(f"Step {self.current + 1} of {len(steps)}")
+            self.instruction_label.setText(steps[self.current].instruction)
+            self.hint_button.setVisible(bool(steps[self.current].hint))
+        for index, step in enumerate(steps):
+            mark = "✓" if index < self.current else ("➜" if index == self.current else "·")
+            item = QListWidgetItem(f"{mark} {index + 1}. {step.instruction}")
+            if index < self.current:
+                item.setForeground(Qt.GlobalColor.darkGreen)
+            elif index > self.current:
+                item.setForeground(Qt.GlobalColor.gray)
+            self.steps_list.addItem(item)
+
+
+__all__ = ["LessonsRunner", "NO_LESSON"]

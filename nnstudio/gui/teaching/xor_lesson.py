@@ -1,0 +1,162 @@
+"""XOR side by side: a single layer stuck at ln 2 next to a hidden layer that solves it, both loss curves on one plot."""
+
+from __future__ import annotations
+
+import math
+import threading
+import traceback
+from typing import Any, Optional
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+LN2 = math.log(2.0)
+RUNS = (("xor_single_layer", "one layer (no hidden layer)", (214, 39, 40)),
+        ("xor", "one hidden layer of 8 tanh neurons", (31, 119, 180)))
+
+
+class XorComparisonWorker(QObject):
+    """Trains both example projects headless in its own thread; sends each run's curves back as plain lists."""
+
+    run_finished = Signal(str, list, float)   # example name, loss per epoch, final accuracy
+    failed = Signal(str, str)
+    finished = Signal()
+
+    def __init__(self, epochs: Optional[int] = None) -> None:
+        super().__init__()
+        self.epochs = epochs
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        try:
+            from ...core.examples import build_example  # noqa: PLC0415
+            from ...engine.pipeline import RunError, effective_settings, load_project_data, train_project  # noqa: PLC0415
+
+            for name, _, _ in RUNS:
+                if self._stop.is_set():
+                    break
+                project = build_example(name)
+                settings = effective_settings(project, epochs=self.epochs)
+                _, result = train_project(project, settings, load_project_data(project), stop_event=self._stop)
+                logs = result.history.logs
+                accuracy = float(logs.get("accuracy", [math.nan])[-1])
+                self.run_finished.emit(name, [float(v) for v in logs.get("loss", [])], accuracy)
+        except RunError as exc:
+            self.failed.emit(str(exc), "")
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the learner with its traceback
+            self.failed.emit(f"The comparison stopped with an error: {exc}", traceback.format_exc())
+        finally:
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
+            self.finished.emit()
+            QThread.currentThread().quit()
+
+
+class XorLesson(QWidget):
+    """One button trains both networks (in the background) and plots their loss curves with the ln 2 line."""
+
+    comparison_finished = Signal()
+
+    def __init__(self, document: Any, session: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        import pyqtgraph as pg  # noqa: PLC0415 - pyqtgraph loads slowly: only when the panel is built
+
+        self.setObjectName("xorLesson")
+        self.document, self.session = document, session
+        self.results: dict[str, tuple[list[float], float]] = {}
+        self._thread: Optional[QThread] = None
+        self._worker: Optional[XorComparisonWorker] = None
+        layout = QVBoxLayout(self)
+        intro = QLabel("XOR is 1 when exactly one input is 1. No straight line separates its 1s from its 0s, so a "
+                       "network without a hidden layer stays at chance: its loss stays at ln 2 ≈ 0.693, the loss of "
+                       "answering 50% every time. One hidden layer bends the boundary and solves it.", self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.start_button = QPushButton("Train both side by side", self)
+        self.start_button.setObjectName("xorCompare")
+        self.start_button.clicked.connect(lambda: self.start())
+        layout.addWidget(self.start_button)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("xorStatus")
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+        self.plot = pg.PlotWidget(self)
+        self.plot.setObjectName("xorPlot")
+        self.plot.setBackground("w")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "training loss (binary cross-entropy)")
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.ln2_line = pg.InfiniteLine(pos=LN2, angle=0, pen=pg.mkPen((90, 90, 90), width=1.5,
+                                                                       style=pg.QtCore.Qt.PenStyle.DashLine),
+                                        label="ln 2 ≈ 0.693: guessing 50%", labelOpts={"position": 0.8,
+                                                                                      "color": (60, 60, 60)})
+        self.plot.addItem(self.ln2_line)
+        self.curves = {name: self.plot.plot([], [], pen=pg.mkPen(color, width=2.5), name=title)
+                       for name, title, color in RUNS}
+        layout.addWidget(self.plot, 1)
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    def start(self, epochs: Optional[int] = None) -> bool:
+        """Train xor_single_layer and xor in a background thread; the curves appear as each run ends."""
+        if self._thread is not None:
+            return False
+        self.results = {}
+        for name, title, _ in RUNS:
+            self.curves[name].setData([], [])
+            self.legend.getLabel(self.curves[name]).setText(title)
+        self.status_label.setText("Training both networks in the background…")
+        self.start_button.setEnabled(False)
+        worker = XorComparisonWorker(epochs)
+        thread = QThread(self)
+        thread.setObjectName("xorComparisonThread")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.run_finished.connect(self._on_run)
+        worker.failed.connect(self._on_failed)
+        worker.finished.connect(self._on_finished)
+        self._worker, self._thread = worker, thread
+        thread.start()
+        return True
+
+    def _on_run(self, name: str, losses: list, accuracy: float) -> None:
+        self.results[name] = (losses, accuracy)
+        self.curves[name].setData(list(range(1, len(losses) + 1)), losses)
+        title = dict((n, t) for n, t, _ in RUNS)[name]
+        self.legend.getLabel(self.curves[name]).setText(f"{title}: accuracy {accuracy:.0%}, final loss "
+                                                        f"{losses[-1]:.3f}" if losses else title)
+
+    def _on_failed(self, message: str, details: str) -> None:
+        self.status_label.setText(message)
+
+    def _on_finished(self) -> None:
+        self.shutdown()
+        if len(self.results) == len(RUNS):
+            single, hidden = self.results["xor_single_layer"], self.results["xor"]
+            self.status_label.setText(
+                f"Without a hidden layer the loss ends at {single[0][-1]:.3f} (ln 2 = {LN2:.3f}) and accuracy at "
+                f"{single[1]:.0%}; with one hidden layer the loss falls to {hidden[0][-1]:.3f} and accuracy reaches "
+                f"{hidden[1]:.0%}.")
+        self.start_button.setEnabled(True)
+        self.comparison_finished.emit()
+
+    def shutdown(self) -> None:
+        """Stop the comparison and wait for its thread (the window is closing, or the run ended)."""
+        thread, worker = self._thread, self._worker
+        self._thread, self._worker = None, None
+        if worker is not None:
+            worker.stop()
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+            thread.deleteLater()
+
+
+__all__ = ["LN2", "XorComparisonWorker", "XorLesson"]
