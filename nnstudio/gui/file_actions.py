@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -53,6 +53,9 @@ class FileActions(QObject):
         self.window = window
         # An example opens without a path so Save never overwrites the shipped file; its name is kept for titles.
         self.suggested_name: Optional[str] = None
+        # Other kinds of file that Open, Open Recent and drops accept (a trained-model bundle, .nnzip):
+        # extension -> (file-dialog filter, function that opens such a file and says whether it did).
+        self.openers: dict[str, tuple[str, Callable[[Path], bool]]] = {}
 
         self.new_action = self._action("&New", QKeySequence.StandardKey.New, self.new_project,
                                        "Start an empty network")
@@ -101,8 +104,16 @@ class FileActions(QObject):
 
     def ask_open_path(self) -> Optional[Path]:
         start = str(self.document.path.parent) if self.document.path else ""
-        name, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILE_FILTER)
+        name, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, self.open_filter())
         return Path(name) if name else None
+
+    def open_filter(self) -> str:
+        """The Open dialog's filter: projects and every registered kind of file, together and one by one."""
+        if not self.openers:
+            return FILE_FILTER
+        patterns = " ".join(f"*{ext}" for ext in [EXTENSION, *self.openers])
+        kinds = ";;".join(f"{label} (*{ext})" for ext, (label, _) in self.openers.items())
+        return f"NN Studio files ({patterns});;NN Studio projects (*{EXTENSION});;{kinds};;All files (*)"
 
     def ask_save_path(self) -> Optional[Path]:
         folder = self.document.path.parent if self.document.path else Path.home()
@@ -145,6 +156,9 @@ class FileActions(QObject):
         """Open a project file; a file that fails shows why and leaves the current project as it was."""
         if ask_first and not self.maybe_save():
             return False
+        opener = self.openers.get(Path(path).suffix.lower())
+        if opener is not None:
+            return opener[1](Path(path))
         try:
             project = load_project(path)
         except ProjectError as exc:

@@ -1,0 +1,313 @@
+"""The model to share and the File actions that carry weights: bundles (.nnzip), Save weights…, Load weights…."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
+
+from ...core.project import EXTENSION
+
+# torch is imported where first used: installing these actions must not slow the window's start.
+if TYPE_CHECKING:
+    from ...engine.compiler import GraphModule
+    from ...engine.training import History
+
+log = logging.getLogger(__name__)
+
+BUNDLE_EXTENSION = ".nnzip"
+BUNDLE_FILTER = f"Trained models (*{BUNDLE_EXTENSION})"
+WEIGHTS_FILTER = "Weights (*.safetensors *.pt *.pth);;All files (*)"
+
+
+class ShareError(Exception):
+    """The network cannot be shared right now; the message says why in plain words."""
+
+
+@dataclass
+class SharedModel:
+    """The network an export or a save uses, whether its weights were trained, and the run behind them."""
+
+    model: "GraphModule"
+    trained: bool
+    history: Optional["History"] = None
+    note: str = ""  # said to the user next to the engine's message ("the drawing changed since training")
+
+
+@dataclass
+class _KnownModel:
+    """The session's model as this module last saw it: which drawing it was built for and how it got its weights."""
+
+    model: Any
+    drawing: str
+    trained: bool
+    history: Optional["History"]
+
+
+def drawing_signature(document: Any) -> str:
+    """Everything in the drawing that decides the network's weights and names (not the layers' positions)."""
+    graph = document.project.graph.to_dict()
+    nodes = [{k: v for k, v in node.items() if k != "position"} for node in graph.get("nodes", [])]
+    return json.dumps([nodes, graph.get("edges", [])], sort_keys=True, default=str)
+
+
+def _same_structure(first: Any, second: Any) -> bool:
+    """Whether two networks hold the same weights by name and shape (one could load the other's)."""
+    a, b = first.state_dict(), second.state_dict()
+    return a.keys() == b.keys() and all(tuple(a[k].shape) == tuple(b[k].shape) for k in a)
+
+
+def _with_suffix(path: Path, suffix: str) -> Path:
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+
+
+class BundleActions(QObject):
+    """Save with trained weights…, opening a .nnzip, Save weights… and Load weights…, plus `shared_model()`.
+
+    Every question to the user goes through a method tests replace (ask_*, show_error)."""
+
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document = window.document
+        self.session = window.session
+        self.file_actions = window.file_actions
+        self._known: Optional[_KnownModel] = None
+        self.session.model_changed.connect(self._model_changed)
+
+        self.save_bundle_action = self._action("Save with Trained &Weights…", self.save_bundle_dialog,
+                                               "Save the project, its trained weights and its run history as "
+                                               "one .nnzip file")
+        self.save_weights_action = self._action("Save Wei&ghts…", self.save_weights_dialog,
+                                                "Save the network's weights alone (.safetensors)")
+        self.load_weights_action = self._action("&Load Weights…", self.load_weights_dialog,
+                                                "Load weights (.safetensors or .pt) into this network")
+        # Open, Open Recent and drops hand .nnzip files to open_bundle.
+        self.file_actions.openers[BUNDLE_EXTENSION] = (BUNDLE_FILTER, self.open_bundle)
+
+    def _action(self, text: str, slot, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda checked=False: slot())
+        return action
+
+    # ------------------------------------------------------------ prompts (tests replace these)
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.window, title, text)
+
+    def _start_folder(self) -> Path:
+        return self.document.path.parent if self.document.path else Path.home()
+
+    def _stem(self) -> str:
+        return Path(self.file_actions.display_name()).stem or "network"
+
+    def ask_bundle_save_path(self) -> Optional[Path]:
+        suggested = self._start_folder() / f"{self._stem()}{BUNDLE_EXTENSION}"
+        name, _ = QFileDialog.getSaveFileName(self.window, "Save with trained weights", str(suggested),
+                                              BUNDLE_FILTER)
+        return _with_suffix(Path(name), BUNDLE_EXTENSION) if name else None
+
+    def ask_weights_save_path(self) -> Optional[Path]:
+        suggested = self._start_folder() / f"{self._stem()}.safetensors"
+        name, _ = QFileDialog.getSaveFileName(self.window, "Save weights", str(suggested),
+                                              "Weights (*.safetensors)")
+        return _with_suffix(Path(name), ".safetensors") if name else None
+
+    def ask_weights_open_path(self) -> Optional[Path]:
+        name, _ = QFileDialog.getOpenFileName(self.window, "Load weights", str(self._start_folder()),
+                                              WEIGHTS_FILTER)
+        return Path(name) if name else None
+
+    # ------------------------------------------------------------ which network to share
+    def _model_changed(self) -> None:
+        model = self.session.model
+        if model is None:
+            self._known = None
+        elif not self.session.is_training:
+            # A finished run (or a model this module adopted): remember the drawing it belongs to.
+            result = self.session.last_result
+            self._known = _KnownModel(model, drawing_signature(self.document), result is not None,
+                                      result.history if result is not None else None)
+
+    def adopt_model(self, model: "GraphModule", trained: bool, history: Optional["History"]) -> None:
+        """Make a model from a file the session's model, so every panel predicts and shows with it."""
+        from ...engine.pipeline import RunResult  # noqa: PLC0415 - torch, only once a model exists
+
+        self.session.model = model
+        self.session.last_result = RunResult(history) if history is not None else None
+        self.session.model_changed.emit()
+        self._known = _KnownModel(model, drawing_signature(self.document), trained, history)
+
+    def _data_context(self):
+        data = self.session.data
+        return data.context if data is not None else self.document.data_context
+
+    def fresh_model(self) -> "GraphModule":
+        """The seeded starting network for the current drawing (the one a first run would start from)."""
+        from ...engine.pipeline import RunError, build_model  # noqa: PLC0415
+
+        try:
+            return build_model(self.document.project, self._data_context())
+        except RunError as exc:
+            hint = f"\n\n{self.session.data_error}" if self.session.data is None and self.session.data_error else ""
+            raise ShareError(f"{exc}{hint}") from None
+
+    def shared_model(self) -> SharedModel:
+        """The trained network when it still belongs to the drawing, else the seeded starting one.
+
+        Raises ShareError while training runs or when the drawing cannot be built."""
+        if self.session.is_training:
+            raise ShareError("Training is running: stop it, or wait until it finishes, then try again.")
+        model, known = self.session.model, self._known
+        if model is not None and known is not None and known.model is model:
+            if known.drawing == drawing_signature(self.document):
+                return SharedModel(model, known.trained, known.history)
+            fresh = self.fresh_model()
+            return SharedModel(fresh, False, note="The network was changed after it was trained, so its "
+                                                  "starting weights were used; train it again to share "
+                                                  "trained weights.")
+        fresh = self.fresh_model()
+        if model is not None and _same_structure(model, fresh):
+            # A model the teaching panels made from the current drawing (weights maybe set by hand).
+            result = self.session.last_result
+            return SharedModel(model, result is not None, result.history if result is not None else None)
+        return SharedModel(fresh, False)
+
+    def _class_names(self) -> dict[str, tuple[str, ...]]:
+        context = self._data_context()
+        targets = getattr(context, "output_targets", None) or {}
+        return {node_id: tuple(target.class_names) for node_id, target in targets.items() if target.class_names}
+
+    # ------------------------------------------------------------ bundles
+    def save_bundle_dialog(self) -> bool:
+        try:
+            shared = self.shared_model()
+        except ShareError as exc:
+            self.show_error("Could not save the trained model", str(exc))
+            return False
+        path = self.ask_bundle_save_path()
+        return self.save_bundle_to(path, shared) if path else False
+
+    def save_bundle_to(self, path: Path, shared: Optional[SharedModel] = None) -> bool:
+        """Write project + weights + last run as one .nnzip; the project file itself is not changed."""
+        from ...core.bundle import BundleError  # noqa: PLC0415
+        from ...engine.bundle_io import save_bundle  # noqa: PLC0415
+
+        try:
+            shared = shared or self.shared_model()
+            save_bundle(path, self.document.project, shared.model, shared.history, trained=shared.trained,
+                        class_names=self._class_names())
+        except (ShareError, BundleError) as exc:
+            self.show_error("Could not save the trained model", str(exc))
+            return False
+        weights = "trained weights" if shared.trained else "starting weights (not trained yet)"
+        self.message.emit(f"Saved {Path(path).name} with its {weights}" + (f". {shared.note}" if shared.note else ""))
+        return True
+
+    def open_bundle(self, path: Path) -> bool:
+        """Open a .nnzip: the project, its trained model and its curves; a damaged file changes nothing."""
+        from ...core.bundle import BundleError  # noqa: PLC0415
+        from ...engine.bundle_io import load_bundle  # noqa: PLC0415
+
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            bundle = load_bundle(path)
+        except BundleError as exc:
+            QGuiApplication.restoreOverrideCursor()
+            self.show_error("Could not open the trained model", str(exc))
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        files = self.file_actions
+        # The project came out of a bundle and has no file of its own: Save asks where, suggesting this name.
+        files.suggested_name = f"{Path(path).stem}{EXTENSION}"
+        self.document.replace_project(bundle.project)
+        files.add_recent(Path(path))
+        self.adopt_model(bundle.model, bundle.trained, bundle.history)
+        self._show_history(bundle.history)
+        what = "trained model" if bundle.trained else "model (not trained yet)"
+        self.message.emit(f"Opened the {what} {Path(path).name}")
+        return True
+
+    def _show_history(self, history: Optional["History"]) -> None:
+        """Draw the bundle's last run in the learning curves, as if it had just been trained here."""
+        if history is None or not history.epochs:
+            return
+        curves = getattr(self.window, "curves_panel", None)
+        if curves is None:
+            return
+        for row, epoch in enumerate(history.epochs):
+            curves.add_epoch(int(epoch), {key: values[row] for key, values in history.logs.items()
+                                          if row < len(values)})
+        curves.best_epoch = history.best_epoch
+        curves.stopped_epoch = history.epochs[-1] if history.stop_reason == "early_stopping" else None
+        curves.ensure_plots()
+        curves.stack.setCurrentWidget(curves.plots)
+        curves.redraw(force=True)
+
+    # ------------------------------------------------------------ weights alone
+    def save_weights_dialog(self) -> bool:
+        try:
+            shared = self.shared_model()
+        except ShareError as exc:
+            self.show_error("Could not save the weights", str(exc))
+            return False
+        path = self.ask_weights_save_path()
+        return self.save_weights_to(path, shared) if path else False
+
+    def save_weights_to(self, path: Path, shared: Optional[SharedModel] = None) -> bool:
+        from ...engine.export import ExportError, export_model  # noqa: PLC0415
+
+        try:
+            shared = shared or self.shared_model()
+            text = export_model(shared.model, "safetensors", path, trained=shared.trained,
+                                project=self.document.project)
+        except (ShareError, ExportError) as exc:
+            self.show_error("Could not save the weights", str(exc))
+            return False
+        self.message.emit(text.split(". ")[0])
+        return True
+
+    def load_weights_dialog(self) -> bool:
+        path = self.ask_weights_open_path()
+        return self.load_weights_from(path) if path else False
+
+    def load_weights_from(self, path: Path) -> bool:
+        """Load weights into a network built from the current drawing; a mismatch names the first layer."""
+        from ...engine.weights import WeightsError, load_any_weights  # noqa: PLC0415
+
+        if self.session.is_training:
+            self.show_error("Could not load the weights", "Training is running: stop it first.")
+            return False
+        try:
+            model = self.fresh_model()
+            load_any_weights(model, path)
+        except (ShareError, WeightsError) as exc:
+            self.show_error("Could not load the weights", f"{Path(path).name}: {exc}")
+            return False
+        model.eval()
+        self.adopt_model(model, _says_trained(Path(path)), None)
+        self.message.emit(f"Loaded the weights of {Path(path).name}")
+        return True
+
+
+def _says_trained(path: Path) -> bool:
+    """What a safetensors file's own note says (NN Studio writes trained=false for starting weights)."""
+    if path.suffix.lower() != ".safetensors":
+        return True  # a .pt state dict from elsewhere: weights someone chose, so treat them as trained
+    from safetensors import SafetensorError, safe_open  # noqa: PLC0415
+
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            metadata = handle.metadata() or {}
+    except (OSError, SafetensorError) as exc:  # it loaded a moment ago, so this is only about the note
+        log.warning("could not read the metadata of %s: %s", path, exc)
+        return True
+    return metadata.get("trained") != "false"

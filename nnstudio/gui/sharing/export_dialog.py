@@ -1,0 +1,150 @@
+"""File → Export…: choose a format and a place, export the network, and read what was written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+
+from .bundle_actions import BundleActions, ShareError
+
+# The engine's formats (nnstudio.engine.export.FORMATS), repeated here so opening the dialog needs no torch.
+FORMAT_CHOICES: list[tuple[str, str]] = [
+    ("safetensors", "Weights only (.safetensors) — to load into PyTorch code"),
+    ("torchscript", "TorchScript (.pt) — runs with torch.jit.load, no NN Studio needed"),
+    ("onnx", "ONNX (.onnx) — for onnxruntime and other runtimes"),
+    ("python", "Python code (a folder: model.py, train.py and the weights)"),
+]
+EXTENSIONS = {"safetensors": ".safetensors", "torchscript": ".pt", "onnx": ".onnx", "python": ""}
+
+
+class ExportDialog(QDialog):
+    """Pick a format and a destination, press Export; the engine's message (or the problem) is shown below."""
+
+    def __init__(self, actions: BundleActions, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export the network")
+        self.actions = actions
+        self.document = actions.document
+
+        self.format_combo = QComboBox()
+        self.format_combo.setObjectName("exportFormatCombo")
+        for key, text in FORMAT_CHOICES:
+            self.format_combo.addItem(text, key)
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("exportPathEdit")
+        self.path_edit.setPlaceholderText("Where to write it")
+        self.browse_button = QPushButton("Choose…")
+        self.browse_button.setObjectName("exportBrowseButton")
+        place = QHBoxLayout()
+        place.addWidget(self.path_edit, 1)
+        place.addWidget(self.browse_button)
+        form = QFormLayout()
+        form.addRow("Format:", self.format_combo)
+        form.addRow("Save to:", place)
+
+        self.message_label = QLabel(
+            "Every export takes the inputs in the order of the Input layers and gives the outputs in the order "
+            "of the Output layers.")
+        self.message_label.setObjectName("exportMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.setMinimumWidth(460)
+
+        buttons = QDialogButtonBox()
+        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setDefault(True)
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message_label)
+        layout.addWidget(buttons)
+
+        self.browse_button.clicked.connect(self.browse)
+        # Accept would close the dialog: the student should read the message, and may export another format.
+        self.export_button.clicked.connect(self.export)
+        close.clicked.connect(self.reject)
+        self.format_combo.currentIndexChanged.connect(self._format_changed)
+        self._format_changed()
+
+    # ------------------------------------------------------------ prompts (tests replace these)
+    def ask_destination(self, fmt: str) -> Optional[Path]:
+        suggested = str(self.default_path(fmt))
+        if fmt == "python":
+            # A new folder for the code: a save dialog lets the student name it.
+            name, _ = QFileDialog.getSaveFileName(self, "Folder for the Python code", suggested, "Folder (*)")
+        else:
+            label = dict(FORMAT_CHOICES)[fmt]
+            name, _ = QFileDialog.getSaveFileName(self, "Export the network", suggested,
+                                                  f"{label.split(' — ')[0]} (*{EXTENSIONS[fmt]})")
+        return Path(name) if name else None
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    # ------------------------------------------------------------ state
+    def current_format(self) -> str:
+        return str(self.format_combo.currentData())
+
+    def set_format(self, fmt: str) -> None:
+        self.format_combo.setCurrentIndex(self.format_combo.findData(fmt))
+
+    def default_path(self, fmt: str) -> Path:
+        folder = self.document.path.parent if self.document.path else Path.home()
+        stem = Path(self.actions.file_actions.display_name()).stem or "network"
+        return folder / (f"{stem}_pytorch" if fmt == "python" else f"{stem}{EXTENSIONS[fmt]}")
+
+    def _format_changed(self) -> None:
+        fmt = self.current_format()
+        text = self.path_edit.text().strip()
+        if not text:
+            self.path_edit.setText(str(self.default_path(fmt)))
+            return
+        # Keep the chosen place and name; only the ending follows the format.
+        path = Path(text)
+        stem = path.stem if path.suffix.lower() in {e for e in EXTENSIONS.values() if e} else path.name
+        self.path_edit.setText(str(path.with_name(stem + EXTENSIONS[fmt])))
+
+    def browse(self) -> None:
+        path = self.ask_destination(self.current_format())
+        if path is not None:
+            self.path_edit.setText(str(path))
+
+    # ------------------------------------------------------------ export
+    def destination(self) -> Optional[Path]:
+        text = self.path_edit.text().strip()
+        if not text:
+            return None
+        path = Path(text).expanduser()
+        ending = EXTENSIONS[self.current_format()]
+        return path if not ending or path.suffix.lower() == ending else path.with_name(path.name + ending)
+
+    def export(self) -> bool:
+        """Export in the chosen format; the engine's message appears in the dialog, a problem as a message box."""
+        from ...engine.export import ExportError, export_model  # noqa: PLC0415 - torch, only when exporting
+
+        fmt, path = self.current_format(), self.destination()
+        if path is None:
+            self.show_error("Nothing exported", "Choose where to save the export first.")
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            shared = self.actions.shared_model()
+            text = export_model(shared.model, fmt, path, trained=shared.trained, project=self.document.project)
+        except (ShareError, ExportError) as exc:
+            QGuiApplication.restoreOverrideCursor()
+            self.message_label.setText(f"Nothing was exported: {exc}")
+            self.show_error("Could not export the network", str(exc))
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        if shared.note:
+            text = f"{text} {shared.note}"
+        self.message_label.setText(text)
+        self.actions.message.emit(text.split(". ")[0])
+        return True
