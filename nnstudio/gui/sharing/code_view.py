@@ -142,14 +142,23 @@ class CodeView(QWidget):
         self._stale = True
         self.timer.start()
 
+    def is_on_screen(self) -> bool:
+        # A dock behind another dock's tab still counts as visible to Qt; only its visible region says it is covered.
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def _update_if_visible(self) -> None:
         # Compiling imports torch and builds the layers: not worth doing for a panel nobody looks at.
-        if self.isVisible():
+        if self.is_on_screen():
             self.update_code()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if self._stale:
+            self.timer.start()
+
+    def shown_changed(self, shown: bool) -> None:
+        """Connected to the dock's visibilityChanged: its tab was brought to the front (or hidden)."""
+        if shown and self._stale:
             self.timer.start()
 
     def update_code(self) -> None:

@@ -61,6 +61,7 @@ class Sharing(QObject):
         self.code_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                                    | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                                    | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.code_dock.visibilityChanged.connect(self.code_view.shown_changed)
 
         self.autosaver = Autosaver(self.document, parent=self)
         self.autosaver.watch_window(window)
