@@ -29,6 +29,8 @@ class LazyHolder(QWidget):
             build, self._build = self._build, None
             self.panel = build(self)
             self.layout().addWidget(self.panel)
+            if self.isVisible():
+                self.panel.show()  # a layout shows a new child only on the next event-loop turn
         return self.panel
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name

@@ -62,6 +62,12 @@ class PerceptronPanel(QWidget):
         for button in (self.step_button, self.epoch_button, self.reset_button):
             row.addWidget(button)
         layout.addLayout(row)
+        self.method_button = QPushButton("Train with this rule when I press Train", self)
+        self.method_button.setObjectName("perceptronAsMethod")
+        self.method_button.setToolTip("Sets the project's training method to the perceptron rule (one undo step); "
+                                      "Train then runs it epoch after epoch with live curves.")
+        self.method_button.clicked.connect(self.use_as_training_method)
+        layout.addWidget(self.method_button)
         self.log = QPlainTextEdit(self)
         self.log.setObjectName("perceptronLog")
         self.log.setReadOnly(True)
@@ -103,8 +109,9 @@ class PerceptronPanel(QWidget):
         """The training inputs (as the network sees them) and the 0/1 (or −1/1) answer each neuron should give."""
         data = getattr(self.session, "data", None)
         output, _ = self.output_node()
-        if data is None or output is None or not data.prepared.train.inputs:
-            return None
+        if data is None or output is None or not data.prepared.train.inputs \
+                or output not in data.prepared.train.targets:
+            return None  # no data yet, or data still loading for a network just drawn
         inputs = np.asarray(next(iter(data.prepared.train.inputs.values())), dtype=np.float64)
         inputs = inputs.reshape(len(inputs), -1)
         codes = np.asarray(data.prepared.train.targets[output])
@@ -131,7 +138,7 @@ class PerceptronPanel(QWidget):
         output, reason = self.output_node()
         problem = model_problem(self.session) if output is not None else ""
         usable = output is not None and not problem and not self.session.is_training
-        for button in (self.step_button, self.epoch_button, self.reset_button):
+        for button in (self.step_button, self.epoch_button, self.reset_button, self.method_button):
             button.setEnabled(usable)
         if output is None:
             self.status_label.setText(reason)
@@ -195,6 +202,19 @@ class PerceptronPanel(QWidget):
             if self.step_sample() is None:
                 return None
         return self.last_epoch_mistakes
+
+    def use_as_training_method(self) -> bool:
+        """Make the perceptron rule the project's training method (the Train button then uses it)."""
+        from ...core.settings import TrainingSettings  # noqa: PLC0415
+        from ..commands import SetProjectSettings  # noqa: PLC0415
+
+        settings = TrainingSettings.from_dict(self.document.project.training.to_dict())
+        if settings.method == "perceptron":
+            return True
+        settings.method = "perceptron"
+        settings.learning_rate = self.rate_spin.value()
+        return self.document.push(SetProjectSettings(self.document, "training", settings,
+                                                     "Train with the perceptron rule"))
 
     def reset(self) -> bool:
         """Back to the weights before the first step (one undo step), and to the first sample."""
