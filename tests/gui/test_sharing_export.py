@@ -144,7 +144,7 @@ def test_an_untrained_project_exports_its_seeded_weights_and_says_so(qtbot, wind
 def test_export_problems_are_messages_not_tracebacks(qtbot, window, tmp_path):
     dialog = export_from_dialog(qtbot, window, "onnx", tmp_path / "no such folder" / "xor.onnx")
     assert len(dialog.errors) == 1 and "does not exist" in dialog.errors[0]
-    assert dialog.message_label.text().startswith("Nothing was exported")
+    assert dialog.message_label.text().startswith("Nothing was exported. The folder")
 
     # A drawing with an error: the Output has lost its input.
     graph = window.document.graph

@@ -63,6 +63,11 @@ def _same_structure(first: Any, second: Any) -> bool:
     return a.keys() == b.keys() and all(tuple(a[k].shape) == tuple(b[k].shape) for k in a)
 
 
+def sentence(text: str) -> str:
+    """Engine messages start in lower case ("the folder ... does not exist"); a dialog shows a sentence."""
+    return text[:1].upper() + text[1:]
+
+
 def _with_suffix(path: Path, suffix: str) -> Path:
     return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
@@ -191,7 +196,7 @@ class BundleActions(QObject):
         try:
             shared = self.shared_model()
         except ShareError as exc:
-            self.show_error("Could not save the trained model", str(exc))
+            self.show_error("Could not save the trained model", sentence(str(exc)))
             return False
         path = self.ask_bundle_save_path()
         return self.save_bundle_to(path, shared) if path else False
@@ -206,7 +211,7 @@ class BundleActions(QObject):
             save_bundle(path, self.document.project, shared.model, shared.history, trained=shared.trained,
                         class_names=self._class_names())
         except (ShareError, BundleError) as exc:
-            self.show_error("Could not save the trained model", str(exc))
+            self.show_error("Could not save the trained model", sentence(str(exc)))
             return False
         weights = "trained weights" if shared.trained else "starting weights (not trained yet)"
         self.message.emit(f"Saved {Path(path).name} with its {weights}" + (f". {shared.note}" if shared.note else ""))
@@ -221,10 +226,14 @@ class BundleActions(QObject):
         try:
             bundle = load_bundle(path)
         except BundleError as exc:
+            error = str(exc)
+        else:
+            error = ""
+        finally:
             QGuiApplication.restoreOverrideCursor()
-            self.show_error("Could not open the trained model", str(exc))
+        if error:
+            self.show_error("Could not open the trained model", sentence(error))
             return False
-        QGuiApplication.restoreOverrideCursor()
         files = self.file_actions
         # The project came out of a bundle and has no file of its own: Save asks where, suggesting this name.
         files.suggested_name = f"{Path(path).stem}{EXTENSION}"
@@ -257,7 +266,7 @@ class BundleActions(QObject):
         try:
             shared = self.shared_model()
         except ShareError as exc:
-            self.show_error("Could not save the weights", str(exc))
+            self.show_error("Could not save the weights", sentence(str(exc)))
             return False
         path = self.ask_weights_save_path()
         return self.save_weights_to(path, shared) if path else False
@@ -270,7 +279,7 @@ class BundleActions(QObject):
             text = export_model(shared.model, "safetensors", path, trained=shared.trained,
                                 project=self.document.project)
         except (ShareError, ExportError) as exc:
-            self.show_error("Could not save the weights", str(exc))
+            self.show_error("Could not save the weights", sentence(str(exc)))
             return False
         self.message.emit(text.split(". ")[0])
         return True

@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
-from .bundle_actions import BundleActions, ShareError
+from .bundle_actions import BundleActions, ShareError, sentence
 
 # The engine's formats (nnstudio.engine.export.FORMATS), repeated here so opening the dialog needs no torch.
 FORMAT_CHOICES: list[tuple[str, str]] = [
@@ -19,6 +19,8 @@ FORMAT_CHOICES: list[tuple[str, str]] = [
     ("onnx", "ONNX (.onnx) — for onnxruntime and other runtimes"),
     ("python", "Python code (a folder: model.py, train.py and the weights)"),
 ]
+ORDER_NOTE = ("Every export takes the inputs in the order of the Input layers and gives the outputs in the "
+              "order of the Output layers.")
 EXTENSIONS = {"safetensors": ".safetensors", "torchscript": ".pt", "onnx": ".onnx", "python": ""}
 
 
@@ -31,6 +33,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export the network")
         self.actions = actions
         self.document = actions.document
+        self._prepared_for: Optional[str] = None
 
         self.format_combo = QComboBox()
         self.format_combo.setObjectName("exportFormatCombo")
@@ -48,9 +51,7 @@ class ExportDialog(QDialog):
         form.addRow("Format:", self.format_combo)
         form.addRow("Save to:", place)
 
-        self.message_label = QLabel(
-            "Every export takes the inputs in the order of the Input layers and gives the outputs in the order "
-            "of the Output layers.")
+        self.message_label = QLabel(ORDER_NOTE)
         self.message_label.setObjectName("exportMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -71,7 +72,7 @@ class ExportDialog(QDialog):
         self.export_button.clicked.connect(self.export)
         close.clicked.connect(self.reject)
         self.format_combo.currentIndexChanged.connect(self._format_changed)
-        self._format_changed()
+        self.prepare()
 
     # ------------------------------------------------------------ prompts (tests replace these)
     def ask_destination(self, fmt: str) -> Optional[Path]:
@@ -94,6 +95,15 @@ class ExportDialog(QDialog):
 
     def set_format(self, fmt: str) -> None:
         self.format_combo.setCurrentIndex(self.format_combo.findData(fmt))
+
+    def prepare(self) -> None:
+        """Before each showing: a place named after the project now open (if another was open before)."""
+        name = self.actions.file_actions.display_name()
+        if name != self._prepared_for:
+            self._prepared_for = name
+            self.path_edit.clear()
+            self._format_changed()
+            self.message_label.setText(ORDER_NOTE)
 
     def default_path(self, fmt: str) -> Path:
         folder = self.document.path.parent if self.document.path else Path.home()
@@ -138,11 +148,15 @@ class ExportDialog(QDialog):
             shared = self.actions.shared_model()
             text = export_model(shared.model, fmt, path, trained=shared.trained, project=self.document.project)
         except (ShareError, ExportError) as exc:
+            problem = sentence(str(exc))
+        else:
+            problem = ""
+        finally:
             QGuiApplication.restoreOverrideCursor()
-            self.message_label.setText(f"Nothing was exported: {exc}")
-            self.show_error("Could not export the network", str(exc))
+        if problem:
+            self.message_label.setText(f"Nothing was exported. {problem}")
+            self.show_error("Could not export the network", problem)
             return False
-        QGuiApplication.restoreOverrideCursor()
         if shared.note:
             text = f"{text} {shared.note}"
         self.message_label.setText(text)

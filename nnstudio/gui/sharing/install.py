@@ -117,6 +117,7 @@ class Sharing(QObject):
 
         if self.export_dialog is None:
             self.export_dialog = ExportDialog(self.bundles, self.window)
+        self.export_dialog.prepare()
         self.export_dialog.open()  # window-modal without blocking: the message stays readable after Export
         return self.export_dialog
 
