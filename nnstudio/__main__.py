@@ -1,8 +1,8 @@
-"""`python -m nnstudio [project.nnstudio]` starts the desktop app, like main.py."""
+"""`python -m nnstudio [project.nnstudio]` starts the desktop app; `python -m nnstudio train ...` the CLI."""
 
 import sys
 
-from nnstudio.gui.app import main
+from nnstudio.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())

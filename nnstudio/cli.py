@@ -265,7 +265,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         from .gui.app import main as gui_main
-        return gui_main(argv)
+        return gui_main(["nnstudio", *argv])  # Qt expects the program name first
     args = _parser().parse_args(argv)
     handlers = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export}
     try:

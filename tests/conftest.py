@@ -1,6 +1,7 @@
 """Test setup shared by every folder: headless Qt, and no test may leave a thread running."""
 
 import os
+import tempfile
 import threading
 import time
 
@@ -10,6 +11,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Keep recent-file lists and window state of tests out of the user's settings.
 os.environ.setdefault("NNSTUDIO_SETTINGS_SCOPE", "tests")
+# Crash-recovery files of test windows go to a throwaway folder, never the user's.
+os.environ.setdefault("NNSTUDIO_RECOVERY_DIR", tempfile.mkdtemp(prefix="nnstudio-test-recovery-"))
 
 
 @pytest.fixture(autouse=True)

@@ -83,6 +83,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if os.environ.get(QUIT_AFTER_PAINT_ENV):
         window.installEventFilter(_FirstPaintReporter(app, started_at))
     window.show()
+    from .sharing import install_sharing, offer_recovery
+    install_sharing(window)
+    # After the first paint: a crashed session's unsaved work is offered back.
+    QTimer.singleShot(0, lambda: offer_recovery(window))
     if error:
         # After the window is up, so the student sees the example behind the message.
         QTimer.singleShot(0, lambda: window.file_actions.show_error(

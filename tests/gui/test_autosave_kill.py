@@ -23,7 +23,7 @@ START_TIMEOUT_S = 60
 
 # Set to True once app.py calls install_sharing(window) and offer_recovery(window) itself: the launcher then
 # only makes the edit, and the app under test is started exactly as main.py starts it.
-HOOKS_IN_APP = False
+HOOKS_IN_APP = True
 
 # A test-only launcher: starts the real app (nnstudio.gui.app.main, as main.py does) and, once its window is
 # up, installs the sharing hooks (until app.py does) and makes one edit through the document's undo stack.
