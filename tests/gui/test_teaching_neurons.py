@@ -227,7 +227,7 @@ def test_perceptron_panel_says_why_it_does_not_apply(qtbot):
 
 def test_neuron_view_follows_training_live(qtbot, one_thread):
     window = open_window(qtbot, "xor")
-    window.document.project.training.epochs = 150
+    window.document.project.training.epochs = 3000   # stopped below once the picture has been checked
     view = window.teaching.neuron_view
     window.document.select([window.document.graph.node_by_name("hidden").id])
     starting = {key: line.value for key, line in view.lines.items()}
@@ -244,6 +244,8 @@ def test_neuron_view_follows_training_live(qtbot, one_thread):
             qtbot.wait(100)
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             window.teaching.holders["neurons"].grab().save(str(SCREENSHOT))
+        assert "learning" in view.title_label.text()
+        window.session.stop()
     assert max(changes) > 0  # the lines moved while it trained
     model = window.session.model.layers["hidden"].weight.detach().numpy()
     for (neuron, source), line in view.lines.items():

@@ -218,6 +218,7 @@ class NeuronView(QWidget):
         self.diagram.setObjectName("neuronDiagram")
         self.diagram.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self.diagram.setMouseTracking(True)
+        self.diagram.setMinimumWidth(320)  # the picture is the point: the table must not squeeze it away
         side = QWidget(splitter)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -225,6 +226,7 @@ class NeuronView(QWidget):
         self.table.setObjectName("neuronWeightsTable")
         self.table.setToolTip("Type a weight or a bias and press Enter; Ctrl+Z undoes it.")
         self.table.itemChanged.connect(self._on_table_edited)
+        self.table.horizontalHeader().setDefaultSectionSize(74)
         side_layout.addWidget(QLabel("Weights (one row per neuron) and biases — type to change them:", side))
         side_layout.addWidget(self.table, 1)
         self.sum_label = QLabel("Click a neuron to see its weighted sum.", side)
@@ -393,12 +395,6 @@ class NeuronView(QWidget):
         if shape != self._drawn_shape:
             self._build_items(units, features)
             self._drawn_shape = shape
-        state = ("learning — the lines follow training" if self.session.is_training else
-                 "trained weights" if self.session.last_result is not None else "starting or hand-set weights")
-        self.title_label.setText(f"{node.type} '{node.name}': {units} neuron{'s' if units != 1 else ''} on "
-                                 f"{features} input{'s' if features != 1 else ''}, activation {activation} "
-                                 f"({state}). Blue lines are positive weights, red ones negative; thicker is "
-                                 "larger.")
         data = getattr(self.session, "data", None)
         rows = len(data.prepared.train) if data is not None else 0
         self.sample_spin.blockSignals(True)
@@ -444,9 +440,20 @@ class NeuronView(QWidget):
         self.table.setVerticalHeaderLabels([f"neuron {i + 1}" for i in range(units)])
         self._filling = False
 
+    def _update_title(self) -> None:
+        node = self.document.graph.node(self.node_id)
+        units, features = self.layer.weights.shape
+        state = ("learning — the lines follow training" if self.session.is_training else
+                 "trained weights" if self.session.last_result is not None else "starting or hand-set weights")
+        self.title_label.setText(f"{node.type} '{node.name}': {units} neuron{'s' if units != 1 else ''} on "
+                                 f"{features} input{'s' if features != 1 else ''}, activation "
+                                 f"{node_activation(self.document, self.node_id)} ({state}). Blue lines are "
+                                 "positive weights, red ones negative; thicker is larger.")
+
     def _update_numbers(self, draw_maps: bool) -> None:
         if self.layer is None or not self.neurons:
             return
+        self._update_title()
         weights, bias = self.layer.weights, self.layer.bias
         largest = float(np.max(np.abs(weights))) if weights.size else 0.0
         names = self.input_names()

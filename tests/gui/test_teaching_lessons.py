@@ -1,0 +1,227 @@
+"""Every lesson completed by a test acting as the student, through the lessons runner in the real window."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from nnstudio.core.examples import wide_deep
+from nnstudio.core.settings import TrainingSettings
+from nnstudio.gui.commands import AddNode, Connect, Paste, RemoveItems, SetParam, SetProjectSettings
+from nnstudio.gui.main_window import MainWindow
+from nnstudio.gui.teaching.install import install_teaching
+
+from test_teaching_neurons import type_into  # noqa: E402 - the same typing helper (rootdir-relative import)
+
+
+@pytest.fixture
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow()
+    window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(window)
+    install_teaching(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def start(window, lesson_id: str):
+    window.teaching.actions[f"lesson_{lesson_id}"].trigger()   # Lessons → the lesson
+    runner = window.teaching.runner
+    assert runner.lesson.id == lesson_id and runner.progress_label.text().startswith("Step 1 of")
+    return runner
+
+
+def choose(window, dataset: str) -> None:
+    """Pick a built-in dataset in the Data panel, then let the session load it (as its timer would)."""
+    assert window.data_view.ensure_built().choose_builtin(dataset)
+    window.session.reload_data()
+
+
+def chain(window, *layers: tuple[str, dict]) -> list[str]:
+    """Draw layers left to right and wire them, one undo step per action as on the canvas."""
+    document, ids = window.document, []
+    for position, (kind, params) in enumerate(layers):
+        command = AddNode(document.graph, kind, (position * 200.0, 0.0), params)
+        document.push(command)
+        if ids:
+            document.push(Connect(document.graph, ids[-1], "out", command.node_id, "in"))
+        ids.append(command.node_id)
+    return ids
+
+
+def set_training(window, **changes) -> None:
+    settings = TrainingSettings.from_dict(window.document.project.training.to_dict())
+    for key, value in changes.items():
+        setattr(settings, key, value)
+    window.document.push(SetProjectSettings(window.document, "training", settings, "Change training"))
+
+
+def train(qtbot, window) -> None:
+    """Press Train and wait until the diagnostics (and so the lesson) have seen the finished run."""
+    with qtbot.waitSignal(window.teaching.diagnostics.diagnosed, timeout=60_000):
+        qtbot.mouseClick(window.training_panel.train_button, Qt.MouseButton.LeftButton)
+
+
+def test_lesson_1_a_neuron_and_logic_gates(qtbot, window, one_thread):
+    runner = start(window, "neuron")
+    choose(window, "and")
+    assert runner.current == 1 and runner.progress_label.text() == "Step 2 of 5"
+    input_id, output_id = chain(window, ("Input", {"shape": [2]}), ("Output", {}))
+    window.document.push(SetParam(window.document.graph, output_id, "activation", "step"))
+    window.session.reload_data()
+    assert runner.current == 2
+    window.teaching.actions["neurons"].trigger()
+    teaching = window.teaching
+    teaching.truth_table.plain_inputs_button.click()     # the table's advice: plain 0/1 inputs
+    window.session.reload_data()
+    view = teaching.neuron_view
+    assert view.node_id == output_id  # a lone neuron opens by itself
+    for column, text in enumerate(("0.5", "0.5", "-0.7")):
+        type_into(view.table, 0, column, text)
+    assert teaching.truth_table.table_data.all_right and runner.current == 3
+    choose(window, "or")
+    type_into(view.table, 0, 2, "-0.2")
+    assert runner.current == 4
+    choose(window, "nand")
+    teaching.perceptron.method_button.click()
+    assert window.document.project.training.method == "perceptron"
+    train(qtbot, window)
+    assert runner.current == 5 and runner.instruction_label.text().startswith("Lesson complete")
+
+
+def test_lesson_2_xor(qtbot, window, one_thread):
+    runner = start(window, "xor")
+    choose(window, "xor")
+    assert runner.current == 1
+    input_id, output_id = chain(window, ("Input", {"shape": [2]}), ("Output", {}))
+    window.teaching.truth_table.plain_inputs_button.click()
+    window.session.reload_data()
+    set_training(window, optimizer="sgd", learning_rate=1.0, epochs=60, batch_size=4, validation_split=0.0)
+    train(qtbot, window)
+    assert runner.current == 2
+    edge = window.document.graph.edges_into(output_id)[0].id
+    window.document.push(RemoveItems(window.document.graph, [], [edge]))
+    hidden = AddNode(window.document.graph, "Dense", (200.0, 100.0), {"units": 8, "activation": "tanh"})
+    window.document.push(hidden)
+    window.document.push(Connect(window.document.graph, input_id, "out", hidden.node_id, "in"))
+    window.document.push(Connect(window.document.graph, hidden.node_id, "out", output_id, "in"))
+    assert runner.current == 3
+    set_training(window, optimizer="adam", learning_rate=0.05, epochs=150, seed=1)
+    train(qtbot, window)
+    assert runner.current == 4 and runner.progress_label.text() == "All 4 steps done"
+
+
+def test_lesson_3_an_mlp_and_its_parameters(window):
+    runner = start(window, "mlp")
+    ids = chain(window, ("Input", {"shape": [28, 28]}), ("Flatten", {}), ("Dense", {"units": 300}),
+                ("Dense", {"units": 100}), ("Output", {"task": "multiclass", "units": 2}))
+    assert runner.current == 1
+    window.document.push(SetParam(window.document.graph, ids[-1], "units", 10))
+    assert runner.current == 2 and window.document.analysis.total_params == 266_610
+
+
+def test_lesson_4_one_backprop_step(window):
+    runner = start(window, "backprop")
+    chain(window, ("Input", {"shape": [2]}), ("Dense", {"units": 2, "activation": "sigmoid"}),
+          ("Output", {"task": "regression", "units": 2, "activation": "sigmoid"}))
+    assert runner.current == 1
+    window.teaching.actions["classic"].trigger()
+    stepper = window.teaching.stepper
+    for kind, done in (("error", 2), ("backward", 3), ("update", 4)):
+        while stepper.current_kind() != kind:
+            stepper.next_button.click()
+        assert runner.current == done
+    assert runner.lesson.progress(runner.state()) == 4
+
+
+def test_lesson_5_digits_overfitting_and_dropout(qtbot, window, one_thread):
+    runner = start(window, "digits")
+    choose(window, "digits")
+    ids = chain(window, ("Input", {"shape": [8, 8]}), ("Flatten", {}),
+                ("Dense", {"units": 300, "activation": "relu"}), ("Output", {}))
+    window.session.reload_data()
+    assert runner.current == 2
+    # A big network, a fast learning rate and many epochs: the validation loss turns upwards.
+    set_training(window, optimizer="adam", learning_rate=0.003, epochs=40, batch_size=32)
+    train(qtbot, window)
+    kinds = runner.runs[-1]["diagnoses"]
+    assert "overfitting" in kinds, runner.runs[-1]
+    assert runner.current == 3
+    dense, output = ids[2], ids[3]
+    edge = window.document.graph.edges_into(output)[0].id
+    window.document.push(RemoveItems(window.document.graph, [], [edge]))
+    dropout = AddNode(window.document.graph, "Dropout", (700.0, 100.0), {"rate": 0.3})
+    window.document.push(dropout)
+    window.document.push(Connect(window.document.graph, dense, "out", dropout.node_id, "in"))
+    window.document.push(Connect(window.document.graph, dropout.node_id, "out", output, "in"))
+    assert runner.current == 4
+    set_training(window, learning_rate=0.001, epochs=12)
+    train(qtbot, window)
+    assert runner.current == 5
+    settings = TrainingSettings.from_dict(window.document.project.training.to_dict())
+    settings.early_stopping.enabled = True
+    window.document.push(SetProjectSettings(window.document, "training", settings, "Early stopping"))
+    assert runner.current == 6 and runner.progress_label.text() == "All 6 steps done"
+
+
+def test_lesson_6_wide_and_deep(qtbot, window, one_thread):
+    runner = start(window, "wide_deep")
+    choose(window, "diabetes")
+    assert runner.current == 1
+    # The student draws the two inputs first, then the paths and outputs (pasted from the example's drawing).
+    example = wide_deep().graph.to_dict()
+    inputs = [node["id"] for node in example["nodes"] if node["type"] == "Input"]
+    window.document.push(Paste(window.document.graph, {"nodes": [n for n in example["nodes"] if n["id"] in inputs],
+                                                        "edges": []}))
+    assert runner.current == 2
+    window.document.push(RemoveItems(window.document.graph, list(window.document.graph.nodes)))
+    window.document.push(Paste(window.document.graph, example))
+    window.session.reload_data()
+    assert runner.current == 4
+    set_training(window, epochs=3)
+    train(qtbot, window)
+    assert runner.current == 5
+
+
+def test_lesson_7_saving_and_exporting(qtbot, window, one_thread, tmp_path):
+    runner = start(window, "saving")
+    choose(window, "and")
+    chain(window, ("Input", {"shape": [2]}), ("Output", {}))
+    window.session.reload_data()
+    set_training(window, epochs=3)
+    train(qtbot, window)
+    assert runner.current == 1
+    assert window.file_actions.save_to(tmp_path / "gate.nnstudio")
+    assert runner.current == 2
+    # The window has no export menu yet: export with the engine, as File → Export will, and tell the runner.
+    from nnstudio.engine.export import export_model
+
+    model = window.session.model
+    export_model(model, "safetensors", tmp_path / "gate.safetensors", trained=True)
+    runner.note_export("safetensors")
+    assert runner.current == 3
+    export_model(model, "python", tmp_path / "code", trained=True, project=window.document.project)
+    runner.note_export("code")
+    assert runner.current == 4 and runner.lesson_finished
+
+
+def test_a_finished_step_stays_finished(window):
+    runner = start(window, "neuron")
+    choose(window, "and")
+    assert runner.current == 1
+    choose(window, "iris")   # the first step's check is false again, but the lesson does not go back
+    assert runner.current == 1 and "✓ 1." in runner.steps_list.item(0).text()
+    assert runner.hint_button.isVisible()   # step 2 has a hint
+    runner.hint_button.click()
+    assert "Activation" in runner.hint_label.text()
