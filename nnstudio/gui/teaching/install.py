@@ -136,9 +136,11 @@ class Teaching(QObject):
         stepper = self.holders["stepper"].panel
         if stepper is not None:
             stepper.phase_changed.connect(runner.check)
-        exported = getattr(getattr(self.window, "file_actions", None), "exported", None)
-        if exported is not None and hasattr(exported, "connect"):
-            exported.connect(runner.note_export)  # an export action in the window, when there is one
+        for owner in ("sharing", "file_actions"):
+            exported = getattr(getattr(self.window, owner, None), "exported", None)
+            if exported is not None and hasattr(exported, "connect"):
+                # An export action in the window, when it announces its exports: python code counts as "code".
+                exported.connect(lambda kind: runner.note_export("code" if kind == "python" else str(kind)))
         return runner
 
     def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
