@@ -65,6 +65,15 @@ def _first_project(path: Optional[Path]) -> tuple[Project, Optional[str]]:
         return Project(), "; ".join(filter(None, [error, f"the example could not be opened: {exc}"]))
 
 
+def _install_extras(window) -> None:
+    from .sharing import install_sharing, offer_recovery
+    from .teaching.install import install_teaching
+    install_sharing(window)
+    install_teaching(window)
+    # Then a crashed session's unsaved work is offered back.
+    QTimer.singleShot(0, lambda: offer_recovery(window))
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     started_at = float(os.environ.get(STARTED_AT_ENV) or time.time())
@@ -83,10 +92,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if os.environ.get(QUIT_AFTER_PAINT_ENV):
         window.installEventFilter(_FirstPaintReporter(app, started_at))
     window.show()
-    from .sharing import install_sharing, offer_recovery
-    install_sharing(window)
-    # After the first paint: a crashed session's unsaved work is offered back.
-    QTimer.singleShot(0, lambda: offer_recovery(window))
+    # Sharing (export, bundles, autosave) and teaching mode join after the first paint: their docks build
+    # plots that import numpy and pyqtgraph, which would hold the window back by half a second.
+    QTimer.singleShot(0, lambda: _install_extras(window))
     if error:
         # After the window is up, so the student sees the example behind the message.
         QTimer.singleShot(0, lambda: window.file_actions.show_error(

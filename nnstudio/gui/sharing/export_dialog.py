@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
@@ -25,6 +25,7 @@ EXTENSIONS = {"safetensors": ".safetensors", "torchscript": ".pt", "onnx": ".onn
 
 
 class ExportDialog(QDialog):
+    exported = Signal(str)  # the format just exported (lessons listen for it)
     """Pick a format and a destination, press Export; the engine's message (or the problem) is shown below."""
 
     def __init__(self, actions: BundleActions, parent: Optional[QWidget] = None) -> None:
@@ -161,4 +162,5 @@ class ExportDialog(QDialog):
             text = f"{text} {shared.note}"
         self.message_label.setText(text)
         self.actions.message.emit(text.split(". ")[0])
+        self.exported.emit(fmt)
         return True

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
 
@@ -41,6 +41,8 @@ def _find_menu(window: QMainWindow, title: str) -> Optional[QMenu]:
 
 class Sharing(QObject):
     """Everything install_sharing adds to one window; kept as `window.sharing` so tests and hooks find it."""
+
+    exported = Signal(str)  # a format was exported (safetensors, torchscript, onnx, python)
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
@@ -117,6 +119,7 @@ class Sharing(QObject):
 
         if self.export_dialog is None:
             self.export_dialog = ExportDialog(self.bundles, self.window)
+            self.export_dialog.exported.connect(self.exported)
         self.export_dialog.prepare()
         self.export_dialog.open()  # window-modal without blocking: the message stays readable after Export
         return self.export_dialog
