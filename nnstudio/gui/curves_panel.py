@@ -8,17 +8,18 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from .document import Document
 from .session import TrainingSession
 
-REDRAW_MS = 100         # 10 redraws a second at most, whatever the number of batches
-# The y range is changed only when the curves leave it or fill less than this share of it: every range change
-# repaints the axes, which costs more than the curves themselves.
+# Redraws follow the session's `refreshed` signal (10 a second at most, whatever the number of batches).
+# The y range is changed only when the curves leave it or fill less than this share of it, and then to round
+# numbers with room to spare: every range change repaints the axes, which costs more than the curves themselves.
 RANGE_FILL = 0.5
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 SMOOTHING = 0.9         # the weight of the past in the smoothed batch loss (an exponential moving average)
 EMPTY_TEXT = "Press Train to see the network learn"
 TRAIN_COLOUR = "#1f77b4"
@@ -43,6 +44,36 @@ def metric_names(keys: list[str]) -> list[str]:
 
     return sorted(names, key=rank)
 
+
+def nice_above(value: float) -> float:
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × a power of ten) at or above value > 0."""
+    if value <= 0 or not math.isfinite(value):
+        return value
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in NICE_STEPS:
+        if step * power >= value * (1 - 1e-9):
+            return step * power
+    return 10.0 * power
+
+
+def nice_range(low: float, high: float, logarithmic: bool) -> tuple[float, float]:
+    """A y range holding [low, high] with room to grow, in round numbers (decades on a log axis).
+
+    Values that are never negative (losses, accuracy) keep 0 at the bottom, so a falling loss never moves it."""
+    if logarithmic:
+        return math.floor(low - 0.05), math.ceil(high + 0.05)
+    if high - low < 1e-12:  # one value (or a flat line): show it with room around
+        high = high + 0.5 * max(abs(high), 1.0)
+    span = high - low
+    margin = 0.04 * span
+    top = nice_above(high + margin) if high + margin > 0 else -nice_above(-(high + margin)) * 0.5
+    if low >= 0:
+        bottom = 0.0
+    else:
+        bottom = -nice_above(-(low - margin))
+    if top <= bottom:
+        top = bottom + 1.0
+    return bottom, top
 
 class _GrowingSeries:
     """x/y values in arrays that double when full, so appending stays cheap and setData gets views."""
@@ -123,14 +154,12 @@ class CurvesPanel(QWidget):
         self.stack.addWidget(self.empty_label)
         layout.addWidget(self.stack, 1)
 
-        self.timer = QTimer(self)
-        self.timer.setInterval(REDRAW_MS)
-        self.timer.timeout.connect(self.redraw)
         self.log_check.toggled.connect(self._set_log_scale)
         self.metric_combo.currentIndexChanged.connect(self._metric_chosen)
         self.png_button.clicked.connect(self.export_png)
         self.csv_button.clicked.connect(self.export_csv)
         session.training_started.connect(self._training_started)
+        session.refreshed.connect(self.redraw)
         session.batch_losses.connect(self.add_batch_losses)
         session.epoch_finished.connect(self.add_epoch)
         session.training_finished.connect(self._training_finished)
@@ -194,6 +223,11 @@ class CurvesPanel(QWidget):
         self.val_metric_curve = self.metric_plot.plot([], [], pen=pg.mkPen(VALIDATION_COLOUR, width=2.5),
                                                       symbol="o", symbolSize=5, symbolBrush=VALIDATION_COLOUR,
                                                       symbolPen=None, name="validation")
+        # The epoch curves (lines and dots) change once an epoch, but the batch curve under them changes at every
+        # refresh and makes Qt repaint everything it overlaps: cached as pixmaps, they are copied, not redrawn
+        # (their Python paint code would otherwise run at every refresh, holding the GIL the training needs).
+        for item in (self.loss_curve, self.val_loss_curve, self.metric_curve, self.val_metric_curve):
+            _cache_as_pixmap(item)
         self.best_lines = []
         self.stop_lines = []
         for plot in (self.loss_plot, self.metric_plot):
@@ -204,6 +238,7 @@ class CurvesPanel(QWidget):
             for line in (best, stop):
                 line.setVisible(False)
                 plot.addItem(line, ignoreBounds=True)
+                _cache_as_pixmap(line)
             self.best_lines.append(best)
             self.stop_lines.append(stop)
         self.plots = plots
@@ -244,7 +279,6 @@ class CurvesPanel(QWidget):
         self._rebuild_overlays()
         self.stack.setCurrentWidget(self.plots)
         self.redraw(force=True)
-        self.timer.start()
 
     def add_batch_losses(self, positions: np.ndarray, losses: np.ndarray) -> None:
         """Smooth the new batch losses and keep them; drawn at the next timer tick."""
@@ -286,19 +320,19 @@ class CurvesPanel(QWidget):
         self.best_epoch = history.best_epoch
         self.stopped_epoch = history.epochs[-1] if history.stop_reason == "early_stopping" and history.epochs \
             else None
-        self.timer.stop()
         self._planned_epochs = len(history.epochs)
         self.redraw(force=True)
         self._update_buttons()
 
     def _training_failed(self, message: str, details: str) -> None:
-        self.timer.stop()
         self.redraw()
 
-    # ------------------------------------------------------------ drawing (timer)
+    # ------------------------------------------------------------ drawing (after the session's refreshes)
     def redraw(self, force: bool = False) -> None:
         if self.plots is None or not (self._dirty or force):
             return
+        if not force and not self._on_screen():
+            return  # behind another tab: drawn when shown again (showEvent), the data is kept meanwhile
         self._dirty = False
         self.batch_curve.setData(*self.batch_series.views())
         metric = self.current_metric()
@@ -316,14 +350,15 @@ class CurvesPanel(QWidget):
             self.val_metric_curve.setData(epochs, self._values(f"val_{metric}") if metric else np.empty(0))
             self._fit_range(self.metric_plot, [self.metric_curve, self.val_metric_curve], force)
         self._fit_range(self.loss_plot, [self.batch_curve, self.loss_curve, self.val_loss_curve], force)
-        for line in self.best_lines:
-            line.setVisible(self.best_epoch is not None)
-            if self.best_epoch is not None:
-                line.setValue(self.best_epoch)
-        for line in self.stop_lines:
-            line.setVisible(self.stopped_epoch is not None)
-            if self.stopped_epoch is not None:
-                line.setValue(self.stopped_epoch)
+        for lines, epoch in ((self.best_lines, self.best_epoch), (self.stop_lines, self.stopped_epoch)):
+            for line in lines:  # moved only when their epoch changes: each move repaints the line and its label
+                if line.isVisible() != (epoch is not None):
+                    line.setVisible(epoch is not None)
+                if epoch is not None and line.value() != epoch:
+                    line.setValue(epoch)
+
+    def _on_screen(self) -> bool:
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def _fit_range(self, plot: Any, curves: list, force: bool) -> None:
         """Keep every point in view, changing the range rarely (in steps) so the axes are seldom repainted."""
@@ -345,13 +380,12 @@ class CurvesPanel(QWidget):
             low, high = math.log10(max(low, 1e-12)), math.log10(max(high, 1e-12))
         key = id(plot)
         current = self._y_ranges.get(key)
-        span = max(high - low, 1e-9)
-        refit = force or current is None or low < current[0] or high > current[1] \
-            or span < RANGE_FILL * (current[1] - current[0])
+        wanted = nice_range(low, high, logarithmic)
+        refit = current is None or low < current[0] or high > current[1] \
+            or wanted[1] - wanted[0] < RANGE_FILL * (current[1] - current[0]) or (force and wanted != current)
         if refit:
-            margin = 0.08 * span
-            self._y_ranges[key] = (low - margin, high + margin)
-            plot.setYRange(low - margin, high + margin, padding=0)
+            self._y_ranges[key] = wanted
+            plot.setYRange(*wanted, padding=0)
         if force or refit or plot.viewRange()[0][1] < x_end:
             plot.setXRange(0, x_end, padding=0.02)
 
@@ -427,6 +461,7 @@ class CurvesPanel(QWidget):
                 item.setToolTip(f"{label}: {key}")
                 plot.addItem(item)
                 item.setZValue(-10)
+                _cache_as_pixmap(item)
                 self._overlay_items.append((plot, item))
 
     # ------------------------------------------------------------ export
@@ -473,6 +508,13 @@ class CurvesPanel(QWidget):
 
     def show_error(self, text: str) -> None:
         QMessageBox.warning(self, "Could not save", text)
+
+
+def _cache_as_pixmap(item: Any) -> None:
+    """Have Qt keep a picture of a plot item (and its parts: a PlotDataItem's line and dots) while it is unchanged."""
+    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    for child in item.childItems():
+        child.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def _csv_number(value: float) -> str:

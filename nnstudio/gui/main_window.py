@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Callable, Optional
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QTabWidget, QToolBar,
                                QVBoxLayout, QWidget)
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self._shown_once = False
         self._painted_once = False
+        self.installEventFilter(self)  # until the first paint (see eventFilter)
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -395,12 +396,15 @@ class MainWindow(QMainWindow):
             # Fit once the docks have their real sizes; before the first show the canvas has none.
             self._after_project_replaced()
 
-    def event(self, event: QEvent) -> bool:  # noqa: A003 - Qt's name
-        if event.type() == QEvent.Type.Paint and not self._painted_once:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self and event.type() == QEvent.Type.Paint and not self._painted_once:
             self._painted_once = True
+            # Only the first paint matters: later events reach the window without a detour through Python (a
+            # Python event() would run for every repaint, taking the GIL from the training thread each time).
+            self.removeEventFilter(self)
             # The window is on screen: now the data may load (after this paint has finished).
             QTimer.singleShot(0, self._release_data_loading)
-        return super().event(event)
+        return super().eventFilter(watched, event)
 
     def has_painted(self) -> bool:
         return self._painted_once

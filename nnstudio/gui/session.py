@@ -9,7 +9,7 @@ import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QObject, QThread, QTimer, Signal
 
 from ..core.analysis import analyze
 from ..core.settings import SettingsError, TrainingSettings
@@ -32,6 +32,10 @@ TRAINING_LOCK_MESSAGE = "Training is running: stop it to edit the network"
 WEIGHTED_TYPES = ("Dense", "Output")
 # Snapshot every layer's weights without being asked when the whole network is this small (cheap copies).
 SMALL_NETWORK_VALUES = 100_000
+# During training the GUI looks at what the worker has put in its mailbox this often, and hands everything new to
+# the panels in one go, so the window repaints once per look, not once per kind of news.
+REFRESH_MS = 100
+WEIGHTS_EVERY_MS = 200   # a fresh copy of the watched weights at most 5 times a second
 
 
 def _finite(value: Any) -> Optional[float]:
@@ -55,10 +59,11 @@ class TrainingSession(QObject):
 
     data_changed = Signal()
     training_started = Signal()
-    progress = Signal(dict)               # {"epoch", "epochs", "batch", "batches", "seconds_left"}, ~10 Hz
-    batch_losses = Signal(object, object)  # fractional epoch positions, losses (numpy), ~10 Hz
+    progress = Signal(dict)               # {"epoch", "epochs", "batch", "batches", "seconds_left"}, ≤ 10 Hz
+    batch_losses = Signal(object, object)  # fractional epoch positions, losses (numpy), ≤ 10 Hz
     epoch_finished = Signal(int, dict)
-    weights_snapshot = Signal(dict)
+    weights_snapshot = Signal(dict)       # ≤ 5 Hz
+    refreshed = Signal()                  # after each group of the live updates above: the time to redraw
     training_finished = Signal(object)    # RunResult
     training_failed = Signal(str, str)    # plain message, details
     model_changed = Signal()
@@ -86,6 +91,11 @@ class TrainingSession(QObject):
         self._watched_by_request: set[str] = set()
         self._preview_model: Optional["GraphModule"] = None   # a copy for predictions while training runs
         self._fresh_model: Optional[tuple[str, "GraphModule"]] = None  # an untrained model, before any run
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._collect)
+        self._weights_clock: Optional[QElapsedTimer] = None
 
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -217,15 +227,15 @@ class TrainingSession(QObject):
         from .worker import TrainingWorker, start_worker  # noqa: PLC0415
 
         worker = TrainingWorker(project, settings, self.data, self._watched_nodes())
-        worker.batches_done.connect(self._on_batches)
-        worker.epoch_finished.connect(self._on_epoch)
-        worker.weights_snapshot.connect(self._on_weights)
         worker.model_ready.connect(self._on_model_ready)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         self._worker = worker
         self.document.lock_edits(TRAINING_LOCK_MESSAGE)
         self._thread = start_worker(worker, self)
+        self._weights_clock = QElapsedTimer()
+        self._weights_clock.start()
+        self._refresh_timer.start()
         self.training_started.emit()
         return True
 
@@ -248,6 +258,7 @@ class TrainingSession(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Stop training and wait for its thread to end (the window is closing)."""
         self._reload_timer.stop()
+        self._refresh_timer.stop()
         if self._worker is None:
             return
         self._shutting_down = True
@@ -291,22 +302,52 @@ class TrainingSession(QObject):
         return watched
 
     # ------------------------------------------------------------ from the worker (GUI thread)
-    def _on_batches(self, info: dict) -> None:
-        self.progress.emit({key: info[key] for key in ("epoch", "epochs", "batch", "batches", "seconds_left")})
-        if len(info["losses"]):
-            self.batch_losses.emit(info["positions"], info["losses"])
+    def _collect(self) -> None:
+        """Hand what the worker put in its mailbox since the last look to the panels (timer, ≤ 10 Hz)."""
+        worker = self._worker
+        if worker is None:
+            self._refresh_timer.stop()
+            return
+        news = worker.mailbox.take()
+        clock = self._weights_clock
+        if clock is not None and clock.elapsed() >= WEIGHTS_EVERY_MS:
+            clock.restart()
+            worker.mailbox.want_weights()
+        self._hand_out(news)
 
-    def _on_epoch(self, epoch: int, logs: dict) -> None:
-        self.epoch_finished.emit(epoch, logs)
+    def _hand_out(self, news: dict) -> None:
+        import numpy as np  # noqa: PLC0415 - loaded by now: the worker imported torch
 
-    def _on_weights(self, snapshot: dict) -> None:
-        self.weights_snapshot.emit(snapshot)
+        changed = False
+        if news["progress"] is not None:
+            self.progress.emit(news["progress"])
+            changed = True
+        if news["losses"]:
+            self.batch_losses.emit(np.asarray(news["positions"], dtype=np.float64),
+                                   np.asarray(news["losses"], dtype=np.float64))
+            changed = True
+        for epoch, logs in news["epochs"]:
+            self.epoch_finished.emit(epoch, logs)
+            changed = True
+        if news["weights"]:
+            self.weights_snapshot.emit(news["weights"])
+            changed = True
+        if changed:
+            self.refreshed.emit()
+
+    def _take_last_news(self, worker: Optional["TrainingWorker"]) -> None:
+        """The run has ended: what is still in the mailbox goes out before the end is announced."""
+        self._refresh_timer.stop()
+        if worker is not None:
+            self._hand_out(worker.mailbox.take())
 
     def _on_model_ready(self, model: "GraphModule") -> None:
         self.model = model
         self.model_changed.emit()
 
     def _on_finished(self, outcome: Outcome) -> None:
+        if not self._shutting_down:
+            self._take_last_news(self._worker)
         self._finish_thread(5000)
         self._worker = None
         self.document.lock_edits(None)
@@ -321,6 +362,8 @@ class TrainingSession(QObject):
         self._reload_later_if_wanted()
 
     def _on_failed(self, message: str, details: str) -> None:
+        if not self._shutting_down:
+            self._take_last_news(self._worker)
         self._finish_thread(5000)
         self._worker = None
         self.document.lock_edits(None)

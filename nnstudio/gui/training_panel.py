@@ -417,11 +417,16 @@ class TrainingPanel(QWidget):
         epoch, epochs = info["epoch"], max(info["epochs"], 1)
         batch, batches = info["batch"], max(info["batches"], 1)
         done = ((epoch - 1) + batch / batches) / epochs
-        self.progress_bar.setValue(int(round(done * 1000)))
         text = (f"epoch {epoch}/{epochs} · batch {batch}/{batches} · {format_seconds(info['seconds_left'])} left")
         if self.session.is_paused:
             text += " (paused)"
-        self.progress_bar.setFormat(text)
+        bar = self.progress_bar
+        # QProgressBar.setValue repaints at once (the whole window's dirty region with it, plots included);
+        # with updates held, value and text become one ordinary repaint with the window's next one.
+        bar.setUpdatesEnabled(False)
+        bar.setValue(int(round(done * 1000)))
+        bar.setFormat(text)
+        bar.setUpdatesEnabled(True)
 
     def _training_finished(self, result: Any) -> None:
         self._update_buttons()

@@ -14,8 +14,55 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from ..core.project import Project
 from ..core.settings import TrainingSettings
 
-BATCH_EVERY_S = 0.1     # batch progress and batch losses at most 10 times a second
-WEIGHTS_EVERY_S = 0.2   # weight snapshots at most 5 times a second
+# The worker sends no signal per batch: it fills a Mailbox that the GUI empties on its own timer (see
+# TrainingSession), so a batch costs the training loop two list appends, and the GUI thread wakes on its own
+# schedule, not the worker's. Weights are copied only when the GUI has asked for the next copy.
+HAND_OVER_S = 0.03   # batch losses and progress go into the mailbox at most this often (the GUI looks at ~10 Hz)
+
+
+class Mailbox:
+    """What the training thread has to say since the GUI last looked, behind one lock.
+
+    The worker adds (cheap appends); the GUI thread takes everything at once with take(). Nothing in here is
+    a live tensor: losses are floats, weights are numpy copies.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.positions: list[float] = []
+        self.losses: list[float] = []
+        self.epochs: list[tuple[int, dict]] = []
+        self.progress: Optional[dict] = None
+        self.weights: Optional[dict] = None
+        self.weights_wanted = True   # read without the lock in the training loop: a plain bool is enough
+
+    def add_batches(self, positions: list[float], losses: list[float], progress: dict) -> None:
+        with self._lock:
+            self.positions.extend(positions)
+            self.losses.extend(losses)
+            self.progress = progress
+
+    def add_epoch(self, epoch: int, logs: dict) -> None:
+        with self._lock:
+            self.epochs.append((epoch, logs))
+
+    def put_weights(self, snapshot: dict) -> None:
+        with self._lock:
+            self.weights = snapshot
+            self.weights_wanted = False
+
+    def want_weights(self) -> None:
+        """Ask for one more weight copy, made after the next batch."""
+        self.weights_wanted = True
+
+    def take(self) -> dict:
+        """Everything new since the last take: lists (maybe empty), the latest progress and weights (or None)."""
+        with self._lock:
+            taken = {"positions": self.positions, "losses": self.losses, "epochs": self.epochs,
+                     "progress": self.progress, "weights": self.weights}
+            self.positions, self.losses, self.epochs = [], [], []
+            self.progress = self.weights = None
+        return taken
 
 
 @dataclass
@@ -52,8 +99,10 @@ def weights_of(model: Any, node_ids: set[str]) -> dict[str, dict[str, Optional[n
 
 
 def _forwarding_callback(worker: "TrainingWorker") -> Any:
-    """The engine callback that turns training events into throttled Qt signals (torch imported here)."""
+    """The engine callback that fills the worker's mailbox (torch imported here)."""
     from ..engine.callbacks import Callback
+
+    mailbox = worker.mailbox
 
     class ForwardToGui(Callback):
         # The smoothed per-batch curve needs every batch's loss; reading one number per batch is cheap on the CPU.
@@ -66,9 +115,8 @@ def _forwarding_callback(worker: "TrainingWorker") -> Any:
             self.batches = 1
             self.losses: list[float] = []
             self.positions: list[float] = []
-            self.last_batch_signal = 0.0
-            self.last_weights_signal = 0.0
             self.started = time.perf_counter()
+            self.last_hand_over = 0.0
             self.batches_done = 0
 
         def on_train_begin(self, logs: dict) -> None:
@@ -79,61 +127,55 @@ def _forwarding_callback(worker: "TrainingWorker") -> Any:
 
         def on_batch_end(self, batch: int, logs: dict) -> None:
             # Kept tiny: this runs in the training loop, and Python work here holds the GIL the GUI needs.
-            if batch + 1 > self.batches:
+            if batch >= self.batches:
                 self.batches = batch + 1
             self.batches_done += 1
             self.losses.append(logs.get("loss", float("nan")))
             self.positions.append(self.epoch - 1 + (batch + 1) / self.batches)
             now = time.perf_counter()
-            if now - self.last_batch_signal >= BATCH_EVERY_S:
-                self.last_batch_signal = now
-                self.send_batches(batch + 1, now)
-            if now - self.last_weights_signal >= WEIGHTS_EVERY_S:
-                self.last_weights_signal = now
+            if now - self.last_hand_over >= HAND_OVER_S:
+                self.hand_over(batch + 1, now)
+            if mailbox.weights_wanted:
                 self.send_weights()
 
-        def send_batches(self, batch: int, now: float) -> None:
+        def hand_over(self, batch: int, now: Optional[float] = None) -> None:
+            now = time.perf_counter() if now is None else now
+            self.last_hand_over = now
             total = self.epochs * self.batches
             rate = self.batches_done / max(now - self.started, 1e-9)
             seconds_left = max(total - ((self.epoch - 1) * self.batches + batch), 0) / rate if rate > 0 else 0.0
-            worker.batches_done.emit({
+            mailbox.add_batches(self.positions, self.losses, {
                 "epoch": self.epoch, "epochs": self.epochs, "batch": batch, "batches": self.batches,
-                "seconds_left": float(seconds_left),
-                "losses": np.asarray(self.losses, dtype=np.float64),
-                "positions": np.asarray(self.positions, dtype=np.float64),
-            })
+                "seconds_left": float(seconds_left)})
             self.losses, self.positions = [], []
 
         def send_weights(self) -> None:
             watched = worker.watched_nodes()
-            if watched:
-                worker.weights_snapshot.emit(weights_of(self.model, watched))
+            mailbox.put_weights(weights_of(self.model, watched) if watched else {})
 
         def on_epoch_end(self, epoch: int, logs: dict) -> None:
-            # Epoch ends are rare: always flush the batch losses first, so curves stay in order.
+            # Always hand over the epoch's last batch losses before its logs, so the curves stay in order.
             if self.batches == 1 and self.losses:
                 self.batches = len(self.losses)
-            self.send_batches(self.batches, time.perf_counter())
-            worker.epoch_finished.emit(epoch, {key: float(value) for key, value in logs.items()})
+            self.hand_over(self.batches)
+            mailbox.add_epoch(epoch, {key: float(value) for key, value in logs.items()})
 
         def on_train_end(self, logs: dict) -> None:
             if self.losses:
-                self.send_batches(self.batches, time.perf_counter())
+                self.hand_over(self.batches)
             self.send_weights()
 
     return ForwardToGui()
 
 
 class TrainingWorker(QObject):
-    """Runs one training in the thread it was moved to. Control methods are thread-safe; results go out as signals.
+    """Runs one training in the thread it was moved to. Control methods are thread-safe.
 
-    Signals carry floats, dicts and numpy copies, never live tensors, so the GUI never reads memory the trainer
-    is writing.
+    Progress, batch losses, epoch logs and weight copies go into `mailbox`, which the GUI empties on its own
+    timer; the rare events (model built, finished, failed) are signals. Nothing handed over is a live tensor,
+    so the GUI never reads memory the trainer is writing.
     """
 
-    batches_done = Signal(object)     # dict: progress + batch losses since the last signal ("losses", "positions")
-    epoch_finished = Signal(int, object)  # epoch, logs (floats)
-    weights_snapshot = Signal(object)  # {node_id: {"weight", "bias", "grad"}} numpy copies
     finished = Signal(object)         # Outcome
     failed = Signal(str, str)         # plain message, traceback text
     model_ready = Signal(object)      # the model just built (for a preview copy in the GUI)
@@ -148,6 +190,7 @@ class TrainingWorker(QObject):
         self._stop_event = threading.Event()
         self._trainer: Any = None
         self._paused = False
+        self.mailbox = Mailbox()
 
     # ------------------------------------------------------------ control (any thread)
     def watch(self, node_ids: set[str]) -> None:
