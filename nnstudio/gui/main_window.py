@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
 
     def _after_project_replaced(self) -> None:
         if hasattr(self.canvas, "fit_to_view"):
-            self.canvas.fit_to_view()
+            self.canvas.fit_to_view(readable=True)  # a project opens at a size whose text can be read
 
     def _build_training_view(self, holder: QWidget) -> QWidget:
         from .curves_panel import CurvesPanel  # noqa: PLC0415

@@ -28,6 +28,7 @@ DROP_OFFSET = (NODE_WIDTH / 2, NODE_MIN_HEIGHT / 2)
 GRID_SIZE = 20.0
 MIN_ZOOM = 0.1
 MAX_ZOOM = 4.0
+MIN_READABLE_ZOOM = 0.7     # below this, card text is too small to read when a project opens
 MAX_FIT_ZOOM = 1.5          # fitting a tiny graph should not blow it up to poster size
 FIT_MARGIN = 40.0
 ZOOM_STEP = 1.25

@@ -302,8 +302,11 @@ class Canvas(QGraphicsView):
         self.scale(wanted / current, wanted / current)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
 
-    def fit_to_view(self) -> None:
-        """Show every card with a margin; a small network is not blown up beyond 150 %."""
+    def fit_to_view(self, readable: bool = False) -> None:
+        """Show every card with a margin; a small network is not blown up beyond 150 %.
+
+        With `readable` (used when a project opens) the zoom never drops below the point where card text
+        can be read; a long network then starts at its inputs and the rest is a scroll away."""
         rect = self.canvas_scene.nodes_rect()
         if rect.isNull():
             self.resetTransform()
@@ -311,10 +314,16 @@ class Canvas(QGraphicsView):
         self.canvas_scene.update_scene_rect()
         rect = rect.adjusted(-style.FIT_MARGIN, -style.FIT_MARGIN, style.FIT_MARGIN, style.FIT_MARGIN)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        scale = min(style.MAX_FIT_ZOOM, max(style.MIN_ZOOM, self.zoom_level()))
+        lowest = style.MIN_READABLE_ZOOM if readable else style.MIN_ZOOM
+        scale = min(style.MAX_FIT_ZOOM, max(lowest, self.zoom_level()))
         self.resetTransform()
         self.scale(scale, scale)
-        self.centerOn(rect.center())
+        visible_width = self.viewport().width() / scale
+        if visible_width < rect.width():
+            # Too long to show whole at a readable size: show the beginning, where the data comes in.
+            self.centerOn(rect.left() + visible_width / 2, rect.center().y())
+        else:
+            self.centerOn(rect.center())
 
     def center_on_node(self, node_id: str) -> None:
         """Select a layer and bring it to the middle of the view (the issues list uses this)."""
