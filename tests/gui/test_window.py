@@ -327,8 +327,15 @@ def test_main_with_a_bad_path_shows_the_example_and_a_dialog(qtbot, monkeypatch,
 
 def test_screenshot_of_wide_and_deep(qtbot, window, tmp_path):
     """Renders the window at 1400×900; set NNSTUDIO_SCREENSHOTS=1 to refresh the one in docs/."""
+    from nnstudio.gui.sharing import install_sharing
+    from nnstudio.gui.teaching.install import install_teaching
     window.resize(1400, 900)
+    install_sharing(window)  # the whole window, with the menus app.main adds after the first paint
+    install_teaching(window)
     open_example(window, "wide_deep")
+    # As a student sees it: once the data has loaded, the "no data chosen yet" warnings are gone.
+    qtbot.waitUntil(lambda: window.session.data is not None and not window.document.analysis.issues,
+                    timeout=30_000)
     window.document.select([window.document.graph.node_by_name("hidden1").id])
     qtbot.wait(50)
     window.canvas.fit_to_view()

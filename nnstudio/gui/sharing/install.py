@@ -87,14 +87,13 @@ class Sharing(QObject):
         else:
             log.warning("the window has no File menu: the sharing actions are only in window.sharing")
 
-        # The code next to the drawing: a tab beside Inspector, Data and Training on the right.
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.code_dock)
-        neighbour = getattr(window, "training_dock", None) or getattr(window, "inspector_dock", None)
+        # The code under the drawing, a tab beside the model summary: wide enough for whole lines of code,
+        # and the right-hand column (Inspector, Data, Training) keeps room for its tab titles.
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.code_dock)
+        neighbour = getattr(window, "summary_dock", None) or getattr(window, "inspector_dock", None)
         if isinstance(neighbour, QDockWidget):
             window.tabifyDockWidget(neighbour, self.code_dock)
-            inspector = getattr(window, "inspector_dock", None)
-            if isinstance(inspector, QDockWidget):
-                inspector.raise_()  # the inspector stays in front while editing, as the window arranged it
+            neighbour.raise_()  # the summary stays in front while editing, as the window arranged it
         view_menu = _find_menu(window, "View")
         panels = next((a.menu() for a in view_menu.actions()
                        if a.menu() is not None and a.menu().title().replace("&", "") == "Panels"), None) \
