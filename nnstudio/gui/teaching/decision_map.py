@@ -14,6 +14,7 @@ from ...core.layers import canonical_type
 GRID = 100                 # a 100 × 100 grid: one batched prediction of 10,000 rows
 REDRAW_EVERY_S = 0.25      # during training at most 4 redraws a second
 CURVE_POINTS = 200
+WAITING = "Waiting for this network's data: the map appears as soon as it has loaded."
 # Class colours that stay apart when mixed with white for low confidence.
 CLASS_COLORS = np.array([(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
                          (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)],
@@ -62,6 +63,8 @@ class DecisionMap(QWidget):
         self.confidence: Optional[np.ndarray] = None
         self.pixels: Optional[np.ndarray] = None      # (GRID, GRID, 3), the image shown
         self.redraws = 0
+        self.waiting = False   # True while the data or the model is a step behind the drawing
+        self._data_stale = False  # a project was opened and its data has not arrived yet
         self._last_draw = 0.0
 
         layout = QVBoxLayout(self)
@@ -81,6 +84,9 @@ class DecisionMap(QWidget):
         layout.addWidget(self.message_label)
         self.plot = pg.PlotWidget(self)
         self.plot.setBackground("w")
+        for side in ("left", "bottom"):
+            # The data's own units: never "(x0.001)" next to the axis title.
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.points = pg.ScatterPlotItem(size=7, pen=pg.mkPen(40, 40, 40, 160))
@@ -96,26 +102,41 @@ class DecisionMap(QWidget):
         self.x_combo.currentIndexChanged.connect(lambda _: self.redraw())
         self.y_combo.currentIndexChanged.connect(lambda _: self.redraw())
         document.analysis_changed.connect(self.rebuild)
-        document.project_replaced.connect(self.rebuild)
-        session.data_changed.connect(self.rebuild)
+        document.project_replaced.connect(self._on_project_replaced)
+        session.data_changed.connect(self._on_data_changed)
         session.model_changed.connect(self.redraw_soon)
         session.epoch_finished.connect(lambda *_: self.redraw_soon())
         session.training_finished.connect(lambda *_: self.redraw())
         self.rebuild()
 
     # ------------------------------------------------------------ what can be drawn
+    def _on_project_replaced(self) -> None:
+        # The session loads the new project's data on its next turn: until then its data (and node ids that
+        # may even coincide) belong to the project before, so nothing is drawn from them.
+        self._data_stale = getattr(self.session, "data", None) is not None
+        self.rebuild()
+
+    def _on_data_changed(self) -> None:
+        self._data_stale = False
+        self.rebuild()
+
     def rebuild(self) -> None:
         """Work out what to draw (classes over two features, or a regression curve) and fill the feature lists."""
         data = getattr(self.session, "data", None)
         graph = self.document.graph
         inputs = [n for n in graph.nodes.values() if canonical_type(n.type) == "Input"]
         outputs = [n for n in graph.nodes.values() if canonical_type(n.type) == "Output"]
-        self.mode = "none"
+        self.mode, self.waiting = "none", False
         if data is None:
             self._say("Choose data and draw a network: this map then shows what it answers everywhere.")
             return
-        if len(inputs) != 1 or not outputs or inputs[0].id not in data.prepared.train.inputs:
-            self._say("The decision map needs one Input.")
+        if len(inputs) != 1 or not outputs:
+            self._say("The decision map needs one Input and an Output.")
+            return
+        train = data.prepared.train
+        if self._data_stale or inputs[0].id not in train.inputs or outputs[0].id not in train.targets:
+            # A project just opened (or a network just redrawn): the data still belongs to the one before.
+            self._wait()
             return
         self.input_id, self.output_id = inputs[0].id, outputs[0].id
         target = data.context.output_targets.get(self.output_id) if data.context else None
@@ -149,12 +170,28 @@ class DecisionMap(QWidget):
         names = [str(c) for c in columns] if len(columns) == count else [f"x{i + 1}" for i in range(count)]
         return names
 
+    def _wait(self) -> None:
+        """The data (or the model) still belongs to the network drawn before: say so, and try again when asked."""
+        self._say(WAITING)
+        self.waiting = True
+
     def _say(self, text: str) -> None:
+        """Nothing to draw: a message instead, an empty plot without axis titles, and no feature choice."""
+        self.mode = "none"
+        self.waiting = False
         self.message_label.setText(text)
         self.image.clear()
         self.points.clear()
         self.curve.setData([], [])
         self.predicted = self.confidence = self.pixels = None
+        self.features = []
+        for combo in (self.x_combo, self.y_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.setEnabled(False)
+            combo.blockSignals(False)
+        self.plot.setLabel("bottom", "")
+        self.plot.setLabel("left", "")
 
     # ------------------------------------------------------------ drawing
     def redraw_soon(self) -> None:
@@ -180,7 +217,14 @@ class DecisionMap(QWidget):
         return np.asarray(self.session.predict({self.input_id: rows})[self.output_id])
 
     def redraw(self) -> None:
+        if self.waiting:
+            self.rebuild()  # a new model or data may have arrived: see whether they fit the drawing now
+            return
         if self.mode == "none" or self.session.data is None:
+            return
+        train = self.session.data.prepared.train
+        if self.input_id not in train.inputs or self.output_id not in train.targets:
+            self._wait()  # the data changed under the map; data_changed rebuilds it
             return
         from ...core.data import DataError  # noqa: PLC0415
         from ...engine.pipeline import RunError  # noqa: PLC0415
@@ -193,6 +237,10 @@ class DecisionMap(QWidget):
                 self._draw_regression()
         except (DataError, RunError) as exc:
             self._say(str(exc))
+            return
+        except KeyError:
+            # The model or the data is from a network that is no longer drawn (a project being replaced): wait.
+            self._wait()
             return
         self.redraws += 1
 

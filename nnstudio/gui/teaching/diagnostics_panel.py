@@ -39,6 +39,8 @@ class DiagnosticsPanel(QWidget):
         self.view.setObjectName("diagnosticsList")
         self.view.setOpenLinks(False)
         layout.addWidget(self.view, 1)
+        layout.addStretch(0)   # keeps the header at the top while the list is hidden
+        self.view.hide()       # nothing to list before a run
         session.training_started.connect(self._on_started)
         session.epoch_finished.connect(self._on_epoch)
         session.training_finished.connect(self._on_finished)
@@ -48,6 +50,8 @@ class DiagnosticsPanel(QWidget):
         self.diagnoses = []
         self._history = None
         self.view.clear()
+        self.view.hide()
+        self.status_label.setStyleSheet("")
         self.status_label.setText("Train the network: what the app notices about the run appears here.")
 
     # ------------------------------------------------------------ during training: only what the curves say
@@ -57,6 +61,8 @@ class DiagnosticsPanel(QWidget):
         self._history = History()
         self.diagnoses = []
         self.view.clear()
+        self.view.hide()
+        self.status_label.setStyleSheet("")
         self.status_label.setText("Training: the curves are checked after every epoch.")
 
     def _on_epoch(self, epoch: int, logs: dict) -> None:
@@ -108,10 +114,14 @@ class DiagnosticsPanel(QWidget):
     def show_diagnoses(self, diagnoses: Sequence[Any], during: bool = False) -> None:
         self.diagnoses = list(diagnoses)
         if not self.diagnoses:
+            # The verdict once: in the header, with the list left empty (it has nothing to list).
             self.status_label.setText("So far so good." if during else HEALTHY)
-            self.view.setHtml(f"<p style='color:#1b6e2a'>✓ {html.escape(HEALTHY if not during else 'So far so good.')}"
-                              "</p>")
+            self.status_label.setStyleSheet("color: #1b6e2a;")
+            self.view.clear()
+            self.view.hide()
             return
+        self.status_label.setStyleSheet("")
+        self.view.show()
         count = len(self.diagnoses)
         self.status_label.setText(f"{count} thing{'s' if count != 1 else ''} to look at"
                                   + (" (so far)." if during else "."))

@@ -15,6 +15,11 @@ WEIGHTED_TYPES = ("Dense", "Output")
 SET_WEIGHTS_ID = 6001
 
 
+def plural(count: int, word: str, words: Optional[str] = None) -> str:
+    """'1 mistake', '3 mistakes', '0 mistakes' (words: an irregular plural, like 'biases')."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
 @dataclass
 class LayerWeights:
     """One Dense/Output layer's numbers in float64: W (neurons × inputs) and b (None without bias)."""
@@ -171,5 +176,5 @@ def set_one_weight(document: Any, session: Any, node_id: str, neuron: int, sourc
     return document.push(SetWeights(session, {node_id: new}, text))
 
 
-__all__ = ["LayerWeights", "SetWeights", "WEIGHTED_TYPES", "dense_module", "model_or_none", "model_problem",
+__all__ = ["LayerWeights", "plural", "SetWeights", "WEIGHTED_TYPES", "dense_module", "model_or_none", "model_problem",
            "model_weights", "node_activation", "read_layer", "set_one_weight", "small_network", "weighted_nodes"]

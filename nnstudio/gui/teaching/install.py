@@ -6,14 +6,18 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 # Nothing heavy is imported here: numpy, torch and pyqtgraph come with the panels, which are built when first
 # shown (after the window's first paint), so installing teaching mode does not slow the window's start.
 
 
 class LazyHolder(QWidget):
-    """Stands in for a panel and builds it when first shown (or asked for)."""
+    """Stands in for a panel and builds it when first shown (or asked for).
+
+    The panel sits in a scroll area: a panel never sets the window's minimum size (a wide panel in a tab or a
+    dock would otherwise push a 1280-pixel window off the screen); where there is too little room it scrolls.
+    """
 
     def __init__(self, build: Callable[[QWidget], QWidget], may_build: Callable[[], bool],
                  parent: Optional[QWidget] = None) -> None:
@@ -21,16 +25,24 @@ class LazyHolder(QWidget):
         self._build: Optional[Callable[[QWidget], QWidget]] = build
         self._may_build = may_build
         self.panel: Optional[QWidget] = None
+        self.scroll: Optional[QScrollArea] = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
     def ensure_built(self) -> QWidget:
         if self.panel is None and self._build is not None:
             build, self._build = self._build, None
+            scroll = QScrollArea(self)
+            scroll.setObjectName(f"{self.objectName()}_scroll")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll = scroll
+            self.layout().addWidget(scroll)
             self.panel = build(self)
-            self.layout().addWidget(self.panel)
+            scroll.setWidget(self.panel)
             if self.isVisible():
-                self.panel.show()  # a layout shows a new child only on the next event-loop turn
+                scroll.show()  # a layout shows a new child only on the next event-loop turn
+                self.panel.show()
         return self.panel
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
@@ -41,6 +53,52 @@ class LazyHolder(QWidget):
     def _build_if_visible(self) -> None:
         if self.isVisible() and self._may_build():
             self.ensure_built()
+
+
+class NeuronsSplitter(QSplitter):
+    """The Neurons tab: neuron view | (truth table over perceptron) when wide; when narrow (a laptop with the side
+    docks open) the neuron view on top and the truth table beside the perceptron under it, each with room enough to
+    read (the tab's scroll area scrolls rather than squeezing them)."""
+
+    WIDE = 1040       # switch to side by side from this width…
+    NARROW = 1000     # …and back below this one (a gap, so a scroll bar coming and going cannot flip it back)
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setChildrenCollapsible(False)
+        self._pending = False
+
+    def arrange(self) -> None:
+        """Set both splitters' directions and the panels' smallest readable heights for the current width."""
+        self._pending = False
+        if self.count() < 2:
+            return
+        width = self.width()
+        wide = width >= self.WIDE or (self.orientation() == Qt.Orientation.Horizontal and width >= self.NARROW)
+        view, column = self.widget(0), self.widget(1)
+        turned = self.orientation() != (Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        self.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        column.setOrientation(Qt.Orientation.Vertical if wide else Qt.Orientation.Horizontal)
+        if turned and not wide:
+            # Side by side under the neuron: the perceptron's buttons at their width, the truth table's columns get
+            # the rest.
+            column.setSizes([10_000, 1])
+        # Word-wrapped labels need their height: a splitter would squeeze them until their lines overlap.
+        view.setMinimumHeight(0 if wide else 420)
+        for index in range(column.count()):
+            panel = column.widget(index)
+            # As tall as its wrapped lines need at the width it gets (a splitter ignores height-for-width).
+            share = column.width() if wide else column.width() // max(column.count(), 1)
+            layout = panel.layout()
+            needed = layout.totalHeightForWidth(max(share, 200)) if layout is not None and \
+                layout.hasHeightForWidth() else 0
+            panel.setMinimumHeight(max(220, needed))
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self.arrange)  # not while Qt is still laying this splitter out
 
 
 class Teaching(QObject):
@@ -96,17 +154,21 @@ class Teaching(QObject):
         return panel_class(self.document, self.session, parent)
 
     def _build_neurons(self, parent: QWidget) -> QWidget:
-        # The neuron, its truth table and the perceptron rule belong together: one tab, side by side.
-        splitter = QSplitter(Qt.Orientation.Horizontal, parent)
+        # The neuron, its truth table and the perceptron rule belong together: one tab, side by side when wide,
+        # the neuron above the other two when narrow (see NeuronsSplitter).
+        splitter = NeuronsSplitter(parent)
         splitter.setObjectName("neuronsSplitter")
         view = self._panel("neuron_view", "NeuronView", splitter)
         column = QSplitter(Qt.Orientation.Vertical, splitter)
+        column.setObjectName("neuronsColumn")
+        column.setChildrenCollapsible(False)
         self._panel("truth_table_panel", "TruthTablePanel", column)
         self._panel("perceptron_panel", "PerceptronPanel", column)
         splitter.addWidget(view)
         splitter.addWidget(column)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.arrange()
         return splitter
 
     def _build_stepper(self, parent: QWidget) -> QWidget:
@@ -126,7 +188,8 @@ class Teaching(QObject):
     def _build_runner(self, parent: QWidget) -> QWidget:
         from .lessons_runner import LessonsRunner  # noqa: PLC0415
 
-        runner = LessonsRunner(self.document, self.session, parent, stepper=lambda: self.holders["stepper"].panel)
+        runner = LessonsRunner(self.document, self.session, parent, stepper=lambda: self.holders["stepper"].panel,
+                               show_place=self.show_place)
         # Runs reach the lesson through the diagnostics (a lesson step may ask for the overfitting diagnosis).
         diagnostics_built = self.holders["diagnostics"].panel is not None
         self.holders["lessons"].panel = runner
@@ -256,6 +319,31 @@ class Teaching(QObject):
         dock.raise_()
         self.holders[key].ensure_built()
 
+    def show_place(self, place: str) -> bool:
+        """Bring a part of the window to the front by its key in PLACES (a lesson's "Show me" button)."""
+        kind, name = PLACES.get(place, ("", ""))
+        if kind == "dock":
+            dock = self.window.findChild(QDockWidget, name)
+            if dock is None:
+                return False
+            dock.show()
+            dock.raise_()
+            inner = dock.widget()
+            if hasattr(inner, "ensure_built"):
+                inner.ensure_built()
+            return True
+        if kind == "tab":
+            for holder in self.holders.values():
+                if holder.objectName() == name:
+                    self.show_tab(holder)
+                    return True
+            tabs = self.tabs if isinstance(self.tabs, QTabWidget) else None
+            for index in range(tabs.count() if tabs is not None else 0):
+                if tabs.tabText(index).replace("&", "") == name:
+                    tabs.setCurrentIndex(index)
+                    return True
+        return False
+
     def load_classic(self) -> None:
         self.show_tab(self.stepper_tab)
         self.stepper.load_classic()
@@ -293,6 +381,22 @@ LESSON_TITLES = (
 )
 
 
+# Where a lesson's "Show me" button takes the learner: a dock (by object name) or a central tab (by the teaching
+# holder's object name, or the tab's title). main_window.py and sharing/install.py name the docks.
+PLACES: dict[str, tuple[str, str]] = {
+    "data": ("dock", "dataDock"),
+    "training": ("dock", "trainingDock"),
+    "inspector": ("dock", "inspectorDock"),
+    "summary": ("dock", "summaryDock"),
+    "code": ("dock", "codeDock"),
+    "network": ("tab", "Network"),
+    "curves": ("tab", "Training"),
+    "evaluate": ("tab", "Evaluate"),
+    "neurons": ("tab", "teaching_neurons"),
+    "stepper": ("tab", "teaching_stepper"),
+}
+
+
 def install_teaching(window: Any) -> None:
     """Add teaching mode to the main window: Teach and Lessons menus, the panels' tabs and docks."""
     if getattr(window, "teaching", None) is not None:
@@ -300,4 +404,4 @@ def install_teaching(window: Any) -> None:
     window.teaching = Teaching(window)
 
 
-__all__ = ["LESSON_TITLES", "LazyHolder", "Teaching", "install_teaching"]
+__all__ = ["LESSON_TITLES", "PLACES", "LazyHolder", "NeuronsSplitter", "Teaching", "install_teaching"]

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from ...core.teaching.lessons import LESSONS, Lesson, dataset_of, lesson, run_record
 from .edits import model_or_none, model_weights
 
 NO_LESSON = "Choose a lesson from the Lessons menu: each one guides you step by step through the app."
+
+# The part of the window a step's instruction is about, for its "Show me" button: the first pattern that matches
+# wins (keys of install.PLACES, and the words on the button).
+STEP_PLACES: tuple[tuple[str, str, str], ...] = (
+    (r"\bcode\b", "code", "the Code panel"),
+    (r"\bsummary\b", "summary", "the Model summary"),
+    (r"\bstepper\b|step backwards|step to the update", "stepper", "the Backprop step tab"),
+    (r"\bneuron view\b|\bopen the neuron\b|truth table", "neurons", "the Neurons tab"),
+    (r"\bdata panel\b|\bdataset\b|\bthe data\b|^choose '", "data", "the Data panel"),
+    (r"\bevaluat", "evaluate", "the Evaluate tab"),
+    (r"\btrain|early stopping|\bcurves?\b", "training", "the Training panel"),
+    (r"^(draw|connect|add|send)\b", "network", "the Network drawing"),
+    (r"activation|\bunits\b|\brate 0", "inspector", "the Inspector"),
+)
+
+
+def place_of(instruction: str) -> Optional[tuple[str, str]]:
+    """(place key, words for the button) for the part of the window an instruction names, or None."""
+    text = instruction.strip().lower()
+    for pattern, place, words in STEP_PLACES:
+        if re.search(pattern, text):
+            return place, words
+    return None
 
 
 class LessonsRunner(QWidget):
@@ -21,11 +45,14 @@ class LessonsRunner(QWidget):
     lesson_finished = Signal(str)    # the lesson's id
 
     def __init__(self, document: Any, session: Any, parent: Optional[QWidget] = None,
-                 stepper: Callable[[], Any] = lambda: None) -> None:
+                 stepper: Callable[[], Any] = lambda: None,
+                 show_place: Optional[Callable[[str], bool]] = None) -> None:
         super().__init__(parent)
         self.setObjectName("lessonsRunner")
         self.document, self.session = document, session
         self.stepper = stepper                 # returns the backprop stepper once it exists
+        self.show_place = show_place           # brings a part of the window to the front (install.PLACES keys)
+        self.place: Optional[str] = None       # what the current step's "Show me" button shows
         self.lesson: Optional[Lesson] = None
         self.current = 0                       # the first step not done yet
         self.runs: list[dict] = []             # finished runs, as lessons.run_record makes them
@@ -54,10 +81,19 @@ class LessonsRunner(QWidget):
         self.instruction_label.setWordWrap(True)
         self.instruction_label.setStyleSheet("background: #eef4fb; padding: 8px; border-radius: 4px;")
         layout.addWidget(self.instruction_label)
+        buttons = QHBoxLayout()
+        self.show_me_button = QPushButton("Show me", self)
+        self.show_me_button.setObjectName("lessonShowMe")
+        self.show_me_button.setToolTip("Bring the part of the window this step is about to the front")
+        self.show_me_button.clicked.connect(self.show_me)
+        self.show_me_button.hide()
+        buttons.addWidget(self.show_me_button)
         self.hint_button = QPushButton("Show a hint", self)
         self.hint_button.setObjectName("lessonHintButton")
         self.hint_button.clicked.connect(self._show_hint)
-        layout.addWidget(self.hint_button)
+        buttons.addWidget(self.hint_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         self.hint_label = QLabel(self)
         self.hint_label.setObjectName("lessonHint")
         self.hint_label.setWordWrap(True)
@@ -157,6 +193,21 @@ class LessonsRunner(QWidget):
             self.lesson_finished.emit(self.lesson.id)
 
     # ------------------------------------------------------------ showing
+    def show_me(self) -> bool:
+        """Bring the panel or tab the current step names to the front."""
+        if self.place is None or self.show_place is None:
+            return False
+        return bool(self.show_place(self.place))
+
+    def _update_show_me(self) -> None:
+        found = None
+        if self.lesson is not None and self.current < len(self.lesson.steps) and self.show_place is not None:
+            found = place_of(self.lesson.steps[self.current].instruction)
+        self.place = found[0] if found else None
+        if found:
+            self.show_me_button.setText(f"Show me {found[1]}")
+        self.show_me_button.setVisible(found is not None)
+
     def _show_hint(self) -> None:
         if self.lesson is None or self.current >= len(self.lesson.steps):
             return
@@ -167,6 +218,7 @@ class LessonsRunner(QWidget):
 
     def _show(self) -> None:
         self.steps_list.clear()
+        self._update_show_me()
         if self.lesson is None:
             self.title_label.setText(NO_LESSON)
             for widget in (self.summary_label, self.progress_label, self.instruction_label, self.hint_button):

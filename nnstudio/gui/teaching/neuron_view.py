@@ -15,13 +15,14 @@ from PySide6.QtWidgets import (QComboBox, QGraphicsEllipseItem, QGraphicsItem, Q
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.teaching.neuron_math import MINUS, NetworkError, SmallNetwork, format_number, weighted_sum
-from .edits import (LayerWeights, model_or_none, model_problem, node_activation, read_layer, set_one_weight,
-                    small_network, weighted_nodes)
+from .edits import (LayerWeights, model_or_none, model_problem, node_activation, plural, read_layer,
+                    set_one_weight, small_network, weighted_nodes)
 
 MAX_UNITS = 32
 MAX_INPUTS = 16
 MAP_SIZE = 24            # each hidden neuron's activation map over the input plane: 24 × 24 values
-MAP_PIXELS = 40          # drawn this big next to its neuron
+MAP_PIXELS = 48          # drawn this big next to its neuron (it fits between two neurons, SPACING apart)
+MAP_GAP = 8
 MAP_EVERY_S = 0.25       # during training the maps are recomputed at most 4 times a second
 RADIUS = 20.0
 INPUT_X, NEURON_X = 0.0, 340.0
@@ -163,10 +164,19 @@ class NeuronDiagram(QGraphicsView):
         super().resizeEvent(event)
         self.fit()
 
+    MIN_SCALE, MAX_SCALE = 0.8, 1.6   # smaller and the maps and labels are unreadable (then it scrolls)
+
     def fit(self) -> None:
-        rect = self.scene().itemsBoundingRect() if self.scene() is not None else QRectF()
-        if not rect.isEmpty():
-            self.fitInView(rect.adjusted(-10, -10, 10, 10), Qt.AspectRatioMode.KeepAspectRatio)
+        # The scene rect holds every item, the activation maps included (they are drawn later than the circles).
+        rect = self.scene().sceneRect() if self.scene() is not None else QRectF()
+        viewport = self.viewport().rect()
+        if rect.isEmpty() or viewport.isEmpty():
+            return
+        scale = min(viewport.width() / rect.width(), viewport.height() / rect.height())
+        scale = min(max(scale, self.MIN_SCALE), self.MAX_SCALE)
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(rect.center())
 
 
 class NeuronView(QWidget):
@@ -204,6 +214,8 @@ class NeuronView(QWidget):
         self.sample_spin = QSpinBox(self)
         self.sample_spin.setObjectName("neuronSample")
         self.sample_spin.setToolTip("Which training sample the worked sums use")
+        self.sample_spin.setRange(1, 1)   # samples count from 1; the range follows the data
+        self.sample_spin.setValue(1)
         self.sample_spin.valueChanged.connect(lambda _: self._write_sum())
         top.addWidget(self.sample_spin)
         layout.addLayout(top)
@@ -219,7 +231,9 @@ class NeuronView(QWidget):
         self.diagram.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self.diagram.setMouseTracking(True)
         self.diagram.setMinimumWidth(320)  # the picture is the point: the table must not squeeze it away
+        splitter.setChildrenCollapsible(False)
         side = QWidget(splitter)
+        side.setMinimumWidth(200)  # the weights table keeps a readable column or two
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         self.table = QTableWidget(side)
@@ -227,7 +241,9 @@ class NeuronView(QWidget):
         self.table.setToolTip("Type a weight or a bias and press Enter; Ctrl+Z undoes it.")
         self.table.itemChanged.connect(self._on_table_edited)
         self.table.horizontalHeader().setDefaultSectionSize(74)
-        side_layout.addWidget(QLabel("Weights (one row per neuron) and biases — type to change them:", side))
+        weights_label = QLabel("Weights (one row per neuron) and biases — type to change them:", side)
+        weights_label.setWordWrap(True)  # a long unwrapped label would set the whole window's minimum width
+        side_layout.addWidget(weights_label)
         side_layout.addWidget(self.table, 1)
         self.sum_label = QLabel("Click a neuron to see its weighted sum.", side)
         self.sum_label.setObjectName("weightedSum")
@@ -251,7 +267,7 @@ class NeuronView(QWidget):
 
         document.selection_changed.connect(self._on_selection)
         document.analysis_changed.connect(self._on_graph_changed)
-        document.project_replaced.connect(self._on_graph_changed)
+        document.project_replaced.connect(self._on_project_replaced)
         document.edit_refused.connect(self.message_label.setText)
         session.model_changed.connect(self.refresh)
         session.data_changed.connect(self.refresh)
@@ -277,10 +293,28 @@ class NeuronView(QWidget):
         if chosen:
             self.show_layer(chosen[0])
         elif self.node_id is None:
-            # Nothing chosen yet: a network with a single weighted layer (a lone neuron) opens by itself.
-            nodes = weighted_nodes(self.document)
-            if len(nodes) == 1:
-                self.show_layer(nodes[0].id)
+            # Nothing chosen yet: refresh opens the first layer small enough to draw (the Layer box is never
+            # empty while there is something to show).
+            self.refresh()
+
+    def first_drawable_layer(self) -> Optional[str]:
+        """The first Dense/Output node of at most MAX_UNITS neurons on MAX_INPUTS inputs, or None (none known)."""
+        nodes = weighted_nodes(self.document)
+        if not nodes:
+            return None
+        model = model_or_none(self.session)
+        for node in nodes:
+            layer = read_layer(model, node.id) if model is not None else None
+            if layer is not None and layer.weights.shape[0] <= MAX_UNITS and layer.weights.shape[1] <= MAX_INPUTS:
+                return node.id
+        return None
+
+    def _on_project_replaced(self) -> None:
+        # Node ids start again in every project: an id from the project before may name another layer now.
+        self.node_id, self.layer, self.network = None, None, None
+        self._drawn_shape = None
+        self.selected_neuron = None
+        self._on_graph_changed()
 
     def _on_graph_changed(self) -> None:
         if self.node_id is not None and self.node_id not in self.document.graph.nodes:
@@ -308,6 +342,12 @@ class NeuronView(QWidget):
         if self.session.is_training and self.layer is not None:
             return
         self._live = {}
+        if self.node_id is None:
+            # Nothing chosen yet (or the model has only just arrived): open the first layer that fits.
+            first = self.first_drawable_layer()
+            if first is not None:
+                self.show_layer(first)
+                return
         if self.node_id is None or self.node_id not in self.document.graph.nodes:
             self._show_empty(EMPTY_TEXT)
             return
@@ -386,7 +426,8 @@ class NeuronView(QWidget):
         node = self.document.graph.node(self.node_id)
         units, features = self.layer.weights.shape
         if units > MAX_UNITS or features > MAX_INPUTS:
-            self._show_empty(f"{node.type} '{node.name}' has {units} neurons on {features} inputs: too many to draw "
+            self._show_empty(f"{node.type} '{node.name}' has {plural(units, 'neuron')} on {plural(features, 'input')}: "
+                             "too many to draw "
                              f"one by one (up to {MAX_UNITS} neurons on {MAX_INPUTS} inputs). The Weights panel "
                              "shows big layers as a heatmap.")
             return
@@ -427,11 +468,13 @@ class NeuronView(QWidget):
             self.scene.addItem(circle)
             self.neurons.append(circle)
             pixmap = QGraphicsPixmapItem()
-            pixmap.setPos(point.x() + RADIUS + 8, point.y() - MAP_PIXELS / 2)
+            pixmap.setPos(point.x() + RADIUS + MAP_GAP, point.y() - MAP_PIXELS / 2)
             pixmap.setVisible(False)
             self.scene.addItem(pixmap)
             self.maps.append(pixmap)
-        self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
+        # The maps get their pixels only later: make room for them now, so they never hang over the scene's edge.
+        room = QRectF(NEURON_X, -MAP_PIXELS / 2, RADIUS + MAP_GAP + MAP_PIXELS, height + MAP_PIXELS)
+        self.scene.setSceneRect(self.scene.itemsBoundingRect().united(room).adjusted(-20, -20, 20, 20))
         self._filling = True
         self.table.clear()
         self.table.setRowCount(units)

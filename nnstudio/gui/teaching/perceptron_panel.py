@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QPlainTextEd
 from ...core.layers import canonical_type
 from ...core.teaching.lessons import chain_of
 from ...core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer, Update
-from .edits import LayerWeights, SetWeights, model_or_none, model_problem, node_activation, read_layer
+from .edits import LayerWeights, SetWeights, model_or_none, model_problem, node_activation, plural, read_layer
 
 RULE = "w ← w + η (y − ŷ) x,   b ← b + η (y − ŷ)"
 
@@ -40,15 +40,19 @@ class PerceptronPanel(QWidget):
         self.status_label.setObjectName("perceptronStatus")
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("η (learning rate):", self))
+        # Two rows (the learning rate, then the buttons), so the panel stays narrow beside the neuron view.
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(QLabel("η (learning rate):", self))
         self.rate_spin = QDoubleSpinBox(self)
         self.rate_spin.setObjectName("perceptronRate")
         self.rate_spin.setDecimals(3)
         self.rate_spin.setRange(0.001, 10.0)
         self.rate_spin.setSingleStep(0.1)
         self.rate_spin.setValue(1.0)
-        row.addWidget(self.rate_spin)
+        rate_row.addWidget(self.rate_spin)
+        rate_row.addStretch(1)
+        layout.addLayout(rate_row)
+        row = QHBoxLayout()
         self.step_button = QPushButton("Step sample", self)
         self.step_button.setObjectName("perceptronStep")
         self.step_button.clicked.connect(self.step_sample)
@@ -155,7 +159,7 @@ class PerceptronPanel(QWidget):
         text = f"Epoch {self.epoch}, next sample {self.position + 1} of {count}."
         if self.last_epoch_mistakes is not None:
             text += (" The last epoch made no mistake: the perceptron has converged." if self.last_epoch_mistakes == 0
-                     else f" The last epoch made {self.last_epoch_mistakes} mistake(s).")
+                     else f" The last epoch made {plural(self.last_epoch_mistakes, 'mistake')}.")
         self.status_label.setText(text)
 
     def step_sample(self) -> Optional[Update]:
@@ -185,7 +189,7 @@ class PerceptronPanel(QWidget):
         self.position += 1
         if self.position >= len(inputs):
             self.last_epoch_mistakes = self.mistakes_this_epoch
-            self.log.appendPlainText(f"— end of epoch {self.epoch}: {self.mistakes_this_epoch} mistake(s) —")
+            self.log.appendPlainText(f"— end of epoch {self.epoch}: {plural(self.mistakes_this_epoch, 'mistake')} —")
             self.position, self.mistakes_this_epoch = 0, 0
             self.epoch += 1
         self._show_position()

@@ -36,12 +36,13 @@ class TruthTablePanel(QWidget):
         self.table = QTableWidget(self)
         self.table.setObjectName("truthTableRows")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()   # the inputs name each row
         layout.addWidget(self.table, 1)
         self.score_label = QLabel(self)
         self.score_label.setObjectName("truthTableScore")
         self.score_label.setWordWrap(True)
         layout.addWidget(self.score_label)
-        self.plain_inputs_button = QPushButton("Use the 0/1 inputs as they are (no scaling, all four rows)", self)
+        self.plain_inputs_button = QPushButton("Use plain 0/1 inputs (no scaling, all rows)", self)
         self.plain_inputs_button.setObjectName("plainLogicInputs")
         self.plain_inputs_button.setToolTip("Sets the Data panel's scaling to none and keeps all four rows for "
                                             "training, so the weights you type act on the 0s and 1s of the table.")
@@ -125,17 +126,22 @@ class TruthTablePanel(QWidget):
         self.score_label.setText("")
 
     def _fill(self, table: TruthTable, output_name: str) -> None:
+        # What the lesson is about comes first (inputs, z, activation, output, target, ✓/✗); a hidden layer's
+        # outputs follow, so eight hidden neurons never push the answer off to the right.
         hidden = len(table.rows[0].hidden) if table.rows else 0
-        headers = list(table.input_names) + [f"hidden {k + 1}" for k in range(hidden)] + [
-            "weighted sum z", f"{table.activation}(z)", "output", "target", "right?"]
+        headers = list(table.input_names) + [
+            "weighted sum z", f"{table.activation}(z)", "output", "target", "right?"] + [
+            f"hidden {k + 1}" for k in range(hidden)]
         self.table.setColumnCount(len(headers))
         self.table.setRowCount(len(table.rows))
-        self.table.setHorizontalHeaderLabels(headers)
+        # Two-line titles keep the columns narrow, so target and ✓/✗ stay in view in a small window.
+        self.table.setHorizontalHeaderLabels([h.replace("weighted sum z", "weighted\nsum z") for h in headers])
         for r, row in enumerate(table.rows):
-            cells = ([format_number(v) for v in row.inputs] + [format_number(v, 3) for v in row.hidden] +
+            cells = ([format_number(v) for v in row.inputs] +
                      [format_number(row.z), format_number(row.activation), str(row.output),
                       "" if row.target is None else str(row.target),
-                      "" if row.right is None else ("✓" if row.right else "✗")])
+                      "" if row.right is None else ("✓" if row.right else "✗")] +
+                     [format_number(v, 3) for v in row.hidden])
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -147,7 +153,7 @@ class TruthTablePanel(QWidget):
     def cell(self, row: int, header: str) -> str:
         """The text in one row under a column title (for tests and screen readers)."""
         for column in range(self.table.columnCount()):
-            if self.table.horizontalHeaderItem(column).text() == header:
+            if self.table.horizontalHeaderItem(column).text().replace("\n", " ") == header:
                 return self.table.item(row, column).text()
         raise KeyError(header)
 
