@@ -9,7 +9,7 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QTabWidget, QToolBar,
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QTabBar, QTabWidget, QToolBar,
                                QVBoxLayout, QWidget)
 
 from ..core.project import EXTENSION
@@ -395,6 +395,18 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             # Fit once the docks have their real sizes; before the first show the canvas has none.
             self._after_project_replaced()
+            QTimer.singleShot(0, self._hide_orphan_tab_bars)
+
+    def _hide_orphan_tab_bars(self) -> None:
+        """Hide dock tab bars Qt leaves behind over the central area.
+
+        Building the tabified docks leaves one stale "Issues | Weights" tab bar floating over the canvas
+        (Qt 6.11; it survives every ordering of tabify/split we tried). Real dock tab bars never sit on the
+        central widget, so any that does is the stale copy."""
+        central = self.centralWidget().geometry()
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self and bar.isVisible() and central.intersects(bar.geometry()):
+                bar.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self and event.type() == QEvent.Type.Paint and not self._painted_once:

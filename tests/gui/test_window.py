@@ -344,3 +344,32 @@ def test_screenshot_of_wide_and_deep(qtbot, window, tmp_path):
     target = SCREENSHOT if os.environ.get("NNSTUDIO_SCREENSHOTS") else tmp_path / SCREENSHOT.name
     target.parent.mkdir(parents=True, exist_ok=True)
     assert image.save(str(target))
+
+
+FLOATING_TAB_BARS = """
+from PySide6.QtWidgets import QApplication, QTabBar
+app = QApplication([])
+from nnstudio.gui.main_window import MainWindow
+window = MainWindow()
+window.resize(1400, 900)
+window.show()
+for _ in range(20):
+    app.processEvents()
+central = window.centralWidget().geometry()
+print(sum(1 for bar in window.findChildren(QTabBar)
+          if bar.parent() is window and bar.isVisible() and central.intersects(bar.geometry())))
+"""
+
+
+def test_no_stray_tab_bar_floats_over_the_canvas():
+    """Qt leaves a stale dock tab bar behind when docks are tabified; it must not show over the canvas.
+
+    In a fresh process, as a user starts the app (inside pytest-qt's application the stale bar does not
+    appear, so this would pass without the fix)."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", FLOATING_TAB_BARS], capture_output=True, text=True,
+                          cwd=EXAMPLES_DIR.parents[1], timeout=120,
+                          env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0"
