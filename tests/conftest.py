@@ -16,6 +16,13 @@ os.environ.setdefault("NNSTUDIO_RECOVERY_DIR", tempfile.mkdtemp(prefix="nnstudio
 
 
 @pytest.fixture(autouse=True)
+def own_recovery_folder(tmp_path_factory, monkeypatch):
+    """Each test gets an empty crash-recovery folder: one test's autosave never becomes another's
+    "restore your work?" dialog (a modal dialog would block the test)."""
+    monkeypatch.setenv("NNSTUDIO_RECOVERY_DIR", str(tmp_path_factory.mktemp("recovery")))
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_behind():
     """Fail a test that leaves a Python or Qt thread running (a training worker that was never stopped)."""
     before = set(threading.enumerate())

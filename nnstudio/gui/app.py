@@ -71,7 +71,7 @@ def _install_extras(window) -> None:
     install_sharing(window)
     install_teaching(window)
     # Then a crashed session's unsaved work is offered back.
-    QTimer.singleShot(0, lambda: offer_recovery(window))
+    QTimer.singleShot(0, window, lambda: offer_recovery(window))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -94,7 +94,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     window.show()
     # Sharing (export, bundles, autosave) and teaching mode join after the first paint: their docks build
     # plots that import numpy and pyqtgraph, which would hold the window back by half a second.
-    QTimer.singleShot(0, lambda: _install_extras(window))
+    QTimer.singleShot(0, window, lambda: _install_extras(window))  # dropped if the window is gone
     if error:
         # After the window is up, so the student sees the example behind the message.
         QTimer.singleShot(0, lambda: window.file_actions.show_error(

@@ -396,6 +396,9 @@ class MainWindow(QMainWindow):
             # Fit once the docks have their real sizes; before the first show the canvas has none.
             self._after_project_replaced()
             QTimer.singleShot(0, self._hide_orphan_tab_bars)
+            # Data waits for the first paint so the window appears fast; if no paint comes (a window started
+            # minimised or covered), load it anyway a moment later.
+            QTimer.singleShot(1000, self._release_data_loading)
 
     def _hide_orphan_tab_bars(self) -> None:
         """Hide dock tab bars Qt leaves behind over the central area.
@@ -422,6 +425,8 @@ class MainWindow(QMainWindow):
         return self._painted_once
 
     def _release_data_loading(self) -> None:
+        if not self.session._loading_held:
+            return  # already released by the first paint
         self.session.hold_loading(False)
         for lazy in (self.training_view, self.evaluate_view, self.data_view, self.weights_view):
             lazy._build_if_visible()

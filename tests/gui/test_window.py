@@ -303,24 +303,41 @@ def test_a_bad_command_line_path_opens_the_example_and_says_why(tmp_path):
     assert error is None and project.title
 
 
-def test_main_with_a_bad_path_shows_the_example_and_a_dialog(qtbot, monkeypatch, tmp_path):
-    from nnstudio.gui.file_actions import FileActions
+MAIN_WITH_BAD_PATH = """
+import sys
+from PySide6.QtWidgets import QApplication
+from nnstudio.gui import app as app_module
+from nnstudio.gui.file_actions import FileActions
+from nnstudio.gui.main_window import MainWindow
+shown = []
+FileActions.show_error = lambda self, title, text: shown.append(text)
+code = app_module.main(["main.py", sys.argv[1]])
+windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+for _ in range(50):  # the dialog comes just after the first paint
+    QApplication.processEvents()
+import json
+print(json.dumps({"code": code, "windows": len(windows), "title": windows[0].windowTitle(),
+                  "nodes": len(windows[0].document.graph.nodes), "dialog": shown[0] if shown else ""}))
+"""
 
-    shown: list[str] = []
-    monkeypatch.setattr(FileActions, "show_error", lambda self, title, text: shown.append(text))
-    monkeypatch.setenv(app_module.QUIT_AFTER_PAINT_ENV, "1")  # main() returns after the first paint
-    before = set(QApplication.topLevelWidgets())
-    assert app_module.main(["main.py", str(tmp_path / "nowhere.nnstudio")]) == 0
-    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w not in before]
-    assert len(windows) == 1
-    window = windows[0]
-    try:
-        qtbot.waitUntil(lambda: bool(shown))
-        assert "does not exist" in shown[0] and "example" in shown[0]
-        assert window.document.graph.nodes and window.windowTitle().startswith("xor.nnstudio")
-    finally:
-        window.close()
-        window.deleteLater()
+
+def test_main_with_a_bad_path_shows_the_example_and_a_dialog(tmp_path):
+    """A real start with a file that does not exist: the example opens and a dialog says why.
+
+    In a separate process: main() runs and quits the application's event loop, which would leave the
+    test process's own loop unusable for the tests after it."""
+    import subprocess
+    import sys
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env[app_module.QUIT_AFTER_PAINT_ENV] = "1"  # main() returns after the first paint
+    done = subprocess.run([sys.executable, "-c", MAIN_WITH_BAD_PATH, str(tmp_path / "nowhere.nnstudio")],
+                          capture_output=True, text=True, cwd=EXAMPLES_DIR.parents[1], timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    import json
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0 and seen["windows"] == 1 and seen["title"].startswith("xor.nnstudio")
+    assert seen["nodes"] >= 3
+    assert "does not exist" in seen["dialog"] and "example" in seen["dialog"]
 
 
 # ---------------------------------------------------------------- the picture in the README
@@ -334,8 +351,12 @@ def test_screenshot_of_wide_and_deep(qtbot, window, tmp_path):
     install_teaching(window)
     open_example(window, "wide_deep")
     # As a student sees it: once the data has loaded, the "no data chosen yet" warnings are gone.
-    qtbot.waitUntil(lambda: window.session.data is not None and not window.document.analysis.issues,
-                    timeout=30_000)
+    ses = window.session
+    try:
+        qtbot.waitUntil(lambda: window.session.data is not None and not window.document.analysis.issues,
+                        timeout=10_000)
+    except Exception:
+        raise AssertionError((ses._loading_held, ses._load_wanted, ses._reload_timer.isActive(), ses.is_training, getattr(ses, "_reload_after_training", None), ses.data_error))
     window.document.select([window.document.graph.node_by_name("hidden1").id])
     qtbot.wait(50)
     window.canvas.fit_to_view()
