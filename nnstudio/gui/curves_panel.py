@@ -207,7 +207,7 @@ class CurvesPanel(QWidget):
             for item in [plot.getAxis("left"), plot.getAxis("bottom"), legend, plot.titleLabel]:
                 item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._y_ranges: dict[int, tuple[float, float]] = {}
-        self._x_end = 0.0
+        self._x_ends: dict[int, float] = {}
         # Created once; every update is a setData on these items.
         self.batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(BATCH_COLOUR, width=1),
                                                name="training, per batch (smoothed)")
@@ -374,19 +374,26 @@ class CurvesPanel(QWidget):
             if len(finite):
                 low, high = min(low, float(finite.min())), max(high, float(finite.max()))
         logarithmic = plot is self.loss_plot and self.log_check.isChecked()
+        key = id(plot)
+        current = self._y_ranges.get(key)
         if not math.isfinite(low):
+            if current is not None:
+                return self._fit_x_range(plot, x_end)  # nothing to show yet (a new run): keep the last range
             low, high = (0.0, 1.0)
         if logarithmic:  # log mode: data and ranges are in powers of ten
             low, high = math.log10(max(low, 1e-12)), math.log10(max(high, 1e-12))
-        key = id(plot)
-        current = self._y_ranges.get(key)
         wanted = nice_range(low, high, logarithmic)
         refit = current is None or low < current[0] or high > current[1] \
             or wanted[1] - wanted[0] < RANGE_FILL * (current[1] - current[0]) or (force and wanted != current)
         if refit:
             self._y_ranges[key] = wanted
             plot.setYRange(*wanted, padding=0)
-        if force or refit or plot.viewRange()[0][1] < x_end:
+        self._fit_x_range(plot, x_end, refit)
+
+    def _fit_x_range(self, plot: Any, x_end: float, force: bool = False) -> None:
+        """Epochs 0 to x_end (the planned epochs, or more), set only when that changes or the user moved it."""
+        if force or self._x_ends.get(id(plot)) != x_end or plot.viewRange()[0][1] < x_end:
+            self._x_ends[id(plot)] = x_end
             plot.setXRange(0, x_end, padding=0.02)
 
     def _values(self, key: Optional[str]) -> np.ndarray:
@@ -419,6 +426,7 @@ class CurvesPanel(QWidget):
         if self.plots is None:
             return
         self.loss_plot.setLogMode(x=False, y=on)
+        self._y_ranges.pop(id(self.loss_plot), None)  # the old range was in the other scale's units
         self._rebuild_overlays()
         self.redraw(force=True)
 

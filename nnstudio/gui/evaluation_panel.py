@@ -93,6 +93,7 @@ class EvaluationPanel(QWidget):
         self.session = session
         self.results: dict[str, dict] = {}       # output id -> what is shown (task, classes, matrix, ...)
         self._test_metrics: dict[str, dict] = {}  # output name -> the trainer's scores
+        self._pending: Optional[tuple[Optional[dict]]] = None  # a refresh waiting for the panel to be shown
 
         layout = QVBoxLayout(self)
         self.empty_label = QLabel(EMPTY_TEXT, self)
@@ -171,13 +172,30 @@ class EvaluationPanel(QWidget):
             self.status_label.setText("Training is running: these are the scores of the previous run.")
 
     def _on_training_finished(self, result: Any) -> None:
-        self.refresh(getattr(result, "test", None))
+        self._refresh_when_seen(getattr(result, "test", None))
 
     def _on_model_changed(self) -> None:
         if getattr(self.session, "model", None) is None:
+            self._pending = None
             self.clear()
         elif not getattr(self.session, "is_training", False):
-            self.refresh()
+            self._refresh_when_seen(None)
+
+    def _refresh_when_seen(self, test_metrics: Optional[dict]) -> None:
+        """Score the model now if the panel can be seen, else when it is shown: scoring the test rows and
+        filling the tables for a hidden panel would hold up the window just as a run ends."""
+        if self.isVisible() and not self.visibleRegion().isEmpty():
+            self._pending = None
+            self.refresh(test_metrics)
+        elif self._pending is None or test_metrics is not None:
+            self._pending = (test_metrics,)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._pending is not None:
+            test_metrics = self._pending[0]
+            self._pending = None
+            self.refresh(test_metrics)
 
     def _on_data_changed(self) -> None:
         if self.results and getattr(self.session, "data", None) is None:

@@ -48,6 +48,7 @@ class RunsPanel(QWidget):
         self.document = document
         self.session = session
         self._filling = False
+        self._emitted: list[int] = []   # the run numbers last sent to the curves
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.title = QLabel("Runs of this project (tick one to compare it with the live curves)")
@@ -64,9 +65,26 @@ class RunsPanel(QWidget):
         header.setStretchLastSection(True)
         layout.addWidget(self.table)
         self.table.itemChanged.connect(self._item_changed)
-        session.runs_changed.connect(self.refresh)
+        session.runs_changed.connect(self._runs_changed)
         document.project_replaced.connect(self.refresh)
         self.refresh()
+
+    def _runs_changed(self) -> None:
+        """A run was added: one new row on top (a finished run must not cost a rebuild of the whole table)."""
+        runs = self.document.project.runs
+        rows = self.table.rowCount()
+        top = self.table.item(0, 0) if rows else None
+        if len(runs) != rows + 1 or (rows and int(top.data(Qt.ItemDataRole.UserRole)) != rows):
+            self.refresh()
+            return
+        self._filling = True
+        try:
+            self.table.insertRow(0)
+            self._fill_row(0, len(runs), runs[-1], ticked=False)
+        finally:
+            self._filling = False
+        self._show_title()
+        self._emit_overlays(only_if_changed=True)
 
     def refresh(self) -> None:
         """Rebuild the table from the project's runs, newest first, keeping the ticks."""
@@ -76,33 +94,40 @@ class RunsPanel(QWidget):
         try:
             self.table.setRowCount(len(runs))
             for row, (number, run) in enumerate(reversed(list(enumerate(runs, start=1)))):
-                settings = run.get("settings") or {}
-                history = run.get("history") or {}
-                when = str(run.get("when", "")).replace("T", " ")
-                cells = ["", str(number), when[:16],
-                         OPTIMIZERS.get(settings.get("optimizer"), str(settings.get("optimizer", "—"))),
-                         f"{settings.get('learning_rate', '—'):g}" if isinstance(settings.get("learning_rate"),
-                                                                               (int, float)) else "—",
-                         str(settings.get("batch_size", "—")), str(run.get("epochs_run", "—")),
-                         _number(_last(history, "loss")), _number(_last(history, "val_loss")),
-                         headline_test_score(run.get("test") or {}),
-                         ENDINGS.get(run.get("stop_reason"), str(run.get("stop_reason", "")))]
-                for column, text in enumerate(cells):
-                    item = QTableWidgetItem(text)
-                    item.setData(Qt.ItemDataRole.UserRole, number)
-                    if column == 0:
-                        item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
-                                      | Qt.ItemFlag.ItemIsSelectable)
-                        item.setCheckState(Qt.CheckState.Checked if number in ticked else Qt.CheckState.Unchecked)
-                        item.setToolTip("Show this run's curves (dashed) behind the live ones")
-                    if run.get("message"):
-                        item.setToolTip(item.toolTip() or str(run["message"]))
-                    self.table.setItem(row, column, item)
+                self._fill_row(row, number, run, number in ticked)
         finally:
             self._filling = False
+        self._show_title()
+        self._emit_overlays()
+
+    def _show_title(self) -> None:
+        runs = self.document.project.runs
         self.title.setText(f"Runs of this project: {len(runs)}" + (" (tick one to compare it with the live curves)"
                                                                   if runs else " — each finished run is added here"))
-        self._emit_overlays()
+
+    def _fill_row(self, row: int, number: int, run: dict, ticked: bool) -> None:
+        settings = run.get("settings") or {}
+        history = run.get("history") or {}
+        when = str(run.get("when", "")).replace("T", " ")
+        cells = ["", str(number), when[:16],
+                 OPTIMIZERS.get(settings.get("optimizer"), str(settings.get("optimizer", "—"))),
+                 f"{settings.get('learning_rate', '—'):g}" if isinstance(settings.get("learning_rate"),
+                                                                       (int, float)) else "—",
+                 str(settings.get("batch_size", "—")), str(run.get("epochs_run", "—")),
+                 _number(_last(history, "loss")), _number(_last(history, "val_loss")),
+                 headline_test_score(run.get("test") or {}),
+                 ENDINGS.get(run.get("stop_reason"), str(run.get("stop_reason", "")))]
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, number)
+            if column == 0:
+                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                              | Qt.ItemFlag.ItemIsSelectable)
+                item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+                item.setToolTip("Show this run's curves (dashed) behind the live ones")
+            if run.get("message"):
+                item.setToolTip(item.toolTip() or str(run["message"]))
+            self.table.setItem(row, column, item)
 
     def ticked_numbers(self) -> list[int]:
         numbers = []
@@ -122,7 +147,10 @@ class RunsPanel(QWidget):
         if not self._filling and item.column() == 0:
             self._emit_overlays()
 
-    def _emit_overlays(self) -> None:
+    def _emit_overlays(self, only_if_changed: bool = False) -> None:
         runs = self.document.project.runs
-        chosen = [dict(runs[n - 1], number=n) for n in sorted(self.ticked_numbers()) if 0 < n <= len(runs)]
-        self.overlays_changed.emit(chosen)
+        numbers = [n for n in sorted(self.ticked_numbers()) if 0 < n <= len(runs)]
+        if only_if_changed and numbers == self._emitted:
+            return  # the curves already show these runs (often none): no rebuild and redraw of their overlays
+        self._emitted = numbers
+        self.overlays_changed.emit([dict(runs[n - 1], number=n) for n in numbers])

@@ -6,6 +6,7 @@ import copy
 import json
 import logging
 import math
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -32,9 +33,13 @@ TRAINING_LOCK_MESSAGE = "Training is running: stop it to edit the network"
 WEIGHTED_TYPES = ("Dense", "Output")
 # Snapshot every layer's weights without being asked when the whole network is this small (cheap copies).
 SMALL_NETWORK_VALUES = 100_000
-# During training the GUI looks at what the worker has put in its mailbox this often, and hands everything new to
-# the panels in one go, so the window repaints once per look, not once per kind of news.
+# During training the GUI looks at what the worker has put in its mailbox every REFRESH_MS, and hands everything
+# new to the panels in one go, so the window repaints once per look, not once per kind of news. Every look (and the
+# repaint after it) runs Python in the GUI thread, which holds the GIL the training loop needs: when the GUI
+# thread's share of the time goes above GUI_SHARE, the looks space out, down to REFRESH_SLOWEST_MS (5 a second).
 REFRESH_MS = 100
+REFRESH_SLOWEST_MS = 200
+GUI_SHARE = 0.05
 WEIGHTS_EVERY_MS = 200   # a fresh copy of the watched weights at most 5 times a second
 
 
@@ -96,6 +101,7 @@ class TrainingSession(QObject):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._collect)
         self._weights_clock: Optional[QElapsedTimer] = None
+        self._gui_clock = (0.0, 0.0)   # (wall, GUI thread CPU) seconds at the last look, to pace the looks
 
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -224,7 +230,7 @@ class TrainingSession(QObject):
         self._paused = False
         self._stop_requested = False
         self._preview_model = None
-        from .worker import TrainingWorker, start_worker  # noqa: PLC0415
+        from .worker import TrainingWorker  # noqa: PLC0415
 
         worker = TrainingWorker(project, settings, self.data, self._watched_nodes())
         worker.model_ready.connect(self._on_model_ready)
@@ -232,12 +238,23 @@ class TrainingSession(QObject):
         worker.failed.connect(self._on_failed)
         self._worker = worker
         self.document.lock_edits(TRAINING_LOCK_MESSAGE)
+        self.training_started.emit()
+        # The thread starts on the next turn of the event loop, after the window has repainted itself for the
+        # new run (cleared curves, locked editors: tens of ms of Python), so that work does not compete with the
+        # first epoch for the GIL. Stop and shutdown work before that too: the worker checks its stop event.
+        QTimer.singleShot(0, self, lambda: self._start_thread(worker))
+        return True
+
+    def _start_thread(self, worker: "TrainingWorker") -> None:
+        if self._worker is not worker or self._thread is not None or self._shutting_down:
+            return  # shut down (or replaced) before it started
+        from .worker import start_worker  # noqa: PLC0415
+
         self._thread = start_worker(worker, self)
         self._weights_clock = QElapsedTimer()
         self._weights_clock.start()
-        self._refresh_timer.start()
-        self.training_started.emit()
-        return True
+        self._gui_clock = (time.perf_counter(), time.thread_time())
+        self._refresh_timer.start(REFRESH_MS)
 
     def pause(self) -> None:
         if self._worker is not None and not self._paused:
@@ -308,12 +325,30 @@ class TrainingSession(QObject):
         if worker is None:
             self._refresh_timer.stop()
             return
+        self._pace_refreshes()
         news = worker.mailbox.take()
         clock = self._weights_clock
         if clock is not None and clock.elapsed() >= WEIGHTS_EVERY_MS:
             clock.restart()
             worker.mailbox.want_weights()
         self._hand_out(news)
+
+    def _pace_refreshes(self) -> None:
+        """Look less often while the GUI thread is busy (its CPU time since the last look: the panels' updates and
+        repaints, and whatever the user is doing), more often again when it is not."""
+        wall, cpu = time.perf_counter(), time.thread_time()
+        last_wall, last_cpu = self._gui_clock
+        self._gui_clock = (wall, cpu)
+        if wall <= last_wall:
+            return
+        share = (cpu - last_cpu) / (wall - last_wall)
+        interval = self._refresh_timer.interval()
+        if share > GUI_SHARE:
+            interval = min(REFRESH_SLOWEST_MS, int(interval * 1.25) + 1)
+        elif share < GUI_SHARE / 2:
+            interval = max(REFRESH_MS, int(interval / 1.25))
+        if interval != self._refresh_timer.interval():
+            self._refresh_timer.setInterval(interval)
 
     def _hand_out(self, news: dict) -> None:
         import numpy as np  # noqa: PLC0415 - loaded by now: the worker imported torch

@@ -6,7 +6,7 @@ import math
 from typing import Any, Optional
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
@@ -19,6 +19,8 @@ MAX_FIELDS = 64
 PREDICTED_STYLE = "QProgressBar::chunk { background: #2ea043; }"
 OTHER_STYLE = "QProgressBar::chunk { background: #9aa4ae; }"
 CLASSIFICATION = ("multiclass", "binary")
+# During training the answer follows the weights at most this often (epochs can end 20 times a second).
+LIVE_ANSWER_MS = 250
 
 
 def image_shape_for(table: Table, columns: list[str]) -> Optional[tuple[int, int]]:
@@ -59,6 +61,12 @@ class TryItPanel(QWidget):
         self._value_labels: dict[str, QLabel] = {}
         self._layout_signature: Optional[str] = None
         self._filling = False
+        self._stale = False          # the model changed while the panel was hidden: answer again when shown
+        self._best: dict[str, int] = {}   # output id -> the class whose bar is drawn as the answer
+        self._answered = QElapsedTimer()
+        self._late_answer = QTimer(self)  # the last epoch's answer, when it came too soon after the one before
+        self._late_answer.setSingleShot(True)
+        self._late_answer.timeout.connect(self._answer_if_seen)
 
         layout = QVBoxLayout(self)
         self.status_label = QLabel(self)
@@ -96,8 +104,8 @@ class TryItPanel(QWidget):
         self.message_label.setStyleSheet("color: #b00020;")
         layout.addWidget(self.message_label)
 
-        for signal_name, slot in (("data_changed", self.rebuild), ("model_changed", self.predict),
-                                  ("training_finished", self.predict), ("epoch_finished", self._on_epoch),
+        for signal_name, slot in (("data_changed", self.rebuild), ("model_changed", self._answer_if_seen),
+                                  ("training_finished", self._answer_if_seen), ("epoch_finished", self._on_epoch),
                                   ("training_started", self._show_status)):
             signal = getattr(session, signal_name, None)
             if signal is not None:
@@ -206,7 +214,7 @@ class TryItPanel(QWidget):
 
     def _build_outputs(self, data) -> None:
         self._clear_layout(self.outputs_layout)
-        self._bars, self._value_labels = {}, {}
+        self._bars, self._value_labels, self._best = {}, {}, {}
         prepared = data.prepared
         for output_id, targets in prepared.binding.outputs.items():
             box = QGroupBox(f"Output '{self._node_name(output_id)}'", self.outputs_area)
@@ -304,7 +312,29 @@ class TryItPanel(QWidget):
 
     # ------------------------------------------------------------ answer out
     def _on_epoch(self, *_: Any) -> None:
-        self.predict()  # once an epoch during training: the answer changes as the network learns
+        # During training the answer changes as the network learns: follow it, a few times a second at most.
+        if self._late_answer.isActive():
+            return
+        if self._answered.isValid() and self._answered.elapsed() < LIVE_ANSWER_MS:
+            self._late_answer.start(LIVE_ANSWER_MS - self._answered.elapsed())
+            return
+        self._answer_if_seen()
+
+    def _on_screen(self) -> bool:
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def _answer_if_seen(self, *_: Any) -> None:
+        """Answer now if the panel can be seen; otherwise when it is shown (a forward pass for nobody costs the
+        training thread its time)."""
+        if self._on_screen():
+            self.predict()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.predict()
 
     def _show_status(self) -> None:
         session = self.session
@@ -315,10 +345,13 @@ class TryItPanel(QWidget):
                     "train it.")
         else:
             text = "The trained network answers."
-        self.status_label.setText(text)
+        if self.status_label.text() != text:
+            self.status_label.setText(text)
 
     def predict(self, *_: Any) -> None:
         """Run the network on the current values and show its answer."""
+        self._stale = False
+        self._answered.start()
         self._show_status()
         if getattr(self.session, "data", None) is None or not self.raw:
             return
@@ -349,14 +382,19 @@ class TryItPanel(QWidget):
                     config.loss == "binary_cross_entropy"
                 probabilities = probabilities_for(row, task, logits)
                 best = int(np.argmax(probabilities))
+                restyle = self._best.get(output_id) != best  # style sheets are slow: change them when needed
+                self._best[output_id] = best
                 for k, (name_label, bar) in enumerate(self._bars[output_id]):
                     p = float(probabilities[k]) if k < len(probabilities) else 0.0
+                    bar.setUpdatesEnabled(False)  # value and text in one repaint, not an immediate one each
                     bar.setValue(int(round(1000 * p)))
                     bar.setFormat(f"{100 * p:.1f}%")
-                    bar.setStyleSheet(PREDICTED_STYLE if k == best else OTHER_STYLE)
-                    font = name_label.font()
-                    font.setBold(k == best)
-                    name_label.setFont(font)
+                    bar.setUpdatesEnabled(True)
+                    if restyle:
+                        bar.setStyleSheet(PREDICTED_STYLE if k == best else OTHER_STYLE)
+                        font = name_label.font()
+                        font.setBold(k == best)
+                        name_label.setFont(font)
                 names = data.prepared.class_names.get(output_id, ())
                 label.setText(f"Prediction: <b>{names[best] if best < len(names) else best}</b>")
             else:

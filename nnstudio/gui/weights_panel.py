@@ -55,6 +55,7 @@ class WeightsPanel(QWidget):
         self.shown_weight: Optional[np.ndarray] = None
         self.unit_tiles = 0
         self._model_weights_of: Any = None  # the model the cached weights were read from
+        self._stale = False  # a snapshot came while the panel was hidden
 
         layout = QVBoxLayout(self)
         self.title_label = QLabel(EMPTY_TEXT, self)
@@ -167,9 +168,20 @@ class WeightsPanel(QWidget):
     def _on_snapshot(self, snapshot: dict) -> None:
         self.weights.update(snapshot)
         if self.node_id in snapshot:
-            self._show()
+            if self._on_screen():
+                self._show()
+            else:
+                self._stale = True  # behind another dock or tab: drawn when shown (showEvent), not for nobody
         if self.edge_check.isChecked():
             self._update_edges()
+
+    def _on_screen(self) -> bool:
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._show()
 
     def _on_model_changed(self, *_: Any) -> None:
         # A new model (or new data, which means a new starting model): read its weights afresh. During
@@ -224,6 +236,7 @@ class WeightsPanel(QWidget):
         self._show()
 
     def _show(self) -> None:
+        self._stale = False
         graph = self.document.graph
         if self.node_id is None or self.node_id not in graph.nodes:
             self.node_id = None
@@ -242,9 +255,10 @@ class WeightsPanel(QWidget):
         units, inputs = weight.shape
         state = "learning" if getattr(self.session, "is_training", False) else (
             "trained" if getattr(self.session, "model", None) is not None else "starting weights, before training")
-        self.title_label.setText(f"{node.type} '{node.name}': {units} units × {inputs} inputs ({state}). "
-                                 "Blue: negative, red: positive.")
-        self.plots.show()
+        self._set_title(f"{node.type} '{node.name}': {units} units × {inputs} inputs ({state}). "
+                        "Blue: negative, red: positive.")
+        if self.plots.isHidden():
+            self.plots.show()
         # Symmetric levels put zero at white, so the sign of every weight reads at a glance.
         largest = float(np.abs(weight).max()) if weight.size else 0.0
         largest = largest if largest > 0 else 1.0
@@ -257,8 +271,12 @@ class WeightsPanel(QWidget):
             self.gradients_curve.setData([0.0, 1.0], [0.0])
         self._show_unit_images(weight)
 
+    def _set_title(self, text: str) -> None:
+        if self.title_label.text() != text:  # a new text lays the word-wrapped label (and the panel) out again
+            self.title_label.setText(text)
+
     def _show_empty(self, text: str) -> None:
-        self.title_label.setText(text)
+        self._set_title(text)
         self.shown_weight = None
         self.unit_tiles = 0
         self.plots.hide()
@@ -313,10 +331,13 @@ class WeightsPanel(QWidget):
         largest = largest if largest > 0 else 1.0
         self.units_image.setImage(np.nan_to_num(image, nan=0.0), levels=(-largest, largest), autoLevels=False)
         more = f" (the first {self.unit_tiles} of {len(weight)})" if len(weight) > self.unit_tiles else ""
-        self.units_label.setText(f"What each unit looks for in the {picture[0]}×{picture[1]} image{more}: "
-                                 "red pixels push it up, blue ones down.")
-        self.units_label.show()
-        self.units_plot.show()
+        text = (f"What each unit looks for in the {picture[0]}×{picture[1]} image{more}: "
+                "red pixels push it up, blue ones down.")
+        if self.units_label.text() != text:
+            self.units_label.setText(text)
+        if self.units_label.isHidden():
+            self.units_label.show()
+            self.units_plot.show()
 
     # ------------------------------------------------------------ wires on the canvas
     def _on_edge_toggle(self, on: bool) -> None:
