@@ -11,6 +11,7 @@ from nnstudio.core.examples import wide_deep
 from nnstudio.core.settings import TrainingSettings
 from nnstudio.gui.commands import AddNode, Connect, Paste, RemoveItems, SetParam, SetProjectSettings
 from nnstudio.gui.main_window import MainWindow
+from nnstudio.gui.sharing import install_sharing
 from nnstudio.gui.teaching.install import install_teaching
 
 from test_teaching_neurons import type_into  # noqa: E402 - the same typing helper (rootdir-relative import)
@@ -29,6 +30,7 @@ def window(qtbot):
     window = MainWindow()
     window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
     qtbot.addWidget(window)
+    install_sharing(window)  # File → Export…, as app.main installs it
     install_teaching(window)
     window.show()
     qtbot.waitExposed(window)
@@ -204,16 +206,15 @@ def test_lesson_7_saving_and_exporting(qtbot, window, one_thread, tmp_path):
     assert runner.current == 1
     assert window.file_actions.save_to(tmp_path / "gate.nnstudio")
     assert runner.current == 2
-    # The window has no export menu yet: export with the engine, as File → Export will, and tell the runner.
-    from nnstudio.engine.export import export_model
-
-    model = window.session.model
-    export_model(model, "safetensors", tmp_path / "gate.safetensors", trained=True)
-    runner.note_export("safetensors")
-    assert runner.current == 3
-    export_model(model, "python", tmp_path / "code", trained=True, project=window.document.project)
-    runner.note_export("code")
+    # File → Export…: choose the format, type where, press Export — as the student does.
+    dialog = window.sharing.show_export_dialog()
+    for fmt, target in (("safetensors", tmp_path / "gate.safetensors"), ("python", tmp_path / "code")):
+        dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(fmt))
+        dialog.path_edit.setText(str(target))
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+        assert target.exists(), dialog.message_label.text()
     assert runner.current == 4 and runner.lesson_finished
+    dialog.close()
 
 
 def test_a_finished_step_stays_finished(window):
