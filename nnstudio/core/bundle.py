@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from .files import atomic_write_bytes
+from .files import atomic_write_bytes, read_user_file
 from .project import Project, ProjectError, loads_project
 
 FORMAT = "nnstudio-bundle"
@@ -230,19 +230,7 @@ def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContent
 def read_bundle(path: Union[str, Path]) -> BundleContents:
     """Open a bundle file; data paths in its project are read relative to the bundle's folder."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BUNDLE_BYTES:
-            _fail(f"'{path.name}' is too large to be a model bundle ({size // 1_000_000} MB)")
-        data = path.read_bytes()
-    except BundleError:
-        raise
-    except FileNotFoundError:
-        raise BundleError(f"'{path}' does not exist") from None
-    except IsADirectoryError:
-        raise BundleError(f"'{path}' is a folder, not a model bundle") from None
-    except OSError as exc:
-        raise BundleError(f"'{path.name}' could not be read: {exc.strerror or exc}") from None
+    data = read_user_file(path, MAX_BUNDLE_BYTES, BundleError, "a model bundle")
     try:
         contents = unpack_bundle(data, path.parent.resolve())
     except BundleError as exc:

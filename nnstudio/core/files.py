@@ -30,3 +30,23 @@ def atomic_write_bytes(path: Union[str, Path], data: bytes) -> None:
 
 def atomic_write_text(path: Union[str, Path], text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def read_user_file(path: Union[str, Path], max_bytes: int, error: type, what: str) -> bytes:
+    """Read a file the user chose, turning every problem into `error` with a plain message.
+
+    `what` names the kind of file in messages ("a project", "a model bundle")."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(f"'{path.name}' is too large to be {what} ({size // 1_000_000} MB)")
+        return path.read_bytes()
+    except error:
+        raise
+    except FileNotFoundError:
+        raise error(f"'{path}' does not exist") from None
+    except IsADirectoryError:
+        raise error(f"'{path}' is a folder, not {what}") from None
+    except OSError as exc:
+        raise error(f"'{path.name}' could not be read: {exc.strerror or exc}") from None

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
-from .files import atomic_write_text
+from .files import atomic_write_text, read_user_file
 from .graph import Graph, name_problem
 from .layers import canonical_type, layer_spec
 from .settings import DataSettings, SettingsError, TrainingSettings
@@ -212,19 +212,7 @@ def loads_project(text: Union[str, bytes], base_dir: Optional[Path] = None) -> P
 def load_project(path: Union[str, Path]) -> Project:
     """Open a project file; any problem becomes one ProjectError saying what is wrong."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            _fail(f"'{path.name}' is too large to be a project ({size // 1_000_000} MB)")
-        data = path.read_bytes()
-    except ProjectError:
-        raise
-    except FileNotFoundError:
-        raise ProjectError(f"'{path}' does not exist") from None
-    except IsADirectoryError:
-        raise ProjectError(f"'{path}' is a folder, not a project file") from None
-    except OSError as exc:
-        raise ProjectError(f"'{path.name}' could not be read: {exc.strerror or exc}") from None
+    data = read_user_file(path, MAX_FILE_BYTES, ProjectError, "a project file")
     try:
         project = loads_project(data, path.parent.resolve())
     except ProjectError as exc:
