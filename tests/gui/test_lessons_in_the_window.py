@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import torch
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -15,14 +14,6 @@ from nnstudio.gui.sharing import install_sharing
 from nnstudio.gui.teaching.install import install_teaching
 
 from test_teaching_neurons import type_into  # noqa: E402 - the same typing helper (rootdir-relative import)
-
-
-@pytest.fixture
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture

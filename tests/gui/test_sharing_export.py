@@ -27,15 +27,6 @@ XOR_ROWS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 
 
 @pytest.fixture
-def one_thread():
-    """Tiny networks train faster on one thread, and the test machine is shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture
 def window(qtbot, tmp_path, monkeypatch, one_thread):
     monkeypatch.setenv("NNSTUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
     window = MainWindow()

@@ -6,29 +6,20 @@ from __future__ import annotations
 import os
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QScrollArea
+from PySide6.QtWidgets import QApplication, QDockWidget, QScrollArea
 
 from nnstudio.core.examples import build_example, example_path
-from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.teaching.decision_map import WAITING
 from nnstudio.gui.teaching.diagnostics_panel import HEALTHY
 from nnstudio.gui.teaching.edits import plural
-from nnstudio.gui.teaching.install import PLACES, install_teaching
+from teaching_window import open_teaching_window
+from nnstudio.gui.teaching.install import PLACES
 from nnstudio.gui.teaching.lessons_runner import place_of
 
 SCREENSHOTS = os.environ.get("NNSTUDIO_TEACHING_SHOTS")   # a folder: screenshots at 1280×720 go there
 
 
-def open_window(qtbot, example: str = "xor"):
-    window = MainWindow()
-    window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(window)
-    install_teaching(window)
-    window.document.replace_project(build_example(example))
-    window.session.reload_data()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+open_window = open_teaching_window
 
 
 def settle(qtbot) -> None:

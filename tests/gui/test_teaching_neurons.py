@@ -8,38 +8,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from nnstudio.core.examples import build_example
 from nnstudio.gui.commands import SetParam, SetProjectSettings
-from nnstudio.gui.main_window import MainWindow
-from nnstudio.gui.teaching.install import install_teaching
+from teaching_window import open_teaching_window
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "neuron_view.png"
 
 
-@pytest.fixture
-def one_thread():
-    """Tiny networks train 10× faster on one thread on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def open_window(qtbot, example: str = "xor"):
-    window = MainWindow()
-    window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(window)
-    install_teaching(window)
-    window.document.replace_project(build_example(example))
-    window.session.reload_data()
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_teaching_window(qtbot, example)
     window.teaching.actions["neurons"].trigger()  # Teach → Open the neuron view
     return window
 

@@ -8,39 +8,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.core.examples import build_example
 from nnstudio.engine.training import History
-from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.teaching.decision_map import class_color
 from nnstudio.gui.teaching.diagnostics_panel import HEALTHY
+from teaching_window import open_teaching_window
 from nnstudio.gui.teaching.install import LESSON_TITLES, install_teaching
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "backprop_stepper.png"
 
 
-@pytest.fixture
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def open_window(qtbot, example: str = "xor"):
-    window = MainWindow()
-    window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(window)
-    install_teaching(window)
-    window.document.replace_project(build_example(example))
-    window.session.reload_data()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+open_window = open_teaching_window
 
 
 def test_menus_list_the_teaching_actions_and_every_lesson(qtbot):
