@@ -6,7 +6,6 @@ import copy
 import json
 import logging
 import math
-import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -33,13 +32,11 @@ TRAINING_LOCK_MESSAGE = "Training is running: stop it to edit the network"
 WEIGHTED_TYPES = ("Dense", "Output")
 # Snapshot every layer's weights without being asked when the whole network is this small (cheap copies).
 SMALL_NETWORK_VALUES = 100_000
-# During training the GUI looks at what the worker has put in its mailbox every REFRESH_MS, and hands everything
-# new to the panels in one go, so the window repaints once per look, not once per kind of news. Every look (and the
-# repaint after it) runs Python in the GUI thread, which holds the GIL the training loop needs: when the GUI
-# thread's share of the time goes above GUI_SHARE, the looks space out, down to REFRESH_SLOWEST_MS (5 a second).
+# During training the GUI looks at what the worker has put in its mailbox every REFRESH_MS (10 times a second, the
+# slowest rate at which curves still look live), and hands everything new to the panels in one go, so the window
+# repaints once per look, not once per kind of news. Python in the GUI thread holds the GIL the training loop needs,
+# so the panels keep that work small (see live_curve.py and plot_view.py) rather than looking less often.
 REFRESH_MS = 100
-REFRESH_SLOWEST_MS = 200
-GUI_SHARE = 0.05
 WEIGHTS_EVERY_MS = 200   # a fresh copy of the watched weights at most 5 times a second
 
 
@@ -101,7 +98,6 @@ class TrainingSession(QObject):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._collect)
         self._weights_clock: Optional[QElapsedTimer] = None
-        self._gui_clock = (0.0, 0.0)   # (wall, GUI thread CPU) seconds at the last look, to pace the looks
 
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -253,7 +249,6 @@ class TrainingSession(QObject):
         self._thread = start_worker(worker, self)
         self._weights_clock = QElapsedTimer()
         self._weights_clock.start()
-        self._gui_clock = (time.perf_counter(), time.thread_time())
         self._refresh_timer.start(REFRESH_MS)
 
     def pause(self) -> None:
@@ -325,30 +320,12 @@ class TrainingSession(QObject):
         if worker is None:
             self._refresh_timer.stop()
             return
-        self._pace_refreshes()
         news = worker.mailbox.take()
         clock = self._weights_clock
         if clock is not None and clock.elapsed() >= WEIGHTS_EVERY_MS:
             clock.restart()
             worker.mailbox.want_weights()
         self._hand_out(news)
-
-    def _pace_refreshes(self) -> None:
-        """Look less often while the GUI thread is busy (its CPU time since the last look: the panels' updates and
-        repaints, and whatever the user is doing), more often again when it is not."""
-        wall, cpu = time.perf_counter(), time.thread_time()
-        last_wall, last_cpu = self._gui_clock
-        self._gui_clock = (wall, cpu)
-        if wall <= last_wall:
-            return
-        share = (cpu - last_cpu) / (wall - last_wall)
-        interval = self._refresh_timer.interval()
-        if share > GUI_SHARE:
-            interval = min(REFRESH_SLOWEST_MS, int(interval * 1.25) + 1)
-        elif share < GUI_SHARE / 2:
-            interval = max(REFRESH_MS, int(interval / 1.25))
-        if interval != self._refresh_timer.interval():
-            self._refresh_timer.setInterval(interval)
 
     def _hand_out(self, news: dict) -> None:
         import numpy as np  # noqa: PLC0415 - loaded by now: the worker imported torch
