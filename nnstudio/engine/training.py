@@ -20,6 +20,7 @@ from .losses import OutputLoss, make_output_loss
 from .metrics import OutputScorer
 
 STOP_REASONS = ("completed", "early_stopping", "stopped", "diverged")
+DIVERGENCE_LOSSES = 10   # how many batch losses before a NaN the divergence details keep
 
 
 class PartLike(Protocol):
@@ -40,6 +41,8 @@ class History:
     best_epoch: Optional[int] = None
     batch_losses: list[float] = field(default_factory=list)   # every training batch, in order
     samples_per_second: float = 0.0
+    # Where a run diverged, for its details: epoch, batch, learning_rate, bad_loss and last_losses (finite ones).
+    divergence: dict = field(default_factory=dict)
 
     def record(self, epoch: int, logs: Mapping[str, float]) -> None:
         self.epochs.append(epoch)
@@ -250,7 +253,7 @@ class Trainer:
                 bad = next((i for i, v in enumerate(values) if not math.isfinite(v)), None)
                 history.batch_losses.extend(values if bad is None else values[:bad])
                 if bad is not None:
-                    self._diverged(history, epoch, bad + 1)
+                    self._diverged(history, epoch, bad + 1, values[bad])
                     break
                 if result.interrupted:
                     self._stop_reason = self._stop_reason or "stopped"
@@ -422,8 +425,10 @@ class Trainer:
             logs.update({f"{name}_{metric}": value for metric, value in scores.items()})
         return logs
 
-    def _diverged(self, history: History, epoch: int, batch: int) -> None:
+    def _diverged(self, history: History, epoch: int, batch: int, bad_loss: float = math.nan) -> None:
         history.stop_reason = "diverged"
+        history.divergence = {"epoch": epoch, "batch": batch, "learning_rate": self.settings.learning_rate,
+                              "bad_loss": bad_loss, "last_losses": history.batch_losses[-DIVERGENCE_LOSSES:]}
         history.message = (
             f"The loss became NaN at epoch {epoch}, batch {batch}: the learning rate "
             f"({self.settings.learning_rate:g}) is probably too high, or the inputs are not scaled. "

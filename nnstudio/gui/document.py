@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from ..core.analysis import Analysis, DataContext, analyze
 from ..core.graph import Graph
@@ -23,10 +23,16 @@ class Document(QObject):
     project_replaced = Signal()          # a whole new project (New, Open): views rebuild
     edit_refused = Signal(str)           # an edit was refused; the message says why
     settings_changed = Signal(str)       # "data" or "training" settings of the project changed
+    edit_lock_changed = Signal(bool)     # edits (undo and redo included) were locked (True, maybe anew) or allowed
 
     def __init__(self, project: Optional[Project] = None, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
+        # The window's Undo/Redo actions come from this group: a stack alone ignores setActive(False), but the
+        # group's actions turn off when it has no active stack, which is how lock_edits takes undo away.
+        self.undo_group = QUndoGroup(self)
+        self.undo_group.addStack(self.undo_stack)
+        self.undo_group.setActiveStack(self.undo_stack)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.project = project or Project()
         self.data_context: Optional[DataContext] = None
@@ -109,8 +115,25 @@ class Document(QObject):
         return True
 
     def lock_edits(self, reason: Optional[str]) -> None:
+        """Refuse every edit, undo and redo included, with this reason (None allows them again)."""
         self.edit_lock_reason = reason
-        self.undo_stack.setActive(reason is None)
+        self.undo_group.setActiveStack(self.undo_stack if reason is None else None)
+        self.edit_lock_changed.emit(reason is not None)
+
+    def undo(self) -> bool:
+        """Undo the last step; refused (and False) while edits are locked, like any other edit."""
+        return self._step(self.undo_stack.undo)
+
+    def redo(self) -> bool:
+        """Redo the next step; refused (and False) while edits are locked."""
+        return self._step(self.undo_stack.redo)
+
+    def _step(self, move: Callable[[], None]) -> bool:
+        if self.edit_lock_reason:
+            self.edit_refused.emit(self.edit_lock_reason)
+            return False
+        move()
+        return True
 
     # ------------------------------------------------------------ selection
     def select(self, node_ids: list[str]) -> None:

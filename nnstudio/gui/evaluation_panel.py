@@ -161,6 +161,14 @@ class EvaluationPanel(QWidget):
             if signal is not None:
                 signal.connect(slot)
         self._show_empty(True)
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """A panel built after a run (the Evaluate tab is built when first opened) shows that run's results."""
+        last_result = getattr(self.session, "last_result", None)
+        if getattr(self.session, "model", None) is None or getattr(self.session, "is_training", False):
+            return  # nothing trained yet, or a run in progress: its end will fill the panel
+        self._refresh_when_seen(getattr(last_result, "test", None))
 
     # ------------------------------------------------------------ signals from the session
     def _show_empty(self, empty: bool) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QTabBar, QTabWidget, QToolBar,
                                QVBoxLayout, QWidget)
 
@@ -197,11 +197,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         files = self.file_actions
-        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        self.undo_action, self.redo_action = undo, redo
+        undo, redo = self._build_undo_redo()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -281,6 +277,31 @@ class MainWindow(QMainWindow):
                 toolbar.addAction(action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
+
+    def _build_undo_redo(self) -> tuple[QAction, QAction]:
+        """Undo and Redo, from the document's undo group: they turn off while training locks the edits."""
+        group = self.document.undo_group
+        undo = group.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = group.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.undo_action, self.redo_action = undo, redo
+        # A disabled action ignores its keys without a word; while locked these shortcuts take the keys and
+        # the document refuses the step with its reason, which the status bar shows.
+        self._locked_undo_keys = [QShortcut(QKeySequence.StandardKey.Undo, self, self.document.undo),
+                                  QShortcut(QKeySequence.StandardKey.Redo, self, self.document.redo)]
+        self.document.edit_lock_changed.connect(self._show_undo_lock)
+        self._show_undo_lock(self.document.edit_lock_reason is not None)
+        return undo, redo
+
+    def _show_undo_lock(self, locked: bool) -> None:
+        for shortcut in self._locked_undo_keys:
+            shortcut.setEnabled(locked)
+        # Hovering the greyed-out buttons says why; an empty tip falls back to the action's text again.
+        tip = (self.document.edit_lock_reason or "") if locked else ""
+        for action in (self.undo_action, self.redo_action):
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
 
     def _wire(self) -> None:
         document = self.document

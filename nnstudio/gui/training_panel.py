@@ -82,8 +82,8 @@ def format_seconds(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def final_message(result: Any) -> str:
-    """The line shown when a run ends: what happened, and the test scores."""
+def final_message(result: Any, device_note: str = "") -> str:
+    """The line shown when a run ends: what happened, the test scores, and where it ran (device_note)."""
     history = result.history
     if history.stop_reason == "diverged":
         return history.message
@@ -96,7 +96,32 @@ def final_message(result: Any) -> str:
                 scores.append(f"{prefix}{label} {metrics[key]:.3g}")
     if scores:
         words += " Test " + ", ".join(scores) + "."
-    return words
+    return f"{words} {device_note}" if device_note else words
+
+
+def device_note(requested: str, used: str) -> str:
+    """Where a run's arithmetic happened, in words; plain about a GPU that was asked for but is not there."""
+    if requested.startswith("cuda") and used != "cuda":
+        return "The project asks for a GPU (CUDA), but this computer has none that PyTorch can use: it trained " \
+               "on the CPU."
+    return "Trained on the GPU." if used == "cuda" else "Trained on the CPU."
+
+
+def divergence_details(result: Any) -> str:
+    """The numbers behind a NaN run, for Details…: where it happened, the learning rate and the last losses."""
+    where = getattr(result.history, "divergence", None) or {}
+    if not where:
+        return ""
+    losses = ", ".join(f"{value:.4g}" for value in where.get("last_losses", []))
+    epoch_losses = ", ".join(f"{value:.4g}" for value in result.history.logs.get("loss", [])[-5:])
+    bad = where.get("bad_loss", math.nan)
+    return "\n".join([
+        f"The loss became {'infinite' if math.isinf(bad) else 'NaN'} at epoch {where['epoch']}, "
+        f"batch {where['batch']}.",
+        f"Learning rate: {where['learning_rate']:g}",
+        f"Last batch losses before that, oldest first: {losses or 'none (the first batch already failed)'}",
+        f"Loss of the last finished epochs: {epoch_losses or 'none (it failed in the first epoch)'}",
+    ])
 
 
 class TrainingPanel(QWidget):
@@ -112,6 +137,7 @@ class TrainingPanel(QWidget):
         self._editors: dict[str, QWidget] = {}
         self._rows: dict[str, tuple[QLabel, QWidget]] = {}
         self.details_text = ""
+        self.details_title = "Training failed"
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -315,8 +341,7 @@ class TrainingPanel(QWidget):
                 if isinstance(editor, QComboBox) and not editor.isEditable():
                     index = editor.findData(value)
                     if index < 0 and key == "device":
-                        editor.addItem(str(value).upper(), value)
-                        index = editor.count() - 1
+                        index = self._add_device_item(str(value))
                     editor.setCurrentIndex(max(index, 0))
                 elif isinstance(editor, QComboBox):
                     editor.setCurrentText(str(value))
@@ -365,18 +390,38 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------ devices
     def _check_devices(self) -> None:
         """Offer CUDA when PyTorch sees a GPU (asked lazily: importing torch takes a second)."""
+        if self._find_devices():
+            self.refresh()
+
+    def _find_devices(self) -> bool:
+        """Add the GPU to the list if PyTorch sees one; True when an item was added."""
         if self._devices_checked:
-            return
+            return False
         self._devices_checked = True
         import torch  # noqa: PLC0415
 
-        if torch.cuda.is_available() and self.device_combo.findData("cuda") < 0:
-            self._filling = True
-            try:
-                self.device_combo.addItem(f"CUDA ({torch.cuda.get_device_name(0)})", "cuda")
-            finally:
-                self._filling = False
-            self.refresh()
+        if not torch.cuda.is_available() or self.device_combo.findData("cuda") >= 0:
+            return False
+        filling, self._filling = self._filling, True
+        try:
+            self.device_combo.addItem(f"CUDA ({torch.cuda.get_device_name(0)})", "cuda")
+        finally:
+            self._filling = filling
+        return True
+
+    def _add_device_item(self, device: str) -> int:
+        """The list index for a saved device the list lacks; a GPU this computer has not says the CPU is used."""
+        if device.startswith("cuda"):
+            self._find_devices()  # imports torch, but only for a project that asks for a GPU
+            index = self.device_combo.findData(device)
+            if index >= 0:
+                return index
+            # The engine falls back to the CPU; the list says so instead of showing a GPU that is not there.
+            text = f"{device.upper()} (not available here: the CPU is used)"
+        else:
+            text = device.upper()
+        self.device_combo.addItem(text, device)
+        return self.device_combo.count() - 1
 
     # ------------------------------------------------------------ running
     def _train_clicked(self) -> None:
@@ -435,7 +480,15 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(1000 if history.stop_reason == "completed" else self.progress_bar.value())
         self.progress_bar.setFormat(f"{STOP_REASON_WORDS.get(history.stop_reason, 'Finished')} · "
                                     f"{epochs} epoch{'s' if epochs != 1 else ''} in {format_seconds(result.seconds)}")
-        self.set_status(final_message(result), error=history.stop_reason == "diverged")
+        diverged = history.stop_reason == "diverged"
+        self.set_status(final_message(result, self._device_note()), error=diverged,
+                        details=divergence_details(result) if diverged else "", details_title="Training diverged")
+
+    def _device_note(self) -> str:
+        model = self.session.model
+        used = next((p.device.type for p in model.parameters()), "cpu") if model is not None else "cpu"
+        settings = self.session.last_settings
+        return device_note(settings.device if settings is not None else "cpu", used)
 
     def show_failure(self, message: str, details: str) -> None:
         """A run that could not start or broke: the message in the panel, the traceback behind Details…."""
@@ -445,15 +498,17 @@ class TrainingPanel(QWidget):
                                         self.progress_bar.format())
         self.set_status(message, error=True, details=details)
 
-    def set_status(self, text: str, error: bool = False, details: str = "") -> None:
+    def set_status(self, text: str, error: bool = False, details: str = "",
+                   details_title: str = "Training failed") -> None:
         self.status_label.setText(text)
         self.status_label.setStyleSheet("color: #b3261e;" if error else "")
         self.details_text = details
+        self.details_title = details_title
         self.details_button.setVisible(bool(details))
 
     def show_details(self, details: str) -> None:
         """The technical details of a failure, for a teacher or a bug report (tests replace this)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Training failed", self.status_label.text(),
+        box = QMessageBox(QMessageBox.Icon.Warning, self.details_title, self.status_label.text(),
                           QMessageBox.StandardButton.Ok, self)
         box.setDetailedText(details)
         box.exec()
