@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import math
@@ -38,6 +37,16 @@ SMALL_NETWORK_VALUES = 100_000
 # so the panels keep that work small (see live_curve.py and plot_view.py) rather than looking less often.
 REFRESH_MS = 100
 WEIGHTS_EVERY_MS = 200   # a fresh copy of the watched weights at most 5 times a second
+# Predictions during a run use a copy of the model's weights that the worker makes between batches when asked.
+# A prediction waits for the copy (about one batch) at most PREVIEW_WAIT_S, and one copy serves every prediction
+# for PREVIEW_FRESH_MS, so the training thread copies the model at most 5 times a second, and only while the
+# panels predict (Try it, the decision map).
+PREVIEW_WAIT_S = 0.25
+PREVIEW_FRESH_MS = 200
+# Opening or creating another project ends a running run (its thread is waited for, as when the window closes).
+RUN_END_WAIT_MS = 5000
+RUN_DROPPED_MESSAGE = ("Training of the previous project was stopped when this project opened; "
+                       "its results were not kept.")
 
 
 def _finite(value: Any) -> Optional[float]:
@@ -91,7 +100,8 @@ class TrainingSession(QObject):
         self._loading_held = False
         self._load_wanted = False
         self._watched_by_request: set[str] = set()
-        self._preview_model: Optional["GraphModule"] = None   # a copy for predictions while training runs
+        self._preview_model: Optional["GraphModule"] = None   # the GUI's own model for predictions during a run
+        self._preview_clock: Optional[QElapsedTimer] = None   # since its weights were last brought up to date
         self._fresh_model: Optional[tuple[str, "GraphModule"]] = None  # an untrained model, before any run
 
         self._refresh_timer = QTimer(self)
@@ -146,14 +156,20 @@ class TrainingSession(QObject):
             self._schedule_reload(0)
 
     def _project_replaced(self) -> None:
-        # The old project's model and results mean nothing for the new one.
-        if self.is_training:
-            self.stop()
+        # The old project's run, model and results mean nothing for the new one. The run ends here (its thread
+        # is waited for, about one batch), so nothing it still sends can reach the panels or the new project's
+        # history; it is not recorded into the old project either, which the window no longer shows.
+        dropped_run = self._end_run_now()
         self.model = None
         self.last_result = None
+        self.last_settings = None
         self._fresh_model = None
+        self._reload_after_training = False
         self._schedule_reload(0)
         self.model_changed.emit()
+        if dropped_run:
+            # The panels leave their running state on the end of a run: this one ended without a result.
+            self.training_failed.emit(RUN_DROPPED_MESSAGE, "")
 
     def _reload_if_needed(self) -> None:
         if self._signature() != self._loaded_signature or self._load_wanted:
@@ -225,7 +241,7 @@ class TrainingSession(QObject):
         self._run_project = project
         self._paused = False
         self._stop_requested = False
-        self._preview_model = None
+        self._preview_model = self._preview_clock = None
         from .worker import TrainingWorker  # noqa: PLC0415
 
         worker = TrainingWorker(project, settings, self.data, self._watched_nodes())
@@ -255,6 +271,10 @@ class TrainingSession(QObject):
         if self._worker is not None and not self._paused:
             self._paused = True
             self._worker.pause()
+            # Asked after pausing: the copy comes from the batch the trainer stops after, so predictions made
+            # while paused (which cannot wait for a batch) use the paused weights.
+            self._worker.mailbox.want_model()
+            self._preview_clock = None
 
     def resume(self) -> None:
         if self._worker is not None and self._paused:
@@ -270,14 +290,23 @@ class TrainingSession(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Stop training and wait for its thread to end (the window is closing)."""
         self._reload_timer.stop()
+        if self._worker is not None:
+            self._shutting_down = True
+        self._end_run_now(timeout_ms)
+
+    def _end_run_now(self, timeout_ms: int = RUN_END_WAIT_MS) -> bool:
+        """Stop the run and wait for its thread; whatever it sends later is dropped. False when none ran."""
         self._refresh_timer.stop()
-        if self._worker is None:
-            return
-        self._shutting_down = True
-        self._worker.stop()
+        worker = self._worker
+        if worker is None:
+            return False
+        self._worker = None  # from now on its signals name a worker that is not the session's: ignored
+        worker.stop()
         self._finish_thread(timeout_ms)
-        self._worker = None
+        self._paused = self._stop_requested = False
+        self._preview_model = self._preview_clock = self._run_project = None
         self.document.lock_edits(None)
+        return True
 
     def _finish_thread(self, timeout_ms: int) -> None:
         thread = self._thread
@@ -353,34 +382,39 @@ class TrainingSession(QObject):
         if worker is not None:
             self._hand_out(worker.mailbox.take())
 
-    def _on_model_ready(self, model: "GraphModule") -> None:
-        self.model = model
-        self.model_changed.emit()
+    def _on_model_ready(self, worker: "TrainingWorker") -> None:
+        if worker is not self._worker:
+            return  # a run that was dropped (another project opened) or shut down
+        self.model_changed.emit()  # the run's model exists: panels answer with it (see _training_preview)
 
-    def _on_finished(self, outcome: Outcome) -> None:
-        if not self._shutting_down:
-            self._take_last_news(self._worker)
+    def _run_ended(self, worker: "TrainingWorker") -> bool:
+        """The current run's thread is done: its last news go out, edits unlock. False for a dropped run."""
+        if worker is not self._worker:
+            return False  # already ended by _end_run_now: its thread is gone and nothing of it may show
+        self._take_last_news(worker)
         self._finish_thread(5000)
         self._worker = None
         self.document.lock_edits(None)
-        if self._shutting_down:
+        return True
+
+    def _on_finished(self, worker: "TrainingWorker", outcome: Outcome) -> None:
+        if not self._run_ended(worker):
             return
         self.model = outcome.model
         self.last_result = outcome.result
-        self._preview_model = None
+        self._preview_model = self._preview_clock = None
         self._record_run(outcome.result)
         self.model_changed.emit()
         self.training_finished.emit(outcome.result)
         self._reload_later_if_wanted()
 
-    def _on_failed(self, message: str, details: str) -> None:
-        if not self._shutting_down:
-            self._take_last_news(self._worker)
-        self._finish_thread(5000)
-        self._worker = None
-        self.document.lock_edits(None)
-        if self._shutting_down:
+    def _on_failed(self, worker: "TrainingWorker", message: str, details: str) -> None:
+        if not self._run_ended(worker):
             return
+        if self.model is not None and self.model is self._preview_model:
+            self.model = None  # a broken run leaves no trained model, only a copy of its weights at some batch
+            self.model_changed.emit()
+        self._preview_model = self._preview_clock = None
         self.training_failed.emit(message, details)
         self._reload_later_if_wanted()
 
@@ -418,20 +452,43 @@ class TrainingSession(QObject):
 
         if self.data is None:
             raise DataError(self.data_error or "There is no data yet.")
-        if self.model is not None and self.is_training:
-            # The trainer owns the live model (train mode, changing weights): predict with a copy of its weights.
-            if self._preview_model is None:
-                self._preview_model = copy.deepcopy(self.model)
-            else:
-                self._preview_model.load_state_dict(self.model.state_dict())
-            self._preview_model.eval()
-            return self._preview_model
+        if self.is_training:
+            return self._training_preview()
         if self.model is not None:
             return self.model
         signature = self._loaded_signature or ""
         if self._fresh_model is None or self._fresh_model[0] != signature:
             self._fresh_model = (signature, build_model(self.document.project, self.data.context))
         return self._fresh_model[1]
+
+    def _training_preview(self) -> "GraphModule":
+        """The GUI's own model of the running network, with the weights the worker copied after a recent batch.
+
+        The trainer's model is never read here: its weights change under any reader in another thread.
+        """
+        from ..engine.pipeline import build_model  # noqa: PLC0415
+
+        if self._preview_model is None:
+            # The same drawing and seed as the run: its starting weights, until the first copy arrives.
+            seed = self.last_settings.seed if self.last_settings is not None else None
+            self._preview_model = build_model(self._run_project, self.data.context, seed)
+            self._preview_model.eval()
+            self.model = self._preview_model  # panels that read `model` (output settings) see this run's network
+        clock = self._preview_clock
+        if clock is None or clock.elapsed() >= PREVIEW_FRESH_MS:
+            # A paused run makes no copies: it made one when pausing (see pause), so take that without waiting.
+            state = self._worker.mailbox.take_model(0.0 if self._paused else PREVIEW_WAIT_S)
+            if state is not None:
+                self._load_state(self._preview_model, state)
+            self._preview_clock = QElapsedTimer()
+            self._preview_clock.start()
+        return self._preview_model
+
+    @staticmethod
+    def _load_state(model: "GraphModule", state: dict[str, np.ndarray]) -> None:
+        import torch  # noqa: PLC0415
+
+        model.load_state_dict({name: torch.from_numpy(values) for name, values in state.items()})
 
     def _forward(self, model: "GraphModule", scaled: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         import numpy as np  # noqa: PLC0415

@@ -16,7 +16,8 @@ from ..core.settings import TrainingSettings
 
 # The worker sends no signal per batch: it fills a Mailbox that the GUI empties on its own timer (see
 # TrainingSession), so a batch costs the training loop two list appends, and the GUI thread wakes on its own
-# schedule, not the worker's. Weights are copied only when the GUI has asked for the next copy.
+# schedule, not the worker's. Weights, and the whole model's state for predictions, are copied only when the GUI
+# has asked for the next copy: between batches, the one moment the trainer is not writing them.
 HAND_OVER_S = 0.03   # batch losses and progress go into the mailbox at most this often (the GUI looks at ~10 Hz)
 
 
@@ -29,12 +30,15 @@ class Mailbox:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._model_copied = threading.Condition(self._lock)
         self.positions: list[float] = []
         self.losses: list[float] = []
         self.epochs: list[tuple[int, dict]] = []
         self.progress: Optional[dict] = None
         self.weights: Optional[dict] = None
         self.weights_wanted = True   # read without the lock in the training loop: a plain bool is enough
+        self.model_state: Optional[dict] = None   # parameter and buffer name -> numpy copy, for predictions
+        self.model_wanted = False    # like weights_wanted, but off at first: most runs are never asked to predict
 
     def add_batches(self, positions: list[float], losses: list[float], progress: dict) -> None:
         with self._lock:
@@ -54,6 +58,27 @@ class Mailbox:
     def want_weights(self) -> None:
         """Ask for one more weight copy, made after the next batch."""
         self.weights_wanted = True
+
+    def put_model(self, state: dict) -> None:
+        with self._lock:
+            self.model_state = state
+            self.model_wanted = False
+            self._model_copied.notify_all()
+
+    def want_model(self) -> None:
+        """Ask for one copy of the whole model's state, made after the next batch (or epoch, or the end)."""
+        self.model_wanted = True
+
+    def take_model(self, wait_s: float = 0.0) -> Optional[dict]:
+        """The newest model copy not taken yet, or None. With wait_s, ask for a fresh copy and wait for it
+        that long at most (a paused or ending run makes none: then the newest one there is)."""
+        with self._lock:
+            if wait_s > 0:
+                self.model_wanted = True
+                # Waiting releases the lock and the GIL: the training thread runs on and makes the copy.
+                self._model_copied.wait_for(lambda: not self.model_wanted, timeout=wait_s)
+            state, self.model_state = self.model_state, None
+        return state
 
     def take(self) -> dict:
         """Everything new since the last take: lists (maybe empty), the latest progress and weights (or None)."""
@@ -98,6 +123,11 @@ def weights_of(model: Any, node_ids: set[str]) -> dict[str, dict[str, Optional[n
     return snapshot
 
 
+def state_copy(model: Any) -> dict[str, np.ndarray]:
+    """Numpy copies of every parameter and buffer (the model's state_dict), for a model of the same drawing."""
+    return {name: _numpy_copy(tensor) for name, tensor in model.state_dict().items()}
+
+
 def _forwarding_callback(worker: "TrainingWorker") -> Any:
     """The engine callback that fills the worker's mailbox (torch imported here)."""
     from ..engine.callbacks import Callback
@@ -137,6 +167,8 @@ def _forwarding_callback(worker: "TrainingWorker") -> Any:
                 self.hand_over(batch + 1, now)
             if mailbox.weights_wanted:
                 self.send_weights()
+            if mailbox.model_wanted:
+                mailbox.put_model(state_copy(self.model))
 
         def hand_over(self, batch: int, now: Optional[float] = None) -> None:
             now = time.perf_counter() if now is None else now
@@ -158,12 +190,16 @@ def _forwarding_callback(worker: "TrainingWorker") -> Any:
             if self.batches == 1 and self.losses:
                 self.batches = len(self.losses)
             self.hand_over(self.batches)
+            if mailbox.model_wanted:  # asked while the validation rows were scored: no need to wait a batch
+                mailbox.put_model(state_copy(self.model))
             mailbox.add_epoch(epoch, {key: float(value) for key, value in logs.items()})
 
         def on_train_end(self, logs: dict) -> None:
             if self.losses:
                 self.hand_over(self.batches)
             self.send_weights()
+            if mailbox.model_wanted:  # the GUI may be waiting for it: no batch comes any more
+                mailbox.put_model(state_copy(self.model))
 
     return ForwardToGui()
 
@@ -173,12 +209,13 @@ class TrainingWorker(QObject):
 
     Progress, batch losses, epoch logs and weight copies go into `mailbox`, which the GUI empties on its own
     timer; the rare events (model built, finished, failed) are signals. Nothing handed over is a live tensor,
-    so the GUI never reads memory the trainer is writing.
+    so the GUI never reads memory the trainer is writing. Each signal carries the worker first, so the GUI can
+    tell a late signal of a run it has dropped (another project was opened) from its current run's.
     """
 
-    finished = Signal(object)         # Outcome
-    failed = Signal(str, str)         # plain message, traceback text
-    model_ready = Signal(object)      # the model just built (for a preview copy in the GUI)
+    finished = Signal(object, object)  # this worker, Outcome
+    failed = Signal(object, str, str)  # this worker, plain message, traceback text
+    model_ready = Signal(object)       # this worker: the run's model is built (its weights come via the mailbox)
 
     def __init__(self, project: Project, settings: TrainingSettings, data: Any, watched: set[str]) -> None:
         super().__init__()
@@ -222,7 +259,7 @@ class TrainingWorker(QObject):
             self._trainer = trainer
             if self._paused:
                 trainer.pause()
-        self.model_ready.emit(trainer.model)
+        self.model_ready.emit(self)
 
     # ------------------------------------------------------------ the work (worker thread)
     @Slot()
@@ -234,11 +271,11 @@ class TrainingWorker(QObject):
             trainer, result = train_project(self.project, self.settings, self.data, callbacks=[callback],
                                             stop_event=self._stop_event, trainer_ready=self._trainer_ready)
         except RunError as exc:  # a problem the user can fix: the message is enough
-            self.failed.emit(str(exc), "")
+            self.failed.emit(self, str(exc), "")
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user with its traceback
-            self.failed.emit(_plain_message(exc), traceback.format_exc())
+            self.failed.emit(self, _plain_message(exc), traceback.format_exc())
         else:
-            self.finished.emit(Outcome(result, trainer.model))
+            self.finished.emit(self, Outcome(result, trainer.model))
         finally:
             with self._lock:
                 self._trainer = None
