@@ -175,12 +175,15 @@ class CurvesPanel(QWidget):
             return
         import pyqtgraph as pg  # noqa: PLC0415 - a few hundred ms: only when curves are first shown
 
+        from .live_curve import LiveCurve  # noqa: PLC0415 - both import pyqtgraph
+        from .plot_view import PlotView  # noqa: PLC0415
+
         self._pg = pg
         plots = QSplitter(Qt.Orientation.Horizontal)
         plots.setObjectName("curvesPlots")
         # Two separate views, so a new batch point repaints the loss plot only, not the metric plot beside it.
-        self.loss_view = pg.PlotWidget(background="w")
-        self.metric_view = pg.PlotWidget(background="w")
+        self.loss_view = PlotView(background="w")
+        self.metric_view = PlotView(background="w")
         plots.addWidget(self.loss_view)
         plots.addWidget(self.metric_view)
         self.loss_plot = self.loss_view.getPlotItem()
@@ -208,26 +211,14 @@ class CurvesPanel(QWidget):
                 item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._y_ranges: dict[int, tuple[float, float]] = {}
         self._x_ends: dict[int, float] = {}
-        # Created once; every update is a setData on these items.
-        self.batch_curve = self.loss_plot.plot([], [], pen=pg.mkPen(BATCH_COLOUR, width=1),
-                                               name="training, per batch (smoothed)")
-        self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=2.5), symbol="o",
-                                              symbolSize=5, symbolBrush=TRAIN_COLOUR, symbolPen=None,
-                                              name="training")
-        self.val_loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen(VALIDATION_COLOUR, width=2.5), symbol="o",
-                                                  symbolSize=5, symbolBrush=VALIDATION_COLOUR, symbolPen=None,
-                                                  name="validation")
-        self.metric_curve = self.metric_plot.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=2.5), symbol="o",
-                                                  symbolSize=5, symbolBrush=TRAIN_COLOUR, symbolPen=None,
-                                                  name="training")
-        self.val_metric_curve = self.metric_plot.plot([], [], pen=pg.mkPen(VALIDATION_COLOUR, width=2.5),
-                                                      symbol="o", symbolSize=5, symbolBrush=VALIDATION_COLOUR,
-                                                      symbolPen=None, name="validation")
-        # The epoch curves (lines and dots) change once an epoch, but the batch curve under them changes at every
-        # refresh and makes Qt repaint everything it overlaps: cached as pixmaps, they are copied, not redrawn
-        # (their Python paint code would otherwise run at every refresh, holding the GIL the training needs).
-        for item in (self.loss_curve, self.val_loss_curve, self.metric_curve, self.val_metric_curve):
-            _cache_as_pixmap(item)
+        # Created once; every update is a setData on these curves, whose lines and dots Qt draws without Python.
+        self.batch_curve = LiveCurve(self.loss_plot, pg.mkPen(BATCH_COLOUR, width=1), "training, per batch (smoothed)")
+        self.loss_curve = LiveCurve(self.loss_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), "training", TRAIN_COLOUR)
+        self.val_loss_curve = LiveCurve(self.loss_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), "validation",
+                                        VALIDATION_COLOUR)
+        self.metric_curve = LiveCurve(self.metric_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), "training", TRAIN_COLOUR)
+        self.val_metric_curve = LiveCurve(self.metric_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), "validation",
+                                          VALIDATION_COLOUR)
         self.best_lines = []
         self.stop_lines = []
         for plot in (self.loss_plot, self.metric_plot):
@@ -426,6 +417,8 @@ class CurvesPanel(QWidget):
         if self.plots is None:
             return
         self.loss_plot.setLogMode(x=False, y=on)
+        for curve in (self.batch_curve, self.loss_curve, self.val_loss_curve):
+            curve.set_log_y(on)
         self._y_ranges.pop(id(self.loss_plot), None)  # the old range was in the other scale's units
         self._rebuild_overlays()
         self.redraw(force=True)

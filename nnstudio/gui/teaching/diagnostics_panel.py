@@ -30,6 +30,7 @@ class DiagnosticsPanel(QWidget):
         self.document, self.session = document, session
         self.diagnoses: list = []
         self._history: Any = None
+        self._html = ""   # what the list shows now
         layout = QVBoxLayout(self)
         self.status_label = QLabel("Train the network: what the app notices about the run appears here.", self)
         self.status_label.setObjectName("diagnosticsStatus")
@@ -49,10 +50,10 @@ class DiagnosticsPanel(QWidget):
     def clear(self) -> None:
         self.diagnoses = []
         self._history = None
+        self._html = ""
         self.view.clear()
         self.view.hide()
-        self.status_label.setStyleSheet("")
-        self.status_label.setText("Train the network: what the app notices about the run appears here.")
+        self._set_status("Train the network: what the app notices about the run appears here.")
 
     # ------------------------------------------------------------ during training: only what the curves say
     def _on_started(self) -> None:
@@ -60,10 +61,10 @@ class DiagnosticsPanel(QWidget):
 
         self._history = History()
         self.diagnoses = []
+        self._html = ""
         self.view.clear()
         self.view.hide()
-        self.status_label.setStyleSheet("")
-        self.status_label.setText("Training: the curves are checked after every epoch.")
+        self._set_status("Training: the curves are checked after every epoch.")
 
     def _on_epoch(self, epoch: int, logs: dict) -> None:
         if self._history is None:
@@ -115,16 +116,15 @@ class DiagnosticsPanel(QWidget):
         self.diagnoses = list(diagnoses)
         if not self.diagnoses:
             # The verdict once: in the header, with the list left empty (it has nothing to list).
-            self.status_label.setText("So far so good." if during else HEALTHY)
-            self.status_label.setStyleSheet("color: #1b6e2a;")
-            self.view.clear()
-            self.view.hide()
+            self._set_status("So far so good." if during else HEALTHY, "color: #1b6e2a;")
+            if self._html or not self.view.isHidden():
+                self._html = ""
+                self.view.clear()
+                self.view.hide()
             return
-        self.status_label.setStyleSheet("")
         self.view.show()
         count = len(self.diagnoses)
-        self.status_label.setText(f"{count} thing{'s' if count != 1 else ''} to look at"
-                                  + (" (so far)." if during else "."))
+        self._set_status(f"{count} thing{'s' if count != 1 else ''} to look at" + (" (so far)." if during else "."))
         parts = []
         for diagnosis in self.diagnoses:
             background, color, word = SEVERITY_STYLE.get(diagnosis.severity, SEVERITY_STYLE["info"])
@@ -137,7 +137,16 @@ class DiagnosticsPanel(QWidget):
                 f"<p>{html.escape(diagnosis.message)}</p>"
                 + (f"<p style='color:#555'><small>The numbers: {evidence}</small></p>" if evidence else "")
                 + (f"<p>What to try:</p><ul>{advice}</ul>" if advice else "") + "</div>")
-        self.view.setHtml("".join(parts))
+        text = "".join(parts)
+        if text != self._html:  # during training this runs after every epoch: lay the page out only when it changed
+            self._html = text
+            self.view.setHtml(text)
+
+    def _set_status(self, text: str, style: str = "") -> None:
+        """The header line; a style sheet is set only when it changes (each one restyles the label)."""
+        self.status_label.setText(text)
+        if self.status_label.styleSheet() != style:
+            self.status_label.setStyleSheet(style)
 
     def titles(self) -> list[str]:
         return [d.title for d in self.diagnoses]
