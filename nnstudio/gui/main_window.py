@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
 
     def _training_failed(self, message: str, details: str) -> None:
         self._show_training_state()
-        self.show_status(message.splitlines()[0])
+        self.show_status((message.strip().splitlines() or ["Training stopped."])[0])
 
     def _show_training_state(self) -> None:
         self.train_action.setEnabled(not self.session.is_training)

@@ -494,8 +494,9 @@ class TrainingPanel(QWidget):
         """A run that could not start or broke: the message in the panel, the traceback behind Details…."""
         self._update_buttons()
         if not self.session.is_training:
-            self.progress_bar.setFormat("Not trained" if self.session.last_result is None else
-                                        self.progress_bar.format())
+            if self.session.last_result is None:  # nothing trained (a dropped run's fill must not stay behind)
+                self.progress_bar.setValue(0)
+                self.progress_bar.setFormat("Not trained")
         self.set_status(message, error=True, details=details)
 
     def set_status(self, text: str, error: bool = False, details: str = "",

@@ -58,6 +58,7 @@ def assert_old_run_gone(qtbot, window, heard: list) -> None:
     status = panel.status_label.text()
     assert "epoch" not in status.lower() and "accuracy" not in status.lower(), status
     assert panel.progress_bar.format() == "Not trained"
+    assert panel.progress_bar.value() == 0  # no fill left over from the dropped run
     curves = window.curves_panel
     assert curves.batch_series.count == 0 and curves.epochs == []
     assert window.document.project.runs == []
