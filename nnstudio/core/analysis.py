@@ -27,10 +27,13 @@ class Issue:
 
 @dataclass(frozen=True)
 class DataContext:
-    """What the bound data says: each Input's shape and each Output's task and size."""
+    """What the bound data says: each Input's shape, each Output's task and size, and what does not fit."""
 
     input_shapes: dict = field(default_factory=dict)      # node id -> Shape
     output_targets: dict = field(default_factory=dict)    # node id -> OutputTarget
+    # node id -> why that node cannot take its data (an unknown column, a yes/no Output on a 3-class target):
+    # the data layer's own words, so the Issues list says what training would refuse with.
+    problems: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,9 @@ def _analyze(snapshot: dict, context: DataContext) -> Analysis:
             issues.append(Issue(node_id, WARNING, f"'{nodes[node_id]['name']}' does not lead to any Output, so "
                                                   "it does not take part in training."))
 
+    data_problems = _data_problems(nodes, context)
+    issues.extend(data_problems.values())
+
     for node_id in order:
         nd = nodes[node_id]
         result.params[node_id] = 0
@@ -213,7 +219,8 @@ def _analyze(snapshot: dict, context: DataContext) -> Analysis:
         try:
             layer: LayerResult = layer_spec(nd["type"]).infer(nd["params"], in_shapes, ctx)
         except ShapeError as exc:
-            issues.append(Issue(node_id, ERROR, str(exc)))
+            if node_id not in data_problems:  # the data problem already says what is wrong here, better
+                issues.append(Issue(node_id, ERROR, str(exc)))
             result.shapes[node_id] = None
             continue
         result.shapes[node_id] = layer.shape
@@ -222,6 +229,15 @@ def _analyze(snapshot: dict, context: DataContext) -> Analysis:
         for message in layer.warnings:
             issues.append(Issue(node_id, WARNING, message[0].upper() + message[1:]))
     return result
+
+
+def _data_problems(nodes: dict[str, dict], context: DataContext) -> dict[str, Issue]:
+    """The bound data's objections, one error per node that is still in the graph.
+
+    They do not depend on shapes, so an Output shows its own mismatch even while an earlier layer is broken."""
+    problems = context.problems or {}
+    return {node_id: Issue(node_id, ERROR, str(message)) for node_id, message in problems.items()
+            if node_id in nodes}
 
 
 __all__ = ["Analysis", "DataContext", "Issue", "OutputTarget", "SummaryRow", "analyze", "ERROR", "WARNING"]

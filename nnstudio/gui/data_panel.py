@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QScrollArea, QSizePolicy, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
-from ..core.data import BUILTINS, DataError, Table, load_source, resolve_binding
+from ..core.data import BUILTINS, DataError, Table, bind_columns, load_source, resolve_binding
 from ..core.data.sources import describe_source
 from ..core.layers import canonical_type
 from ..core.settings import SCALINGS, DataSettings, SettingsError
@@ -514,11 +514,19 @@ class DataPanel(QWidget):
         table = self.current_table()
         if table is None:
             return
-        try:
-            binding = resolve_binding(table, self.document.graph.to_dict())
-        except DataError as exc:
-            self.binding_note.setText(str(exc))
+        changes, problems = self._input_size_steps(table, self.document.graph.to_dict())
+        if not changes:
+            self.binding_note.setText(problems[0] if problems else "Every Input already has the size its columns "
+                                                                  "give.")
             return
+        self._push_steps(changes, changes[0].text() if len(changes) == 1 else "Size the Inputs from the data")
+
+    def _input_size_steps(self, table: Table, graph: dict) -> tuple[list[SetParam], list[str]]:
+        """A SetParam for each Input whose shape does not fit the columns it takes from `table` in `graph`.
+
+        `graph` may differ from the live one (bindings about to be reset); the Inputs that cannot be bound are
+        left as they are, and why comes back as the second part."""
+        binding, problems = bind_columns(table, graph)
         changes = []
         for node_id, columns in binding.inputs.items():
             node = self.document.graph.node(node_id)
@@ -526,10 +534,7 @@ class DataPanel(QWidget):
             wanted = input_size_for(table, columns)
             if math.prod(current) != math.prod(wanted):
                 changes.append(SetParam(self.document.graph, node_id, "shape", list(wanted)))
-        if not changes:
-            self.binding_note.setText("Every Input already has the size its columns give.")
-            return
-        self._push_steps(changes, changes[0].text() if len(changes) == 1 else "Size the Inputs from the data")
+        return changes, list(problems.values())
 
     # ------------------------------------------------------------ choosing data
     def _on_dataset_chosen(self, index: int) -> None:
@@ -562,13 +567,25 @@ class DataPanel(QWidget):
         if source.get("kind") == "idx" or (table.image_shape and float(table.values.max(initial=0)) > 16):
             new_settings.scaling = "pixels"  # 0..255 pixels: the usual scaling for images
         stale = self._stale_bindings(table)
-        # Bindings first, the data last: the session reloads once, on the final settings change.
+        # Bindings and Input sizes first, the data last: the session reloads once, on the final settings change.
+        # All in one undo step, so one Ctrl+Z brings back the old data with the sizes that fitted it.
         commands = [SetParam(self.document.graph, node_id, key, []) for node_id, key in stale]
+        sizes, _ = self._input_size_steps(table, self._graph_after_reset(stale))
+        commands += sizes
         commands.append(SetProjectSettings(self.document, "data", new_settings, text))
         if not self._push_steps(commands, text):
             self.refresh()
             return False
         return True
+
+    def _graph_after_reset(self, stale: list[tuple[str, str]]) -> dict:
+        """The graph's snapshot as it will be once the stale columns/targets are back to automatic."""
+        graph = self.document.graph.to_dict()
+        for node in graph.get("nodes", []):
+            for node_id, key in stale:
+                if node.get("id") == node_id:
+                    node.setdefault("params", {})[key] = []
+        return graph
 
     def _stale_bindings(self, table: Table) -> list[tuple[str, str]]:
         """Columns/targets naming columns the new table lacks go back to automatic."""

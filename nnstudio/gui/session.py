@@ -18,6 +18,7 @@ from .document import Document
 if TYPE_CHECKING:
     import numpy as np
 
+    from ..core.analysis import DataContext
     from ..core.data.table import Table
     from ..engine.compiler import GraphModule
     from ..core.data.project_data import ProjectData
@@ -193,6 +194,7 @@ class TrainingSession(QObject):
             self._set_data(None, "This project has no data yet: choose a dataset in the Data panel.")
             return
         key = json.dumps([source, str(project.base_dir)], sort_keys=True, default=str)
+        context = None
         try:
             if self._table_cache is not None and self._table_cache[0] == key:
                 table = self._table_cache[1]
@@ -204,15 +206,17 @@ class TrainingSession(QObject):
             context = data_context(table, graph)
             prepared = prepare(table, graph, project.data)
         except (DataError, SettingsError) as exc:
-            self._set_data(None, str(exc))
+            # No data to train on, but what the data says still reaches the analysis: the Issues list then
+            # shows on the nodes why the network does not fit it (a yes/no Output on a 3-class target).
+            self._set_data(None, str(exc), context)
             return
         from ..core.data.project_data import ProjectData  # noqa: PLC0415 - the engine's own class, without torch
 
         self._set_data(ProjectData(table, prepared, context), "")
 
-    def _set_data(self, data: Optional["ProjectData"], error: str) -> None:
+    def _set_data(self, data: Optional["ProjectData"], error: str, context: Optional["DataContext"] = None) -> None:
         self.data, self.data_error = data, error
-        self.document.set_data_context(data.context if data is not None else None)
+        self.document.set_data_context(data.context if data is not None else context)
         self.data_changed.emit()
 
     # ------------------------------------------------------------ training control

@@ -87,45 +87,69 @@ def _columns_param(node: dict, key: str) -> list[str]:
     return [str(column) for column in value]
 
 
-def _check_known(table: Table, node: dict, columns: list[str]) -> None:
+def _column_problem(table: Table, node: dict, columns: list[str]) -> Optional[str]:
+    """Why a node's chosen columns cannot be used with this table, or None when they can."""
     for column in columns:
         if not table.has_column(column):
             shown = ", ".join(table.columns[:10]) + (" …" if len(table.columns) > 10 else "")
-            raise DataError(f"{_node_label(node)} uses the column '{column}', which the data '{table.name}' does "
-                            f"not have (its columns are {shown})")
+            return (f"{_node_label(node)} uses the column '{column}', which the data '{table.name}' does not have "
+                    f"(its columns are {shown}): choose its columns again in the Data panel")
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     if duplicates:
-        raise DataError(f"{_node_label(node)} lists the column '{duplicates[0]}' twice")
+        return f"{_node_label(node)} lists the column '{duplicates[0]}' twice: untick one"
+    return None
 
 
-def resolve_binding(table: Table, graph: dict) -> Binding:
-    """Work out each Input's and Output's columns; empty choices follow the automatic rule."""
+def bind_columns(table: Table, graph: dict) -> tuple[Binding, dict[str, str]]:
+    """Each Input's and Output's columns, plus a plain-words problem for each node that cannot be bound.
+
+    A node with a problem is left out of the binding; the others are still bound, so the analysis can
+    show every node's facts and problems at once instead of only the first problem. An automatic Input is
+    left out too (without a problem of its own) while some Output cannot be bound."""
+    problems: dict[str, str] = {}
     outputs: dict[str, list[str]] = {}
+    wanted_targets: set[str] = set()  # an Output's known targets are no Input's features
     for node in _nodes_of(graph, "Output"):
         targets = _columns_param(node, "targets") or list(table.default_targets)
-        if not targets:
-            raise DataError(f"{_node_label(node)} has no target column and the data '{table.name}' has no usual "
-                            "target: choose the column(s) it should learn to predict")
-        _check_known(table, node, targets)
-        outputs[node["id"]] = targets
-    all_targets = {column for targets in outputs.values() for column in targets}
+        wanted_targets.update(c for c in targets if table.has_column(c))
+        problem = _column_problem(table, node, targets) if targets else (
+            f"{_node_label(node)} has no target column and the data '{table.name}' has no usual target: "
+            "choose the column(s) it should learn to predict in the Data panel")
+        if problem:
+            problems[node["id"]] = problem
+        else:
+            outputs[node["id"]] = targets
     inputs: dict[str, list[str]] = {}
     for node in _nodes_of(graph, "Input"):
         columns = _columns_param(node, "columns")
         if columns:
-            _check_known(table, node, columns)
-            clash = [c for c in columns if c in all_targets]
-            if clash:
-                raise DataError(f"{_node_label(node)} takes the column '{clash[0]}' as a feature, but an Output "
-                                "learns to predict it: a network must not see the answer. Remove it from one "
-                                "of them")
+            problem = _column_problem(table, node, columns)
+            clash = [c for c in columns if c in wanted_targets]
+            if not problem and clash:
+                problem = (f"{_node_label(node)} takes the column '{clash[0]}' as a feature, but an Output "
+                           "learns to predict it: a network must not see the answer. Remove it from one of them")
+        elif len(outputs) < len(_nodes_of(graph, "Output")):
+            continue  # "every column that is not a target" is unknown while an Output's targets are
         else:
-            columns = table.feature_columns(sorted(all_targets))
-            if not columns:
-                raise DataError(f"{_node_label(node)} has no columns left: every column of '{table.name}' is a "
-                                "target")
-        inputs[node["id"]] = columns
-    return Binding(inputs, outputs)
+            columns = table.feature_columns(sorted(wanted_targets))
+            problem = None if columns else (f"{_node_label(node)} has no columns left: every column of "
+                                            f"'{table.name}' is a target. Choose fewer targets")
+        if problem:
+            problems[node["id"]] = problem
+        else:
+            inputs[node["id"]] = columns
+    return Binding(inputs, outputs), problems
+
+
+def resolve_binding(table: Table, graph: dict) -> Binding:
+    """Work out each Input's and Output's columns; empty choices follow the automatic rule.
+
+    Raises DataError with the first node's problem (Outputs first: the Inputs' automatic columns depend on
+    them)."""
+    binding, problems = bind_columns(table, graph)
+    if problems:
+        raise DataError(next(iter(problems.values())))
+    return binding
 
 
 def _output_task(table: Table, node: dict, targets: list[str]) -> str:
@@ -146,18 +170,46 @@ def _input_shape(table: Table, node: dict, columns: list[str]) -> tuple[int, ...
     return (len(columns),)
 
 
+def _task_problem(table: Table, node: dict, targets: list[str], task: str) -> Optional[str]:
+    """Why an Output's task cannot learn its target column(s), in plain words with what to do; else None."""
+    if task in CLASSIFICATION:
+        if len(targets) != 1:
+            return (f"{_node_label(node)} sorts rows into classes, so it takes exactly one target column, but it "
+                    f"has {len(targets)}: {', '.join(targets)}. Untick all but one, or set its task to regression")
+        column = targets[0]
+        names = table.classes_of(column)
+        if task == "binary" and len(names) > 2:
+            return (f"{_node_label(node)} is a yes/no (binary) output, but its target '{column}' has "
+                    f"{len(names)} classes: set its task to multiclass or automatic")
+        if not table.is_categorical(column) and table.task_of(column) == "regression" \
+                and len(names) > 2 * max(1, table.n_rows ** 0.5):
+            return (f"{_node_label(node)} sorts rows into classes, but its target '{column}' holds "
+                    f"measurements ({len(names)} different values): set its task to regression")
+        return None
+    categorical = [c for c in targets if table.is_categorical(c)]
+    if categorical:
+        return (f"{_node_label(node)} predicts numbers (regression), but its target '{categorical[0]}' holds "
+                "categories: set its task to multiclass or automatic")
+    return None
+
+
 def data_context(table: Table, graph: dict) -> DataContext:
     """What the data says about each Input's shape and each Output's task and units, for analysis.
 
     The OutputTarget's task is what the data holds (the table's rule), so analysis can point out an Output
-    whose chosen task does not fit its column; its units follow the Output's chosen task."""
-    binding = resolve_binding(table, graph)
+    whose chosen task does not fit its column; its units follow the Output's chosen task. It does not raise
+    when the network does not fit the data: each node's problem goes into `problems`, the very message
+    prepare() would raise, so the Issues list shows it on the node."""
+    binding, problems = bind_columns(table, graph)
     nodes = {node["id"]: node for node in graph.get("nodes", [])}
     input_shapes = {node_id: _input_shape(table, nodes[node_id], columns)
                     for node_id, columns in binding.inputs.items()}
     output_targets: dict[str, OutputTarget] = {}
     for node_id, targets in binding.outputs.items():
         task = _output_task(table, nodes[node_id], targets)
+        problem = _task_problem(table, nodes[node_id], targets, task)
+        if problem:
+            problems[node_id] = problem
         data_task = "regression" if len(targets) > 1 else table.task_of(targets[0])
         if task == "multiclass" and len(targets) == 1:
             units, names = table.num_classes(targets[0]), table.classes_of(targets[0])
@@ -166,7 +218,7 @@ def data_context(table: Table, graph: dict) -> DataContext:
         else:
             units, names = len(targets), ()
         output_targets[node_id] = OutputTarget(data_task, units, tuple(names))
-    return DataContext(input_shapes, output_targets)
+    return DataContext(input_shapes, output_targets, problems)
 
 
 # ---------------------------------------------------------------- splitting
@@ -253,26 +305,10 @@ def prepare(table: Table, graph: dict, settings: DataSettings) -> PreparedData:
     for node_id, targets in binding.outputs.items():
         node = nodes[node_id]
         task = _output_task(table, node, targets)
-        if task in CLASSIFICATION:
-            if len(targets) != 1:
-                raise DataError(f"{_node_label(node)} sorts rows into classes, so it takes exactly one target "
-                                f"column, but it has {len(targets)}: {', '.join(targets)}")
-            column = targets[0]
-            names = table.classes_of(column)
-            if task == "binary" and len(names) > 2:
-                raise DataError(f"{_node_label(node)} is a yes/no (binary) output, but its target '{column}' has "
-                                f"{len(names)} classes: set its task to multiclass or automatic")
-            if not table.is_categorical(column) and table.task_of(column) == "regression" \
-                    and len(names) > 2 * max(1, table.n_rows ** 0.5):
-                raise DataError(f"{_node_label(node)} sorts rows into classes, but its target '{column}' holds "
-                                f"measurements ({len(names)} different values): set its task to regression")
-            class_names[node_id] = names
-        else:
-            categorical = [c for c in targets if table.is_categorical(c)]
-            if categorical:
-                raise DataError(f"{_node_label(node)} predicts numbers (regression), but its target "
-                                f"'{categorical[0]}' holds categories: set its task to multiclass or automatic")
-            class_names[node_id] = ()
+        problem = _task_problem(table, node, targets, task)
+        if problem:
+            raise DataError(problem)
+        class_names[node_id] = table.classes_of(targets[0]) if task in CLASSIFICATION else ()
         tasks[node_id] = task
 
     # Stratify by the first classification Output's classes, so small classes reach every part.
@@ -325,4 +361,5 @@ def prepare(table: Table, graph: dict, settings: DataSettings) -> PreparedData:
     return PreparedData(parts[0], parts[1], parts[2], class_names, tasks, scalers, binding, input_shapes)
 
 
-__all__ = ["Binding", "Part", "PreparedData", "data_context", "prepare", "resolve_binding", "split_indices"]
+__all__ = ["Binding", "Part", "PreparedData", "bind_columns", "data_context", "prepare", "resolve_binding",
+           "split_indices"]
