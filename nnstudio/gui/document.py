@@ -27,10 +27,13 @@ class Document(QObject):
 
     def __init__(self, project: Optional[Project] = None, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
-        self.undo_stack = QUndoStack(self)
         # The window's Undo/Redo actions come from this group: a stack alone ignores setActive(False), but the
         # group's actions turn off when it has no active stack, which is how lock_edits takes undo away.
+        # The group is made first so that it is destroyed first (Qt deletes children in creation order): a stack
+        # destroyed before its group makes the group announce "no active stack" from a half-deleted Document,
+        # which crashed Python during garbage collection (test_data_binding_issues.py then test_data_panel.py did).
         self.undo_group = QUndoGroup(self)
+        self.undo_stack = QUndoStack(self)
         self.undo_group.addStack(self.undo_stack)
         self.undo_group.setActiveStack(self.undo_stack)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
