@@ -136,11 +136,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--no-select", action="store_true",
+                        help="leave the canvas selection empty (by default the first hidden layer is selected, so its "
+                             "weights heatmap and histograms are live too)")
     parser.add_argument("--screenshot", type=Path, help="save the window as it looks at the end of the last run")
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = full_window(app)
+    if not args.no_select:  # as a teacher would: one layer selected, its weights changing in the Weights panel
+        hidden = next(node.id for node in window.document.graph.nodes.values() if node.type == "Dense")
+        window.document.select([hidden])
     heartbeat = Heartbeat()
     print(f"digits example in the full window, {args.epochs} epochs per run, {args.pairs} pairs (GUI and headless "
           f"back to back, order alternating); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "

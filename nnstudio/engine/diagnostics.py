@@ -309,10 +309,16 @@ def diagnose(history: "History", probes: Optional[Probes] = None, baseline_accur
     return sorted(results, key=lambda d: -SEVERITIES.index(d.severity))
 
 
+def measure_probes(trainer: "Trainer", history: "History", train: "PartLike") -> Optional[Probes]:
+    """The probes diagnose_run needs, or None when they cannot mean anything (a diverged run)."""
+    return probe(trainer, train) if history.stop_reason != "diverged" else None
+
+
 def diagnose_run(trainer: "Trainer", history: "History", train: "PartLike", scaling: Optional[str] = None,
-                 limits: Thresholds = DEFAULT) -> list[Diagnosis]:
-    """Probe the trained model on its training data, then run every diagnostic."""
-    measured = probe(trainer, train) if history.stop_reason != "diverged" else None
+                 limits: Thresholds = DEFAULT, probes: Optional[Probes] = None) -> list[Diagnosis]:
+    """Run every diagnostic, probing the trained model on its training data unless `probes` were measured already
+    (the window measures them in the training thread, so a large dataset never freezes it)."""
+    measured = probes if probes is not None else measure_probes(trainer, history, train)
     baseline, baseline_loss = None, None
     model = trainer.model
     if len(model.output_ids) >= 1:
@@ -330,4 +336,4 @@ def diagnose_run(trainer: "Trainer", history: "History", train: "PartLike", scal
 
 __all__ = ["DEFAULT", "Diagnosis", "KINDS", "SEVERITIES", "Thresholds", "check_dead_relu", "check_learning_rate",
            "check_overfitting", "check_underfitting", "check_unscaled_inputs", "check_vanishing_gradients",
-           "class_entropy", "diagnose", "diagnose_run", "majority_share"]
+           "class_entropy", "diagnose", "diagnose_run", "majority_share", "measure_probes"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from ..core.analysis import DataContext, analyze
 from ..core.data import DataError, load_source
@@ -34,6 +34,7 @@ class RunResult:
     total_params: int = 0
     seconds: float = 0.0
     used_validation: bool = False
+    probes: Any = None   # engine.probes.Probes of the trained model, when measured (see measure_probes)
 
 
 def load_project_data(project: Project) -> ProjectData:

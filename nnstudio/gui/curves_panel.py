@@ -13,13 +13,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem,
                                QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from .document import Document
+from .plot_ranges import RANGE_FILL, nice_range
 from .session import TrainingSession
 
 # Redraws follow the session's `refreshed` signal (10 a second at most, whatever the number of batches).
-# The y range is changed only when the curves leave it or fill less than this share of it, and then to round
-# numbers with room to spare: every range change repaints the axes, which costs more than the curves themselves.
-RANGE_FILL = 0.5
-NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+# The y range is changed only when the curves leave it or fill less than RANGE_FILL of it (see plot_ranges.py).
 SMOOTHING = 0.9         # the weight of the past in the smoothed batch loss (an exponential moving average)
 EMPTY_TEXT = "Press Train to see the network learn"
 TRAIN_COLOUR = "#1f77b4"
@@ -44,36 +42,6 @@ def metric_names(keys: list[str]) -> list[str]:
 
     return sorted(names, key=rank)
 
-
-def nice_above(value: float) -> float:
-    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × a power of ten) at or above value > 0."""
-    if value <= 0 or not math.isfinite(value):
-        return value
-    power = 10.0 ** math.floor(math.log10(value))
-    for step in NICE_STEPS:
-        if step * power >= value * (1 - 1e-9):
-            return step * power
-    return 10.0 * power
-
-
-def nice_range(low: float, high: float, logarithmic: bool) -> tuple[float, float]:
-    """A y range holding [low, high] with room to grow, in round numbers (decades on a log axis).
-
-    Values that are never negative (losses, accuracy) keep 0 at the bottom, so a falling loss never moves it."""
-    if logarithmic:
-        return math.floor(low - 0.05), math.ceil(high + 0.05)
-    if high - low < 1e-12:  # one value (or a flat line): show it with room around
-        high = high + 0.5 * max(abs(high), 1.0)
-    span = high - low
-    margin = 0.04 * span
-    top = nice_above(high + margin) if high + margin > 0 else -nice_above(-(high + margin)) * 0.5
-    if low >= 0:
-        bottom = 0.0
-    else:
-        bottom = -nice_above(-(low - margin))
-    if top <= bottom:
-        top = bottom + 1.0
-    return bottom, top
 
 class _GrowingSeries:
     """x/y values in arrays that double when full, so appending stays cheap and setData gets views."""
@@ -205,10 +173,8 @@ class CurvesPanel(QWidget):
                 plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
             # Loss falls and accuracy rises: each legend goes where its curves usually are not.
             legend = plot.addLegend(offset=(-10, 10) if plot is self.loss_plot else (-10, -40), labelTextColor="#222")
-            # Axes, legend and title are replayed from QPictures at every repaint of the curves next to them
-            # (several ms each, holding the GIL the training needs); as cached pixmaps they are just copied.
-            for item in [plot.getAxis("left"), plot.getAxis("bottom"), legend, plot.titleLabel]:
-                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            # Like the axes (see PlotView), the legend is kept as a pixmap: it lies over the live curves.
+            legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._y_ranges: dict[int, tuple[float, float]] = {}
         self._x_ends: dict[int, float] = {}
         # Created once; every update is a setData on these curves, whose lines and dots Qt draws without Python.

@@ -6,7 +6,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 # pyqtgraph's GraphicsView overrides paintEvent in Python (to let its ViewBoxes update their transforms first) and
 # then calls Qt's paintEvent. PySide keeps the GIL for the whole C++ call, so every repaint of a plot, the drawing
@@ -40,3 +40,8 @@ class PlotView(pg.PlotWidget):
         super().__init__(*args, **kwargs)
         self._prepare = _PrepareBeforePaint(self)
         self.viewport().installEventFilter(self._prepare)
+        # Axes and title replay a QPicture in Python at every repaint of what lies next to them (a live curve or
+        # image); kept as pixmaps while unchanged, Qt copies them without calling Python.
+        plot = self.getPlotItem()
+        for item in [plot.getAxis(name) for name in ("left", "bottom", "right", "top")] + [plot.titleLabel]:
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..core.layers import canonical_type
 from .document import Document
+from .plot_ranges import steady_range
 
 WEIGHTED_TYPES = ("Dense", "Output")
 # Layers that pass an image through unchanged in layout, so a Dense after them still sees pixels in order.
@@ -46,6 +47,8 @@ class WeightsPanel(QWidget):
         super().__init__(parent)
         import pyqtgraph as pg  # noqa: PLC0415 - pyqtgraph loads slowly: only when the panel is built
 
+        from .plot_view import PlotView  # noqa: PLC0415 - live during training: repaints that keep off the GIL
+
         self.setObjectName("weightsPanel")
         self.document = document
         self.session = session
@@ -74,7 +77,7 @@ class WeightsPanel(QWidget):
         plots = QVBoxLayout(self.plots)
         plots.setContentsMargins(0, 0, 0, 0)
         # Heatmap: rows are the layer's units, columns its inputs (as in the weight matrix W of z = Wx + b).
-        self.heatmap_plot = pg.PlotWidget(self.plots)
+        self.heatmap_plot = PlotView(self.plots)
         self.heatmap_plot.setObjectName("weightsHeatmap")
         self.heatmap_plot.setBackground("w")
         self.heatmap_plot.setLabel("bottom", "input")
@@ -87,9 +90,9 @@ class WeightsPanel(QWidget):
         plots.addWidget(self.heatmap_plot, 3)
 
         histograms = QHBoxLayout()
-        self.weights_histogram_plot = pg.PlotWidget(self.plots, title="Weights")
+        self.weights_histogram_plot = PlotView(self.plots, title="Weights")
         self.weights_histogram_plot.setObjectName("weightsHistogram")
-        self.gradients_histogram_plot = pg.PlotWidget(self.plots, title="Gradients (during training)")
+        self.gradients_histogram_plot = PlotView(self.plots, title="Gradients (during training)")
         self.gradients_histogram_plot.setObjectName("gradientsHistogram")
         self.weights_curve = pg.PlotCurveItem([0.0, 1.0], [0.0], stepMode="center", fillLevel=0,
                                               pen=pg.mkPen((33, 102, 172)),
@@ -109,7 +112,7 @@ class WeightsPanel(QWidget):
         self.units_label.setObjectName("unitImagesTitle")
         self.units_label.setWordWrap(True)
         plots.addWidget(self.units_label)
-        self.units_plot = pg.PlotWidget(self.plots)
+        self.units_plot = PlotView(self.plots)
         self.units_plot.setObjectName("unitImages")
         self.units_plot.setBackground("w")
         self.units_plot.invertY(True)
@@ -121,6 +124,11 @@ class WeightsPanel(QWidget):
         self.units_plot.addItem(self.units_image)
         plots.addWidget(self.units_plot, 3)
         layout.addWidget(self.plots, 1)
+        # Ranges are set by _set_view, only when they change: automatic ranges would redraw the axes (Python in
+        # pyqtgraph, holding the GIL the training needs) at every live update.
+        self._views: dict[str, tuple] = {}
+        for plot in (self.heatmap_plot, self.weights_histogram_plot, self.gradients_histogram_plot, self.units_plot):
+            plot.disableAutoRange()
 
         document.selection_changed.connect(self._on_selection)
         document.project_replaced.connect(self._on_project_replaced)
@@ -263,12 +271,11 @@ class WeightsPanel(QWidget):
         largest = float(np.abs(weight).max()) if weight.size else 0.0
         largest = largest if largest > 0 else 1.0
         self.heatmap.setImage(weight, levels=(-largest, largest), autoLevels=False)
-        self._fill_histogram(self.weights_curve, weight)
+        self._set_view(self.heatmap_plot, "heatmap", (0.0, float(inputs)), (0.0, float(units)), padding=0.02)
+        self._fill_histogram(self.weights_histogram_plot, "weights", self.weights_curve, weight)
         grad = entry.get("grad")
-        if grad is not None:
-            self._fill_histogram(self.gradients_curve, np.asarray(grad, dtype=np.float32))
-        else:
-            self.gradients_curve.setData([0.0, 1.0], [0.0])
+        self._fill_histogram(self.gradients_histogram_plot, "gradients", self.gradients_curve,
+                             np.asarray(grad, dtype=np.float32) if grad is not None else np.empty(0))
         self._show_unit_images(weight)
 
     def _set_title(self, text: str) -> None:
@@ -281,14 +288,25 @@ class WeightsPanel(QWidget):
         self.unit_tiles = 0
         self.plots.hide()
 
-    @staticmethod
-    def _fill_histogram(curve: Any, values: np.ndarray) -> None:
+    def _fill_histogram(self, plot: Any, key: str, curve: Any, values: np.ndarray) -> None:
         values = values[np.isfinite(values)]
         if values.size == 0:
             curve.setData([0.0, 1.0], [0.0])
+            self._set_view(plot, key, (0.0, 1.0), (0.0, 1.0))
             return
         counts, edges = np.histogram(values, bins=HISTOGRAM_BINS)
         curve.setData(edges, counts.astype(np.float64))
+        # Round ranges that stay put while the weights move a little (symmetric, so zero stays in the middle).
+        reach = float(max(abs(edges[0]), abs(edges[-1]))) or 1.0
+        old_x, old_y = self._views.get(key, (None, None, 0))[:2]
+        x_range = steady_range(old_x, -reach, reach)
+        self._set_view(plot, key, x_range, steady_range(old_y, 0.0, float(counts.max())))
+
+    def _set_view(self, plot: Any, key: str, x_range: tuple, y_range: tuple, padding: float = 0.0) -> None:
+        """Show exactly these ranges; nothing is redrawn when they are the ones shown already."""
+        if self._views.get(key) != (x_range, y_range, padding):
+            self._views[key] = (x_range, y_range, padding)
+            plot.setRange(xRange=x_range, yRange=y_range, padding=padding)
 
     def image_shape_of_inputs(self, node_id: str) -> Optional[tuple[int, int]]:
         """The picture a layer's inputs form: after an image Input, directly or through Flatten/Dropout."""
@@ -330,6 +348,8 @@ class WeightsPanel(QWidget):
         largest = float(np.nanmax(np.abs(image))) if self.unit_tiles else 1.0
         largest = largest if largest > 0 else 1.0
         self.units_image.setImage(np.nan_to_num(image, nan=0.0), levels=(-largest, largest), autoLevels=False)
+        self._set_view(self.units_plot, "units", (0.0, float(image.shape[1])), (0.0, float(image.shape[0])),
+                       padding=0.02)
         more = f" (the first {self.unit_tiles} of {len(weight)})" if len(weight) > self.unit_tiles else ""
         text = (f"What each unit looks for in the {picture[0]}×{picture[1]} image{more}: "
                 "red pixels push it up, blue ones down.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import traceback
@@ -13,6 +14,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..core.project import Project
 from ..core.settings import TrainingSettings
+
+log = logging.getLogger(__name__)
 
 # The worker sends no signal per batch: it fills a Mailbox that the GUI empties on its own timer (see
 # TrainingSession), so a batch costs the training loop two list appends, and the GUI thread wakes on its own
@@ -275,6 +278,8 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user with its traceback
             self.failed.emit(self, _plain_message(exc), traceback.format_exc())
         else:
+            if not self._stop_event.is_set():  # Stop and closing the window must not wait for the measurements
+                result.probes = _probes_of(trainer, result, self.data, self.settings)
             self.finished.emit(self, Outcome(result, trainer.model))
         finally:
             with self._lock:
@@ -284,6 +289,20 @@ class TrainingWorker(QObject):
             if app is not None:
                 self.moveToThread(app.thread())
             QThread.currentThread().quit()
+
+
+def _probes_of(trainer: Any, result: Any, data: Any, settings: TrainingSettings) -> Any:
+    """The diagnostics' measurements of the trained model (dead units, gradient sizes), made here in the training
+    thread: on the whole training set they take a second or more for MNIST-sized data, too long for the GUI."""
+    if settings.method == "perceptron":
+        return None  # no gradients to measure: its curves say all there is to say
+    from ..engine.diagnostics import measure_probes  # noqa: PLC0415
+
+    try:
+        return measure_probes(trainer, result.history, data.prepared.train)
+    except (RuntimeError, ValueError) as exc:  # an unusual network: the diagnostics fall back to the curves
+        log.warning("the diagnostics probes could not run: %s", exc)
+        return None
 
 
 def _plain_message(exc: BaseException) -> str:

@@ -192,6 +192,24 @@ def test_diagnostics_after_a_real_run(qtbot, one_thread):
     assert panel.status_label.text()  # healthy or a list, never empty
 
 
+def test_diagnostics_probes_are_measured_in_the_training_thread(qtbot, one_thread, monkeypatch):
+    """Dead units and gradient sizes come from passes over the whole training set: never in the GUI thread."""
+    import threading
+
+    from nnstudio.engine import diagnostics
+
+    threads = []
+    real_probe = diagnostics.probe
+    monkeypatch.setattr(diagnostics, "probe", lambda *a: threads.append(threading.current_thread()) or real_probe(*a))
+    window = open_window(qtbot, "iris")
+    window.document.project.training.epochs = 5
+    panel = window.teaching.diagnostics
+    with qtbot.waitSignal(panel.diagnosed, timeout=60_000):
+        window.session.start()
+    assert window.session.last_result.probes is not None
+    assert threads and threading.main_thread() not in threads
+
+
 def test_explain_panel_follows_the_selection_and_plots_activations(qtbot):
     window = open_window(qtbot, "iris")
     window.teaching.actions["explain"].trigger()
