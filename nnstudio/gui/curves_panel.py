@@ -179,12 +179,13 @@ class CurvesPanel(QWidget):
         self._x_ends: dict[int, float] = {}
         # Created once; every update is a setData on these curves, whose lines and dots Qt draws without Python.
         self.batch_curve = LiveCurve(self.loss_plot, pg.mkPen(BATCH_COLOUR, width=1), "training, per batch (smoothed)")
-        self.loss_curve = LiveCurve(self.loss_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), "training", TRAIN_COLOUR)
+        self.loss_curve = LiveCurve(self.loss_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), "training", TRAIN_COLOUR, z=1)
         self.val_loss_curve = LiveCurve(self.loss_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), "validation",
-                                        VALIDATION_COLOUR)
-        self.metric_curve = LiveCurve(self.metric_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), "training", TRAIN_COLOUR)
+                                        VALIDATION_COLOUR, z=2)
+        self.metric_curve = LiveCurve(self.metric_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), "training", TRAIN_COLOUR,
+                                      z=1)
         self.val_metric_curve = LiveCurve(self.metric_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), "validation",
-                                          VALIDATION_COLOUR)
+                                          VALIDATION_COLOUR, z=2)
         self.best_lines = []
         self.stop_lines = []
         for plot in (self.loss_plot, self.metric_plot):
@@ -212,28 +213,31 @@ class CurvesPanel(QWidget):
 
     # ------------------------------------------------------------ data in (GUI thread, from the session)
     def clear(self) -> None:
+        """Forget the curves and the earlier runs shown with them (a new or opened project)."""
+        self._forget_run()
+        self._planned_epochs = 0
+        self._overlay_runs = []
+        self._rebuild_overlays()
+        self.stack.setCurrentWidget(self.empty_label)
+        self.redraw()
+
+    def _forget_run(self) -> None:
+        """The live run's numbers go; nothing is drawn yet."""
         self.epochs, self.logs = [], {}
         self.batch_series.clear()
         self._smoothed = None
         self.best_epoch = self.stopped_epoch = None
-        self._planned_epochs = 0
         self._drawn_epochs = -1
-        self._overlay_runs = []
-        self._rebuild_overlays()
         self._fill_metric_combo()
-        self.stack.setCurrentWidget(self.empty_label)
         self._dirty = True
-        self.redraw()
         self._update_buttons()
 
     def _training_started(self) -> None:
-        overlays = self._overlay_runs
-        self.clear()
-        self._overlay_runs = overlays
-        settings = self.document.project.training
-        self._planned_epochs = settings.epochs
+        # One redraw, with the new run's epochs already planned: an empty redraw in between would shrink the
+        # x axis to one epoch and grow it back, redrawing the axes twice while the user waits for the first epoch.
+        self._forget_run()
+        self._planned_epochs = self.document.project.training.epochs
         self.ensure_plots()
-        self._rebuild_overlays()
         self.stack.setCurrentWidget(self.plots)
         self.redraw(force=True)
 

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QGraphicsPathItem
 # dotted epoch curves alone cost ~1 ms per update plus their repaints). QGraphicsPathItem is drawn by Qt in C++.
 # A curve keeps at most this many points on screen: a plot is a few hundred pixels wide, so more are invisible.
 MAX_DRAWN_POINTS = 4000
+# Pieces added since the curve was last drawn whole (each is one small repaint; the merge is one full repaint).
+MAX_PIECES = 40
 # A dot is a segment this short (in x units) drawn with a round cap: the cap of a cosmetic pen is measured in
 # pixels, so the dots keep their size at any zoom, with no per-dot item and no repaint when the view moves.
 DOT_STEM = 1e-6
@@ -56,27 +58,35 @@ class LiveCurve:
 
     The curve keeps the values it was given (xData, yData, getData) and draws them thinned to what a plot can
     show. With log_y the drawn y values are powers of ten, as on pyqtgraph's log axes.
+
+    Training only ever adds points at the end, so new points are drawn as a new piece joined to the last one: Qt
+    then repaints the few pixels around the new piece, not the whole plot. After MAX_PIECES pieces (or any other
+    change of the values) the curve is drawn again as one piece.
     """
 
     def __init__(self, plot: Any, pen: QPen, name: str = "", dot_colour: Optional[str] = None,
-                 dot_size: float = 6.0) -> None:
+                 dot_size: float = 6.0, z: float = 0.0) -> None:
         import pyqtgraph as pg  # noqa: PLC0415
 
         self.xData = np.empty(0)
         self.yData = np.empty(0)
         self.log_y = False
-        self.line = QGraphicsPathItem()
-        self.line.setPen(pen)
-        self.dots: Optional[QGraphicsPathItem] = None
-        plot.vb.addItem(self.line, ignoreBounds=True)  # the panel sets the ranges itself
+        self._pen = pen
+        self._z = z
+        self._pieces: list[QGraphicsPathItem] = []
+        # The pieces live in an empty item of their own inside the ViewBox: a piece added straight to the ViewBox
+        # would make it repaint the whole plot (it re-checks its auto-range when its children change).
+        self._holder = QGraphicsPathItem()
+        self._holder.setPen(QPen(Qt.PenStyle.NoPen))
+        plot.vb.addItem(self._holder, ignoreBounds=True)  # the panel sets the ranges itself
+        self._holder.setZValue(self._holder.zValue() + z)
+        self._drawn = 0   # how many of the values the pieces show
+        self._dot_pen: Optional[QPen] = None
         if dot_colour is not None:
-            dot_pen = QPen(QColor(dot_colour))
-            dot_pen.setWidthF(dot_size)
-            dot_pen.setCosmetic(True)
-            dot_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            self.dots = QGraphicsPathItem()
-            self.dots.setPen(dot_pen)
-            plot.vb.addItem(self.dots, ignoreBounds=True)
+            self._dot_pen = QPen(QColor(dot_colour))
+            self._dot_pen.setWidthF(dot_size)
+            self._dot_pen.setCosmetic(True)
+            self._dot_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         # The legend draws its sample from a PlotDataItem's options: one that is never plotted stands in.
         self.legend_sample = pg.PlotDataItem(pen=pen, symbol="o" if dot_colour else None, symbolSize=dot_size - 1,
                                              symbolBrush=dot_colour, symbolPen=None)
@@ -85,12 +95,22 @@ class LiveCurve:
             plot.legend.addItem(self.legend_sample, name)
 
     def items(self) -> list[QGraphicsPathItem]:
-        return [self.line] + ([self.dots] if self.dots is not None else [])
+        return list(self._pieces)
 
     def setData(self, x: Any, y: Any) -> None:  # noqa: N802 - the same name as pyqtgraph's curves
-        self.xData = np.asarray(x, dtype=np.float64)
-        self.yData = np.asarray(y, dtype=np.float64)
-        self._draw()
+        old_x, old_y, drawn = self.xData, self.yData, self._drawn
+        # Copies: the caller may reuse its buffers (the batch series does), which would change the drawn values.
+        self.xData = np.array(x, dtype=np.float64)
+        self.yData = np.array(y, dtype=np.float64)
+        if len(self.xData) != len(self.yData):
+            self.xData = self.yData = np.empty(0)
+        grown = 0 < drawn <= len(self.xData) and len(self._pieces) < MAX_PIECES \
+            and np.array_equal(old_x[:drawn], self.xData[:drawn], equal_nan=True) \
+            and np.array_equal(old_y[:drawn], self.yData[:drawn], equal_nan=True)
+        if not grown:
+            self._draw_all()
+        elif len(self.xData) > drawn:
+            self._add_piece(drawn - 1)   # from the last drawn point, so the pieces join
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802
         return self.xData, self.yData
@@ -98,31 +118,83 @@ class LiveCurve:
     def set_log_y(self, on: bool) -> None:
         if on != self.log_y:
             self.log_y = on
-            self._draw()
-
-    def setZValue(self, z: float) -> None:  # noqa: N802
-        for item in self.items():
-            item.setZValue(z)
+            self._draw_all()
 
     def _follow_legend(self) -> None:
         """A click on the legend entry hides or shows the curve, as it does for pyqtgraph's own curves."""
-        for item in self.items():
+        for item in self._pieces:
             item.setVisible(self.legend_sample.isVisible())
 
-    def _draw(self) -> None:
-        x, y = self.xData, self.yData
-        if len(x) != len(y):
-            x = y = np.empty(0)
+    def _draw_all(self) -> None:
+        for item in self._pieces:
+            scene = item.scene()
+            if scene is not None:
+                scene.removeItem(item)
+        self._pieces = []
+        self._drawn = 0
+        if len(self.xData):
+            self._add_piece(0)
+
+    def _add_piece(self, start: int) -> None:
+        """Draw the values from `start` on as one more piece (a line item, and a dots item for the new points)."""
+        x, y = self.xData[start:], self.yData[start:]
         if self.log_y and len(y):
             with np.errstate(divide="ignore", invalid="ignore"):
                 y = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.nan)
+        new_from = 1 if start < self._drawn else 0   # the joining point is drawn already (and has its dot)
+        self._drawn = len(self.xData)
         x, y = peak_thinned(x, y)
-        self.line.setPath(_path(x, y, "finite"))
-        if self.dots is not None:
+        line = QGraphicsPathItem(_path(x, y, "finite"))
+        line.setPen(self._pen)
+        self._place(line)
+        if self._dot_pen is not None and self._drawn <= MAX_DRAWN_POINTS // 4:
+            # (thousands of epochs: the dots would merge into a thick line; they go at the next whole redraw)
+            x, y = x[new_from:], y[new_from:]
             shown = np.isfinite(x) & np.isfinite(y)
-            if len(x) > MAX_DRAWN_POINTS // 4:
-                shown[:] = False  # thousands of epochs: the dots would merge into a thick line
             x, y = x[shown], y[shown]
             stems_x = np.repeat(x, 2)
             stems_x[1::2] += DOT_STEM * np.maximum(1.0, np.abs(x))
-            self.dots.setPath(_path(stems_x, np.repeat(y, 2), "pairs"))
+            dots = QGraphicsPathItem(_path(stems_x, np.repeat(y, 2), "pairs"))
+            dots.setPen(self._dot_pen)
+            self._place(dots, above=0.5)
+
+    def _place(self, item: QGraphicsPathItem, above: float = 0.0) -> None:
+        item.setZValue(above)
+        item.setParentItem(self._holder)
+        item.setVisible(self.legend_sample.isVisible())
+        self._pieces.append(item)
+
+
+class LiveHistogram:
+    """A filled step histogram inside a pyqtgraph plot, drawn by one plain Qt path item (no Python when painted).
+
+    setData(edges, counts) as pyqtgraph's stepMode="center" curves take it; getData() gives them back.
+    """
+
+    def __init__(self, plot: Any, colour: tuple[int, int, int]) -> None:
+        from PySide6.QtGui import QBrush  # noqa: PLC0415
+
+        self.edges = np.array([0.0, 1.0])
+        self.counts = np.zeros(1)
+        self.item = QGraphicsPathItem()
+        pen = QPen(QColor(*colour))
+        pen.setCosmetic(True)
+        self.item.setPen(pen)
+        self.item.setBrush(QBrush(QColor(*colour, 90)))
+        plot.getPlotItem().vb.addItem(self.item, ignoreBounds=True)  # the panel sets the ranges itself
+
+    def setData(self, edges: Any, counts: Any) -> None:  # noqa: N802 - pyqtgraph's name
+        self.edges = np.asarray(edges, dtype=np.float64)
+        self.counts = np.asarray(counts, dtype=np.float64)
+        if len(self.edges) != len(self.counts) + 1 or not len(self.counts):
+            self.item.setPath(_path(np.empty(0), np.empty(0), "all"))
+            return
+        # The outline: up and across each bar, from the baseline at the left to the baseline at the right.
+        x = np.concatenate([[self.edges[0]], np.repeat(self.edges, 2)[1:-1], [self.edges[-1]]])
+        y = np.concatenate([[0.0], np.repeat(self.counts, 2), [0.0]])
+        path = _path(x, y, "all")
+        path.closeSubpath()
+        self.item.setPath(path)
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802
+        return self.edges, self.counts

@@ -47,7 +47,8 @@ class WeightsPanel(QWidget):
         super().__init__(parent)
         import pyqtgraph as pg  # noqa: PLC0415 - pyqtgraph loads slowly: only when the panel is built
 
-        from .plot_view import PlotView  # noqa: PLC0415 - live during training: repaints that keep off the GIL
+        from .live_curve import LiveHistogram  # noqa: PLC0415 - live during training: repaints that keep off the GIL
+        from .plot_view import PlotView  # noqa: PLC0415
 
         self.setObjectName("weightsPanel")
         self.document = document
@@ -94,16 +95,11 @@ class WeightsPanel(QWidget):
         self.weights_histogram_plot.setObjectName("weightsHistogram")
         self.gradients_histogram_plot = PlotView(self.plots, title="Gradients (during training)")
         self.gradients_histogram_plot.setObjectName("gradientsHistogram")
-        self.weights_curve = pg.PlotCurveItem([0.0, 1.0], [0.0], stepMode="center", fillLevel=0,
-                                              pen=pg.mkPen((33, 102, 172)),
-                                              brush=pg.mkBrush(33, 102, 172, 90))
-        self.gradients_curve = pg.PlotCurveItem([0.0, 1.0], [0.0], stepMode="center", fillLevel=0,
-                                                pen=pg.mkPen((178, 24, 43)),
-                                                brush=pg.mkBrush(178, 24, 43, 90))
-        for plot, curve in ((self.weights_histogram_plot, self.weights_curve),
-                            (self.gradients_histogram_plot, self.gradients_curve)):
+        # Drawn by Qt alone (live_curve.py): their repaints during training take no GIL from the training thread.
+        self.weights_curve = LiveHistogram(self.weights_histogram_plot, (33, 102, 172))
+        self.gradients_curve = LiveHistogram(self.gradients_histogram_plot, (178, 24, 43))
+        for plot in (self.weights_histogram_plot, self.gradients_histogram_plot):
             plot.setBackground("w")
-            plot.addItem(curve)
             plot.setLabel("left", "count")
             histograms.addWidget(plot)
         plots.addLayout(histograms, 2)
