@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from typing import Any, Optional, Sequence
 
 from PySide6.QtCore import Signal
@@ -13,6 +14,7 @@ log = logging.getLogger(__name__)
 HEALTHY = "All looks healthy: no sign of overfitting, underfitting or a learning rate that is too high."
 SEVERITY_STYLE = {"error": ("#fbe3e3", "#a01818", "Problem"), "warning": ("#fff1dc", "#9a5a00", "Warning"),
                   "info": ("#e3eefb", "#1f4f8f", "Note")}
+DURING_TRAINING_EVERY_S = 1.0   # the same findings are refreshed at most this often while training runs
 
 
 def _number(value: float) -> str:
@@ -31,6 +33,7 @@ class DiagnosticsPanel(QWidget):
         self.diagnoses: list = []
         self._history: Any = None
         self._html = ""   # what the list shows now
+        self._shown_at = 0.0   # time.monotonic() of the last update during training
         layout = QVBoxLayout(self)
         self.status_label = QLabel("Train the network: what the app notices about the run appears here.", self)
         self.status_label.setObjectName("diagnosticsStatus")
@@ -74,7 +77,13 @@ class DiagnosticsPanel(QWidget):
         self._history.record(epoch, logs)
         # Cheap checks only while training; probing the model waits until the run is over.
         found = [d for d in (check_learning_rate(self._history), check_overfitting(self._history)) if d is not None]
-        self.show_diagnoses(found, during=True)
+        kinds = [d.kind for d in found]
+        now = time.monotonic()
+        # Small datasets finish many epochs a second: the same findings with new numbers are laid out again at
+        # most once a second (each layout is Python and Qt work that holds the GIL the training thread needs).
+        if kinds != [d.kind for d in self.diagnoses] or now - self._shown_at >= DURING_TRAINING_EVERY_S:
+            self._shown_at = now
+            self.show_diagnoses(found, during=True)
 
     # ------------------------------------------------------------ after training: everything, probes included
     def _on_finished(self, result: Any) -> None:
