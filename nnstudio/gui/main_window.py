@@ -285,6 +285,10 @@ class MainWindow(QMainWindow):
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = group.createRedoAction(self, "&Redo")
         redo.setShortcut(QKeySequence.StandardKey.Redo)
+        # The toolbar says just Undo / Redo (the Edit menu names the step): the group's long, changing texts
+        # were squeezed to "Un...gs" on the toolbar.
+        undo.setIconText("Undo")
+        redo.setIconText("Redo")
         self.undo_action, self.redo_action = undo, redo
         # A disabled action ignores its keys without a word; while locked these shortcuts take the keys and
         # the document refuses the step with its reason, which the status bar shows.

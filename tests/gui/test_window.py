@@ -110,6 +110,14 @@ def test_window_has_the_named_parts(window):
     assert len(window.file_actions.examples_menu.actions()) == len(example_files()) >= 6
 
 
+def test_toolbar_says_undo_and_redo_while_the_menu_names_the_step(qtbot, window):
+    window.show()
+    window.document.push(AutoLayout(window.document.graph))
+    assert window.undo_action.text().startswith("&Undo ") and len(window.undo_action.text()) > len("&Undo ")
+    for action, word in ((window.undo_action, "Undo"), (window.redo_action, "Redo")):
+        assert window.toolbar.widgetForAction(action).text() == word
+
+
 # ---------------------------------------------------------------- building networks
 
 def test_drag_dense_from_palette_onto_canvas(qtbot, window):
