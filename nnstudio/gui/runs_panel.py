@@ -11,8 +11,10 @@ from ..core.settings import OPTIMIZERS
 from .document import Document
 from .session import TrainingSession
 
-COLUMNS = ("Show", "#", "When", "Optimizer", "Learning rate", "Batch", "Epochs", "Loss", "Val loss", "Test",
-           "How it ended")
+COLUMNS = ("Show", "#", "When", "Optimizer", "Learning rate", "Batch", "Epochs", "Seed", "Loss", "Val loss",
+           "Best epoch", "Test", "Seconds", "How it ended")
+NUMBER_COLUMN = COLUMNS.index("#")
+SORT_KEY = Qt.ItemDataRole.UserRole + 1   # what a column sorts by: numbers as numbers, not as text
 ENDINGS = {"completed": "finished", "early_stopping": "stopped early", "stopped": "stopped by you",
            "diverged": "diverged (NaN)"}
 
@@ -24,6 +26,29 @@ def _number(value: Any) -> str:
 def _last(history: dict, key: str) -> Any:
     values = history.get(key) or []
     return values[-1] if values else None
+
+
+class _SortableItem(QTableWidgetItem):
+    """A cell that sorts by its SORT_KEY (so 10 comes after 9, and "—" after every number)."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_KEY), other.data(SORT_KEY)
+        return _rank(mine) < _rank(theirs)
+
+
+def _rank(value: Any) -> tuple:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value or ""))
+
+
+def _first_score(test: dict) -> Any:
+    """The number headline_test_score shows first, to sort by."""
+    for metrics in (test or {}).values():
+        for key in ("accuracy", "r2"):
+            if isinstance(metrics.get(key), (int, float)):
+                return metrics[key]
+    return None
 
 
 def headline_test_score(test: dict) -> str:
@@ -63,6 +88,9 @@ class RunsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # Click a column's title to sort the runs by it (newest first to begin with).
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(NUMBER_COLUMN, Qt.SortOrder.DescendingOrder)
         layout.addWidget(self.table)
         self.table.itemChanged.connect(self._item_changed)
         session.runs_changed.connect(self._runs_changed)
@@ -78,10 +106,12 @@ class RunsPanel(QWidget):
             self.refresh()
             return
         self._filling = True
+        self.table.setSortingEnabled(False)   # rows would move while their cells are filled
         try:
             self.table.insertRow(0)
             self._fill_row(0, len(runs), runs[-1], ticked=False)
         finally:
+            self.table.setSortingEnabled(True)
             self._filling = False
         self._show_title()
         self._emit_overlays(only_if_changed=True)
@@ -91,11 +121,13 @@ class RunsPanel(QWidget):
         ticked = set(self.ticked_numbers())
         runs = self.document.project.runs
         self._filling = True
+        self.table.setSortingEnabled(False)   # rows would move while their cells are filled
         try:
             self.table.setRowCount(len(runs))
             for row, (number, run) in enumerate(reversed(list(enumerate(runs, start=1)))):
                 self._fill_row(row, number, run, number in ticked)
         finally:
+            self.table.setSortingEnabled(True)
             self._filling = False
         self._show_title()
         self._emit_overlays()
@@ -109,17 +141,25 @@ class RunsPanel(QWidget):
         settings = run.get("settings") or {}
         history = run.get("history") or {}
         when = str(run.get("when", "")).replace("T", " ")
-        cells = ["", str(number), when[:16],
-                 OPTIMIZERS.get(settings.get("optimizer"), str(settings.get("optimizer", "—"))),
-                 f"{settings.get('learning_rate', '—'):g}" if isinstance(settings.get("learning_rate"),
-                                                                       (int, float)) else "—",
-                 str(settings.get("batch_size", "—")), str(run.get("epochs_run", "—")),
-                 _number(_last(history, "loss")), _number(_last(history, "val_loss")),
-                 headline_test_score(run.get("test") or {}),
-                 ENDINGS.get(run.get("stop_reason"), str(run.get("stop_reason", "")))]
-        for column, text in enumerate(cells):
-            item = QTableWidgetItem(text)
+        learning_rate, seed = settings.get("learning_rate"), settings.get("seed")
+        loss, val_loss = _last(history, "loss"), _last(history, "val_loss")
+        seconds = run.get("seconds")
+        # (text shown, value sorted by) per column
+        cells = [("", number), (str(number), number), (when[:16], when),
+                 (OPTIMIZERS.get(settings.get("optimizer"), str(settings.get("optimizer", "—"))), None),
+                 (f"{learning_rate:g}" if isinstance(learning_rate, (int, float)) else "—", learning_rate),
+                 (str(settings.get("batch_size", "—")), settings.get("batch_size")),
+                 (str(run.get("epochs_run", "—")), run.get("epochs_run")),
+                 (str(seed) if seed is not None else "—", seed),
+                 (_number(loss), loss), (_number(val_loss), val_loss),
+                 (str(run["best_epoch"]) if run.get("best_epoch") is not None else "—", run.get("best_epoch")),
+                 (headline_test_score(run.get("test") or {}), _first_score(run.get("test") or {})),
+                 (f"{seconds:.1f}" if isinstance(seconds, (int, float)) else "—", seconds),
+                 (ENDINGS.get(run.get("stop_reason"), str(run.get("stop_reason", ""))), None)]
+        for column, (text, key) in enumerate(cells):
+            item = _SortableItem(text)
             item.setData(Qt.ItemDataRole.UserRole, number)
+            item.setData(SORT_KEY, key if key is not None else text)
             if column == 0:
                 item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
                               | Qt.ItemFlag.ItemIsSelectable)

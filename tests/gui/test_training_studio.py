@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, qInstallMessageHandler
+from PySide6.QtCore import QPoint, Qt, qInstallMessageHandler
 from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.core.settings import TrainingSettings
@@ -290,3 +290,37 @@ def test_screenshot_of_digits_training(qtbot, window, tmp_path):
     target = SCREENSHOT if os.environ.get("NNSTUDIO_SCREENSHOTS") else tmp_path / SCREENSHOT.name
     target.parent.mkdir(parents=True, exist_ok=True)
     assert image.save(str(target))
+
+
+def test_runs_table_sorts_by_a_clicked_column_as_numbers(qtbot, window):
+    open_example(window, "xor")
+    runs = window.document.project.runs
+    for rate, seconds, accuracy in ((0.1, 12.5, 0.75), (0.01, 3.0, 1.0), (1.0, 100.0, 0.5)):
+        runs.append({"when": "2026-11-29T10:00:00", "settings": {"optimizer": "adam", "learning_rate": rate,
+                                                                 "batch_size": 4, "seed": 0},
+                     "history": {"loss": [0.5]}, "epochs": [1], "test": {"xor": {"accuracy": accuracy}},
+                     "epochs_run": 1, "stop_reason": "completed", "best_epoch": 1, "seconds": seconds})
+    window.tabs.setCurrentWidget(window.training_view)
+    panel = window.runs_panel
+    panel.refresh()
+    table = panel.table
+    columns = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert {"Seed", "Best epoch", "Seconds"} <= set(columns)
+
+    def column(name):
+        index = columns.index(name)
+        return [table.item(row, index).text() for row in range(table.rowCount())]
+
+    assert column("#") == ["3", "2", "1"]  # newest first
+    header = table.horizontalHeader()
+    seconds = columns.index("Seconds")
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=header.rect().topLeft() + QPoint(header.sectionViewportPosition(seconds) + 5, 5))
+    numeric = ["3.0", "12.5", "100.0"]  # as text, "100.0" would come first
+    if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder:
+        numeric.reverse()
+    assert header.sortIndicatorSection() == seconds and column("Seconds") == numeric
+    table.sortByColumn(columns.index("Learning rate"), Qt.SortOrder.AscendingOrder)
+    assert column("Learning rate") == ["0.01", "0.1", "1"]
+    panel.set_ticked(2, True)  # ticks follow the run, wherever its row went
+    assert panel.ticked_numbers() == [2]
