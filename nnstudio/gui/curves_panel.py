@@ -172,7 +172,9 @@ class CurvesPanel(QWidget):
                 plot.getAxis(axis).setPen(pg.mkPen("#444"))
                 plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
             # Loss falls and accuracy rises: each legend goes where its curves usually are not.
-            legend = plot.addLegend(offset=(-10, 10) if plot is self.loss_plot else (-10, -40), labelTextColor="#222")
+            # On a see-through white card: curves that pass under the legend do not run through its words.
+            legend = plot.addLegend(offset=(-10, 10) if plot is self.loss_plot else (-10, -40), labelTextColor="#222",
+                                    labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 170))
             # Like the axes (see PlotView), the legend is kept as a pixmap: it lies over the live curves.
             legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._y_ranges: dict[int, tuple[float, float]] = {}

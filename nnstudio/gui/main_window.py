@@ -352,6 +352,8 @@ class MainWindow(QMainWindow):
         splitter.addWidget(runs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        # The curves get three quarters from the start (the table's size hint would otherwise take half the height).
+        splitter.setSizes([3000, 1000])
         runs.overlays_changed.connect(curves.set_overlays)
         runs.refresh()  # sends the ticked runs to the curves now that they are connected
         return splitter
