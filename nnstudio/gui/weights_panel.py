@@ -7,7 +7,8 @@ from typing import Any, Optional
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from ..core.layers import canonical_type
 from .document import Document
@@ -21,6 +22,17 @@ HISTOGRAM_BINS = 40
 EMPTY_TEXT = "Select a Dense or Output layer on the canvas to see its weights."
 # Blue for negative, white for zero, red for positive: the sign reads at a glance.
 DIVERGING_COLORS = [(33, 102, 172), (146, 197, 222), (247, 247, 247), (244, 165, 130), (178, 24, 43)]
+# The smallest sizes (px) at which the plots stay readable, their axis numbers apart; below them the panel scrolls.
+MIN_PLOT_WIDTH = 140
+MIN_IMAGE_HEIGHT = 120
+MIN_HISTOGRAM_HEIGHT = 90
+MIN_UNITS_SIZE = 56
+# The window gives the bottom docks no more than their minimum height (the curves above take the rest), so this
+# is the height the plots get: room for both rows of plots at their minimum sizes.
+MIN_PLOTS_HEIGHT = MIN_IMAGE_HEIGHT + MIN_HISTOGRAM_HEIGHT + 12   # (+ the grid's spacing)
+# Narrower histograms leave out their "count" axis title, which would take a sixth of their width.
+COUNT_LABEL_WIDTH = 220
+TITLE_HEIGHT = 18   # pyqtgraph reserves 30 px for a plot title; a small one needs less
 
 
 def mosaic(weights: np.ndarray, image_shape: tuple[int, int], limit: int = MAX_UNIT_IMAGES
@@ -38,6 +50,12 @@ def mosaic(weights: np.ndarray, image_shape: tuple[int, int], limit: int = MAX_U
         top, left = row * (height + 1), column * (width + 1)
         image[top:top + height, left:left + width] = weights[unit].reshape(height, width)
     return image, units
+
+
+def _small_title(plot: Any, text: str) -> None:
+    plot.setTitle(text, size="9pt")
+    plot.titleLabel.setMaximumHeight(TITLE_HEIGHT)
+    plot.layout.setRowFixedHeight(0, TITLE_HEIGHT)
 
 
 class WeightsPanel(QWidget):
@@ -62,9 +80,14 @@ class WeightsPanel(QWidget):
         self._stale = False  # a snapshot came while the panel was hidden
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)  # the dock is small: its room goes to the plots
+        layout.setSpacing(4)
         self.title_label = QLabel(EMPTY_TEXT, self)
         self.title_label.setObjectName("weightsTitle")
         self.title_label.setWordWrap(True)
+        # Two lines at a dock's usual width. The window sizes the dock by the panel's minimum height, which
+        # counts a word-wrapped label as one line: the second would be taken from the plots.
+        self.title_label.setMinimumHeight(2 * self.title_label.fontMetrics().lineSpacing())
         layout.addWidget(self.title_label)
         self.edge_check = QCheckBox("Show weight sizes on the canvas", self)
         self.edge_check.setObjectName("showEdgeWeights")
@@ -74,12 +97,22 @@ class WeightsPanel(QWidget):
         layout.addWidget(self.edge_check)
 
         colormap = pg.ColorMap(np.linspace(0.0, 1.0, len(DIVERGING_COLORS)), DIVERGING_COLORS)
-        self.plots = QWidget(self)
-        plots = QVBoxLayout(self.plots)
+        # The plots scroll rather than squash when the dock is made short: squashed plots overlap their axis
+        # numbers and shrink the heatmap to a sliver.
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("weightsScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setMinimumHeight(MIN_PLOTS_HEIGHT)
+        self.plots = QWidget(self.scroll)
+        # Side by side where it has room: heatmap and unit images on top, the two histograms below them.
+        plots = QGridLayout(self.plots)
         plots.setContentsMargins(0, 0, 0, 0)
         # Heatmap: rows are the layer's units, columns its inputs (as in the weight matrix W of z = Wx + b).
         self.heatmap_plot = PlotView(self.plots)
         self.heatmap_plot.setObjectName("weightsHeatmap")
+        self.heatmap_plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_IMAGE_HEIGHT)
         self.heatmap_plot.setBackground("w")
         self.heatmap_plot.setLabel("bottom", "input")
         self.heatmap_plot.setLabel("left", "unit")
@@ -88,28 +121,35 @@ class WeightsPanel(QWidget):
         self.heatmap = pg.ImageItem(axisOrder="row-major")
         self.heatmap.setColorMap(colormap)
         self.heatmap_plot.addItem(self.heatmap)
-        plots.addWidget(self.heatmap_plot, 3)
+        plots.addWidget(self.heatmap_plot, 0, 0)
 
         histograms = QHBoxLayout()
-        self.weights_histogram_plot = PlotView(self.plots, title="Weights")
+        self.weights_histogram_plot = PlotView(self.plots)
         self.weights_histogram_plot.setObjectName("weightsHistogram")
-        self.gradients_histogram_plot = PlotView(self.plots, title="Gradients (during training)")
+        self.gradients_histogram_plot = PlotView(self.plots)
         self.gradients_histogram_plot.setObjectName("gradientsHistogram")
         # Drawn by Qt alone (live_curve.py): their repaints during training take no GIL from the training thread.
         self.weights_curve = LiveHistogram(self.weights_histogram_plot, (33, 102, 172))
         self.gradients_curve = LiveHistogram(self.gradients_histogram_plot, (178, 24, 43))
-        for plot in (self.weights_histogram_plot, self.gradients_histogram_plot):
+        self.gradients_histogram_plot.setToolTip("The gradients of these weights: shown while the network trains")
+        for plot, title in ((self.weights_histogram_plot, "Weights"), (self.gradients_histogram_plot, "Gradients")):
+            plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_HISTOGRAM_HEIGHT)
             plot.setBackground("w")
+            _small_title(plot.getPlotItem(), title)
             plot.setLabel("left", "count")
+            for side in ("left", "bottom"):  # numbers at the major ticks only: a small plot keeps them apart
+                plot.getAxis(side).setStyle(maxTextLevel=0)
             histograms.addWidget(plot)
-        plots.addLayout(histograms, 2)
+        plots.addLayout(histograms, 1, 0, 1, 2)
 
+        units = QVBoxLayout()
         self.units_label = QLabel(self.plots)
         self.units_label.setObjectName("unitImagesTitle")
         self.units_label.setWordWrap(True)
-        plots.addWidget(self.units_label)
+        units.addWidget(self.units_label)
         self.units_plot = PlotView(self.plots)
         self.units_plot.setObjectName("unitImages")
+        self.units_plot.setMinimumSize(MIN_UNITS_SIZE, MIN_UNITS_SIZE)
         self.units_plot.setBackground("w")
         self.units_plot.invertY(True)
         self.units_plot.setAspectLocked(True)
@@ -118,8 +158,12 @@ class WeightsPanel(QWidget):
         self.units_image = pg.ImageItem(axisOrder="row-major")
         self.units_image.setColorMap(colormap)
         self.units_plot.addItem(self.units_image)
-        plots.addWidget(self.units_plot, 3)
-        layout.addWidget(self.plots, 1)
+        units.addWidget(self.units_plot, 1)
+        plots.addLayout(units, 0, 1)
+        plots.setRowStretch(0, 3)
+        plots.setRowStretch(1, 2)
+        self.scroll.setWidget(self.plots)
+        layout.addWidget(self.scroll, 1)
         # Ranges are set by _set_view, only when they change: automatic ranges would redraw the axes (Python in
         # pyqtgraph, holding the GIL the training needs) at every live update.
         self._views: dict[str, tuple] = {}
@@ -135,6 +179,15 @@ class WeightsPanel(QWidget):
             if signal is not None:
                 signal.connect(slot)
         self._on_selection(list(document.selected_ids))
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # Only the layout's sizes matter here (not the data), so this runs on resizes, never on live updates.
+        wide = self.width() >= 2 * COUNT_LABEL_WIDTH
+        for plot in (self.weights_histogram_plot, self.gradients_histogram_plot):
+            axis = plot.getAxis("left")
+            if axis.label.isVisible() != wide:
+                plot.getPlotItem().showLabel("left", wide)
 
     # ------------------------------------------------------------ wiring
     def set_canvas(self, canvas: Any) -> None:
