@@ -43,10 +43,11 @@ def nice_range(low: float, high: float, logarithmic: bool) -> tuple[float, float
     return bottom, top
 
 
-def steady_range(current: Optional[tuple[float, float]], low: float, high: float) -> tuple[float, float]:
-    """`current` while [low, high] still fits it well; else a new round range around the values."""
+def steady_range(current: Optional[tuple[float, float]], low: float, high: float,
+                 fill: float = RANGE_FILL) -> tuple[float, float]:
+    """`current` while [low, high] still fits it and fills at least `fill` of it; else a new round range."""
     wanted = nice_range(low, high, logarithmic=False)
     if current is None or low < current[0] or high > current[1] \
-            or wanted[1] - wanted[0] < RANGE_FILL * (current[1] - current[0]):
+            or wanted[1] - wanted[0] < fill * (current[1] - current[0]):
         return wanted
     return current

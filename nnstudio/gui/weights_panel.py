@@ -12,13 +12,14 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLab
 
 from ..core.layers import canonical_type
 from .document import Document
-from .plot_ranges import steady_range
+from .plot_ranges import RANGE_FILL, steady_range
 
 WEIGHTED_TYPES = ("Dense", "Output")
 # Layers that pass an image through unchanged in layout, so a Dense after them still sees pixels in order.
 PASS_THROUGH_TYPES = ("Flatten", "Dropout", "Activation")
 MAX_UNIT_IMAGES = 64
 HISTOGRAM_BINS = 40
+GRADIENT_RANGE_FILL = 0.2
 EMPTY_TEXT = "Select a Dense or Output layer on the canvas to see its weights."
 # Blue for negative, white for zero, red for positive: the sign reads at a glance.
 DIVERGING_COLORS = [(33, 102, 172), (146, 197, 222), (247, 247, 247), (244, 165, 130), (178, 24, 43)]
@@ -346,10 +347,12 @@ class WeightsPanel(QWidget):
         counts, edges = np.histogram(values, bins=HISTOGRAM_BINS)
         curve.setData(edges, counts.astype(np.float64))
         # Round ranges that stay put while the weights move a little (symmetric, so zero stays in the middle).
+        # Gradients swing tenfold from one snapshot to the next: their ranges wait until they fill a fifth only.
+        fill = GRADIENT_RANGE_FILL if key == "gradients" else RANGE_FILL
         reach = float(max(abs(edges[0]), abs(edges[-1]))) or 1.0
         old_x, old_y = self._views.get(key, (None, None, 0))[:2]
-        x_range = steady_range(old_x, -reach, reach)
-        self._set_view(plot, key, x_range, steady_range(old_y, 0.0, float(counts.max())))
+        x_range = steady_range(old_x, -reach, reach, fill)
+        self._set_view(plot, key, x_range, steady_range(old_y, 0.0, float(counts.max()), fill))
 
     def _set_view(self, plot: Any, key: str, x_range: tuple, y_range: tuple, padding: float = 0.0) -> None:
         """Show exactly these ranges; nothing is redrawn when they are the ones shown already."""
