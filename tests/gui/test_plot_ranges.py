@@ -56,3 +56,10 @@ def test_steady_range_refits_when_values_leave_or_shrink():
     shrunk = steady_range(current, 0.0, 0.4)  # a falling loss: the curve would be a line at the bottom
     assert shrunk == nice_range(0.0, 0.4, logarithmic=False)
     assert shrunk[1] - shrunk[0] < RANGE_FILL * (current[1] - current[0])
+
+
+def test_steady_range_with_a_lower_fill_waits_longer_before_shrinking():
+    current = (0.0, 1.0)
+    assert steady_range(current, 0.0, 0.3) != current            # under half of it: refit by default
+    assert steady_range(current, 0.0, 0.3, fill=0.2) == current   # gradients: still a fifth or more
+    assert steady_range(current, 0.0, 0.1, fill=0.2) != current
