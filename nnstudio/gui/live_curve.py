@@ -198,3 +198,36 @@ class LiveHistogram:
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802
         return self.edges, self.counts
+
+
+class LiveImage:
+    """A colour-mapped picture of a matrix inside a pyqtgraph plot (row r, column c at y=r, x=c), drawn by a plain
+    Qt pixmap item, like pg.ImageItem(axisOrder="row-major") but with no Python when Qt repaints it."""
+
+    def __init__(self, plot: Any, colours: list[tuple[int, int, int]]) -> None:
+        import pyqtgraph as pg  # noqa: PLC0415
+        from PySide6.QtWidgets import QGraphicsPixmapItem  # noqa: PLC0415
+
+        self.image: Optional[np.ndarray] = None
+        self.levels = (0.0, 1.0)
+        colormap = pg.ColorMap(np.linspace(0.0, 1.0, len(colours)), colours)
+        self._table = np.ascontiguousarray(colormap.getLookupTable(0.0, 1.0, 256, alpha=True), dtype=np.uint8)
+        self.item = QGraphicsPixmapItem()
+        self.item.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)  # no mask to compute
+        plot.getPlotItem().vb.addItem(self.item, ignoreBounds=True)  # the panel sets the ranges itself
+
+    def setImage(self, image: np.ndarray, levels: tuple[float, float]) -> None:  # noqa: N802 - pyqtgraph's name
+        from PySide6.QtGui import QImage, QPixmap  # noqa: PLC0415
+
+        self.image = np.asarray(image)
+        self.levels = (float(levels[0]), float(levels[1]))
+        low, high = self.levels
+        scaled = (np.nan_to_num(self.image.astype(np.float64), nan=(low + high) / 2) - low) / ((high - low) or 1.0)
+        index = np.clip(np.rint(scaled * 255), 0, 255).astype(np.intp)
+        rgba = np.ascontiguousarray(self._table[index])
+        rows, columns = rgba.shape[:2]
+        picture = QImage(rgba.data, columns, rows, columns * 4, QImage.Format.Format_RGBA8888)
+        self.item.setPixmap(QPixmap.fromImage(picture))   # copies: rgba may go once this returns
+
+    def getLevels(self) -> tuple[float, float]:  # noqa: N802 - pyqtgraph's name
+        return self.levels

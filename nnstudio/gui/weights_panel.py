@@ -64,9 +64,9 @@ class WeightsPanel(QWidget):
 
     def __init__(self, document: Document, session: Any, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
-        import pyqtgraph as pg  # noqa: PLC0415 - pyqtgraph loads slowly: only when the panel is built
-
-        from .live_curve import LiveHistogram  # noqa: PLC0415 - live during training: repaints that keep off the GIL
+        # pyqtgraph loads slowly: only when the panel is built. Its plots here are drawn by Qt without Python
+        # (PlotView and the live_curve items), so repainting them during training takes no GIL from the training.
+        from .live_curve import LiveHistogram, LiveImage  # noqa: PLC0415
         from .plot_view import PlotView  # noqa: PLC0415
 
         self.setObjectName("weightsPanel")
@@ -97,7 +97,6 @@ class WeightsPanel(QWidget):
         self.edge_check.toggled.connect(self._on_edge_toggle)
         layout.addWidget(self.edge_check)
 
-        colormap = pg.ColorMap(np.linspace(0.0, 1.0, len(DIVERGING_COLORS)), DIVERGING_COLORS)
         # The plots scroll rather than squash when the dock is made short: squashed plots overlap their axis
         # numbers and shrink the heatmap to a sliver.
         self.scroll = QScrollArea(self)
@@ -119,9 +118,7 @@ class WeightsPanel(QWidget):
         self.heatmap_plot.setLabel("left", "unit")
         self.heatmap_plot.invertY(True)
         self.heatmap_plot.setAspectLocked(False)
-        self.heatmap = pg.ImageItem(axisOrder="row-major")
-        self.heatmap.setColorMap(colormap)
-        self.heatmap_plot.addItem(self.heatmap)
+        self.heatmap = LiveImage(self.heatmap_plot, DIVERGING_COLORS)
         plots.addWidget(self.heatmap_plot, 0, 0)
 
         histograms = QHBoxLayout()
@@ -156,9 +153,7 @@ class WeightsPanel(QWidget):
         self.units_plot.setAspectLocked(True)
         self.units_plot.hideAxis("left")
         self.units_plot.hideAxis("bottom")
-        self.units_image = pg.ImageItem(axisOrder="row-major")
-        self.units_image.setColorMap(colormap)
-        self.units_plot.addItem(self.units_image)
+        self.units_image = LiveImage(self.units_plot, DIVERGING_COLORS)
         units.addWidget(self.units_plot, 1)
         plots.addLayout(units, 0, 1)
         plots.setRowStretch(0, 3)
@@ -320,7 +315,7 @@ class WeightsPanel(QWidget):
         # Symmetric levels put zero at white, so the sign of every weight reads at a glance.
         largest = float(np.abs(weight).max()) if weight.size else 0.0
         largest = largest if largest > 0 else 1.0
-        self.heatmap.setImage(weight, levels=(-largest, largest), autoLevels=False)
+        self.heatmap.setImage(weight, levels=(-largest, largest))
         self._set_view(self.heatmap_plot, "heatmap", (0.0, float(inputs)), (0.0, float(units)), padding=0.02)
         self._fill_histogram(self.weights_histogram_plot, "weights", self.weights_curve, weight)
         grad = entry.get("grad")
@@ -399,7 +394,7 @@ class WeightsPanel(QWidget):
         image, self.unit_tiles = mosaic(weight, picture)
         largest = float(np.nanmax(np.abs(image))) if self.unit_tiles else 1.0
         largest = largest if largest > 0 else 1.0
-        self.units_image.setImage(np.nan_to_num(image, nan=0.0), levels=(-largest, largest), autoLevels=False)
+        self.units_image.setImage(np.nan_to_num(image, nan=0.0), levels=(-largest, largest))
         self._set_view(self.units_plot, "units", (0.0, float(image.shape[1])), (0.0, float(image.shape[0])),
                        padding=0.02)
         more = f" (the first {self.unit_tiles} of {len(weight)})" if len(weight) > self.unit_tiles else ""

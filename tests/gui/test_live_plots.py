@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView
 
-from nnstudio.gui.live_curve import MAX_DRAWN_POINTS, MAX_PIECES, LiveCurve, LiveHistogram, peak_thinned
+from nnstudio.gui.live_curve import MAX_DRAWN_POINTS, MAX_PIECES, LiveCurve, LiveHistogram, LiveImage, peak_thinned
 from nnstudio.gui.plot_view import PlotView
 
 
@@ -251,3 +251,23 @@ def test_a_long_curve_is_drawn_thinned_with_its_peaks(view):
     assert path.elementCount() <= MAX_DRAWN_POINTS
     assert path.boundingRect().bottom() == pytest.approx(9.0)
     assert len(curve.getData()[1]) == 20_000  # the values themselves are all kept
+
+
+def test_live_image_maps_levels_to_the_colours_row_by_row(view):
+    blue, white, red = (33, 102, 172), (247, 247, 247), (178, 24, 43)
+    image = LiveImage(view, [blue, white, red])
+    weights = np.array([[-2.0, 0.0, 2.0], [np.nan, 5.0, -9.0]])
+    image.setImage(weights, levels=(-2.0, 2.0))
+    assert image.image is not None and image.image.shape == (2, 3) and image.getLevels() == (-2.0, 2.0)
+    picture = image.item.pixmap().toImage()
+    assert (picture.width(), picture.height()) == (3, 2)   # columns across, rows down, as in the matrix
+
+    def near(x, y, expected):  # 256 steps of colour: the middle one is off by a step at most
+        c = picture.pixelColor(x, y)
+        return all(abs(a - b) <= 2 for a, b in zip((c.red(), c.green(), c.blue()), expected))
+
+    assert near(0, 0, blue) and near(1, 0, white) and near(2, 0, red)
+    assert near(1, 1, red) and near(2, 1, blue)     # beyond the levels: the end colours
+    assert near(0, 1, white)                        # no number: the middle, not a crash
+    weights[0, 0] = 2.0                                     # the caller's array changing later changes nothing
+    assert image.item.pixmap().toImage().pixelColor(0, 0).blue() == blue[2]
