@@ -143,7 +143,7 @@ class CurvesPanel(QWidget):
             return
         import pyqtgraph as pg  # noqa: PLC0415 - a few hundred ms: only when curves are first shown
 
-        from .live_curve import LiveCurve  # noqa: PLC0415 - both import pyqtgraph
+        from .live_curve import EpochMarker, LiveCurve  # noqa: PLC0415 - both import pyqtgraph
         from .plot_view import PlotView  # noqa: PLC0415
 
         self._pg = pg
@@ -188,19 +188,12 @@ class CurvesPanel(QWidget):
                                       z=1)
         self.val_metric_curve = LiveCurve(self.metric_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), "validation",
                                           VALIDATION_COLOUR, z=2)
-        self.best_lines = []
-        self.stop_lines = []
-        for plot in (self.loss_plot, self.metric_plot):
-            best = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(BEST_COLOUR, width=1.5, style=Qt.PenStyle.DashLine),
-                                   label="best", labelOpts={"position": 0.92, "color": BEST_COLOUR})
-            stop = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(STOP_COLOUR, width=1.5, style=Qt.PenStyle.DotLine),
-                                   label="stopped", labelOpts={"position": 0.8, "color": STOP_COLOUR})
-            for line in (best, stop):
-                line.setVisible(False)
-                plot.addItem(line, ignoreBounds=True)
-                _cache_as_pixmap(line)
-            self.best_lines.append(best)
-            self.stop_lines.append(stop)
+        # Where the best epoch is, and where early stopping ended the run (moved at most once an epoch).
+        # Their words sit clear of each plot's legend (top right for the loss, bottom right for the metric).
+        self.best_lines = [EpochMarker(self.loss_plot, BEST_COLOUR, Qt.PenStyle.DashLine, "best", 0.55),
+                           EpochMarker(self.metric_plot, BEST_COLOUR, Qt.PenStyle.DashLine, "best", 0.95)]
+        self.stop_lines = [EpochMarker(self.loss_plot, STOP_COLOUR, Qt.PenStyle.DotLine, "stopped", 0.45),
+                           EpochMarker(self.metric_plot, STOP_COLOUR, Qt.PenStyle.DotLine, "stopped", 0.85)]
         self.plots = plots
         self.stack.addWidget(plots)
         self._set_log_scale(self.log_check.isChecked())

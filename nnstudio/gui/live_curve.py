@@ -231,3 +231,58 @@ class LiveImage:
 
     def getLevels(self) -> tuple[float, float]:  # noqa: N802 - pyqtgraph's name
         return self.levels
+
+
+class EpochMarker:
+    """A labelled vertical line at one x (the best epoch, the early-stopping epoch), like pg.InfiniteLine but drawn
+    by plain Qt items: moving it runs two Qt calls, not pyqtgraph's Python (it moves at most once an epoch)."""
+
+    def __init__(self, plot: Any, colour: str, style: Qt.PenStyle, label: str, height: float) -> None:
+        from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsSimpleTextItem  # noqa: PLC0415
+
+        self._view = plot.vb
+        self._height = height   # where the label sits: a share of the view's height from the bottom
+        self._value: Optional[float] = None
+        pen = QPen(QColor(colour))
+        pen.setWidthF(1.5)
+        pen.setCosmetic(True)
+        pen.setStyle(style)
+        self.line = QGraphicsLineItem()
+        self.line.setPen(pen)
+        self._view.addItem(self.line, ignoreBounds=True)
+        self.line.setZValue(self.line.zValue() + 5)
+        self.label = QGraphicsSimpleTextItem(label)
+        self.label.setBrush(QColor(colour))
+        # Text in pixels at any zoom; set as the parent's child after creation (PySide deletes a text item made
+        # with a parent when its Python reference goes).
+        self.label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.label.setParentItem(self.line)
+        self.setVisible(False)
+        self._view.sigRangeChanged.connect(self._place_label)
+
+    def value(self) -> Optional[float]:
+        return self._value
+
+    def isVisible(self) -> bool:  # noqa: N802 - the same names as the pyqtgraph line it replaces
+        return self.line.isVisible()
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802
+        self.line.setVisible(visible)
+
+    def setValue(self, x: float) -> None:  # noqa: N802
+        self._value = float(x)
+        self._place_label()
+
+    def _place_label(self, *_: Any) -> None:
+        """From the bottom to the top of what the plot shows (the dashes start at the bottom: a line from far
+        outside the view would draw them solid), with the label beside it, on the left near the right edge."""
+        if self._value is None:
+            return
+        from PySide6.QtGui import QTransform  # noqa: PLC0415
+
+        (left, right), (bottom, top) = self._view.viewRange()
+        self.line.setLine(self._value, bottom, self._value, top)
+        self.label.setPos(self._value, bottom + self._height * (top - bottom))
+        near_right = self._value > left + 0.8 * (right - left)
+        shift = -(self.label.boundingRect().width() + 4) if near_right else 4.0
+        self.label.setTransform(QTransform.fromTranslate(shift, 0))

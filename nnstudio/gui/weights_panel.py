@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Any, Optional
 
 import numpy as np
@@ -20,6 +21,7 @@ PASS_THROUGH_TYPES = ("Flatten", "Dropout", "Activation")
 MAX_UNIT_IMAGES = 64
 HISTOGRAM_BINS = 40
 GRADIENT_RANGE_FILL = 0.2
+GRADIENT_RANGE_EVERY_S = 1.0
 EMPTY_TEXT = "Select a Dense or Output layer on the canvas to see its weights."
 # Blue for negative, white for zero, red for positive: the sign reads at a glance.
 DIVERGING_COLORS = [(33, 102, 172), (146, 197, 222), (247, 247, 247), (244, 165, 130), (178, 24, 43)]
@@ -163,6 +165,7 @@ class WeightsPanel(QWidget):
         # Ranges are set by _set_view, only when they change: automatic ranges would redraw the axes (Python in
         # pyqtgraph, holding the GIL the training needs) at every live update.
         self._views: dict[str, tuple] = {}
+        self._gradient_range_at = 0.0   # time.monotonic() of the gradient histogram's last range change
         for plot in (self.heatmap_plot, self.weights_histogram_plot, self.gradients_histogram_plot, self.units_plot):
             plot.disableAutoRange()
 
@@ -342,12 +345,20 @@ class WeightsPanel(QWidget):
         counts, edges = np.histogram(values, bins=HISTOGRAM_BINS)
         curve.setData(edges, counts.astype(np.float64))
         # Round ranges that stay put while the weights move a little (symmetric, so zero stays in the middle).
-        # Gradients swing tenfold from one snapshot to the next: their ranges wait until they fill a fifth only.
-        fill = GRADIENT_RANGE_FILL if key == "gradients" else RANGE_FILL
+        # Gradients swing tenfold from one snapshot to the next: their ranges wait until they fill a fifth only,
+        # and change at most once a second during training (each change redraws both axes, in Python).
+        gradients = key == "gradients"
+        fill = GRADIENT_RANGE_FILL if gradients else RANGE_FILL
         reach = float(max(abs(edges[0]), abs(edges[-1]))) or 1.0
         old_x, old_y = self._views.get(key, (None, None, 0))[:2]
-        x_range = steady_range(old_x, -reach, reach, fill)
-        self._set_view(plot, key, x_range, steady_range(old_y, 0.0, float(counts.max()), fill))
+        ranges = (steady_range(old_x, -reach, reach, fill), steady_range(old_y, 0.0, float(counts.max()), fill))
+        now = time.monotonic()
+        if gradients and old_x is not None and getattr(self.session, "is_training", False) \
+                and now - self._gradient_range_at < GRADIENT_RANGE_EVERY_S:
+            return  # bars beyond the range are cut off for under a second, then the range follows them
+        if ranges != (old_x, old_y) and gradients:
+            self._gradient_range_at = now
+        self._set_view(plot, key, *ranges)
 
     def _set_view(self, plot: Any, key: str, x_range: tuple, y_range: tuple, padding: float = 0.0) -> None:
         """Show exactly these ranges; nothing is redrawn when they are the ones shown already."""

@@ -6,7 +6,8 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView
 
-from nnstudio.gui.live_curve import MAX_DRAWN_POINTS, MAX_PIECES, LiveCurve, LiveHistogram, LiveImage, peak_thinned
+from nnstudio.gui.live_curve import (MAX_DRAWN_POINTS, MAX_PIECES, EpochMarker, LiveCurve, LiveHistogram, LiveImage,
+                                     peak_thinned)
 from nnstudio.gui.plot_view import PlotView
 
 
@@ -271,3 +272,24 @@ def test_live_image_maps_levels_to_the_colours_row_by_row(view):
     assert near(0, 1, white)                        # no number: the middle, not a crash
     weights[0, 0] = 2.0                                     # the caller's array changing later changes nothing
     assert image.item.pixmap().toImage().pixelColor(0, 0).blue() == blue[2]
+
+
+def test_epoch_marker_spans_the_view_and_keeps_its_word_inside(view):
+    from PySide6.QtCore import Qt
+
+    plot = view.getPlotItem()
+    plot.setXRange(0, 40, padding=0)
+    plot.setYRange(0, 2, padding=0)
+    marker = EpochMarker(plot, "#2e7d32", Qt.PenStyle.DashLine, "best", 0.9)
+    assert not marker.isVisible() and marker.value() is None
+    marker.setVisible(True)
+    marker.setValue(10)
+    line = marker.line.line()
+    assert (line.x1(), line.x2()) == (10.0, 10.0) and (line.y1(), line.y2()) == (0.0, 2.0)
+    assert marker.label.pos().x() == 10.0 and marker.label.pos().y() == pytest.approx(1.8)
+    assert marker.label.transform().dx() > 0            # the word right of the line
+    marker.setValue(39)
+    assert marker.label.transform().dx() < 0            # near the right edge: left of it, so it is not cut off
+    plot.setYRange(0, 4, padding=0)                     # a new range: the line still spans it
+    line = marker.line.line()
+    assert (line.y1(), line.y2()) == (0.0, 4.0) and marker.label.pos().y() == pytest.approx(3.6)
