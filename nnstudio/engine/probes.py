@@ -13,6 +13,8 @@ from torch import nn
 if TYPE_CHECKING:
     from .training import PartLike, Trainer
 
+STATISTICS_ROWS = 4096   # rows per block when the input statistics are summed up
+
 
 @dataclass(frozen=True)
 class UnitActivity:
@@ -138,13 +140,27 @@ def input_statistics(inputs: Mapping[str, np.ndarray], names: Optional[Mapping[s
     """Per-feature mean, standard deviation, minimum and maximum of each Input's (prepared) training values."""
     stats = []
     for key, values in inputs.items():
-        array = np.asarray(values, dtype=np.float64)
+        array = np.asarray(values)
         array = array.reshape(array.shape[0], -1)
         if array.shape[0] == 0:
             continue
-        stats.append(FeatureStats((names or {}).get(key, key), array.mean(axis=0), array.std(axis=0),
-                                  array.min(axis=0), array.max(axis=0)))
+        mean, std = _mean_and_std(array)
+        stats.append(FeatureStats((names or {}).get(key, key), mean, std,
+                                  array.min(axis=0).astype(np.float64), array.max(axis=0).astype(np.float64)))
     return stats
+
+
+def _mean_and_std(array: np.ndarray, rows: int = STATISTICS_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column mean and standard deviation in float64, a block of rows at a time: a float64 copy of a
+    60,000×784 training set (and numpy's temporaries for std) would take over 700 MB at once."""
+    total = np.zeros(array.shape[1])
+    for start in range(0, array.shape[0], rows):
+        total += array[start:start + rows].sum(axis=0, dtype=np.float64)
+    mean = total / array.shape[0]
+    squares = np.zeros(array.shape[1])
+    for start in range(0, array.shape[0], rows):
+        squares += np.square(array[start:start + rows].astype(np.float64) - mean).sum(axis=0)
+    return mean, np.sqrt(squares / array.shape[0])
 
 
 def probe(trainer: "Trainer", train: "PartLike") -> Probes:

@@ -152,3 +152,17 @@ def test_baselines():
     assert class_entropy(np.array([0, 1])) == pytest.approx(np.log(2))
     assert check_overfitting(History()) is None
     assert isinstance(Diagnosis("x", "info", "t", "m"), Diagnosis)
+
+
+def test_input_statistics_in_blocks_equal_numpy_over_the_whole_array():
+    from nnstudio.engine.probes import _mean_and_std, input_statistics
+
+    rng = np.random.default_rng(1)
+    values = rng.normal(3.0, 2.0, size=(1001, 5)).astype(np.float32)
+    mean, std = _mean_and_std(values, rows=100)   # ten full blocks and a last row on its own
+    exact = values.astype(np.float64)
+    np.testing.assert_allclose(mean, exact.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(std, exact.std(axis=0), rtol=1e-10)
+    stats = input_statistics({"image": values.reshape(1001, 5, 1)})[0]
+    np.testing.assert_allclose(stats.minimums, exact.min(axis=0))
+    assert stats.means.dtype == np.float64 and stats.maximums.dtype == np.float64
