@@ -277,7 +277,7 @@ def test_screenshot_of_digits_training(qtbot, window, tmp_path):
     """The window mid-training on digits; set NNSTUDIO_SCREENSHOTS=1 to refresh the one in docs/."""
     open_example(window, "digits")
     set_training(window, epochs=40, early_enabled=False)
-    window.document.select([window.document.graph.node_by_name("hidden2").id])  # its weights show live
+    window.document.select([window.document.graph.node_by_name("hidden1").id])  # its weights and pictures live
     epochs: list[int] = []
     window.session.epoch_finished.connect(lambda epoch, logs: epochs.append(epoch))
     click(qtbot, window, "trainButton")
