@@ -29,6 +29,19 @@ STOP_COLOUR = "#b3261e"
 PREFERRED_METRICS = ("accuracy", "r2", "mae")
 
 
+METRIC_WORDS = {"accuracy": "accuracy", "r2": "R²", "mae": "MAE", "mse": "MSE", "loss": "loss",
+                "precision": "precision", "recall": "recall", "f1": "F1"}
+
+
+def metric_label(name: str, outputs: list[str]) -> str:
+    """How a log key reads in the chooser and the title: "R² of main_output" for one output's number."""
+    for output in sorted(outputs, key=len, reverse=True):
+        if name.startswith(output + "_"):
+            measure = name[len(output) + 1:]
+            return f"{METRIC_WORDS.get(measure, measure.replace('_', ' '))} of {output}"
+    return METRIC_WORDS.get(name, name.replace("_", " "))
+
+
 def metric_names(keys: list[str]) -> list[str]:
     """The training-side metric names in the logs (val_x pairs with x), without the total loss."""
     names = [k for k in keys if not k.startswith("val_") and k != "loss"]
@@ -298,7 +311,7 @@ class CurvesPanel(QWidget):
             epochs = np.asarray(self.epochs, dtype=float)
             self.loss_curve.setData(epochs, self._values("loss"))
             self.val_loss_curve.setData(epochs, self._values("val_loss"))
-            title = metric.replace("_", " ") if metric else "Metric"
+            title = metric_label(metric, self._output_names()) if metric else "Metric"
             if title != self._metric_title:  # a title change lays the plot out again
                 self._metric_title = title
                 self.metric_plot.setTitle(title)
@@ -366,13 +379,18 @@ class CurvesPanel(QWidget):
     def _fill_metric_combo(self) -> None:
         previous = self.current_metric()
         names = metric_names(list(self.logs))
+        outputs = self._output_names()
         self.metric_combo.blockSignals(True)
         self.metric_combo.clear()
         for name in names:
-            self.metric_combo.addItem(name.replace("_", " "), name)
+            self.metric_combo.addItem(metric_label(name, outputs), name)
         index = self.metric_combo.findData(previous) if previous else -1
         self.metric_combo.setCurrentIndex(index if index >= 0 else (0 if names else -1))
         self.metric_combo.blockSignals(False)
+
+    def _output_names(self) -> list[str]:
+        """The names of the Output layers: per-output numbers in the logs start with them."""
+        return [node.name for node in self.document.graph.nodes.values() if node.type == "Output"]
 
     def _metric_chosen(self) -> None:
         self._rebuild_overlays()

@@ -324,3 +324,15 @@ def test_runs_table_sorts_by_a_clicked_column_as_numbers(qtbot, window):
     assert column("Learning rate") == ["0.01", "0.1", "1"]
     panel.set_ticked(2, True)  # ticks follow the run, wherever its row went
     assert panel.ticked_numbers() == [2]
+
+
+def test_per_output_numbers_are_named_by_their_output():
+    from nnstudio.gui.curves_panel import metric_label, metric_names
+
+    outputs = ["main_output", "aux_output", "main"]
+    assert metric_label("main_output_r2", outputs) == "R² of main_output"
+    assert metric_label("aux_output_loss", outputs) == "loss of aux_output"
+    assert metric_label("main_mae", outputs) == "MAE of main"          # the longest output name that fits wins
+    assert metric_label("accuracy", outputs) == "accuracy"
+    keys = ["loss", "val_loss", "main_output_loss", "main_output_r2", "val_main_output_r2", "aux_output_r2"]
+    assert metric_names(keys)[:2] == ["main_output_r2", "aux_output_r2"]  # R² before the per-output losses
