@@ -445,7 +445,9 @@ class DataPanel(QWidget):
             binding = resolve_binding(table, graph)
             bound_inputs, bound_outputs = binding.inputs, binding.outputs
         except DataError as exc:
-            bound_inputs, bound_outputs = {}, {}
+            # The nodes that can be bound still show their columns ticked: only the broken one starts empty.
+            partial, _ = bind_columns(table, graph)
+            bound_inputs, bound_outputs = partial.inputs, partial.outputs
             self.binding_note.setText(str(exc))
         else:
             if len(inputs) == 1 and len(outputs) == 1 and not inputs[0].params.get("columns") \

@@ -254,3 +254,18 @@ def test_edits_refused_while_training(qtbot):
     panel.findChild(QDoubleSpinBox, "testFraction").setValue(0.4)
     assert document.project.data.test_fraction == pytest.approx(0.2)
     document.lock_edits(None)
+
+
+def test_a_node_that_cannot_be_bound_leaves_the_others_ticked(qtbot):
+    from nnstudio.gui.commands import SetParam
+
+    panel, document, session = make_panel(qtbot, iris())
+    input_id = next(n.id for n in document.graph.nodes.values() if n.type == "Input")
+    output_id = next(n.id for n in document.graph.nodes.values() if n.type == "Output")
+    with reloaded(qtbot, session):  # a column the data does not have (an edited or older project file)
+        document.push(SetParam(document.graph, input_id, "columns", ("sepal_length", "petal_colour")))
+    assert "petal_colour" in panel.binding_note.text()
+    targets = panel.findChild(QListWidget, f"targets_{output_id}")
+    ticked = [targets.item(i).text() for i in range(targets.count())
+              if targets.item(i).checkState() == Qt.CheckState.Checked]
+    assert ticked == ["species"]   # the Output still shows what it learns to predict
