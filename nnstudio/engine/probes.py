@@ -104,13 +104,15 @@ def relu_activity(model: nn.Module, inputs: list[torch.Tensor], batch_size: int 
 def gradient_norms(trainer: "Trainer", part: "PartLike", batch_size: Optional[int] = None) -> list[LayerGradient]:
     """One forward and backward pass on the first training batch; each weighted layer's gradient size.
 
-    The gradients are cleared afterwards, so training state (and the optimizer) are not disturbed.
+    The gradients the model had are put back afterwards (the Weights panel shows the last training batch's), so
+    training state (and the optimizer) are not disturbed.
     """
     model = trainer.model
     data = trainer._tensors(part)
     rows = min(data.size, batch_size or max(trainer.settings.batch_size, 64))
     was_training = model.training
     model.eval()  # no dropout noise in the measurement
+    kept = [(parameter, parameter.grad) for parameter in model.parameters()]
     for parameter in model.parameters():
         parameter.grad = None
     try:
@@ -130,8 +132,8 @@ def gradient_norms(trainer: "Trainer", part: "PartLike", batch_size: Optional[in
             result.append(LayerGradient(name, norm, norm / math.sqrt(weight.numel()), int(weight.numel())))
         return result
     finally:
-        for parameter in model.parameters():
-            parameter.grad = None
+        for parameter, grad in kept:
+            parameter.grad = grad
         model.train(was_training)
 
 

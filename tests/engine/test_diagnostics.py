@@ -166,3 +166,20 @@ def test_input_statistics_in_blocks_equal_numpy_over_the_whole_array():
     stats = input_statistics({"image": values.reshape(1001, 5, 1)})[0]
     np.testing.assert_allclose(stats.minimums, exact.min(axis=0))
     assert stats.means.dtype == np.float64 and stats.maximums.dtype == np.float64
+
+
+def test_gradient_probe_puts_the_models_gradients_back():
+    from nnstudio.core.examples import iris
+    from nnstudio.engine.pipeline import build_model, load_project_data
+    from nnstudio.engine.probes import gradient_norms
+    from nnstudio.engine.training import Trainer
+
+    project = iris()
+    data = load_project_data(project)
+    trainer = Trainer(build_model(project, data.context), project.training)
+    parameters = list(trainer.model.parameters())
+    parameters[0].grad = torch.full_like(parameters[0], 0.5)
+    norms = gradient_norms(trainer, data.prepared.train)
+    assert norms and all(n.norm > 0 for n in norms)
+    assert torch.equal(parameters[0].grad, torch.full_like(parameters[0], 0.5))
+    assert all(p.grad is None for p in parameters[1:])

@@ -84,6 +84,9 @@ def test_trained_model_weights_after_a_real_run(qtbot):
     trained = session.model.layers["hidden"].weight.detach().numpy()
     assert np.array_equal(panel.heatmap.image, trained)
     assert "trained" in panel.findChild(QLabel, "weightsTitle").text()
+    # The gradients of the last training batch stay on show (the diagnostics' own measurement puts them back).
+    _, gradient_counts = panel.gradients_curve.getData()
+    assert gradient_counts.sum() == trained.size
 
 
 def test_first_layer_after_an_image_input_shows_one_tile_per_unit(qtbot):
