@@ -141,10 +141,10 @@ def full_window(app: QApplication):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=15)
     # Many short pairs: on these shared machines the same headless run varies by ±20% from one second to the
     # next, so one long pair says little; the median of many pairs is steady.
-    parser.add_argument("--pairs", type=int, default=9)
+    parser.add_argument("--pairs", type=int, default=15)
     parser.add_argument("--gap-runs", type=int, default=4, help="GUI runs with the heartbeat timer, for (b)")
     parser.add_argument("--no-select", action="store_true",
                         help="leave the canvas selection empty (by default the first hidden layer is selected, so its "
