@@ -305,7 +305,7 @@ class TrainingSession(QObject):
         if worker is None:
             return False
         self._worker = None  # from now on its signals name a worker that is not the session's: ignored
-        worker.stop()
+        worker.stop(keep_results=False)
         self._finish_thread(timeout_ms)
         self._paused = self._stop_requested = False
         self._preview_model = self._preview_clock = self._run_project = None

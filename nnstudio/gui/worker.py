@@ -228,6 +228,7 @@ class TrainingWorker(QObject):
         self._lock = threading.Lock()
         self._watched = set(watched)
         self._stop_event = threading.Event()
+        self._results_wanted = True   # a plain bool, written once from the GUI thread before the stop event
         self._trainer: Any = None
         self._paused = False
         self.mailbox = Mailbox()
@@ -241,7 +242,11 @@ class TrainingWorker(QObject):
         with self._lock:
             return set(self._watched)
 
-    def stop(self) -> None:
+    def stop(self, keep_results: bool = True) -> None:
+        """End the run before its next batch. keep_results=False: nobody will look at it (the window is closing or
+        another project opened), so the measurements for the diagnostics are skipped and the end comes sooner."""
+        if not keep_results:
+            self._results_wanted = False
         # An event, not a queued slot: the worker's thread is busy training and would never read a queued call.
         self._stop_event.set()
 
@@ -278,7 +283,7 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user with its traceback
             self.failed.emit(self, _plain_message(exc), traceback.format_exc())
         else:
-            if not self._stop_event.is_set():  # Stop and closing the window must not wait for the measurements
+            if self._results_wanted:  # (a window that is closing must not wait for them)
                 result.probes = _probes_of(trainer, result, self.data, self.settings)
             self.finished.emit(self, Outcome(result, trainer.model))
         finally:

@@ -241,3 +241,24 @@ def test_xor_side_by_side(qtbot, one_thread):
     assert any("accuracy 50%" in label or "accuracy 75%" in label for label in labels)
     assert any("accuracy 100%" in label for label in labels)
     assert lesson.ln2_line.value() == pytest.approx(math.log(2))
+
+
+def test_a_stopped_run_brings_its_probes_and_a_closing_window_skips_them(qtbot, one_thread, monkeypatch):
+    from nnstudio.gui import worker as worker_module
+
+    measured = []
+    real_probes_of = worker_module._probes_of
+    monkeypatch.setattr(worker_module, "_probes_of", lambda *a: measured.append(1) or real_probes_of(*a))
+    window = open_window(qtbot, "digits")
+    window.document.project.training.epochs = 10_000
+    epochs = []
+    window.session.epoch_finished.connect(lambda epoch, logs: epochs.append(epoch))
+    window.session.start()
+    qtbot.waitUntil(lambda: len(epochs) >= 1, timeout=60_000)
+    with qtbot.waitSignal(window.teaching.diagnostics.diagnosed, timeout=60_000):
+        window.session.stop()                       # the user's Stop: the diagnostics still get their numbers
+    assert window.session.last_result.probes is not None and measured == [1]
+    window.session.start()
+    qtbot.waitUntil(lambda: window.session.is_training and len(epochs) >= 2, timeout=60_000)
+    window.session.shutdown()                       # the window closing: nobody will read them
+    assert measured == [1] and not window.session.is_training
