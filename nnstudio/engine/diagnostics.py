@@ -315,10 +315,11 @@ def measure_probes(trainer: "Trainer", history: "History", train: "PartLike") ->
 
 
 def diagnose_run(trainer: "Trainer", history: "History", train: "PartLike", scaling: Optional[str] = None,
-                 limits: Thresholds = DEFAULT, probes: Optional[Probes] = None) -> list[Diagnosis]:
+                 limits: Thresholds = DEFAULT, probes: Optional[Probes] = None, measure: bool = True
+                 ) -> list[Diagnosis]:
     """Run every diagnostic, probing the trained model on its training data unless `probes` were measured already
-    (the window measures them in the training thread, so a large dataset never freezes it)."""
-    measured = probes if probes is not None else measure_probes(trainer, history, train)
+    (the window measures them in the training thread, so a large dataset never freezes it) or measure is False."""
+    measured = probes if probes is not None or not measure else measure_probes(trainer, history, train)
     baseline, baseline_loss = None, None
     model = trainer.model
     if len(model.output_ids) >= 1:

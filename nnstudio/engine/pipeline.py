@@ -35,6 +35,7 @@ class RunResult:
     seconds: float = 0.0
     used_validation: bool = False
     probes: Any = None   # engine.probes.Probes of the trained model, when measured (see measure_probes)
+    probes_tried: bool = False   # measured already (probes None then means they could not be): not again
 
 
 def load_project_data(project: Project) -> ProjectData:

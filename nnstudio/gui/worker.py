@@ -285,6 +285,7 @@ class TrainingWorker(QObject):
         else:
             if self._results_wanted:  # (a window that is closing must not wait for them)
                 result.probes = _probes_of(trainer, result, self.data, self.settings)
+                result.probes_tried = True
             self.finished.emit(self, Outcome(result, trainer.model))
         finally:
             with self._lock:
@@ -305,9 +306,10 @@ def _probes_of(trainer: Any, result: Any, data: Any, settings: TrainingSettings)
 
     try:
         return measure_probes(trainer, result.history, data.prepared.train)
-    except (RuntimeError, ValueError) as exc:  # an unusual network: the diagnostics fall back to the curves
+    except Exception as exc:  # noqa: BLE001 - optional numbers must never cost the run: this runs after it ended,
+        # outside run()'s error handling, so anything raised here would leave the window waiting for the end
         log.warning("the diagnostics probes could not run: %s", exc)
-        return None
+        return None  # the diagnostics fall back to what the curves say
 
 
 def _plain_message(exc: BaseException) -> str:

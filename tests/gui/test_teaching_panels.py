@@ -262,3 +262,18 @@ def test_a_stopped_run_brings_its_probes_and_a_closing_window_skips_them(qtbot, 
     qtbot.waitUntil(lambda: window.session.is_training and len(epochs) >= 2, timeout=60_000)
     window.session.shutdown()                       # the window closing: nobody will read them
     assert measured == [1] and not window.session.is_training
+
+
+def test_a_failing_probe_still_ends_the_run_with_its_results(qtbot, one_thread, monkeypatch):
+    from nnstudio.engine import diagnostics
+
+    def broken(*args):
+        raise MemoryError("no room for the measurements")
+
+    monkeypatch.setattr(diagnostics, "measure_probes", broken)
+    window = open_window(qtbot, "xor")
+    window.document.project.training.epochs = 5
+    with qtbot.waitSignal(window.session.training_finished, timeout=60_000):
+        window.session.start()
+    assert window.session.last_result.probes is None and not window.session.is_training
+    assert window.document.edit_lock_reason is None

@@ -105,9 +105,11 @@ class DiagnosticsPanel(QWidget):
             return diagnose(history, learning_rate=settings.learning_rate if settings else None)
         try:
             trainer = Trainer(model, settings)
-            # The window's runs bring their probes, measured in the training thread; others are probed here.
+            # The window's runs bring their probes, measured in the training thread (or found impossible there:
+            # not tried again); others are probed here.
             return diagnose_run(trainer, history, data.prepared.train, self.document.project.data.scaling,
-                                probes=getattr(result, "probes", None))
+                                probes=getattr(result, "probes", None),
+                                measure=not getattr(result, "probes_tried", False))
         except (RuntimeError, ValueError) as exc:
             # A probe that cannot run (an unusual network) must not hide what the curves show.
             log.warning("the diagnostics probes could not run: %s", exc)
