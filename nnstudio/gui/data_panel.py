@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QScrollArea, QSizePolicy, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
-from ..core.data import BUILTINS, DataError, Table, bind_columns, load_source, resolve_binding
+from ..core.data import BUILTINS, DataError, Table, bind_columns, load_source
 from ..core.data.sources import describe_source
 from ..core.layers import canonical_type
 from ..core.settings import SCALINGS, DataSettings, SettingsError
@@ -441,14 +441,11 @@ class DataPanel(QWidget):
         if not inputs or not outputs:
             self.binding_note.setText("Add an Input and an Output layer to the network to bind the data to it.")
         graph = self.document.graph.to_dict()
-        try:
-            binding = resolve_binding(table, graph)
-            bound_inputs, bound_outputs = binding.inputs, binding.outputs
-        except DataError as exc:
-            # The nodes that can be bound still show their columns ticked: only the broken one starts empty.
-            partial, _ = bind_columns(table, graph)
-            bound_inputs, bound_outputs = partial.inputs, partial.outputs
-            self.binding_note.setText(str(exc))
+        # The nodes that can be bound show their columns ticked even when another cannot be (it starts empty).
+        binding, problems = bind_columns(table, graph)
+        bound_inputs, bound_outputs = binding.inputs, binding.outputs
+        if problems:
+            self.binding_note.setText(next(iter(problems.values())))
         else:
             if len(inputs) == 1 and len(outputs) == 1 and not inputs[0].params.get("columns") \
                     and not outputs[0].params.get("targets"):
