@@ -1,6 +1,8 @@
 """Test setup shared by every folder: headless Qt, and no test may leave a thread running."""
 
+import faulthandler
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -13,6 +15,21 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("NNSTUDIO_SETTINGS_SCOPE", "tests")
 # Crash-recovery files of test windows go to a throwaway folder, never the user's.
 os.environ.setdefault("NNSTUDIO_RECOVERY_DIR", tempfile.mkdtemp(prefix="nnstudio-test-recovery-"))
+
+
+# A test that runs longer than this is stopped by pytest-timeout (pyproject.toml: timeout = 120, method "thread",
+# which prints every thread's stack). That timer is a Python thread: it needs the GIL, and the hangs we have seen
+# are the GUI thread holding the GIL while it waits for a Qt mutex. So faulthandler's watchdog, a C thread that
+# needs no GIL, backs it up: a little later it prints every thread's stack and ends the process, so a deadlock
+# fails the run in minutes instead of hanging CI for 90.
+HANG_WATCHDOG_S = 150
+
+
+@pytest.fixture(autouse=True)
+def hang_watchdog():
+    faulthandler.dump_traceback_later(HANG_WATCHDOG_S, exit=True, file=sys.__stderr__)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +53,18 @@ def no_thread_left_behind():
     assert not extra, f"test left threads running: {[t.name for t in extra]}"
     qthreads = _running_qthreads()
     assert not qthreads, f"test left QThreads running: {qthreads}"
+    _collect_in_gui_thread()
+
+
+def _collect_in_gui_thread() -> None:
+    """This test's windows and plots become garbage here, in the main (GUI) thread, before the next test starts
+    a training thread (see nnstudio/gui/gc_guard.py for why the collector must never run in another thread)."""
+    if "nnstudio.gui.gc_guard" not in sys.modules:
+        return
+    from nnstudio.gui import gc_guard
+    collector = gc_guard.installed()
+    if collector is not None:
+        collector.collect_all()
 
 
 def _running_qthreads() -> list:

@@ -83,6 +83,8 @@ class TrainingSession(QObject):
 
     def __init__(self, document: Document, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
+        from . import gc_guard
+        gc_guard.install()  # every window trains in a second thread: garbage is collected in the GUI thread only
         self.document = document
         self.data: Optional["ProjectData"] = None
         self.data_error: str = ""

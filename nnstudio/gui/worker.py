@@ -323,6 +323,8 @@ def _plain_message(exc: BaseException) -> str:
 
 def start_worker(worker: TrainingWorker, parent: QObject) -> QThread:
     """Move the worker to a new QThread (parented for clean-up) and start it."""
+    from . import gc_guard
+    gc_guard.install()  # before a second thread runs Python: garbage is collected in the GUI thread only
     thread = QThread(parent)
     thread.setObjectName("trainingThread")
     worker.moveToThread(thread)

@@ -3,6 +3,16 @@
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_collector(qapp):
+    """Python's collector runs only in the GUI thread for the whole GUI suite, as in the app (gc_guard.py):
+    leftovers of one test's windows are never destroyed by a later test's training thread."""
+    from nnstudio.gui import gc_guard
+    collector = gc_guard.install(qapp)
+    yield collector
+    collector.uninstall()
+
+
 @pytest.fixture
 def one_thread():
     """Tiny networks train about 10× faster on one torch thread on this busy 2-core machine."""

@@ -124,6 +124,8 @@ class XorLesson(QWidget):
             self.legend.getLabel(self.curves[name]).setText(title)
         self.status_label.setText("Training both networks in the background…")
         self.start_button.setEnabled(False)
+        from .. import gc_guard  # noqa: PLC0415
+        gc_guard.install()  # before a second thread runs Python: garbage is collected in the GUI thread only
         worker = XorComparisonWorker(epochs)
         thread = QThread(self)
         thread.setObjectName("xorComparisonThread")
