@@ -1,15 +1,18 @@
-"""Read MNIST-style IDX files (images and labels, raw or .gz) into a Table without per-pixel Python loops."""
+"""Read MNIST-style IDX files (images and labels, raw or .gz) into a Table, streaming with declared-size caps."""
 
 from __future__ import annotations
 
 import gzip
 import math
 import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import BinaryIO, Iterator, Optional
 
 import numpy as np
 
+from .limits import amount, check_columns, check_values, fill, read_exactly, shown, CHUNK_BYTES, SHOWN_FILE_CHARS
 from .table import DataError, Table
 
 # The third byte of an IDX file says how each value is stored (all multi-byte values are big-endian).
@@ -22,80 +25,152 @@ IDX_TYPES: dict[int, np.dtype] = {
     0x0E: np.dtype(">f8"),
 }
 _GZIP_MAGIC = b"\x1f\x8b"
+# What a damaged .gz stream raises while it is decompressed.
+_GZIP_ERRORS = (OSError, EOFError, zlib.error)
+
+
+@dataclass
+class _Idx:
+    """An open IDX file positioned at its first value; `read` decompresses .gz files as it goes."""
+
+    name: str
+    stream: BinaryIO
+    dtype: np.dtype
+    dims: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.dims)
+
+    def read(self, size: int) -> bytes:
+        try:
+            return self.stream.read(size)
+        except _GZIP_ERRORS:
+            raise DataError(f"{self.name} is a damaged or incomplete .gz file; download it again") from None
+
+    def check_end(self, values_read: int) -> None:
+        """After the declared values: the file must end exactly there (nothing more is decompressed)."""
+        if values_read < self.size:
+            raise DataError(f"{self.name} is cut short (truncated): its header promises {_dims(self.dims)} values "
+                            f"({amount(self.size * self.dtype.itemsize)} bytes) but fewer follow; download it again")
+        if self.read(1):
+            raise DataError(f"{self.name} has more bytes than its header describes; it is not a valid IDX file")
+
+
+@contextmanager
+def _open_idx(path: str | Path) -> Iterator[_Idx]:
+    """Open an IDX file (raw or gzip, told apart by its bytes), read its header and check the declared size."""
+    path = Path(path)
+    name = shown(path.name, SHOWN_FILE_CHARS)
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        raise DataError(f"The file '{shown(path, SHOWN_FILE_CHARS)}' was not found") from None
+    except OSError as exc:
+        raise DataError(f"{name} could not be read ({shown(exc.strerror or 'unknown reason')})") from None
+    with handle:
+        stream: BinaryIO = handle
+        if handle.read(2) == _GZIP_MAGIC:  # look at the bytes, not the name: people rename files
+            # Decompressed as it is read, and only as far as the header's declared size: a gzip bomb that
+            # expands to gigabytes costs no more than the values it honestly declares.
+            stream = gzip.GzipFile(fileobj=handle, mode="rb")
+        handle.seek(0)
+        with stream:
+            idx = _Idx(name, stream, np.dtype(np.uint8), ())
+            magic = read_exactly(idx.read, 4)
+            if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in IDX_TYPES or magic[3] == 0:
+                raise DataError(f"{name} is not an IDX file (MNIST format): it does not start with the IDX magic "
+                                "number")
+            ndim = magic[3]
+            sizes = read_exactly(idx.read, 4 * ndim)
+            if len(sizes) < 4 * ndim:
+                raise DataError(f"{name} is cut short: its header promises {ndim} sizes but the file ends first")
+            idx.dtype = IDX_TYPES[magic[2]]
+            idx.dims = tuple(int(d) for d in np.frombuffer(sizes, dtype=">u4"))
+            if stream is handle:  # a raw file's length is known without reading it
+                actual = path.stat().st_size - 4 - 4 * ndim
+                expected = idx.size * idx.dtype.itemsize
+                if actual < expected:
+                    raise DataError(f"{name} is cut short (truncated): its header promises {_dims(idx.dims)} "
+                                    f"values ({amount(expected)} bytes) but only {actual:,} bytes follow; download it "
+                                    "again")
+                if actual > expected:
+                    raise DataError(f"{name} has {amount(actual - expected)} more bytes than its header describes; it is "
+                                    "not a valid IDX file")
+            check_values(name, idx.size)
+            yield idx
+
+
+def _dims(dims: tuple[int, ...]) -> str:
+    return shown("×".join(map(str, dims)))  # a header may declare up to 255 sizes
 
 
 def read_idx(path: str | Path) -> np.ndarray:
-    """One IDX file as an array of its own shape (a read-only view of the file's bytes)."""
-    path = Path(path)
-    name = path.name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"The file '{path}' was not found") from None
-    except OSError as exc:
-        raise DataError(f"The file '{path}' could not be read ({exc.strerror or exc})") from exc
-    if data[:2] == _GZIP_MAGIC:  # look at the bytes, not the name: people rename files
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise DataError(f"{name} is a damaged or incomplete .gz file ({exc})") from None
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in IDX_TYPES or data[3] == 0:
-        raise DataError(f"{name} is not an IDX file (MNIST format): it does not start with the IDX magic number")
-    dtype = IDX_TYPES[data[2]]
-    ndim = data[3]
-    header_size = 4 + 4 * ndim
-    if len(data) < header_size:
-        raise DataError(f"{name} is cut short: its header promises {ndim} sizes but the file ends first")
-    dims = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    expected = math.prod(dims) * dtype.itemsize
-    actual = len(data) - header_size
-    if actual < expected:
-        raise DataError(f"{name} is cut short (truncated): its header promises {'×'.join(map(str, dims))} "
-                        f"values ({expected:,} bytes) but only {actual:,} bytes follow; download it again")
-    if actual > expected:
-        raise DataError(f"{name} has {actual - expected:,} more bytes than its header describes; it is not a "
-                        "valid IDX file")
-    return np.frombuffer(data, dtype=dtype, count=math.prod(dims), offset=header_size).reshape(dims)
+    """One IDX file as an array of its own shape and value type."""
+    with _open_idx(path) as idx:
+        data = np.empty(idx.size * idx.dtype.itemsize, dtype=np.uint8)
+        done = 0
+        while done < len(data):  # chunks: GzipFile.read(n) of the whole would briefly hold two copies
+            chunk = idx.read(min(CHUNK_BYTES, len(data) - done))
+            if not chunk:
+                break
+            data[done:done + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+            done += len(chunk)
+        idx.check_end(done // idx.dtype.itemsize)
+    return data.view(idx.dtype).reshape(idx.dims)
 
 
 def load_idx(images_path: str | Path, labels_path: Optional[str | Path] = None) -> Table:
     """Images (n, h, w) become h·w pixel columns px_0.. with image_shape (h, w); labels become column 'label'."""
-    images_path = Path(images_path)
-    images = read_idx(images_path)
-    if images.ndim < 2:
-        raise DataError(f"{images_path.name} holds a list of single values, not images; is it the labels file?")
-    n = images.shape[0]
-    if n == 0:
-        raise DataError(f"{images_path.name} holds no images")
-    pixels = math.prod(images.shape[1:])
-    if pixels == 0:
-        raise DataError(f"{images_path.name} holds images of size {'×'.join(map(str, images.shape[1:]))}")
-    image_shape = tuple(int(s) for s in images.shape[1:]) if images.ndim >= 3 else None
-    columns = [f"px_{i}" for i in range(pixels)]
-    targets: tuple[str, ...] = ()
-    extra = 0
-    labels = None
-    if labels_path is not None:
-        labels_path = Path(labels_path)
-        labels = read_idx(labels_path)
-        if labels.ndim != 1:
-            raise DataError(f"{labels_path.name} should hold one label per image, but it holds an array of shape "
-                            f"{'×'.join(map(str, labels.shape))}; are the images and labels files swapped?")
-        if len(labels) != n:
-            raise DataError(f"{images_path.name} has {n:,} images but {labels_path.name} has {len(labels):,} "
-                            "labels; they must come in pairs (e.g. train-images with train-labels)")
-        columns.append("label")
-        targets = ("label",)
-        extra = 1
-    # Fill one float32 block directly, so 60,000 images cost one copy, not three.
+    with _open_idx(images_path) as images:
+        if len(images.dims) < 2:
+            raise DataError(f"{images.name} holds a list of single values, not images; is it the labels file?")
+        n = images.dims[0]
+        if n == 0:
+            raise DataError(f"{images.name} holds no images")
+        pixels = math.prod(images.dims[1:])
+        if pixels == 0:
+            raise DataError(f"{images.name} holds images of size {_dims(images.dims[1:])}")
+        image_shape = tuple(images.dims[1:]) if len(images.dims) >= 3 else None
+        if labels_path is None:
+            values = _values(images, None, n, pixels)
+            return _table(images.name, values, pixels, None, image_shape)
+        with _open_idx(labels_path) as labels:
+            if len(labels.dims) != 1:
+                raise DataError(f"{labels.name} should hold one label per image, but it holds an array of shape "
+                                f"{_dims(labels.dims)}; are the images and labels files swapped?")
+            if labels.dims[0] != n:
+                raise DataError(f"{images.name} has {n:,} images but {labels.name} has {labels.dims[0]:,} labels; "
+                                "they must come in pairs (e.g. train-images with train-labels)")
+            values = _values(images, labels, n, pixels)
+            return _table(images.name, values, pixels, labels.name, image_shape)
+
+
+def _values(images: _Idx, labels: Optional[_Idx], n: int, pixels: int) -> np.ndarray:
+    """One float32 block filled straight from the files, so 60,000 images cost one copy, not three."""
+    extra = 1 if labels is not None else 0
+    check_columns(images.name, pixels + extra)
+    check_values(images.name, n * (pixels + extra))
     values = np.empty((n, pixels + extra), dtype=np.float32)
-    values[:, :pixels] = images.reshape(n, pixels)
+    done, first_bad = fill(images.read, values[:, :pixels], images.dtype)
+    images.check_end(done)
+    if first_bad >= 0:
+        raise DataError(f"{images.name} holds a missing (NaN) or infinite value (image {first_bad // pixels + 1})")
     if labels is not None:
-        values[:, pixels] = labels
-    if images.dtype.kind == "f" and not np.isfinite(values).all():  # whole-number types are always finite
-        raise DataError(f"{images_path.name} holds missing (NaN) or infinite values")
-    description = f"IDX images {images_path.name}" + (f" with labels {labels_path.name}" if labels_path else "")
-    return Table(images_path.name.split(".")[0], values, columns, {}, description, targets, image_shape)
+        done, first_bad = fill(labels.read, values[:, pixels:], labels.dtype)
+        labels.check_end(done)
+        if first_bad >= 0:
+            raise DataError(f"{labels.name} holds a missing (NaN) or infinite label (label {first_bad + 1}); "
+                            "every image needs a real label")
+    return values
+
+
+def _table(images_name: str, values: np.ndarray, pixels: int, labels_name: Optional[str],
+           image_shape: Optional[tuple[int, ...]]) -> Table:
+    columns = [f"px_{i}" for i in range(pixels)] + (["label"] if labels_name else [])
+    description = f"IDX images {images_name}" + (f" with labels {labels_name}" if labels_name else "")
+    return Table(images_name.split(".")[0], values, columns, {}, description, ("label",) if labels_name else (),
+                 image_shape)
 
 
 __all__ = ["load_idx", "read_idx", "IDX_TYPES"]
