@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
+from .limits import (MAX_CSV_BYTES, MAX_TEXT_CHARS, SHOWN_FILE_CHARS, amount, check_columns,
+                     check_values, shown)
 from .table import DataError, Table
 
 # Text that people (and spreadsheets, pandas, R) write for "no value here".
@@ -19,22 +22,36 @@ _INFINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinit
 _DELIMITERS = (",", ";", "\t")
 # A text file of data has no control characters other than tab, newline and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Distinct category names in the whole file (each up to MAX_TEXT_CHARS): a million is about 250 MB at worst,
+# far beyond any real category column, which holds a few names that repeat.
+MAX_CATEGORIES = 1_000_000
 
 
 def load_csv(path: str | Path) -> Table:
     """Load a CSV file: the first row names the columns; numbers become features, text becomes categories."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            _check_size(path.stat().st_size, path.name)  # before reading: a 20 GB file is refused at once
+            raw = handle.read()
     except FileNotFoundError:
-        raise DataError(f"The file '{path}' was not found") from None
+        raise DataError(f"The file '{shown(path, SHOWN_FILE_CHARS)}' was not found") from None
     except OSError as exc:
-        raise DataError(f"The file '{path}' could not be read ({exc.strerror or exc})") from exc
+        raise DataError(f"The file '{shown(path, SHOWN_FILE_CHARS)}' could not be read "
+                        f"({shown(exc.strerror or 'unknown reason')})") from None
     return parse_csv(raw, path.name, name=path.stem)
+
+
+def _check_size(size: int, file_name: str) -> None:
+    if size > MAX_CSV_BYTES:
+        raise DataError(f"{shown(file_name, SHOWN_FILE_CHARS)} is {size / 2**20:,.0f} MB; NN Studio reads CSV files "
+                        f"of at most {MAX_CSV_BYTES // 2**20} MB. Use fewer rows, or save the data as an .npz file")
 
 
 def parse_csv(raw: bytes, file_name: str = "data.csv", name: Optional[str] = None) -> Table:
     """Parse the bytes of a CSV file (file_name is only used in messages)."""
+    _check_size(len(raw), file_name)
+    file_name = shown(file_name, SHOWN_FILE_CHARS)
     text = _decode(raw, file_name)
     # One kind of line end from here on: Windows (CRLF) and old Mac (CR) files read like Unix ones.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -47,11 +64,11 @@ def parse_csv(raw: bytes, file_name: str = "data.csv", name: Optional[str] = Non
     delimiter = _guess_delimiter(lines[first])
     header_row = first + 1  # rows are counted from 1, as a spreadsheet or text editor shows them
     header = _parse_header(lines[first], delimiter, file_name, header_row)
-    if header is not None and '"' not in text[len(lines[first]):]:
+    if header is not None and text.find('"', len(lines[first])) < 0:
         table = _fast_numeric(lines[first + 1:], header, delimiter, file_name, name)
         if table is not None:
             return table
-    return _careful(text, delimiter, file_name, name, first)
+    return _careful(lines, delimiter, file_name, name, first)
 
 
 def _decode(raw: bytes, file_name: str) -> str:
@@ -91,13 +108,17 @@ def _parse_header(line: str, delimiter: str, file_name: str, row: int) -> Option
 
 
 def _check_header(names: list[str], file_name: str, row: int) -> None:
+    check_columns(file_name, len(names))
     seen: dict[str, int] = {}
     for position, column in enumerate(names, start=1):
+        if len(column) > MAX_TEXT_CHARS:
+            raise DataError(f"{file_name}, row {row}: the name of column {position} is {len(column):,} characters "
+                            f"long ('{shown(column)}'); a column name has at most {MAX_TEXT_CHARS}")
         if not column:
             raise DataError(f"{file_name}, row {row}: column {position} has no name; the first row must name "
                             "every column")
         if column in seen:
-            raise DataError(f"{file_name}, row {row}: two columns are called '{column}' (columns {seen[column]} "
+            raise DataError(f"{file_name}, row {row}: two columns are called '{shown(column)}' (columns {seen[column]} "
                             f"and {position}); give each column its own name")
         seen[column] = position
     if all(_NUMBER.fullmatch(column) for column in names):
@@ -110,6 +131,8 @@ def _fast_numeric(body: list[str], header: list[str], delimiter: str, file_name:
     """numpy's C parser for the common all-numbers file; None means 'use the careful path'."""
     if not any(line.strip() for line in body):
         raise DataError(f"{file_name} has column names but no rows of data")
+    check_values(file_name, len(body) * len(header), f"values ({amount(len(body))} rows × {amount(len(header))} "
+                                                     "columns)")
     try:
         values = np.loadtxt(body, delimiter=delimiter, dtype=np.float32, ndmin=2, comments=None)
     except ValueError:
@@ -119,55 +142,143 @@ def _fast_numeric(body: list[str], header: list[str], delimiter: str, file_name:
     return Table(name or Path(file_name).stem, values, header, {}, f"CSV file {file_name}", (header[-1],))
 
 
-def _careful(text: str, delimiter: str, file_name: str, name: Optional[str], first: int) -> Table:
-    """Read with the csv module, row by row, so any problem can be named precisely."""
-    reader = csv.reader(text.split("\n")[first:], delimiter=delimiter, strict=True)
-    header: Optional[list[str]] = None
-    rows: list[list[str]] = []
+class _Column:
+    """What streaming through one column has found so far (its values go straight into the table)."""
+
+    __slots__ = ("name", "problem", "numbers", "texts", "first_number", "first_text", "too_big", "categories")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.problem: Optional[tuple[int, str]] = None  # the first missing, infinite or over-long cell
+        self.numbers = self.texts = 0
+        self.first_number: Optional[tuple[int, str]] = None
+        self.first_text: Optional[tuple[int, str]] = None
+        self.too_big: Optional[tuple[int, str]] = None  # the first number float32 cannot hold
+        self.categories: dict[str, int] = {}  # name -> code in order of first appearance
+
+    def take(self, cell: str, row: int, delimiter: str) -> float:
+        """The number (or first-seen category code) to store for one cell; problems are remembered."""
+        kind = _cell_kind(cell, delimiter)
+        if kind == "number":
+            self.numbers += 1
+            self.first_number = self.first_number or (row, cell)
+            value = _to_float(cell, delimiter)
+            if abs(value) > 3.4e38 and self.too_big is None and not np.isfinite(np.float32(value)):
+                self.too_big = row, cell
+            return value
+        if kind == "text" and len(cell) <= MAX_TEXT_CHARS:
+            self.texts += 1
+            self.first_text = self.first_text or (row, cell)
+            return self.categories.setdefault(cell, len(self.categories))
+        if self.problem is None:
+            if kind == "missing":
+                shown_cell = f"'{shown(cell)}' marks a missing value" if cell else "the cell is empty"
+                self.problem = row, f"{shown_cell}; fill in every value or delete the row"
+            elif kind == "infinite":
+                self.problem = row, f"'{shown(cell)}' is infinite; use an ordinary number"
+            else:
+                self.problem = row, (f"the text '{shown(cell)}' is {len(cell):,} characters long; a category name "
+                                     f"has at most {MAX_TEXT_CHARS}. Is this the right file?")
+        return 0.0
+
+
+def _careful(lines: list[str], delimiter: str, file_name: str, name: Optional[str], first: int) -> Table:
+    """Read with the csv module, row by row, so any problem can be named precisely.
+
+    Each row goes straight into one float32 table (text as category codes), so memory stays about four bytes
+    a cell: holding the rows as Python strings first would cost some sixty.
+    """
+    reader = csv.reader(itertools.islice(lines, first, None), delimiter=delimiter, strict=True)
+    columns: Optional[list[_Column]] = None
+    values = np.empty((0, 0), dtype=np.float32)
     row_numbers: list[int] = []
     previous_end = 0  # the reader's line count after the last record: the next record starts one row later
     try:
-        for record in reader:
-            row = first + previous_end + 1  # where this record starts (quoted text may span several rows)
-            previous_end = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue  # blank lines are allowed anywhere
-            if header is None:
-                header = [cell.strip() for cell in record]
-                _check_header(header, file_name, row)
-                continue
-            if len(record) != len(header):
-                raise DataError(_ragged_message(file_name, row, record, header))
-            rows.append(record)
-            row_numbers.append(row)
+        with np.errstate(over="ignore"):  # too-large numbers become inf, reported below
+            for record in reader:
+                row = first + previous_end + 1  # where this record starts (quoted text may span several rows)
+                previous_end = reader.line_num
+                if not any(cell.strip() for cell in record):
+                    continue  # blank lines are allowed anywhere
+                if columns is None:
+                    header = [cell.strip() for cell in record]
+                    _check_header(header, file_name, row)
+                    columns = [_Column(column) for column in header]
+                    capacity = len(lines) - first - previous_end  # at least as many lines as rows remain
+                    check_values(file_name, capacity * len(header),
+                                 f"values ({amount(capacity)} rows × {amount(len(header))} columns)")
+                    values = np.empty((capacity, len(header)), dtype=np.float32)
+                    continue
+                if len(record) != len(columns):
+                    raise DataError(_ragged_message(file_name, row, record, [c.name for c in columns]))
+                values[len(row_numbers)] = [column.take(cell.strip(), row, delimiter)
+                                            for column, cell in zip(columns, record)]
+                row_numbers.append(row)
+                if len(row_numbers) % 4096 == 0:  # often enough to stop long before memory runs short
+                    _check_categories(columns, file_name, row)
     except csv.Error as exc:
-        reason = "a quote (\") opens but is never closed" if "end of data" in str(exc) else str(exc)
+        reason = "a quote (\") opens but is never closed" if "end of data" in str(exc) else shown(exc, 80)
         raise DataError(f"{file_name}, row {first + previous_end + 1}: this row cannot be read as CSV "
                         f"({reason}); check its quotes") from None
-    if header is None:
+    if columns is None:
         raise DataError(f"{file_name} is empty: a CSV file needs a first row of column names and rows of data")
-    if not rows:
+    if not row_numbers:
         raise DataError(f"{file_name} has column names but no rows of data")
-
-    numbers = np.empty((len(rows), len(header)), dtype=np.float32)
-    class_names: dict[str, tuple[str, ...]] = {}
-    problems: list[tuple[int, int, str]] = []
-    for index, column in enumerate(header):
-        cells = [record[index].strip() for record in rows]
-        problem = _fill_column(cells, numbers, index, class_names, column, delimiter)
+    _check_categories(columns, file_name, row_numbers[-1])
+    values = values[:len(row_numbers)]
+    problems = []
+    for index, column in enumerate(columns):
+        problem = _finish_column(column, values[:, index])
         if problem is not None:
-            position, message = problem
-            problems.append((row_numbers[position], index, f"{file_name}, row {row_numbers[position]}, "
-                                                           f"column '{column}': {message}"))
+            problems.append((problem[0], index, f"{file_name}, row {problem[0]}, column '{shown(column.name)}': "
+                                                f"{problem[1]}"))
     if problems:
         raise DataError(min(problems)[2])  # the first problem reading top to bottom, left to right
-    return Table(name or Path(file_name).stem, numbers, header, class_names, f"CSV file {file_name}",
-                 (header[-1],))
+    class_names = {c.name: tuple(sorted(c.categories)) for c in columns if c.texts}
+    header = [column.name for column in columns]
+    return Table(name or Path(file_name).stem, np.ascontiguousarray(values), header, class_names,
+                 f"CSV file {file_name}", (header[-1],))
+
+
+def _check_categories(columns: list[_Column], file_name: str, row: int) -> None:
+    """Distinct texts cost memory (up to MAX_TEXT_CHARS each): refuse files whose text never repeats."""
+    total = sum(len(column.categories) for column in columns)
+    if total > MAX_CATEGORIES:
+        worst = max(columns, key=lambda column: len(column.categories))
+        raise DataError(f"{file_name}, row {row}, column '{shown(worst.name)}': there are more than "
+                        f"{MAX_CATEGORIES:,} different texts; a category column holds a few names that repeat "
+                        "(like 'cat' and 'dog'). Remove ID or free-text columns")
+
+
+def _finish_column(column: _Column, cells: np.ndarray) -> Optional[tuple[int, str]]:
+    """The column's first problem (row, words), or None after turning category codes into sorted order."""
+    if column.problem is not None:
+        return column.problem
+    if column.texts and column.numbers:
+        # Mixed: the rarer kind is the odd one out. Mostly numbers means a typo in a number column.
+        if column.texts <= column.numbers:
+            row, cell = column.first_text
+            return row, f"'{shown(cell)}' is not a number (a feature column must hold numbers)"
+        row, cell = column.first_number
+        return row, (f"'{shown(cell)}' is a number, but the rest of this column is text (categories); "
+                     "a column must hold only numbers or only names")
+    if column.texts:
+        # Codes were given in order of appearance; the table's classes are the sorted names.
+        names = sorted(column.categories)
+        sorted_code = np.empty(len(names), dtype=np.float32)
+        for position, text in enumerate(names):
+            sorted_code[column.categories[text]] = position
+        cells[:] = sorted_code[cells.astype(np.int64)]
+        return None
+    if column.too_big is not None:
+        row, cell = column.too_big
+        return row, f"'{shown(cell)}' is too large a number (at most about 3.4e38)"
+    return None
 
 
 def _ragged_message(file_name: str, row: int, record: list[str], header: list[str]) -> str:
     if len(record) < len(header):
-        missing = header[len(record)]
+        missing = shown(header[len(record)])
         return (f"{file_name}, row {row}, column '{missing}': this row has {_values(len(record))} but the first "
                 f"row names {len(header)} columns; the value for '{missing}' is missing")
     return (f"{file_name}, row {row}: this row has {_values(len(record))} but the first row names only "
@@ -176,41 +287,6 @@ def _ragged_message(file_name: str, row: int, record: list[str], header: list[st
 
 def _values(count: int) -> str:
     return "1 value" if count == 1 else f"{count} values"
-
-
-def _fill_column(cells: list[str], numbers: np.ndarray, index: int, class_names: dict[str, tuple[str, ...]],
-                 column: str, delimiter: str) -> Optional[tuple[int, str]]:
-    """Put one column's numbers (or category codes) into `numbers`; return (row position, problem) if any."""
-    kinds = [_cell_kind(cell, delimiter) for cell in cells]
-    for position, kind in enumerate(kinds):
-        if kind == "missing":
-            shown = f"'{cells[position]}' marks a missing value" if cells[position] else "the cell is empty"
-            return position, f"{shown}; fill in every value or delete the row"
-        if kind == "infinite":
-            return position, f"'{cells[position]}' is infinite; use an ordinary number"
-    text_count = kinds.count("text")
-    if text_count == 0:
-        converted = np.array([_to_float(cell, delimiter) for cell in cells], dtype=np.float64)
-        with np.errstate(over="ignore"):  # too-large numbers become inf, reported just below
-            as_float32 = converted.astype(np.float32)
-        too_big = np.flatnonzero(~np.isfinite(as_float32))
-        if len(too_big):
-            position = int(too_big[0])
-            return position, f"'{cells[position]}' is too large a number (at most about 3.4e38)"
-        numbers[:, index] = as_float32
-        return None
-    if text_count == len(cells):
-        names, codes = np.unique(np.array(cells, dtype=str), return_inverse=True)
-        class_names[column] = tuple(str(n) for n in names)
-        numbers[:, index] = codes
-        return None
-    # Mixed: the rarer kind is the odd one out. Mostly numbers means a typo in a number column.
-    if text_count <= len(cells) - text_count:
-        position = kinds.index("text")
-        return position, f"'{cells[position]}' is not a number (a feature column must hold numbers)"
-    position = kinds.index("number")
-    return position, (f"'{cells[position]}' is a number, but the rest of this column is text (categories); "
-                      "a column must hold only numbers or only names")
 
 
 def _cell_kind(cell: str, delimiter: str) -> str:
