@@ -24,7 +24,7 @@ MAX_CSV_BYTES = 512 * 1024 * 1024
 MAX_TEXT_CHARS = 200
 # Files are read and converted a chunk at a time, so the peak is the table plus one chunk, never a second
 # whole copy in the file's own type (float64 data would otherwise cost three times the table).
-CHUNK_BYTES = 16 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024
 # How much of a cell, a name or a file name a message quotes back.
 SHOWN_CHARS = 40
 SHOWN_FILE_CHARS = 60
@@ -70,7 +70,7 @@ def read_exactly(read: Callable[[int], bytes], size: int) -> bytes:
             break
         parts.append(part)
         size -= len(part)
-    return b"".join(parts)
+    return parts[0] if len(parts) == 1 else b"".join(parts)  # one part: no second copy
 
 
 def fill(read: Callable[[int], bytes], target: np.ndarray, dtype: np.dtype) -> tuple[int, int]:
