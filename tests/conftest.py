@@ -26,8 +26,10 @@ HANG_WATCHDOG_S = 150
 
 
 @pytest.fixture(autouse=True)
-def hang_watchdog():
-    faulthandler.dump_traceback_later(HANG_WATCHDOG_S, exit=True, file=sys.__stderr__)
+def hang_watchdog(request):
+    marker = request.node.get_closest_marker("timeout")  # a test allowed longer (a slow campaign) keeps its time
+    allowed = float(marker.args[0]) + 30 if marker and marker.args else HANG_WATCHDOG_S
+    faulthandler.dump_traceback_later(max(allowed, HANG_WATCHDOG_S), exit=True, file=sys.__stderr__)
     yield
     faulthandler.cancel_dump_traceback_later()
 
@@ -61,10 +63,16 @@ def _collect_in_gui_thread() -> None:
     a training thread (see nnstudio/gui/gc_guard.py for why the collector must never run in another thread)."""
     if "nnstudio.gui.gc_guard" not in sys.modules:
         return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     from nnstudio.gui import gc_guard
     collector = gc_guard.installed()
-    if collector is not None:
-        collector.collect_all()
+    if collector is None:
+        return
+    # pytest-qt closed the test's windows with deleteLater(): delete them now, while their Python parts are whole.
+    # Collected first, a closed window's Python attributes would be cleared while Qt still calls its overrides
+    # during the deletion (seen: "'PreviewModel' object has no attribute 'table'" in the next test).
+    collector.collect_all()
 
 
 def _running_qthreads() -> list:

@@ -7,6 +7,7 @@ import threading
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
+from shiboken6 import Shiboken
 
 from nnstudio.gui import gc_guard
 from nnstudio.gui.main_window import MainWindow
@@ -75,3 +76,65 @@ def test_a_collection_asked_from_another_thread_does_nothing(qapp):
     assert Probe.destroyed_in == []
     collector.collect_all()
     assert Probe.destroyed_in == [threading.main_thread().ident]
+
+
+class Named(QObject):
+    """A Qt object whose override reads a Python attribute, as a table model's headerData does."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.label = "still here"
+        self.me = self   # a cycle: its wrapper is garbage as soon as Python forgets it
+
+    def event(self, event) -> bool:  # noqa: N802 - Qt's name
+        Probe.destroyed_in.append(self.label)  # AttributeError if the collector cleared the wrapper
+        return super().event(event)
+
+
+def test_a_qt_object_that_still_exists_keeps_its_python_attributes(qapp):
+    from PySide6.QtCore import QCoreApplication, QEvent
+    collector = gc_guard.install(qapp)
+    owner = QObject()          # alive: the C++ parent that owns the child
+    Named(owner)               # the wrapper is unreachable at once, the Qt object lives on
+    collector.collect_all()
+    Probe.destroyed_in = []
+    child = owner.findChild(Named)
+    QCoreApplication.sendEvent(child, QEvent(QEvent.Type.User))
+    assert Probe.destroyed_in == ["still here"]
+    del child
+    owner.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    collector.collect_all()
+    assert all(Shiboken.isValid(kept) for kept in collector.kept)
+
+
+def test_a_forgotten_document_with_undo_steps_is_deleted_by_qt_without_a_crash(qapp):
+    from nnstudio.core.examples import build_example
+    from nnstudio.gui.commands import AddNode
+    from nnstudio.gui.document import Document
+    from nnstudio.gui.session import TrainingSession
+    collector = gc_guard.install(qapp)
+    before = collector.deleted_by_qt
+    for _ in range(5):
+        document = Document(build_example("iris"))
+        TrainingSession(document)   # listens to the document: together they are one big cycle
+        for step in range(3):
+            document.push(AddNode(document.graph, "Dense", (step * 40.0, 0.0)))
+        document.undo_stack.undo()
+        del document
+        collector.collect_all()     # a crash here is what the issue saw in the test suite
+    assert collector.deleted_by_qt > before
+
+
+def test_collecting_between_data_panel_tests_neither_breaks_overrides_nor_crashes():
+    """The pair of tests that, with Python's plain collector run between them, crashed (SIGSEGV in ~QUndoCommand)
+    or made Qt call a table model whose attributes were already cleared."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    folder = Path(__file__).parent
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             str(folder / "test_data_panel.py"), "-k", "binding_changes or size_input"],
+                            capture_output=True, text=True, timeout=110, cwd=folder.parents[1])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Error calling Python override" not in result.stdout + result.stderr
