@@ -16,6 +16,9 @@ from .table import DataError
 MAX_VALUES = 200_000_000
 # Column names are Python strings (about 60 bytes each): 250,000 covers 256×256 colour images (196,608 pixels).
 MAX_COLUMNS = 250_000
+# An .npz with no 'x' holds one array per column; each costs a header parse (about 0.1 ms), and real column
+# archives hold tens of them, so 1,000 bounds the time without refusing any.
+MAX_ARRAYS = 1_000
 # A CSV file is held as bytes, text and lines while it is read (about four copies), so 512 MB of text costs
 # about 2 GB at the peak. MNIST written as CSV is 110 MB.
 MAX_CSV_BYTES = 512 * 1024 * 1024
@@ -121,5 +124,5 @@ def _place(target: np.ndarray, start: int, values: np.ndarray) -> None:
         target[row, :len(values) - used] = values[used:]
 
 
-__all__ = ["MAX_VALUES", "MAX_COLUMNS", "MAX_CSV_BYTES", "MAX_TEXT_CHARS", "shown", "amount", "check_values",
+__all__ = ["MAX_ARRAYS", "MAX_VALUES", "MAX_COLUMNS", "MAX_CSV_BYTES", "MAX_TEXT_CHARS", "shown", "amount", "check_values",
            "check_columns", "fill", "read_exactly"]

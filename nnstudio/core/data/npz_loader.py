@@ -16,6 +16,7 @@ from typing import BinaryIO, Optional
 import numpy as np
 from numpy.lib import format as npy_format
 
+from . import limits
 from .limits import check_columns, check_values, fill, read_exactly, shown, SHOWN_FILE_CHARS
 from .table import DataError, Table
 
@@ -43,6 +44,7 @@ class _Member:
     shape: tuple[int, ...]
     dtype: np.dtype
     fortran: bool
+    offset: int  # bytes of .npy header before the data
 
     @property
     def size(self) -> int:
@@ -78,7 +80,9 @@ def _load(archive: zipfile.ZipFile, file_name: str, name: str) -> Table:
         raise DataError(f"{file_name} holds no arrays; {_SAVE_HINT}")
     feature_key = next((k for k in _FEATURE_KEYS if k in infos), None)
     if feature_key is None:
-        check_columns(file_name, len(infos))
+        if len(infos) > limits.MAX_ARRAYS:
+            raise DataError(f"{file_name} holds {len(infos):,} arrays; NN Studio reads at most {limits.MAX_ARRAYS:,} "
+                            f"column arrays. {_SAVE_HINT[0].upper()}{_SAVE_HINT[1:]}")
         return _from_columns(archive, file_name, name, [_inspect(archive, k, i, file_name) for k, i in infos.items()])
     target_key = next((k for k in _TARGET_KEYS if k in infos), None)
     x = _inspect(archive, feature_key, infos[feature_key], file_name)
@@ -103,7 +107,7 @@ def _inspect(archive: zipfile.ZipFile, key: str, info: zipfile.ZipInfo, file_nam
         raise
     except _HEADER_ERRORS:
         raise DataError(f"{what} is damaged: its header is not a valid NumPy array header; {_SAVE_HINT}") from None
-    member = _Member(key, info, shape, dtype, fortran)
+    member = _Member(key, info, shape, dtype, fortran, offset)
     if dtype.hasobject:
         raise DataError(f"{file_name}: '{shown(key)}' holds Python objects, not numbers. NN Studio will not load "
                         "them, because opening them could run code hidden in the file. Save plain number arrays "
@@ -161,7 +165,7 @@ def _read_into(archive: zipfile.ZipFile, member: _Member, target: np.ndarray, fi
         target = np.reshape(target, member.shape, copy=False).T
     try:
         with archive.open(member.info) as stream:
-            _read_header(stream)
+            read_exactly(stream.read, member.offset)  # the header, parsed once already by _inspect
             done, first_bad = fill(stream.read, target, member.dtype)
             extra = stream.read(1)  # reaching the end makes zipfile check the member's CRC
     except _READ_ERRORS:
