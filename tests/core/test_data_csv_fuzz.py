@@ -1,6 +1,7 @@
 """Fuzz load_csv: whatever the bytes, it either loads a sound Table or raises DataError, nothing else."""
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from nnstudio.core.data import DataError, Table
@@ -21,7 +22,9 @@ def check(raw: bytes) -> None:
     try:
         table = parse_csv(raw)
     except DataError as error:
-        assert str(error)  # a message for the student, never empty
+        message = str(error)  # a message for the student: never empty, short, printable, no internals
+        assert message and len(message) < 300 and message.isprintable(), repr(message)
+        assert "Errno" not in message and "object at 0x" not in message
         return
     assert isinstance(table, Table)
     assert table.values.dtype == np.float32 and table.values.ndim == 2
@@ -58,3 +61,28 @@ def test_mutated_valid_csv_loads_or_raises_data_error(base, mutations):
 def test_the_valid_seeds_load():
     for raw in VALID:
         assert parse_csv(raw).n_rows >= 2
+
+
+# Text a file can hold that a message must never echo raw: unprintable Unicode and long junk.
+UNPRINTABLE = ["\u2028", "\u202e", "\x85", "\u200b", "\ufeff", "\xa0", "\U000e0001", "\ud7ff"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(VALID), st.integers(0, 10_000), st.sampled_from(UNPRINTABLE), st.integers(0, 600),
+       st.sampled_from(["J", "é", ",", '"', "1"]))
+def test_junk_and_unprintable_cells_give_clean_messages(base, position, odd, length, filler):
+    text = base.decode("utf-8-sig")
+    position %= len(text) + 1
+    check((text[:position] + odd + filler * length + text[position:]).encode("utf-8"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 300), st.integers(150, 5_000), st.integers(0, 299))
+def test_long_categories_are_refused_or_loaded_cleanly(rows, length, where):
+    cells = [f"kind{i % 7}" for i in range(rows)]
+    cells[where % rows] = "z" * length
+    raw = ("x,kind\n" + "".join(f"{i},{cell}\n" for i, cell in enumerate(cells))).encode()
+    check(raw)
+    if length > 200:
+        with pytest.raises(DataError, match="at most 200"):
+            parse_csv(raw)

@@ -102,3 +102,46 @@ def test_swapped_files_are_explained(tmp_path, images):
 def test_missing_file(tmp_path):
     with pytest.raises(DataError, match="not found"):
         load_idx(tmp_path / "nothing.idx")
+
+
+# --- fuzzing: odd headers, sizes, value types and floats never escape as anything but a clean DataError ----
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                        HealthCheck.function_scoped_fixture])
+SPECIAL = st.sampled_from([0.0, 1.0, 7.0, np.nan, np.inf, -np.inf, 1e300, -0.0])
+
+
+def load_or_clean_error(images: Path, labels=None) -> None:
+    try:
+        table = load_idx(images, labels)
+    except DataError as error:
+        message = str(error)
+        assert message and len(message) < 300 and message.isprintable(), message
+        return
+    assert table.values.dtype == np.float32 and np.isfinite(table.values).all()
+
+
+@FUZZ
+@given(st.sampled_from([0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E, 0x07]),
+       st.lists(st.one_of(st.integers(0, 6), st.just(2**32 - 1), st.just(100_000)), min_size=1, max_size=5),
+       st.integers(-8, 8), st.booleans(), st.binary(max_size=8))
+def test_odd_headers_and_lengths(tmp_path, type_code, dims, extra, zipped, filler):
+    size = {0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}.get(type_code, 1)
+    count = int(np.prod(dims, dtype=object))
+    body_length = max(0, min(count * size, 4096) + extra)
+    body = (filler or b"\x00") * (body_length // max(1, len(filler or b"\x00")) + 1)
+    data = struct.pack(">BBBB", 0, 0, type_code, len(dims)) + struct.pack(f">{len(dims)}I", *dims) + body[:body_length]
+    load_or_clean_error(write(tmp_path / "fuzz.idx", data, zipped))
+
+
+@FUZZ
+@given(st.sampled_from([(0x0D, ">f4"), (0x0E, ">f8")]), st.lists(SPECIAL, min_size=3, max_size=3),
+       st.lists(SPECIAL, min_size=3, max_size=3), st.booleans())
+def test_float_labels_and_pixels(tmp_path, kind, labels, pixels, zipped):
+    code, dtype = kind
+    with np.errstate(over="ignore"):  # 1e300 as float32 is infinite: one more value the reader must refuse
+        images = write(tmp_path / "images.idx", idx_bytes(np.array(pixels).reshape(3, 1, 1), code, dtype), zipped)
+        label_file = write(tmp_path / "labels.idx", idx_bytes(np.array(labels), code, dtype), zipped)
+    load_or_clean_error(images, label_file)
