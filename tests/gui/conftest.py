@@ -9,6 +9,7 @@ def gui_thread_collector(qapp):
     leftovers of one test's windows are never destroyed by a later test's training thread."""
     from nnstudio.gui import gc_guard
     collector = gc_guard.install(qapp)
+    collector.freeze_survivors()  # pytest, torch and the test modules are loaded: full collections stay cheap
     yield collector
     collector.uninstall()
 

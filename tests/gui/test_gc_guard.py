@@ -138,3 +138,21 @@ def test_collecting_between_data_panel_tests_neither_breaks_overrides_nor_crashe
                             capture_output=True, text=True, timeout=110, cwd=folder.parents[1])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Error calling Python override" not in result.stdout + result.stderr
+
+
+def test_after_a_batch_of_imports_survivors_are_frozen_and_new_qt_garbage_is_still_collected(qapp, qtbot, monkeypatch):
+    import sys
+    import types
+    collector = gc_guard.install(qapp)
+    monkeypatch.setattr(collector, "_born", 0.0)  # past the start-up delay
+    freezes = collector.freezes
+    for index in range(gc_guard.MODULES_BEFORE_FREEZE):  # what importing torch does to sys.modules, in small
+        monkeypatch.setitem(sys.modules, f"nnstudio_test_module_{index}", types.ModuleType("imported"))
+    qtbot.waitUntil(lambda: collector.freezes > freezes, timeout=3000)
+    assert gc.get_freeze_count() > 0
+    Probe.destroyed_in = []
+    probe = Probe()
+    probe.me = probe
+    del probe
+    collector.collect_all()
+    assert Probe.destroyed_in == [threading.main_thread().ident]
