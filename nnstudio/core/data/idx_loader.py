@@ -95,8 +95,8 @@ def _open_idx(path: str | Path) -> Iterator[_Idx]:
                                     f"values ({amount(expected)} bytes) but only {actual:,} bytes follow; download it "
                                     "again")
                 if actual > expected:
-                    raise DataError(f"{name} has {amount(actual - expected)} more bytes than its header describes; it is "
-                                    "not a valid IDX file")
+                    raise DataError(f"{name} has {amount(actual - expected)} more bytes than its header describes; "
+                                    "it is not a valid IDX file")
             check_values(name, idx.size)
             yield idx
 
