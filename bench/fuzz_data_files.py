@@ -161,7 +161,8 @@ def campaign(readers: list[str], n: int, seed: int, workers: int, limit_s: float
 
 
 def report(results: dict[str, list[dict]], seconds: float) -> int:
-    header = f"{'reader':<6} {'inputs':>7} {'loaded':>7} {'DataError':>10} " + " ".join(f"{c:>{max(9, len(c))}}" for c in BAD)
+    header = (f"{'reader':<6} {'inputs':>7} {'loaded':>7} {'DataError':>10} "
+              + " ".join(f"{c:>{max(9, len(c))}}" for c in BAD))
     print(header)
     print("-" * len(header))
     bad_total = 0

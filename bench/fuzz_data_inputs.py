@@ -124,7 +124,8 @@ def hostile_npz(rng: random.Random) -> bytes:
     if kind == 2:
         return zip_bytes([stored("x.npy", good, method=8)])  # stored bytes read as a deflate stream
     if kind == 3:
-        junk = rng.choice(["'''", "((((" * 300, "\x00", "{'descr': '<f8', 'fortran_order': False, 'shape': (3,", "1e999",
+        junk = rng.choice(["'''", "((((" * 300, "\x00", "{'descr': '<f8', 'fortran_order': False, 'shape': (3,",
+                           "1e999",
                            "{'descr': 'O', 'fortran_order': False, 'shape': (1,), }", "[]", "{'a': __import__}"])
         return zip_bytes([stored("x.npy", npy_header((), text=junk) + bytes(48))])
     if kind == 4:  # declared shapes far beyond the data (10^12 values, 2^40, negative, huge dims)
@@ -179,7 +180,8 @@ def _idx(rng: random.Random, array: np.ndarray, code: int) -> bytes:
 def idx_input(rng: random.Random) -> dict[str, bytes]:
     n = rng.randint(1, 12)
     code = rng.choice(list(_IDX))
-    images = np.random.default_rng(rng.randrange(2**32)).integers(0, 255, size=(n, rng.randint(1, 6), rng.randint(1, 6)))
+    shape = (n, rng.randint(1, 6), rng.randint(1, 6))
+    images = np.random.default_rng(rng.randrange(2**32)).integers(0, 255, size=shape)
     labels = np.arange(n) % 10
     files = {"images": _idx(rng, images, code), "labels": _idx(rng, labels, rng.choice(list(_IDX)))}
     choice = rng.random()
@@ -210,7 +212,8 @@ def idx_input(rng: random.Random) -> dict[str, bytes]:
 
 # --- CSV -----------------------------------------------------------------------------------------------
 
-_CELLS = ["1", "-2.5", "3e8", "1e999", "NA", "", "inf", "cat", "dog", '"a, b"', '"quoted ""x"""', "3,5", "\u00e9t\u00e9",
+_CELLS = ["1", "-2.5", "3e8", "1e999", "NA", "", "inf", "cat", "dog", '"a, b"', '"quoted ""x"""', "3,5",
+          "\u00e9t\u00e9",
           "nan", "  7 ", "?", "-", "0x1F", "TRUE"]
 
 
@@ -231,7 +234,8 @@ def hostile_csv(rng: random.Random) -> bytes:
         cells[rng.randrange(5000)] = "z" * 100_000
         return ("x,kind\n" + "".join(f"{i},{c}\n" for i, c in enumerate(cells))).encode()
     if kind == 1:  # control and unprintable characters, then junk
-        junk = rng.choice(["\x07", "\x1b[2J", "\u2028", "\u202e", "\x85", "\u200b", "\ufffd"]) + "J" * rng.randint(1, 500)
+        odd = rng.choice(["\x07", "\x1b[2J", "\u2028", "\u202e", "\x85", "\u200b", "\ufffd"])
+        junk = odd + "J" * rng.randint(1, 500)
         return f"a,b\n1,2\n3,{junk}\n".encode()
     if kind == 2:  # a header of too many columns
         width = rng.choice([250_001, 300_000])

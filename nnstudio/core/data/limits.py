@@ -124,5 +124,6 @@ def _place(target: np.ndarray, start: int, values: np.ndarray) -> None:
         target[row, :len(values) - used] = values[used:]
 
 
-__all__ = ["MAX_ARRAYS", "MAX_VALUES", "MAX_COLUMNS", "MAX_CSV_BYTES", "MAX_TEXT_CHARS", "shown", "amount", "check_values",
+__all__ = ["MAX_ARRAYS", "MAX_VALUES", "MAX_COLUMNS", "MAX_CSV_BYTES", "MAX_TEXT_CHARS", "shown", "amount",
+           "check_values",
            "check_columns", "fill", "read_exactly"]
