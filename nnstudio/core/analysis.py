@@ -9,6 +9,7 @@ from typing import Optional, Union
 from .graph import Graph, name_problem
 from .layers import (LayerResult, NodeContext, OutputTarget, Shape, ShapeError, canonical_type, format_shape,
                      layer_spec, parameter_problems)
+from .memory_budget import DEFAULT_BATCH_SIZE, DEFAULT_OPTIMIZER, estimate, memory_problem, values_in
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ class DataContext:
     # node id -> why that node cannot take its data (an unknown column, a yes/no Output on a 3-class target):
     # the data layer's own words, so the Issues list says what training would refuse with.
     problems: dict = field(default_factory=dict)
+    # How it will be trained, for the memory estimate (the defaults when the caller does not say).
+    batch_size: int = DEFAULT_BATCH_SIZE
+    optimizer: str = DEFAULT_OPTIMIZER
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,13 @@ def _analyze(snapshot: dict, context: DataContext) -> Analysis:
         result.trainable[node_id] = layer.trainable
         for message in layer.warnings:
             issues.append(Issue(node_id, WARNING, message[0].upper() + message[1:]))
+    # Counted from the shapes alone, so a network too big for this computer is refused before torch
+    # allocates a single weight (the compiler and the bundle loader both stop on this error).
+    needed = estimate(result.total_params, result.trainable_params,
+                      (values_in(shape) for shape in result.shapes.values()), context.batch_size, context.optimizer)
+    problem = memory_problem(needed)
+    if problem:
+        issues.append(Issue(None, ERROR, problem))
     return result
 
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-from .files import atomic_write_text
-from .project import MAX_FILE_BYTES, Project, ProjectError, project_from_dict
+from .files import atomic_write_text, read_user_file
+from .json_checks import short_value
+from .project import MAX_FILE_BYTES, Project, ProjectError, path_problem, project_from_dict
 
 FORMAT = "nnstudio-recovery"
 VERSION = 1
 SUFFIX = ".nnstudio-recovery"
 DEFAULT_INTERVAL_SECONDS = 60
+MAX_TIMESTAMP = 1e11  # seconds since 1970: the year 5138, far beyond any real save and within datetime's range
 
 PathLike = Union[str, Path]
 
@@ -77,21 +80,24 @@ def write_recovery(project_text: str, recovery_dir: PathLike, project_path: Opti
 
 
 def _read_record(path: Path) -> dict:
+    name = short_value(path.name, 60)
+    data = read_user_file(path, MAX_FILE_BYTES, ProjectError, "a recovery file")
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ProjectError(f"the recovery file '{path.name}' is too large")
-        record = json.loads(path.read_bytes())
+        record = json.loads(data)
     except RecursionError:
-        raise ProjectError(f"the recovery file '{path.name}' is nested too deeply") from None
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"the recovery file '{path.name}' cannot be read ({str(exc)[:80]})") from None
+        raise ProjectError(f"the recovery file {name} is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProjectError(f"the recovery file {name} cannot be read ({str(exc)[:80]})") from None
     if not isinstance(record, dict) or record.get("format") != FORMAT or record.get("version") != VERSION:
-        raise ProjectError(f"'{path.name}' is not an NN Studio recovery file")
+        raise ProjectError(f"{name} is not an NN Studio recovery file")
     original, saved_at = record.get("original_path"), record.get("saved_at")
-    if original is not None and not isinstance(original, str):
-        raise ProjectError(f"the recovery file '{path.name}' is damaged (its original path)")
-    if isinstance(saved_at, bool) or not isinstance(saved_at, (int, float)):
-        raise ProjectError(f"the recovery file '{path.name}' is damaged (its time)")
+    if original is not None and (not isinstance(original, str) or path_problem(original)
+                                 or not Path(original).is_absolute()):
+        raise ProjectError(f"the recovery file {name} is damaged (its original path)")
+    # The time is shown as a date in the Restore question: it must be one (not NaN, not 10**400).
+    if (isinstance(saved_at, bool) or not isinstance(saved_at, (int, float))
+            or not 0 <= saved_at <= MAX_TIMESTAMP or not math.isfinite(saved_at)):
+        raise ProjectError(f"the recovery file {name} is damaged (its time)")
     return record
 
 
@@ -114,15 +120,18 @@ def find_recoveries(recovery_dir: PathLike) -> list[Recovery]:
 def load_recovery(recovery: Union[Recovery, PathLike]) -> Project:
     """The project a recovery file holds; its data paths resolve as they did next to the original file.
 
-    The project's `path` is the original file (None for an untitled one), so saving goes where it was."""
+    The project comes back untitled (`path` None): a recovery file is only a file in a folder, and whatever
+    wrote it must not decide which file Save overwrites. The original is kept as `origin`, a name to suggest
+    when Save asks where to write."""
     path = recovery.path if isinstance(recovery, Recovery) else Path(recovery)
     record = _read_record(path)
     original = Path(record["original_path"]) if record["original_path"] else None
     try:
         project = project_from_dict(record["project"], original.parent if original else None)
     except RecursionError:
-        raise ProjectError(f"the recovery file '{path.name}' is nested too deeply") from None
-    project.path = original
+        raise ProjectError(f"the recovery file {short_value(path.name, 60)} is nested too deeply") from None
+    project.path = None
+    project.origin = original
     return project
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from .files import atomic_write_bytes, read_user_file
+from .json_checks import json_problem, short_value
 from .project import Project, ProjectError, loads_project
 
 FORMAT = "nnstudio-bundle"
@@ -156,6 +157,9 @@ def check_history(history: Any) -> dict:
     """A history must be a table whose curves are lists of numbers (or null for a NaN that was stored)."""
     if not isinstance(history, dict):
         _fail("its run history is not a table")
+    problem = json_problem(history)
+    if problem:
+        _fail(f"its run history {problem}")
     last = history.get("last_run")
     if last is None:
         return history
@@ -169,7 +173,7 @@ def check_history(history: Any) -> dict:
     for key, values in logs.items():
         if not isinstance(values, list) or len(values) != len(epochs) or not all(
                 v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values):
-            _fail(f"its curve '{str(key)[:40]}' is damaged")
+            _fail(f"its curve {short_value(key)} is damaged")
     return history
 
 
@@ -194,7 +198,7 @@ def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContent
             _fail(f"it has no '{missing[0]}'")
         extra = sorted(set(names) - expected)
         if extra:
-            _fail(f"it holds an unexpected part '{extra[0][:60]}'")
+            _fail(f"it holds an unexpected part {short_value(extra[0], 60)}")
         if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
             _fail("its parts are too large once unpacked")
         by_name = {info.filename: info for info in infos}
@@ -223,6 +227,9 @@ def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContent
     model = _parse_json(raw[MODEL], MODEL)
     if not isinstance(model, dict):
         _fail("its model description is not a table")
+    problem = json_problem(model)
+    if problem:
+        _fail(f"its model description {problem}")
     history = check_history(_parse_json(raw[HISTORY], HISTORY))
     return BundleContents(project, model, raw[WEIGHTS], history, manifest)
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Union
+
+from .json_checks import short_value
 
 
 def atomic_write_bytes(path: Union[str, Path], data: bytes) -> None:
@@ -38,10 +41,19 @@ def read_user_file(path: Union[str, Path], max_bytes: int, error: type, what: st
     `what` names the kind of file in messages ("a project", "a model bundle")."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise error(f"'{path.name}' is too large to be {what} ({size // 1_000_000} MB)")
-        return path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        # A pipe or a device (/dev/zero) has no size and may never end: reading one would hang or fill memory.
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"'{path.name}' is not a regular file, so it cannot be {what}")
+        if info.st_size > max_bytes:
+            raise error(f"'{path.name}' is too large to be {what} ({info.st_size // 1_000_000} MB)")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)  # never more than the limit, even if the file grew meanwhile
+        if len(data) > max_bytes:
+            raise error(f"'{path.name}' is too large to be {what}")
+        return data
     except error:
         raise
     except FileNotFoundError:
@@ -50,3 +62,5 @@ def read_user_file(path: Union[str, Path], max_bytes: int, error: type, what: st
         raise error(f"'{path}' is a folder, not {what}") from None
     except OSError as exc:
         raise error(f"'{path.name}' could not be read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a path with a NUL character, or one the system cannot encode
+        raise error(f"{short_value(str(path), 80)} is not a usable file path ({str(exc)[:60]})") from None

@@ -59,6 +59,9 @@ class ParamSpec:
         if kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 return f"{self.title} must be a number"
+            # A whole number beyond float's range (10**400) cannot even be compared as a float: say so.
+            if isinstance(value, int) and abs(value) > 1e300:
+                return f"{self.title} is far too large"
             if not math.isfinite(value):
                 return f"{self.title} must be a finite number"
             return self._range_problem(value)
@@ -103,8 +106,8 @@ class ParamSpec:
             return tuple(value)
         if self.kind in ("columns", "metrics") and isinstance(value, list):
             return tuple(value)
-        if self.kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+        if self.kind == "float" and isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 1e300:
+            return float(value)  # a larger one stays a whole number, and problem() says it is far too large
         return value
 
 

@@ -11,6 +11,7 @@ from typing import Any, Callable, Optional, Union
 
 from .files import atomic_write_text, read_user_file
 from .graph import Graph, name_problem
+from .json_checks import json_problem, short_value
 from .layers import canonical_type, layer_spec
 from .settings import DataSettings, SettingsError, TrainingSettings
 
@@ -20,6 +21,7 @@ EXTENSION = ".nnstudio"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_NODES = 10_000
 PATH_KEYS = ("path", "images", "labels")
+MAX_PATH_CHARS = 4096
 
 
 class ProjectError(Exception):
@@ -37,6 +39,9 @@ class Project:
     title: str = ""
     notes: str = ""
     path: Optional[Path] = None
+    # Where an unsaved copy came from (a recovery file's original): only ever a name to suggest in Save As,
+    # never a place to write, since the file that named it may not be the user's own.
+    origin: Optional[Path] = None
 
     @property
     def base_dir(self) -> Optional[Path]:
@@ -78,9 +83,30 @@ def _absolute_source(source: dict, base_dir: Optional[Path]) -> dict:
     source = dict(source)
     for key in PATH_KEYS:
         value = source.get(key)
-        if isinstance(value, str) and base_dir is not None and not Path(value).is_absolute():
-            source[key] = str((base_dir / value).resolve())
+        if not isinstance(value, str):
+            continue
+        problem = path_problem(value)
+        if problem:
+            _fail(f"the data source's {key} {problem}")
+        if base_dir is not None and not Path(value).is_absolute():
+            try:
+                source[key] = str((base_dir / value).resolve())
+            except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a symlink loop on older Pythons
+                _fail(f"the data source's {key} cannot be found from the project's folder ({str(exc)[:80]})")
     return source
+
+
+def path_problem(value: str) -> Optional[str]:
+    """Why a text cannot be a file path on any system NN Studio runs on (NUL, lone surrogates, length)."""
+    if len(value) > MAX_PATH_CHARS:
+        return f"is too long to be a file path ({len(value):,} characters)"
+    if "\x00" in value:
+        return "holds a NUL character, which no file name can have"
+    try:
+        os.fsencode(value)
+    except UnicodeError:
+        return "holds characters that cannot be in a file name"
+    return None
 
 
 # ------------------------------------------------------------------ loading
@@ -106,11 +132,11 @@ def _check_graph(graph: Any) -> dict:
         if not isinstance(node_id, str) or not node_id or len(node_id) > 64:
             _fail(f"{where} has no valid id")
         if node_id in ids:
-            _fail(f"two layers share the id {node_id!r}")
+            _fail(f"two layers share the id {short_value(node_id)}")
         if not isinstance(type_name, str) or canonical_type(type_name) is None:
-            _fail(f"{where} has an unknown layer type {str(type_name)[:40]!r}")
+            _fail(f"{where} has an unknown layer type {short_value(type_name)}")
         if not isinstance(name, str) or name_problem(name):
-            _fail(f"{where} has an invalid name {str(name)[:40]!r}")
+            _fail(f"{where} has an invalid name {short_value(name)}")
         if name in names:
             _fail(f"two layers are called {name!r}")
         spec = layer_spec(type_name)
@@ -126,9 +152,10 @@ def _check_graph(graph: Any) -> dict:
             if problem:
                 _fail(f"layer '{name}': {problem}")
         position = nd.get("position", [0, 0])
+        # abs() before isfinite(): isfinite(10**400) would overflow converting to float.
         if (not isinstance(position, list) or len(position) != 2
-                or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
-                       or abs(v) > 1e7 for v in position)):
+                or any(isinstance(v, bool) or not isinstance(v, (int, float)) or abs(v) > 1e7
+                       or not math.isfinite(v) for v in position)):
             _fail(f"layer '{name}' has an invalid position")
         ids.add(node_id)
         names.add(name)
@@ -192,6 +219,11 @@ def project_from_dict(raw: Any, base_dir: Optional[Path] = None) -> Project:
     title, notes = raw.get("title", ""), raw.get("notes", "")
     if not isinstance(title, str) or not isinstance(notes, str):
         _fail("the title and notes must be text")
+    # Last, after the clearer specific checks, and everywhere: what loads must save again, and JSON has no
+    # NaN, infinity or 10**400 (a run history or a data source may hold any JSON).
+    problem = json_problem(raw)
+    if problem:
+        _fail(f"the project {problem}")
     graph = Graph.from_dict(graph_dict)
     return Project(graph, data, training, runs, title, notes)
 
@@ -230,8 +262,8 @@ def save_project(project: Project, path: Union[str, Path]) -> None:
     path = Path(path).resolve()
     try:
         text = dumps_project(project, path.parent)
-    except ValueError as exc:
-        raise ProjectError(f"the project holds a value that cannot be saved ({exc})") from None
+    except (ValueError, RecursionError) as exc:
+        raise ProjectError(f"the project holds a value that cannot be saved ({str(exc)[:120]})") from None
     try:
         atomic_write_text(path, text)
     except OSError as exc:

@@ -6,6 +6,8 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Optional
 
+from .json_checks import short_value
+
 OPTIMIZERS: dict[str, str] = {
     "sgd": "SGD",
     "momentum": "SGD with momentum",
@@ -35,7 +37,7 @@ def _check_number(name: str, value: Any, low: float, high: float, whole: bool = 
     finite = isinstance(value, int) or math.isfinite(value)
     if not finite or value < low or value > high or (low_open and value == low):
         bound = f"above {low:g}" if low_open else f"at least {low:g}"
-        raise SettingsError(f"{name} must be {bound} and at most {high:g} (it is {value})")
+        raise SettingsError(f"{name} must be {bound} and at most {high:g} (it is {short_value(value)})")
 
 
 @dataclass
@@ -72,8 +74,8 @@ class TrainingSettings:
     method: str = "gradient_descent"  # or "perceptron" for single-layer step networks
 
     def validate(self) -> None:
-        if self.optimizer not in OPTIMIZERS:
-            raise SettingsError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (it is {self.optimizer!r})")
+        if not isinstance(self.optimizer, str) or self.optimizer not in OPTIMIZERS:
+            raise SettingsError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (it is {short_value(self.optimizer)})")
         _check_number("learning rate", self.learning_rate, 0.0, 1e6, low_open=True)
         _check_number("momentum", self.momentum, 0.0, 1.0)
         _check_number("beta1", self.beta1, 0.0, 1.0)
@@ -85,14 +87,17 @@ class TrainingSettings:
         _check_number("epochs", self.epochs, 1, 1_000_000, whole=True)
         _check_number("seed", self.seed, 0, 2**63 - 1, whole=True)
         _check_number("validation split", self.validation_split, 0.0, 0.9)
-        if not isinstance(self.shuffle, bool):
-            raise SettingsError("shuffle must be on or off")
+        for label, flag in (("shuffle", self.shuffle), ("keeping the best weights", self.checkpoint_best),
+                            ("early stopping", self.early_stopping.enabled),
+                            ("restoring the best weights", self.early_stopping.restore_best)):
+            if not isinstance(flag, bool):
+                raise SettingsError(f"{label} must be on or off")
         es = self.early_stopping
         _check_number("patience", es.patience, 0, 1_000_000, whole=True)
         _check_number("min delta", es.min_delta, 0.0, 1e12)
         if not isinstance(es.monitor, str) or not es.monitor:
             raise SettingsError("early stopping must monitor a named number such as val_loss")
-        if self.method not in TRAINING_METHODS:
+        if not isinstance(self.method, str) or self.method not in TRAINING_METHODS:
             raise SettingsError(f"training method must be one of {', '.join(TRAINING_METHODS)}")
         if not isinstance(self.device, str) or not (self.device == "cpu" or self.device.startswith("cuda")):
             raise SettingsError("device must be cpu or cuda")
@@ -113,9 +118,9 @@ class TrainingSettings:
             raise SettingsError("early stopping settings must be a table of names and values")
         es_known = {f.name for f in fields(EarlyStopping)}
         settings.early_stopping = EarlyStopping(**{k: v for k, v in es.items() if k in es_known})
+        settings.validate()  # first: float() of a whole number beyond float's range (10**400) would overflow
         if isinstance(settings.learning_rate, int) and not isinstance(settings.learning_rate, bool):
             settings.learning_rate = float(settings.learning_rate)
-        settings.validate()
         return settings
 
 
@@ -136,7 +141,9 @@ class DataSettings:
         if self.validation_fraction + self.test_fraction >= 0.95:
             raise SettingsError("validation and test together must leave at least 5% of the rows for training")
         _check_number("split seed", self.split_seed, 0, 2**63 - 1, whole=True)
-        if self.scaling not in SCALINGS:
+        if not isinstance(self.stratify, bool):
+            raise SettingsError("stratify must be on or off")
+        if not isinstance(self.scaling, str) or self.scaling not in SCALINGS:
             raise SettingsError(f"scaling must be one of {', '.join(SCALINGS)}")
         if self.source is not None:
             if not isinstance(self.source, dict) or not isinstance(self.source.get("kind"), str):

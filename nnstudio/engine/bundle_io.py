@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from ..core.analysis import DataContext
+from ..core.analysis import DataContext, analyze
 from ..core.bundle import BundleError, read_bundle, write_bundle
 from ..core.data.table import TASKS
 from ..core.layers import OutputTarget
@@ -70,7 +70,7 @@ def history_from_dict(data: dict) -> Optional[History]:
         best_epoch=best if isinstance(best, int) and not isinstance(best, bool) else None,
         batch_losses=[math.nan if v is None else float(v) for v in batch_losses
                       if v is None or isinstance(v, (int, float))] if isinstance(batch_losses, list) else [],
-        samples_per_second=float(speed) if isinstance(speed, (int, float)) and speed is not None else 0.0,
+        samples_per_second=float(speed) if isinstance(speed, (int, float)) and abs(speed) <= 1e300 else 0.0,
     )
 
 
@@ -80,8 +80,8 @@ def save_bundle(path: Union[str, Path], project: Project, model: GraphModule, hi
     path = Path(path).resolve()
     try:
         project_text = dumps_project(project, path.parent)
-    except ValueError as exc:
-        raise BundleError(f"the project holds a value that cannot be saved ({exc})") from None
+    except (ValueError, RecursionError) as exc:
+        raise BundleError(f"the project holds a value that cannot be saved ({str(exc)[:120]})") from None
     description = describe_model(model, trained, project.training.seed, class_names)
     write_bundle(path, project_text, description, state_to_bytes(model), history_to_dict(history))
 
@@ -128,6 +128,19 @@ def context_from_description(description: dict, project: Project) -> tuple[DataC
     return DataContext(input_shapes, output_targets), seed
 
 
+def _check_before_building(graph: dict, context: DataContext, weights_bytes: int, name: str) -> None:
+    """Refuse, from the shapes alone, a network that cannot be built or whose weights the file cannot hold.
+
+    A 2 KB file may declare Input 50,000 -> Dense 100,000: building that first would allocate gigabytes just to
+    find out that its weights part is nearly empty. Every stored value takes at least one byte."""
+    analysis = analyze(graph, context)
+    if analysis.errors:
+        _fail(f"'{name}' could not be opened: its network cannot be built ({analysis.errors[0].message})")
+    if weights_bytes < analysis.total_params:
+        _fail(f"'{name}' could not be opened: its network has {analysis.total_params:,} weights but its weights "
+              f"part holds only {weights_bytes:,} bytes")
+
+
 def load_bundle(path: Union[str, Path]) -> LoadedBundle:
     """Open a .nnzip file: rebuild the network, load its weights (checked), and its history.
 
@@ -135,8 +148,10 @@ def load_bundle(path: Union[str, Path]) -> LoadedBundle:
     contents = read_bundle(path)
     name = Path(path).name
     context, seed = context_from_description(contents.model, contents.project)
+    graph = contents.project.graph.to_dict()
+    _check_before_building(graph, context, len(contents.weights), name)
     try:
-        model = compile_graph(contents.project.graph.to_dict(), context, seed=seed)
+        model = compile_graph(graph, context, seed=seed)
     except CompileError as exc:
         raise BundleError(f"'{name}' could not be opened: its network cannot be built ({exc.messages[0]})") \
             from None

@@ -42,6 +42,12 @@ def is_example(path: Optional[Path]) -> bool:
     return path is not None and path.resolve().parent == EXAMPLES_DIR
 
 
+def _project_file_name(path: Path) -> str:
+    """A name to suggest for saving: the file's name, ending in the project extension."""
+    name = path.name or "Untitled"
+    return name if name.endswith(EXTENSION) else f"{Path(name).stem}{EXTENSION}"
+
+
 class FileActions(QObject):
     """Owns the File menu's actions; every prompt goes through a method tests can replace."""
 
@@ -116,13 +122,23 @@ class FileActions(QObject):
         return f"NN Studio files ({patterns});;NN Studio projects (*{EXTENSION});;{kinds};;All files (*)"
 
     def ask_save_path(self) -> Optional[Path]:
-        folder = self.document.path.parent if self.document.path else Path.home()
+        folder = self.document.path.parent if self.document.path else self._suggested_folder()
         name, _ = QFileDialog.getSaveFileName(self.window, "Save project as", str(folder / self.display_name()),
                                               FILE_FILTER)
         if not name:
             return None
         path = Path(name)
         return path if path.suffix == EXTENSION else path.with_name(path.name + EXTENSION)
+
+    def _suggested_folder(self) -> Path:
+        """Where Save As starts for an untitled project: its origin's folder (a restored recovery's) or home."""
+        origin = self.document.project.origin
+        try:
+            if origin is not None and origin.parent.is_dir():
+                return origin.parent
+        except (OSError, ValueError):
+            pass  # an unreadable or odd origin is only a suggestion: fall back to the home folder
+        return Path.home()
 
     # ------------------------------------------------------------ unsaved changes
     def maybe_save(self) -> bool:
@@ -173,6 +189,10 @@ class FileActions(QObject):
         if example:
             self.suggested_name = project.path.name
             project.path = None
+        elif project.path is None and project.origin is not None:
+            # Restored unsaved work: its original's name is shown and offered in Save As, never written to
+            # without asking (the recovery file that named it could name any file).
+            self.suggested_name = _project_file_name(project.origin)
         else:
             self.suggested_name = None
             self.add_recent(project.path)
@@ -196,6 +216,7 @@ class FileActions(QObject):
             self.show_error("Could not save the project", str(exc))
             return False
         self.suggested_name = None
+        self.document.project.origin = None  # saved where the user chose: that is its place from now on
         self.document.mark_saved(Path(path).resolve())
         self.add_recent(self.document.path)
         self.message.emit(f"Saved {self.document.path.name}")
