@@ -32,7 +32,9 @@ def test_write_find_restore_discard(tmp_path):
     assert [r.title for r in found] == ["Untitled project", "iris.nnstudio"]  # newest first
     assert found[1] == Recovery(path, original.resolve(), 100.0)
     restored = load_recovery(found[1])
-    assert restored.training.learning_rate == 0.123 and restored.path == original.resolve()
+    # Untitled: a recovery file never decides where Save writes; its original is only a name to suggest.
+    assert restored.training.learning_rate == 0.123 and restored.path is None
+    assert restored.origin == original.resolve()
     discard_recovery(found[1])
     discard_recovery(found[1])  # twice is fine
     assert [r.title for r in find_recoveries(recovery_dir)] == ["Untitled project"]
