@@ -40,7 +40,8 @@ def _where(trail: tuple) -> str:
     """'training › learning_rate ' for a problem found there; empty at the top."""
     if not trail:
         return ""
-    return "'" + " › ".join(str(key)[:30] for key in trail) + "' "
+    keys = ("".join(c if c.isprintable() else "?" for c in str(key)[:30]) for key in trail)
+    return "'" + " › ".join(keys) + "' "
 
 
 def _digits(number: int) -> int:
