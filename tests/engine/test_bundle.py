@@ -3,6 +3,7 @@
 import io
 import json
 import pickle
+import re
 import zipfile
 
 import numpy as np
@@ -100,6 +101,15 @@ def repack(members: dict, fix_manifest: bool = True) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def repack_raw(members: dict) -> bytes:
+    """Zip the members as they are (even invalid JSON) under a manifest whose checksums match them."""
+    import hashlib
+    manifest = {"format": "nnstudio-bundle", "version": 1,
+                "members": {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                            for name, data in members.items() if name != "manifest.json"}}
+    return repack({"manifest.json": json.dumps(manifest).encode(), **members}, fix_manifest=False)
 
 
 def open_bytes(tmp_path, data: bytes):
@@ -200,10 +210,30 @@ def good_bundle_members():
 
 
 def check_loads_or_bundle_error(tmp_path, data: bytes) -> None:
+    """The promise: a BundleError in plain words, or a bundle that saves and reopens equal."""
     try:
-        open_bytes(tmp_path, data)
+        loaded = open_bytes(tmp_path, data)
     except BundleError as exc:
-        assert str(exc)
+        assert str(exc) and str(exc).isprintable()
+        return
+    save_bundle(tmp_path / "again.nnzip", loaded.project, loaded.model, loaded.history, trained=loaded.trained)
+    again = load_bundle(tmp_path / "again.nnzip")
+    assert dumps_project(again.project, tmp_path) == dumps_project(loaded.project, tmp_path)
+    assert state_to_bytes(again.model) == state_to_bytes(loaded.model)
+
+
+def declare_giant(members: dict, size: int, units: int) -> None:
+    """Make the project and its description declare Input `size` -> Dense `units`, keeping the small weights."""
+    project = json.loads(members["project.json"])
+    nodes = project["graph"]["nodes"]
+    first = next(n for n in nodes if n["type"] == "Input")
+    first["params"]["shape"] = [size]
+    first["params"]["columns"] = []
+    next(n for n in nodes if n["type"] == "Dense")["params"]["units"] = units
+    members["project.json"] = json.dumps(project).encode()
+    description = json.loads(members["model.json"])
+    description["inputs"][0]["shape"] = [size]
+    members["model.json"] = json.dumps(description).encode()
 
 
 _NAMES = st.sampled_from(["manifest.json", "project.json", "model.json", "weights.safetensors", "history.json",
@@ -215,7 +245,8 @@ _NAMES = st.sampled_from(["manifest.json", "project.json", "model.json", "weight
 @given(st.data())
 def test_fuzz_mutated_bundles_load_or_raise_bundle_error(tmp_path, good_bundle_members, data):
     members = dict(good_bundle_members)
-    action = data.draw(st.sampled_from(["drop", "add", "flip", "truncate", "json", "model", "raw"]))
+    action = data.draw(st.sampled_from(["drop", "add", "flip", "truncate", "json", "model", "raw", "giant",
+                                        "hostile"]))
     if action == "drop":
         members.pop(data.draw(st.sampled_from(sorted(members))))
     elif action == "add":
@@ -231,7 +262,16 @@ def test_fuzz_mutated_bundles_load_or_raise_bundle_error(tmp_path, good_bundle_m
         description["inputs"][0]["shape"] = data.draw(st.lists(st.integers(-3, 10**12), max_size=10))
         description["outputs"][0]["units"] = data.draw(st.integers(-3, 10**12) | st.just(True))
         members["model.json"] = json.dumps(description).encode()
-    zipped = repack(members, fix_manifest=action != "add")
+    elif action == "giant":  # a declared-size bomb: kilobytes that describe billions of weights
+        declare_giant(members, data.draw(st.integers(1, 50_000_000)), data.draw(st.integers(1, 100_000)))
+    elif action == "hostile":  # a hand edit: a huge number, NaN, a NUL or deep nesting in place of a value
+        text = members[data.draw(st.sampled_from(["project.json", "model.json"]))].decode()
+        spans = [m.span() for m in re.finditer(r'-?\d+(\.\d+)?([eE][-+]?\d+)?|"[^"\\]*"', text)]
+        start, end = data.draw(st.sampled_from(spans))
+        junk = data.draw(st.sampled_from(["1" + "0" * 400, "NaN", "-Infinity", "1e999", '"a\\u0000b"',
+                                          "[" * 3000 + "]" * 3000, "9" * 20, '"\\ud800"']))
+        members["project.json" if '"graph"' in text else "model.json"] = (text[:start] + junk + text[end:]).encode()
+    zipped = (repack_raw(members) if action == "hostile" else repack(members, fix_manifest=action != "add"))
     if action == "flip":
         position = data.draw(st.integers(0, len(zipped) - 1))
         zipped = zipped[:position] + bytes([zipped[position] ^ data.draw(st.integers(1, 255))]) + zipped[position + 1:]
@@ -250,3 +290,17 @@ def test_fuzz_bytes_flipped_anywhere_slow(tmp_path, good_bundle_members, noise, 
     zipped = repack(dict(good_bundle_members))
     position = where % len(zipped)
     check_loads_or_bundle_error(tmp_path, zipped[:position] + noise + zipped[position + len(noise):])
+
+
+def test_a_declared_giant_is_refused_before_it_is_built(tmp_path, good_bundle_members, monkeypatch):
+    members = dict(good_bundle_members)
+    declare_giant(members, 50_000, 100_000)
+    import nnstudio.engine.bundle_io as bundle_io
+    monkeypatch.setattr(bundle_io, "compile_graph", lambda *a, **k: pytest.fail("built before checking"))
+    with pytest.raises(BundleError, match="weights") as info:
+        open_bytes(tmp_path, repack(members))
+    assert "allocat" not in str(info.value)
+
+
+def test_a_real_bundle_saves_and_reopens_equal(wide_deep_bundle, tmp_path):
+    check_loads_or_bundle_error(tmp_path, (wide_deep_bundle[0] / "model.nnzip").read_bytes())
