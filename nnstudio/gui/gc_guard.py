@@ -105,9 +105,7 @@ class GuiThreadCollector(QObject):
     def _collect(self, generation: int) -> int:
         self.collections[generation] += 1
         if generation == 2:
-            self._last_full = self._born = time.monotonic()
-        self._modules_at_freeze = 0
-        self.freezes = 0
+            self._last_full = time.monotonic()
         # Wrappers kept earlier whose Qt object is gone now are plain garbage again: freed below.
         self.kept = [wrapper for wrapper in self.kept if Shiboken.isValid(wrapper) and not _dropped(wrapper)]
         flags = gc.get_debug()

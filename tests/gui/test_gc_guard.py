@@ -156,3 +156,10 @@ def test_after_a_batch_of_imports_survivors_are_frozen_and_new_qt_garbage_is_sti
     del probe
     collector.collect_all()
     assert Probe.destroyed_in == [threading.main_thread().ident]
+    # Survivors are frozen once per batch of imports, not after every full collection: each freeze keeps for
+    # good the cycles alive at that moment, so freezing again and again leaked (seen: +277 MB in 200 soak cycles).
+    frozen_after = collector.freezes
+    qtbot.wait(3 * gc_guard.CHECK_INTERVAL_MS)
+    collector.collect_all()
+    qtbot.wait(3 * gc_guard.CHECK_INTERVAL_MS)
+    assert collector.freezes == frozen_after
