@@ -252,7 +252,9 @@ def is_bundle(path: Union[str, Path]) -> bool:
     if path.suffix.lower() == EXTENSION:
         return True
     try:
+        if not path.is_file():  # a pipe would block the read below until someone writes to it
+            return False
         with open(path, "rb") as handle:
             return handle.read(4) == b"PK\x03\x04"
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a path with a NUL character
         return False
