@@ -140,7 +140,8 @@ def _check_manifest(manifest: Any) -> dict:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         _fail("its version number is missing or invalid")
     if version > VERSION:
-        _fail(f"it was saved by a newer NN Studio (bundle version {version}; this version reads up to {VERSION}). "
+        _fail(f"it was saved by a newer NN Studio (bundle version {short_value(version)}; this version reads up to "
+              f"{VERSION}). "
               "Please update NN Studio to open it.")
     members = manifest.get("members")
     if not isinstance(members, dict) or set(members) != set(MEMBERS):

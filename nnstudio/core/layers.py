@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from .json_checks import MAX_WHOLE, short_value
+
 Shape = tuple[int, ...]
 
 ACTIVATIONS: tuple[str, ...] = (
@@ -112,6 +114,8 @@ class ParamSpec:
 
 
 def _fmt(value: float) -> str:
+    if isinstance(value, int) and abs(value) >= MAX_WHOLE:
+        return short_value(value)  # "a 401-digit number": written out, it would swamp the message
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

@@ -197,7 +197,7 @@ def project_from_dict(raw: Any, base_dir: Optional[Path] = None) -> Project:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         _fail("the project's version number is missing or invalid")
     if version > VERSION:
-        _fail(f"this project was saved by a newer NN Studio (file version {version}; this version reads up to "
+        _fail(f"this project was saved by a newer NN Studio (file version {short_value(version)}; this version reads up to "
               f"{VERSION}). Please update NN Studio to open it.")
     while version < VERSION:
         raw = MIGRATIONS[version](raw)

@@ -69,7 +69,9 @@ CASES = {
     # RecursionError on save
     "deep run history": lambda r: r.update(runs=[{"x": deep(900)}]),
     "deep data source": lambda r: r["data"]["source"].update(extra=deep(900)),
-    # Unplain messages
+    # Unplain messages (a 400-digit number written out in the message)
+    "huge file version": lambda r: r.update(version=10**400),
+    "huge negative units": lambda r: node(r, "hidden1")["params"].update(units=-(10**400)),
     "optimizer as a list": lambda r: r["training"].update(optimizer=["adam"]),
     "scaling as a table": lambda r: r["data"].update(scaling={"a": 1}),
 }
