@@ -29,7 +29,7 @@ def child(cycles: int, first: int) -> None:
     import tempfile
     os.environ.setdefault("NNSTUDIO_RECOVERY_DIR", tempfile.mkdtemp(prefix="nnstudio-soak-recovery-"))
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
     from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout
 
     from nnstudio.core.settings import TrainingSettings
@@ -81,7 +81,7 @@ def child(cycles: int, first: int) -> None:
         layout = QVBoxLayout(dialog)
         layout.addWidget(QLabel("soak", dialog))
         button = QPushButton("close", dialog)
-        button.clicked.connect(lambda: dialog.reject())
+        button.clicked.connect(dialog.reject)
         dialog.cycle = dialog
         layout.addWidget(button)
         dialog.setParent(None)
@@ -124,6 +124,9 @@ def child(cycles: int, first: int) -> None:
         if not wait_until(lambda: not window.session.is_training, 60):
             print(f"cycle {cycle} training did not end within 60 s", flush=True)
         dialogs_and_panels()
+        # The app's event loop deletes what deleteLater() marked each time it gets control back; this driver loops
+        # with processEvents(), which never does, so it lets the deletions happen here, once a cycle.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if collector is not None:
             collector.collect_all()
         else:

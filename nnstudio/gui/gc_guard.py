@@ -58,7 +58,7 @@ class GuiThreadCollector(QObject):
         self.deleted_by_qt = 0         # garbage Qt objects deleted by Qt before Python freed their wrappers
         self.kept: list = []           # garbage wrappers of Qt objects that still exist (see above)
         self._last_full = self._born = time.monotonic()
-        self._modules_at_freeze = 0
+        self._modules_at_freeze = self._modules_last_check = 0
         self.freezes = 0
         gc.disable()
         self._timer = QTimer(self)
@@ -73,7 +73,10 @@ class GuiThreadCollector(QObject):
         if gc.isenabled():  # some library switched it back on: the hazard is back, so switch it off again
             self.reenabled += 1
             gc.disable()
-        if len(sys.modules) >= self._modules_at_freeze + MODULES_BEFORE_FREEZE and \
+        modules = len(sys.modules)
+        settled = modules == self._modules_last_check  # an import batch (torch: ~1,500 modules) has ended
+        self._modules_last_check = modules
+        if settled and modules >= self._modules_at_freeze + MODULES_BEFORE_FREEZE and \
                 time.monotonic() - self._born >= FIRST_FREEZE_AFTER_S:
             self.freeze_survivors()
             return
