@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import keyword
 import re
 import textwrap
 from dataclasses import dataclass
@@ -18,10 +17,12 @@ from ...core.data.table import Table
 from ...core.layers import canonical_type
 from ...core.project import Project
 from ..compiler import GraphModule
+from .formats import ExportError
+from .code_literals import NEVER_BIND, comment_text, docstring_text, flag, is_identifier, literal, number, whole
 
 # Names a layer cannot have as an attribute or a variable in generated code (nn.Module's own methods such as
 # `train`, the modules the code imports, Python's keywords): such layers get a `_layer` suffix.
-_RESERVED = set(dir(nn.Module)) | set(keyword.kwlist) | {"self", "torch", "nn", "F", "inputs", "outputs"}
+_RESERVED = set(dir(nn.Module)) | NEVER_BIND | {"self", "torch", "nn", "F", "inputs", "outputs"}
 
 _ACTIVATIONS_NEEDING_F = ("leaky_relu", "elu", "gelu")
 
@@ -45,17 +46,41 @@ def class_name_for(title: str) -> str:
         return "Network"
     if name[0].isdigit():
         name = "Net" + name
+    # "None" or "True" would not compile; "F" or "DistributedSampler" would replace what model.py and train.py
+    # import; "SEED" would be overwritten by train.py's own constant.
+    if not is_identifier(name) or name in NEVER_BIND or name in _module_names():
+        return "Model"
     return name
 
 
+def _module_names() -> set[str]:
+    """Every name the generated modules use at the top level: all identifiers of the train.py template (a
+    superset: words of its comments too, which costs at most a plain class name) and model.py's imports."""
+    global _MODULE_NAMES
+    if _MODULE_NAMES is None:
+        _MODULE_NAMES = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", TEMPLATE.read_text(encoding="utf-8")))
+        _MODULE_NAMES |= {"torch", "nn", "F", "csv"} | {loader for loader, _ in SKLEARN_LOADERS.values()}
+    return _MODULE_NAMES
+
+
+_MODULE_NAMES: Optional[set[str]] = None
+
+
 def code_names(model: GraphModule) -> dict[str, str]:
-    """Node name -> the name used in code (attribute and variable), unique and never a reserved word."""
+    """Node name -> the name used in code (attribute and variable), unique and never a reserved word.
+
+    Names are checked again here although the project file checks them: a graph built in memory, or a
+    future loader, must not be able to put code into model.py."""
     taken = set(model.node_names.values())
     names: dict[str, str] = {}
     for name in model.node_names.values():
         code = name
+        # `self.__x` inside a class is name-mangled to `_Class__x`: the weights' keys would not match.
+        if not is_identifier(code) or code.startswith("__"):
+            code = "layer_" + re.sub(r"[^A-Za-z0-9_]", "_", str(name))
         if code in _RESERVED:
-            code = f"{name}_layer"
+            code = f"{code}_layer"
+        if code != name:
             while code in taken:
                 code += "_"
             taken.add(code)
@@ -73,10 +98,6 @@ def _activation(name: str, value: str, sample_rank: int) -> Line:
     if name not in simple:
         raise ValueError(f"no code for the activation {name!r}")
     return Line(simple[name], name in _ACTIVATIONS_NEEDING_F)
-
-
-def _number(value: float) -> str:
-    return repr(float(value))
 
 
 def _layer_lines(model: GraphModule, graph: dict, names: dict[str, str]
@@ -102,24 +123,24 @@ def _layer_lines(model: GraphModule, graph: dict, names: dict[str, str]
         sources = [names[slot_name[s]] for s in step.sources] if step else []
         if kind == "Input":
             if len(shape) > 1 and used:
-                sizes = ", ".join(str(s) for s in shape)
-                forward.append(Line(f"{code} = {code}.reshape(-1, {sizes})  # each sample is {'×'.join(map(str, shape))}"))
+                sizes = ", ".join(whole(s, "an input size") for s in shape)
+                forward.append(Line(f"{code} = {code}.reshape(-1, {sizes})  # each sample is {_dims(shape)}"))
             continue
         if kind in ("Dense", "Output"):
             units, features = module.weight.shape
             bias = "" if module.bias is not None else ", bias=False"
-            init.append(f"self.{code} = nn.Linear({features}, {units}{bias})"
+            init.append(f"self.{code} = nn.Linear({whole(features, 'a size')}, {whole(units, 'a size')}{bias})"
                         + ("" if used else "  # not connected to an output; kept so the weights load"))
             if used:
                 line = _activation(module.activation_name, f"self.{code}({sources[0]})", len(shape))
                 forward.append(Line(f"{code} = {line.text}", line.uses_functional))
         elif kind == "Dropout":
-            init.append(f"self.{code} = nn.Dropout({_number(module.p)})")
+            init.append(f"self.{code} = nn.Dropout({number(module.p, 'a dropout rate')})")
             if used:
                 forward.append(Line(f"{code} = self.{code}({sources[0]})"))
         elif kind == "BatchNormalization":
-            init.append(f"self.{code} = nn.BatchNorm1d({module.num_features}, eps={_number(module.eps)}, "
-                        f"momentum={_number(module.momentum)})")
+            init.append(f"self.{code} = nn.BatchNorm1d({whole(module.num_features, 'a size')}, "
+                        f"eps={number(module.eps, 'epsilon')}, momentum={number(module.momentum, 'momentum')})")
             if used:
                 forward.append(Line(f"{code} = self.{code}({sources[0]})"))
         elif not used:
@@ -147,18 +168,20 @@ def model_source(model: GraphModule, graph: dict, title: str = "") -> str:
     init, forward, arguments = _layer_lines(model, graph, names)
     outputs = [names[n] for n in model.output_names]
     uses_functional = any(line.uses_functional for line in forward)
-    input_text = ", ".join(f"{names[model.node_names[i]]} ({'×'.join(map(str, model.input_shapes[i]))} values)"
+    input_text = ", ".join(f"{names[model.node_names[i]]} ({_dims(model.input_shapes[i])} values)"
                            for i in model.input_ids)
-    output_text = ", ".join(f"{names[model.node_names[i]]} ({model.output_configs[i].units} "
+    output_text = ", ".join(f"{names[model.node_names[i]]} ({whole(model.output_configs[i].units, 'a size')} "
                             f"{_output_meaning(model, i)})" for i in model.output_ids)
     signature = ", ".join(f"{a}: torch.Tensor" for a in arguments)
     returns = "torch.Tensor" if len(outputs) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
     call_outputs = ", ".join(outputs)
+    # The title is the one free text here: escaped, it cannot end the docstring or hold a bad escape.
     lines = [
-        f'"""{title or class_name}: the network drawn in NN Studio, written as a PyTorch module.',
+        _wrap(f'"""{docstring_text(title or class_name)}: the network drawn in NN Studio, written as a PyTorch '
+              f'module.'),
         "",
-        f"Inputs, in this order: {input_text}.",
-        f"Outputs, in this order: {output_text}.",
+        _wrap(f"Inputs, in this order: {input_text}."),
+        _wrap(f"Outputs, in this order: {output_text}."),
         "",
         "Use it with the weights NN Studio exported:",
         "",
@@ -180,7 +203,7 @@ def model_source(model: GraphModule, graph: dict, title: str = "") -> str:
         "",
         "",
         f"class {class_name}(nn.Module):",
-        f'    """{_docstring_summary(model, names)}"""',
+        _wrap(f'    """{_docstring_summary(model, names)}"""'),
         "",
         "    def __init__(self) -> None:",
         "        super().__init__()",
@@ -192,7 +215,11 @@ def model_source(model: GraphModule, graph: dict, title: str = "") -> str:
     ]
     lines += [f"        {line.text}" for line in forward]
     lines.append(f"        return {call_outputs}")
-    return "\n".join(_wrap(line) for line in lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def _dims(shape) -> str:
+    return "×".join(whole(s, "an input size") for s in shape)
 
 
 def _output_meaning(model: GraphModule, output_id: str) -> str:
@@ -211,11 +238,14 @@ def _docstring_summary(model: GraphModule, names: dict[str, str]) -> str:
 
 
 def _wrap(line: str, width: int = 110) -> str:
-    """Keep generated lines readable: break long docstring lines (code lines here are short enough)."""
-    if len(line) <= width or line.lstrip().startswith(("self.", "return", "def ")) or "=" in line.split("#")[0]:
+    """Break a long docstring line at its spaces (only docstring lines: a broken code line would not compile).
+
+    Long words stay whole: splitting one could cut an escape such as \\x00 in two."""
+    if len(line) <= width:
         return line
     indent = line[:len(line) - len(line.lstrip())]
-    return textwrap.fill(line.strip(), width, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.fill(line.strip(), width, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def state_for_code(model: GraphModule) -> dict:
@@ -229,14 +259,22 @@ def state_for_code(model: GraphModule) -> dict:
 
 
 def python_list(values: list, indent: int, width: int = 100) -> str:
-    """A list literal wrapped over lines (64 pixel column names stay readable)."""
-    text = "[" + ", ".join(repr(v) for v in values) + "]"
+    """A list literal wrapped over lines (64 pixel column names stay readable).
+
+    Lines break only between items: a column name such as 'a b' must never be split inside its quotes."""
+    items = [literal(v, "a column name or class value") for v in values]
+    text = "[" + ", ".join(items) + "]"
     if len(text) + indent <= width:
         return text
-    body = textwrap.fill(", ".join(repr(v) for v in values), width - indent - 4, break_long_words=False,
-                         break_on_hyphens=False)
     pad = " " * (indent + 4)
-    return "[\n" + "\n".join(pad + line for line in body.splitlines()) + "\n" + " " * indent + "]"
+    rows, row = [], ""
+    for item in items:
+        if row and len(pad) + len(row) + len(item) + 2 > width:
+            rows.append(row)
+            row = ""
+        row = f"{row} {item}," if row else f"{item},"
+    rows.append(row)
+    return "[\n" + "\n".join(pad + r for r in rows) + "\n" + " " * indent + "]"
 
 
 # scikit-learn loaders of the built-in datasets NN Studio takes from scikit-learn, and their extra arguments.
@@ -244,7 +282,9 @@ SKLEARN_LOADERS = {"iris": ("load_iris", ""), "wine": ("load_wine", ""),
                    "breast_cancer": ("load_breast_cancer", ""), "digits": ("load_digits", ""),
                    "diabetes": ("load_diabetes", "scaled=False")}
 TEMPLATE = Path(__file__).with_name("templates") / "train.py.txt"
-_MONITORED_LOSS = re.compile(r"^(val_)?(\w+_)?loss$")
+# The loss names train.py measures (matched whole: `$` alone would let a trailing newline through).
+_MONITORED_LOSS = re.compile(r"(val_)?([A-Za-z0-9_]+_)?loss")
+_PLACEHOLDER = re.compile(r"%%[A-Z_]+%%")
 
 
 @dataclass
@@ -270,7 +310,7 @@ def _load_table_code(project: Project, table: Table) -> tuple[str, str, str, str
         loader, arguments = SKLEARN_LOADERS[name]
         code = (f"COLUMNS = {columns}\n\n\n"
                 f"def load_table():\n"
-                f'    """The {name} data from scikit-learn, as NN Studio shows it: the features, then the target."""\n'
+                f'    """The {docstring_text(name)} data from scikit-learn, as NN Studio shows it: the features, then the target."""\n'
                 f"    bunch = {loader}({arguments})\n"
                 f"    values = np.column_stack([bunch.data, bunch.target]).astype(np.float32)\n"
                 f"    return values, COLUMNS")
@@ -323,19 +363,23 @@ def _loss_line(position: int, name: str, loss: str, activation: str) -> str:
 
 def _optimizer_code(project: Project) -> str:
     s = project.training
-    decay = f", weight_decay={s.weight_decay!r}" if s.weight_decay else ""
-    lr = f"lr={s.learning_rate!r}"
+    # number(): the settings object may have been changed in memory since the file was checked.
+    decay = f", weight_decay={number(s.weight_decay, 'weight decay')}" if s.weight_decay else ""
+    lr = f"lr={number(s.learning_rate, 'the learning rate')}"
+    momentum, epsilon = number(s.momentum, "momentum"), number(s.epsilon, "epsilon")
+    betas = f"betas=({number(s.beta1, 'beta1')}, {number(s.beta2, 'beta2')})"
     choices = {
         "sgd": f"torch.optim.SGD(model.parameters(), {lr}{decay})",
-        "momentum": f"torch.optim.SGD(model.parameters(), {lr}, momentum={s.momentum!r}{decay})",
-        "nesterov": f"torch.optim.SGD(model.parameters(), {lr}, momentum={s.momentum!r}, nesterov=True{decay})",
-        "adagrad": f"torch.optim.Adagrad(model.parameters(), {lr}, eps={s.epsilon!r}{decay})",
-        "rmsprop": f"torch.optim.RMSprop(model.parameters(), {lr}, alpha={s.rho!r}, eps={s.epsilon!r}{decay})",
-        "adam": f"torch.optim.Adam(model.parameters(), {lr}, betas=({s.beta1!r}, {s.beta2!r}), eps={s.epsilon!r}"
-                f"{decay})",
-        "adamw": f"torch.optim.AdamW(model.parameters(), {lr}, betas=({s.beta1!r}, {s.beta2!r}), "
-                 f"eps={s.epsilon!r}{decay})",
+        "momentum": f"torch.optim.SGD(model.parameters(), {lr}, momentum={momentum}{decay})",
+        "nesterov": f"torch.optim.SGD(model.parameters(), {lr}, momentum={momentum}, nesterov=True{decay})",
+        "adagrad": f"torch.optim.Adagrad(model.parameters(), {lr}, eps={epsilon}{decay})",
+        "rmsprop": f"torch.optim.RMSprop(model.parameters(), {lr}, alpha={number(s.rho, 'rho')}, eps={epsilon}"
+                   f"{decay})",
+        "adam": f"torch.optim.Adam(model.parameters(), {lr}, {betas}, eps={epsilon}{decay})",
+        "adamw": f"torch.optim.AdamW(model.parameters(), {lr}, {betas}, eps={epsilon}{decay})",
     }
+    if not isinstance(s.optimizer, str) or s.optimizer not in choices:
+        raise ExportError(f"there is no code for the optimizer {comment_text(s.optimizer)[:80]}")
     return choices[s.optimizer]
 
 
@@ -368,8 +412,8 @@ def train_source(model: GraphModule, project: Project, table: Table) -> Training
     settings, data = project.training, project.data
     stopping = settings.early_stopping
     monitor, monitor_note = stopping.monitor, ""
-    if not _MONITORED_LOSS.match(monitor):
-        monitor_note = f"  # NN Studio watched {monitor}; this script measures losses only"
+    if not isinstance(monitor, str) or not _MONITORED_LOSS.fullmatch(monitor):
+        monitor_note = f"  # NN Studio watched {comment_text(monitor)}; this script measures losses only"
         monitor = "val_loss"
     has_batchnorm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
     lone_row = ("        if len(order) % BATCH_SIZE == 1 and len(order) > 1:\n"
@@ -386,46 +430,47 @@ def train_source(model: GraphModule, project: Project, table: Table) -> Training
     source = project.data.source or {}
     data_text = (f"the {source.get('name')} data" if source.get("kind") == "builtin"
                  else f"the data of {Path(str(source.get('path', 'the project'))).name}")
+    # Every project value goes in as a literal (or escaped docstring text), and the template is filled in one
+    # pass: a title holding "%%LOSSES%%" stays text instead of being filled in after it was inserted.
     replacements = {
         "%%CLASS%%": class_name_for(project.title),
-        "%%TITLE%%": (project.title or "the project").replace('"', "'"),
-        "%%DATA_TEXT%%": data_text,
+        "%%TITLE%%": docstring_text(project.title or "the project"),
+        "%%DATA_TEXT%%": docstring_text(data_text),
         "%%EXTRA_IMPORTS%%": extra_import,
-        "%%SEED%%": repr(settings.seed),
-        "%%EPOCHS%%": repr(settings.epochs),
-        "%%BATCH_SIZE%%": repr(settings.batch_size),
-        "%%SHUFFLE%%": repr(settings.shuffle),
-        "%%VALIDATION_FRACTION%%": repr(data.validation_fraction),
-        "%%TEST_FRACTION%%": repr(data.test_fraction),
-        "%%SPLIT_SEED%%": repr(data.split_seed),
-        "%%STRATIFY%%": repr(bool(data.stratify)),
-        "%%SCALING%%": data.scaling,
-        "%%SAME_ROWS%%": repr(bool(table.whole_is_every_split)),
-        "%%VALIDATION_SPLIT%%": repr(settings.validation_split),
-        "%%EARLY_STOPPING%%": repr(bool(stopping.enabled)),
-        "%%MONITOR%%": monitor,
+        "%%SEED%%": whole(settings.seed, "the seed"),
+        "%%EPOCHS%%": whole(settings.epochs, "the number of epochs"),
+        "%%BATCH_SIZE%%": whole(settings.batch_size, "the batch size"),
+        "%%SHUFFLE%%": flag(settings.shuffle),
+        "%%VALIDATION_FRACTION%%": number(data.validation_fraction, "the validation fraction"),
+        "%%TEST_FRACTION%%": number(data.test_fraction, "the test fraction"),
+        "%%SPLIT_SEED%%": whole(data.split_seed, "the split seed"),
+        "%%STRATIFY%%": flag(data.stratify),
+        "%%SCALING%%": literal(str(data.scaling)),
+        "%%SAME_ROWS%%": flag(table.whole_is_every_split),
+        "%%VALIDATION_SPLIT%%": number(settings.validation_split, "the validation split"),
+        "%%EARLY_STOPPING%%": flag(stopping.enabled),
+        "%%MONITOR%%": literal(monitor),
         "%%MONITOR_NOTE%%": monitor_note,
-        "%%PATIENCE%%": repr(stopping.patience),
-        "%%MIN_DELTA%%": repr(stopping.min_delta),
-        "%%RESTORE_BEST%%": repr(bool(stopping.restore_best)),
+        "%%PATIENCE%%": whole(stopping.patience, "the patience"),
+        "%%MIN_DELTA%%": number(stopping.min_delta, "min delta"),
+        "%%RESTORE_BEST%%": flag(stopping.restore_best),
         "%%INPUT_COLUMNS%%": "\n".join(input_lines),
-        "%%OUTPUT_NAMES%%": repr([names[n] for n in model.output_names]),
-        "%%TARGET_COLUMNS%%": repr(target_columns),
+        "%%OUTPUT_NAMES%%": literal([names[n] for n in model.output_names]),
+        "%%TARGET_COLUMNS%%": literal(target_columns, "a target column name"),
         "%%CLASS_VALUES%%": python_list(class_values, 0),
-        "%%TARGET_KINDS%%": repr(kinds),
-        "%%LOSS_WEIGHTS%%": repr([model.output_configs[i].loss_weight for i in model.output_ids]),
+        "%%TARGET_KINDS%%": literal(kinds),
+        "%%LOSS_WEIGHTS%%": "[" + ", ".join(number(model.output_configs[i].loss_weight, "a loss weight")
+                                            for i in model.output_ids) + "]",
         "%%LOAD_TABLE%%": load_code,
         "%%LOSSES%%": "\n".join(losses),
-        "%%DEVICE%%": "cuda" if settings.device.startswith("cuda") else "cpu",
+        "%%DEVICE%%": literal("cuda" if str(settings.device).startswith("cuda") else "cpu"),
         "%%DATA_ARGUMENT%%": data_argument,
         "%%LOAD_ARGUMENTS%%": load_arguments,
         "%%WRAP_MODEL%%": wrap,
         "%%OPTIMIZER%%": _optimizer_code(project),
         "%%LONE_ROW%%": lone_row,
     }
-    text = TEMPLATE.read_text(encoding="utf-8")
-    for key, value in replacements.items():
-        text = text.replace(key, value)
+    text = _PLACEHOLDER.sub(lambda match: replacements[match.group(0)], TEMPLATE.read_text(encoding="utf-8"))
     if load_arguments:
         text = text.replace("import argparse\n", "import argparse\nimport csv\n", 1)
     return TrainingScript(text, table_csv(table) if load_arguments else None)
