@@ -7,14 +7,14 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 from typing import Optional, Sequence
 
+from .cli_files import (CliError, check_weights_destination, not_a_file_problem, open_project,
+                        save_weights_somewhere, say)
+
 COMMANDS = ("summary", "train", "evaluate", "export")
-
-
-class CliError(Exception):
-    """Bad input on the command line; printed as one line, exit status 2."""
+PROJECT_HELP = "a project (.nnstudio) or a trained model (.nnzip)"
+WEIGHTS_SAVED_ELSEWHERE = 4  # exit status: trained, but the weights are in another place than --save-weights
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,18 +23,25 @@ def _parser() -> argparse.ArgumentParser:
                                      "With no command, opens the app.")
     sub = parser.add_subparsers(dest="command")
     summary = sub.add_parser("summary", help="print the model summary table (layers, shapes, parameters)")
-    summary.add_argument("project")
+    summary.add_argument("project", help=PROJECT_HELP)
     summary.add_argument("--json", action="store_true", help="print one JSON object as the last line")
-    train = sub.add_parser("train", help="train the project's network on its data")
-    train.add_argument("project")
+    train = sub.add_parser("train", help="train the project's network on its data",
+                           description="Train the project's network on its data. A trained model (.nnzip) is "
+                                       "trained like its project, from fresh seeded starting weights: the weights "
+                                       "saved in it are not used.")
+    train.add_argument("project", help=PROJECT_HELP)
     train.add_argument("--epochs", type=int, help="number of epochs (default: the project's setting)")
     train.add_argument("--seed", type=int, help="random seed (default: the project's setting)")
     train.add_argument("--device", choices=("cpu", "cuda"), help="where to train (default: the project's)")
-    train.add_argument("--save-weights", metavar="PATH", help="write the trained weights (safetensors)")
+    train.add_argument("--method", choices=("gradient_descent", "perceptron"),
+                       help="how to train (default: the project's); perceptron: the rule for one step/sign layer")
+    train.add_argument("--save-weights", metavar="PATH", help="write the trained weights (safetensors); the place "
+                                                              "is checked before training starts")
     train.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     evaluate = sub.add_parser("evaluate", help="report test-set metrics")
-    evaluate.add_argument("project")
-    evaluate.add_argument("--weights", metavar="PATH", help="trained weights (safetensors) to evaluate")
+    evaluate.add_argument("project", help=PROJECT_HELP)
+    evaluate.add_argument("--weights", metavar="PATH", help="trained weights (safetensors) to evaluate (default: "
+                                                            "a trained model's own weights)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     export = sub.add_parser("export", help="export the network (safetensors, TorchScript, ONNX or Python code)")
     export.add_argument("project", help="a project (.nnstudio) or a trained-model bundle (.nnzip)")
@@ -42,14 +49,6 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, metavar="PATH", help="the file (a folder for python)")
     export.add_argument("--weights", metavar="PATH", help="trained weights (.safetensors, or a .pt state dict)")
     return parser
-
-
-def _load(path: str):
-    from .core.project import ProjectError, load_project
-    try:
-        return load_project(path)
-    except ProjectError as exc:
-        raise CliError(str(exc)) from None
 
 
 def _finite(value):
@@ -77,19 +76,37 @@ def _context_or_none(project):
 
 def cmd_summary(args) -> int:
     from .core.analysis import ERROR, analyze
-    project = _load(args.project)
+    opened = open_project(args.project)
+    project = opened.project
     context, data_problem = _context_or_none(project)
+    if context is None and opened.is_bundle:
+        from .engine.export import compiled_context
+        context = compiled_context(opened.model)  # the shapes it was trained with, data or not
     result = analyze(project.graph, context)
+
+    def named(issue) -> str:
+        name = result.names.get(issue.node_id, "network") if issue.node_id else "network"
+        return f"{name}: {issue.message}"
+
+    errors = [named(i) for i in result.issues if i.severity == ERROR]
     if args.json:
-        print(json.dumps(result.summary_dict()))
+        summary = result.summary_dict()
+        if errors:  # the counts of a network that cannot be built would be wrong, not zero
+            summary["total_params"] = summary["trainable_params"] = None
+        summary["errors"] = errors
+        summary["warnings"] = [named(i) for i in result.issues if i.severity != ERROR]
+        print(json.dumps(summary))
     else:
         print(result.summary_text())
         for issue in result.issues:
-            name = result.names.get(issue.node_id, "network") if issue.node_id else "network"
-            print(f"{issue.severity}: {name}: {issue.message}")
+            print(f"{issue.severity}: {named(issue)}")
         if data_problem:
             print(f"note: {data_problem}")
-    return 1 if any(i.severity == ERROR for i in result.issues) else 0
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        say(f"the network has problems to fix first: {errors[0]}{more}")
+        return 1
+    return 0
 
 
 class _Progress:
@@ -145,17 +162,22 @@ def _load_data(project):
 
 def cmd_train(args) -> int:
     from .core.settings import SettingsError
-    from .engine.pipeline import RunError, effective_settings, train_project
-    from .engine.weights import save_weights
-    project = _load(args.project)
+    from .engine.pipeline import NoSlopeError, RunError, effective_settings, train_project
+    opened = open_project(args.project)
+    project = opened.project
     if args.epochs is not None and args.epochs < 1:
         raise CliError("--epochs must be at least 1")
     if args.seed is not None and args.seed < 0:
         raise CliError("--seed must be 0 or more")
+    destination = check_weights_destination(args.save_weights) if args.save_weights else None
     try:
         settings = effective_settings(project, args.epochs, args.seed, args.device)
+        if args.method:
+            settings.method = args.method
     except SettingsError as exc:
         raise CliError(str(exc)) from None
+    note = ("This trained model is trained again from fresh starting weights, like its project; "
+            "its saved weights are not used.") if opened.is_bundle else ""
     data = _load_data(project)
     train_rows = len(data.prepared.train)
     if data.prepared.validation is None and settings.validation_split:
@@ -163,11 +185,14 @@ def cmd_train(args) -> int:
     progress = _Progress(settings.epochs, math.ceil(train_rows / settings.batch_size))
     try:
         trainer, result = train_project(project, settings, data, callbacks=[progress.callback])
-    except RunError as exc:
+    except NoSlopeError as exc:
+        raise CliError(f"{exc} To use the perceptron rule: nnstudio train PROJECT --method perceptron") from None
+    except (RunError, ValueError) as exc:  # ValueError: fit refusing the settings (the perceptron's conditions)
         raise CliError(str(exc)) from None
     history = result.history
-    if args.save_weights:
-        save_weights(trainer.model, args.save_weights)
+    saved_to, save_note = save_weights_somewhere(trainer.model, destination) if destination else (None, "")
+    if save_note:
+        say(save_note)  # on stderr too, where a script's errors are looked for
     report = {
         "epochs_run": len(history.epochs),
         "history": history.logs,
@@ -177,8 +202,12 @@ def cmd_train(args) -> int:
         "stop_reason": history.stop_reason,
         "message": history.message,
         "best_epoch": history.best_epoch,
+        "weights": str(saved_to) if saved_to else None,
+        "note": " ".join(filter(None, [note, save_note[:1].upper() + save_note[1:] + "." if save_note else ""])),
     }
     if not args.json:
+        if report["note"]:
+            print(report["note"])
         print(history.message or f"Trained for {len(history.epochs)} epochs.")
         for name, metrics in result.test.items():
             shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
@@ -186,14 +215,17 @@ def cmd_train(args) -> int:
         print(f"{result.samples_per_second:,.0f} samples/s, {result.total_params:,} parameters")
     else:
         print(json.dumps(_finite(report)))
-    return 3 if history.stop_reason == "diverged" else 0
+    if history.stop_reason == "diverged":
+        return 3
+    return WEIGHTS_SAVED_ELSEWHERE if save_note else 0
 
 
 def cmd_evaluate(args) -> int:
     from .engine.pipeline import RunError, build_model, check_ready
     from .engine.training import Trainer
-    from .engine.weights import WeightsError, load_weights
-    project = _load(args.project)
+    from .engine.weights import WeightsError, apply_state, load_weights
+    opened = open_project(args.project)
+    project = opened.project
     data = _load_data(project)
     try:
         check_ready(project, data.context)
@@ -206,6 +238,14 @@ def cmd_evaluate(args) -> int:
             load_weights(model, args.weights)
         except WeightsError as exc:
             raise CliError(str(exc)) from None
+    elif opened.is_bundle:
+        try:
+            apply_state(model, opened.model.state_dict())  # built for today's data, so the shapes are checked
+        except WeightsError as exc:
+            raise CliError(f"the trained model's weights do not fit its project's data: {exc}") from None
+        if not opened.trained:
+            note = ("This trained-model file holds starting weights (it was saved before training), so those "
+                    "are evaluated.")
     else:
         note = ("This project has no trained weights given, so its untrained (seeded initial) weights are "
                 "evaluated. Train first with: nnstudio train PROJECT --save-weights W.safetensors, then "
@@ -229,19 +269,14 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .core.bundle import BundleError, is_bundle
-    from .engine.bundle_io import load_bundle
     from .engine.export import ExportError, export_model
     from .engine.pipeline import RunError, build_model
     from .engine.weights import WeightsError, load_any_weights
-    if is_bundle(args.project):
-        try:
-            bundle = load_bundle(args.project)
-        except BundleError as exc:
-            raise CliError(str(exc)) from None
-        project, model, trained = bundle.project, bundle.model, bundle.trained
+    opened = open_project(args.project)
+    project = opened.project
+    if opened.is_bundle:
+        model, trained = opened.model, opened.trained
     else:
-        project = _load(args.project)
         context, _ = _context_or_none(project)
         try:
             model = build_model(project, context)
@@ -258,12 +293,19 @@ def cmd_export(args) -> int:
         print(export_model(model, args.format, args.output, trained=trained, project=project))
     except ExportError as exc:
         raise CliError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - an exporter's own failure (torch, onnx): one line, never a traceback
+        say(f"the {args.format} export failed ({type(exc).__name__}: {str(exc)[:300]}); nothing was exported")
+        return 1
     return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        problem = not_a_file_problem(argv[0], COMMANDS) if argv else ""
+        if problem:
+            say(problem)
+            return 2
         from .gui.app import main as gui_main
         return gui_main(["nnstudio", *argv])  # Qt expects the program name first
     args = _parser().parse_args(argv)
@@ -271,7 +313,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return handlers[args.command](args)
     except CliError as exc:
-        print(f"nnstudio: {' '.join(str(exc).split())}", file=sys.stderr)
+        say(str(exc))
         return 2
     except KeyboardInterrupt:
         print("nnstudio: interrupted", file=sys.stderr)

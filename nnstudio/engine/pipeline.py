@@ -17,11 +17,15 @@ from ..core.project import Project
 from ..core.settings import TrainingSettings
 from .callbacks import Callback
 from .compiler import CompileError, GraphModule, compile_graph
-from .training import History, Trainer
+from .training import History, Trainer, no_slope_problem
 
 
 class RunError(Exception):
     """Training could not start (no data, a broken graph...); the message says why in plain words."""
+
+
+class NoSlopeError(RunError):
+    """Gradient descent was asked to train a step or sign Output; the perceptron rule is the way to train it."""
 
 
 @dataclass
@@ -88,6 +92,9 @@ def train_project(project: Project, settings: TrainingSettings, data: ProjectDat
     """Compile and train; `trainer_ready(trainer)` lets a caller keep the trainer to pause or stop it."""
     check_ready(project, data.context)
     model = build_model(project, data.context, settings.seed)
+    problem = no_slope_problem(model, settings.method)
+    if problem:
+        raise NoSlopeError(problem)
     trainer = Trainer(model, settings)
     if trainer_ready is not None:
         trainer_ready(trainer)

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnstudio.core.layers import NO_GRADIENT_ACTIVATIONS
 from nnstudio.core.settings import TrainingSettings
 
 from .callbacks import BestCheckpoint, Callback, EarlyStopping, overrides
@@ -105,6 +106,20 @@ def make_optimizer(settings: TrainingSettings, parameters: Iterable[nn.Parameter
 SMALL_BATCH_WORK = 4_000_000
 
 
+def no_slope_problem(model: GraphModule, method: str) -> str:
+    """Why gradient descent cannot train this network (an Output with a step or sign activation), or ""."""
+    if method != "gradient_descent":
+        return ""
+    for output_id in model.output_ids:
+        activation = model.output_configs[output_id].activation
+        if activation in NO_GRADIENT_ACTIVATIONS:
+            # Said before the first batch: otherwise torch stops with "element 0 of tensors does not require grad".
+            return (f"The Output '{model.node_names[output_id]}' uses the {activation} activation, which has no "
+                    "slope, so gradient descent cannot learn through it: train it with the perceptron rule, or "
+                    "give the Output a sigmoid (or tanh) activation to train with gradient descent.")
+    return ""
+
+
 def small_network_threads(model: nn.Module, batch_size: int) -> Optional[int]:
     """One CPU thread for small networks and batches, None (leave torch's choice) otherwise."""
     work = batch_size * sum(p.numel() for p in model.parameters())
@@ -190,6 +205,9 @@ class Trainer:
         method = self.settings.method
         if method not in self._fit_methods:
             raise ValueError(f"The training method {method!r} is not available yet: choose gradient descent.")
+        problem = no_slope_problem(self.model, method)
+        if problem:
+            raise ValueError(problem)
         threads = torch.get_num_threads()
         small = small_network_threads(self.model, self.settings.batch_size)
         if small is not None and small < threads:
