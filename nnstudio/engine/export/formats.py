@@ -82,8 +82,22 @@ def export_torchscript(model: GraphModule, path: Union[str, Path]) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
+ONNX_MISSING = "ONNX export needs the onnx package: pip install onnx"
+
+
+def require_onnx() -> None:
+    """Raise ExportError when the onnx package is missing (the app's plain install has no onnx extra).
+
+    torch's exporter imports onnx only deep inside and then raises its own OnnxExporterError, after tracing."""
+    try:
+        import onnx  # noqa: F401, PLC0415 - only to see that it is there
+    except ImportError:
+        raise ExportError(ONNX_MISSING) from None
+
+
 def export_onnx(model: GraphModule, path: Union[str, Path]) -> None:
     """ONNX (opset 17) with a free batch size; inputs and outputs are named after their nodes."""
+    require_onnx()
     network = ExportableNetwork(model).eval()
     inputs = input_names(model)
     outputs = list(model.output_names)
@@ -97,7 +111,7 @@ def export_onnx(model: GraphModule, path: Union[str, Path]) -> None:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore", torch.jit.TracerWarning)
             warnings.simplefilter("ignore", DeprecationWarning)  # torch announces the exporter's successor
-            # dynamo=False: the TorchScript-based exporter, which needs no extra package (the newer one
+            # dynamo=False: the TorchScript-based exporter, which needs only onnx (the newer one also
             # needs onnxscript) and gives a plain graph for these small networks.
             torch.onnx.export(network, example_inputs(model), temporary, input_names=inputs,
                               output_names=outputs, dynamic_axes=dynamic_axes, opset_version=ONNX_OPSET,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Optional
 
@@ -11,6 +12,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from .bundle_actions import BundleActions, ShareError, sentence
+
+log = logging.getLogger(__name__)
 
 # The engine's formats (nnstudio.engine.export.FORMATS), repeated here so opening the dialog needs no torch.
 FORMAT_CHOICES: list[tuple[str, str]] = [
@@ -150,6 +153,10 @@ class ExportDialog(QDialog):
             text = export_model(shared.model, fmt, path, trained=shared.trained, project=self.document.project)
         except (ShareError, ExportError) as exc:
             problem = sentence(str(exc))
+        except Exception as exc:  # noqa: BLE001 - an exporter's own failure (torch, onnx) must not vanish
+            # The student gets a plain message; the traceback goes to the log for whoever fixes it.
+            log.exception("the %s export to %s failed", fmt, path)
+            problem = sentence(f"The {fmt} export failed ({type(exc).__name__}: {str(exc)[:300]})")
         else:
             problem = ""
         finally:
