@@ -115,8 +115,8 @@ def no_slope_problem(model: GraphModule, method: str) -> str:
         if activation in NO_GRADIENT_ACTIVATIONS:
             # Said before the first batch: otherwise torch stops with "element 0 of tensors does not require grad".
             return (f"The Output '{model.node_names[output_id]}' uses the {activation} activation, which has no "
-                    "slope, so gradient descent cannot learn through it: train it with the perceptron rule, or "
-                    "give the Output a sigmoid (or tanh) activation to train with gradient descent.")
+                    "slope, so gradient descent cannot learn through it: choose the perceptron rule as the training "
+                    "method, or give the Output a sigmoid (or tanh) activation to train with gradient descent.")
     return ""
 
 

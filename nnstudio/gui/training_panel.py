@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
+from ..core.layers import NO_GRADIENT_ACTIVATIONS
 from ..core.settings import OPTIMIZERS, TrainingSettings
 from .commands import SetProjectSettings
 from .document import Document
@@ -168,7 +169,14 @@ class TrainingPanel(QWidget):
         self.details_button.setObjectName("trainingDetailsButton")
         self.details_button.setVisible(False)
         self.details_button.clicked.connect(lambda: self.show_details(self.details_text))
+        # Offered when gradient descent was refused for a step/sign Output: the fix is one click away.
+        self.perceptron_button = QPushButton("Use the perceptron rule")
+        self.perceptron_button.setObjectName("usePerceptronButton")
+        self.perceptron_button.setToolTip("Set the training method to the perceptron rule (one undo step)")
+        self.perceptron_button.setVisible(False)
+        self.perceptron_button.clicked.connect(lambda: self.use_perceptron_rule())
         status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.perceptron_button, 0, Qt.AlignmentFlag.AlignTop)
         status_row.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(status_row)
 
@@ -498,6 +506,17 @@ class TrainingPanel(QWidget):
                 self.progress_bar.setValue(0)
                 self.progress_bar.setFormat("Not trained")
         self.set_status(message, error=True, details=details)
+        self.perceptron_button.setVisible(needs_perceptron_rule(self.document.project))
+
+    def use_perceptron_rule(self) -> bool:
+        """Switch the training method to the perceptron rule (undoable), for a step/sign Output."""
+        settings = TrainingSettings.from_dict(self.document.project.training.to_dict())
+        settings.method = "perceptron"
+        if not self.document.push(SetProjectSettings(self.document, "training", settings,
+                                                     "Train with the perceptron rule")):
+            return False
+        self.set_status("The training method is now the perceptron rule: press Train.")
+        return True
 
     def set_status(self, text: str, error: bool = False, details: str = "",
                    details_title: str = "Training failed") -> None:
@@ -506,6 +525,7 @@ class TrainingPanel(QWidget):
         self.details_text = details
         self.details_title = details_title
         self.details_button.setVisible(bool(details))
+        self.perceptron_button.setVisible(False)  # show_failure offers it again when it is the fix
 
     def show_details(self, details: str) -> None:
         """The technical details of a failure, for a teacher or a bug report (tests replace this)."""
@@ -513,6 +533,16 @@ class TrainingPanel(QWidget):
                           QMessageBox.StandardButton.Ok, self)
         box.setDetailedText(details)
         box.exec()
+
+
+def needs_perceptron_rule(project: Any) -> bool:
+    """Whether gradient descent is chosen for a network with a step or sign Output (it cannot train that).
+
+    The same test as the engine's refusal, made on the drawing so the panel needs no torch."""
+    if project.training.method != "gradient_descent":
+        return False
+    return any(node.params.get("activation") in NO_GRADIENT_ACTIVATIONS
+               for node in project.graph.nodes_of_type("Output"))
 
 
 class _DeviceCombo(QComboBox):

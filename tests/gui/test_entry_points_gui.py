@@ -74,3 +74,39 @@ def test_an_exporters_unexpected_failure_is_shown_and_logged(qtbot, window, tmp_
     logged = [r for r in caplog.records if r.exc_info]
     assert logged and "RuntimeError" in caplog.text
     assert not (tmp_path / "xor.pt").exists()
+
+
+# ---------------------------------------------------------------- a step Output and gradient descent
+
+def test_training_a_step_output_by_gradient_descent_offers_the_perceptron_rule(qtbot, window):
+    """The AND-gate exercise: a step Output, Train pressed with gradient descent. A plain sentence, no
+    traceback, and one button that switches the training method (an undoable edit)."""
+    from nnstudio.gui.commands import SetParam
+
+    assert window.file_actions.open_path(EXAMPLES_DIR / "xor_single_layer.nnstudio", ask_first=False)
+    document = window.document
+    output = document.graph.nodes_of_type("Output")[0]
+    assert document.push(SetParam(document.graph, output.id, "activation", "step"))
+    assert document.project.training.method == "gradient_descent"
+    panel = window.training_panel
+    with qtbot.waitSignal(window.session.training_failed, timeout=60_000) as failed:
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    message, details = failed.args
+    assert "no slope" in message and "choose the perceptron rule as the training method" in message
+    assert "does not require grad" not in message and "Traceback" not in message and details == ""
+    qtbot.waitUntil(lambda: not window.session.is_training, timeout=10_000)
+    assert panel.status_label.text() == message
+    assert panel.perceptron_button.isVisibleTo(panel) and not panel.details_button.isVisibleTo(panel)
+
+    qtbot.mouseClick(panel.perceptron_button, Qt.MouseButton.LeftButton)
+    assert document.project.training.method == "perceptron"
+    assert "perceptron rule" in panel.status_label.text() and not panel.perceptron_button.isVisibleTo(panel)
+    document.undo_stack.undo()  # one undo step puts gradient descent back
+    assert document.project.training.method == "gradient_descent"
+
+
+def test_other_failures_do_not_offer_the_perceptron_rule(qtbot, window):
+    """The button belongs to this one failure: a sigmoid network's problems never show it."""
+    panel = window.training_panel
+    panel.show_failure("There is no data to train on yet.", "")
+    assert not panel.perceptron_button.isVisibleTo(panel)
