@@ -1,4 +1,4 @@
-"""Start NN Studio: `python main.py [project.nnstudio]`."""
+"""Start NN Studio: `python main.py [project.nnstudio | model.nnzip]` (what a double-click on either runs)."""
 
 import sys
 

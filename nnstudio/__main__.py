@@ -1,4 +1,4 @@
-"""`python -m nnstudio [project.nnstudio]` starts the desktop app; `python -m nnstudio train ...` the CLI."""
+"""`python -m nnstudio [project.nnstudio | model.nnzip]` starts the desktop app; `python -m nnstudio train ...` the CLI."""
 
 import sys
 
