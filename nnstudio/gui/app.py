@@ -13,6 +13,7 @@ from typing import Optional, Sequence
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from ..core.bundle import is_bundle
 from ..core.project import Project, ProjectError, load_project
 
 # Set by bench/startup.py: quit right after the first paint and print the time since this moment.
@@ -42,7 +43,7 @@ class _FirstPaintReporter(QObject):
 
 
 def _path_argument(argv: Sequence[str]) -> Optional[Path]:
-    """The project file named on the command line, if any (Qt's own options start with '-')."""
+    """The file named on the command line, if any: a project or a bundle (Qt's own options start with '-')."""
     for arg in argv[1:]:
         if not arg.startswith("-"):
             return Path(arg)
@@ -54,7 +55,7 @@ def _first_project(path: Optional[Path]) -> tuple[Project, Optional[str]]:
     from .file_actions import DEFAULT_EXAMPLE, EXAMPLES_DIR
 
     error = None
-    if path is not None:
+    if path is not None and not is_bundle(path):  # a bundle opens once the window can (see _install_extras)
         try:
             return load_project(path), None
         except ProjectError as exc:
@@ -65,13 +66,45 @@ def _first_project(path: Optional[Path]) -> tuple[Project, Optional[str]]:
         return Project(), "; ".join(filter(None, [error, f"the example could not be opened: {exc}"]))
 
 
-def _install_extras(window) -> None:
+def _install_extras(window, bundle: Optional[Path] = None) -> None:
     from .sharing import install_sharing, offer_recovery
     from .teaching.install import install_teaching
     install_sharing(window)
     install_teaching(window)
+    if bundle is not None:
+        # What File → Open calls for a .nnzip (the opener sharing registers): the project, its trained model and
+        # its curves; a damaged file says why and leaves the example in the window. Called directly so a bundle
+        # renamed away from .nnzip (is_bundle knows it by its zip signature) opens too.
+        window.sharing.bundles.open_bundle(bundle)
     # Then a crashed session's unsaved work is offered back.
     QTimer.singleShot(0, window, lambda: offer_recovery(window))
+
+
+def open_window(argv: Sequence[str], started_at: Optional[float] = None):
+    """Build and show the window on the file named in argv (a project or a bundle) or on the example.
+
+    What is slow to build (sharing, teaching, a bundle's network: torch) joins after the first paint."""
+    from .main_window import MainWindow
+
+    path = _path_argument(argv)
+    bundle = path if path is not None and is_bundle(path) else None
+    window = MainWindow()
+    project, error = _first_project(path)
+    window.file_actions.show_project(project)
+    if os.environ.get(QUIT_AFTER_PAINT_ENV):
+        app = QApplication.instance()
+        window.installEventFilter(_FirstPaintReporter(app, time.time() if started_at is None else started_at))
+    window.show()
+    if bundle is not None:
+        window.show_status(f"Opening {bundle.name}…")
+    # Sharing (export, bundles, autosave) and teaching mode join after the first paint: their docks build
+    # plots that import numpy and pyqtgraph, which would hold the window back by half a second.
+    QTimer.singleShot(0, window, lambda: _install_extras(window, bundle))  # dropped if the window is gone
+    if error:
+        # After the window is up, so the student sees the example behind the message.
+        QTimer.singleShot(0, window, lambda: window.file_actions.show_error(
+            "Could not open the project", f"{error}\n\nShowing an example project instead."))
+    return window
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -83,20 +116,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     app.setApplicationDisplayName("NN Studio")
 
     from .icons import app_icon
-    from .main_window import MainWindow
 
     app.setWindowIcon(app_icon())
-    window = MainWindow()
-    project, error = _first_project(_path_argument(argv))
-    window.file_actions.show_project(project)
-    if os.environ.get(QUIT_AFTER_PAINT_ENV):
-        window.installEventFilter(_FirstPaintReporter(app, started_at))
-    window.show()
-    # Sharing (export, bundles, autosave) and teaching mode join after the first paint: their docks build
-    # plots that import numpy and pyqtgraph, which would hold the window back by half a second.
-    QTimer.singleShot(0, window, lambda: _install_extras(window))  # dropped if the window is gone
-    if error:
-        # After the window is up, so the student sees the example behind the message.
-        QTimer.singleShot(0, lambda: window.file_actions.show_error(
-            "Could not open the project", f"{error}\n\nShowing an example project instead."))
+    window = open_window(argv, started_at)  # noqa: F841 - kept alive while the event loop runs
     return app.exec()
