@@ -96,6 +96,14 @@ def train_project(project: Project, settings: TrainingSettings, data: ProjectDat
     if problem:
         raise NoSlopeError(problem)
     trainer = Trainer(model, settings)
+    if settings.method == "perceptron":
+        # The rule's own conditions (one layer, a step/sign Output, classes), said before the run as a
+        # plain RunError, not as an error from inside fit.
+        from .perceptron_method import perceptron_layer
+        try:
+            perceptron_layer(trainer)
+        except ValueError as exc:
+            raise RunError(str(exc)) from None
     if trainer_ready is not None:
         trainer_ready(trainer)
     started = time.perf_counter()

@@ -110,3 +110,20 @@ def test_other_failures_do_not_offer_the_perceptron_rule(qtbot, window):
     panel = window.training_panel
     panel.show_failure("There is no data to train on yet.", "")
     assert not panel.perceptron_button.isVisibleTo(panel)
+
+
+def test_the_perceptron_rule_on_a_hidden_layer_network_is_refused_plainly(qtbot, window):
+    """After the button, a network the rule cannot train (a hidden layer) gets a plain sentence, no traceback."""
+    from nnstudio.gui.commands import SetParam
+
+    document = window.document  # the XOR example: a hidden layer
+    output = document.graph.nodes_of_type("Output")[0]
+    assert document.push(SetParam(document.graph, output.id, "activation", "step"))
+    panel = window.training_panel
+    assert panel.use_perceptron_rule() and document.project.training.method == "perceptron"
+    with qtbot.waitSignal(window.session.training_failed, timeout=60_000) as failed:
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    message, details = failed.args
+    assert "perceptron rule trains a single layer" in message and details == ""
+    qtbot.waitUntil(lambda: not window.session.is_training, timeout=10_000)
+    assert not panel.details_button.isVisibleTo(panel) and not panel.perceptron_button.isVisibleTo(panel)
