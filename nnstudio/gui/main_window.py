@@ -452,9 +452,10 @@ class MainWindow(QMainWindow):
         return self._painted_once
 
     def _release_data_loading(self) -> None:
-        if not self.session._loading_held:
-            return  # already released by the first paint
-        self.session.hold_loading(False)
+        if self.session._loading_held:
+            self.session.hold_loading(False)
+        # Always: a panel shown before the first paint (a bundle opened from the command line can release the
+        # data loading early) waited for this moment, and was left blank when it returned early.
         for lazy in (self.training_view, self.evaluate_view, self.data_view, self.weights_view):
             lazy._build_if_visible()
 

@@ -92,3 +92,19 @@ def test_a_project_named_at_start_still_opens_at_once(qtbot, tmp_path, errors):
         assert not errors
     finally:
         window.session.shutdown()
+
+
+def test_the_data_panel_of_a_bundle_named_at_start_shows_its_data(qtbot, xor_bundle, errors, one_thread):
+    """A student walk-through found it blank: the bundle released the data loading before the first paint, and the
+    lazily built panels then waited for a moment that had already passed."""
+    from nnstudio.gui.data_panel import DataPanel
+    path, _ = xor_bundle
+    window = started(qtbot, ["main.py", str(path)])
+    try:
+        qtbot.waitUntil(lambda: window.session.model is not None, timeout=OPEN_TIMEOUT_MS)
+        window.data_dock.raise_()   # the student clicks the Data tab
+        qtbot.waitUntil(lambda: window.findChild(DataPanel) is not None and window.findChild(DataPanel).isVisible(),
+                        timeout=10_000)
+        assert window.session.data is not None
+    finally:
+        window.session.shutdown()
