@@ -217,3 +217,11 @@ def test_a_finished_step_stays_finished(window):
     assert runner.hint_button.isVisible()   # step 2 has a hint
     runner.hint_button.click()
     assert "Activation" in runner.hint_label.text()
+
+
+def test_the_lessons_menu_shows_an_ampersand_as_written(qtbot, window):
+    """Qt reads a lone '&' as a shortcut marker: 'Wide & Deep' showed as 'Wide _Deep' (a student walk-through)."""
+    from PySide6.QtGui import QAction
+    action = window.findChild(QAction, "lesson_wide_deep")
+    assert action.text().replace("&&", "&") == "6. Wide & Deep with two outputs"
+    assert "& " not in action.text().replace("&&", "")  # no single '&' left to swallow the next letter

@@ -298,7 +298,7 @@ class Teaching(QObject):
         lessons.setObjectName("lessonsMenu")
         self.lessons_menu = lessons
         for number, (lesson_id, title) in enumerate(LESSON_TITLES, start=1):
-            action = QAction(f"{number}. {title}", self.window)
+            action = QAction(f"{number}. {title.replace('&', '&&')}", self.window)  # a lone & marks a shortcut key
             action.setObjectName(f"lesson_{lesson_id}")
             action.triggered.connect(lambda checked=False, i=lesson_id: self.start_lesson(i))
             lessons.addAction(action)
