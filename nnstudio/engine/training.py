@@ -114,9 +114,14 @@ def no_slope_problem(model: GraphModule, method: str) -> str:
         activation = model.output_configs[output_id].activation
         if activation in NO_GRADIENT_ACTIVATIONS:
             # Said before the first batch: otherwise torch stops with "element 0 of tensors does not require grad".
-            return (f"The Output '{model.node_names[output_id]}' uses the {activation} activation, which has no "
-                    "slope, so gradient descent cannot learn through it: choose the perceptron rule as the training "
-                    "method, or give the Output a sigmoid (or tanh) activation to train with gradient descent.")
+            start = (f"The Output '{model.node_names[output_id]}' uses the {activation} activation, which has no "
+                     "slope, so gradient descent cannot learn through it: ")
+            weighted = [name for name, layer in model.layers.items() if any(True for _ in layer.parameters())]
+            if len(weighted) > 1:  # the perceptron rule trains one layer: naming it here would lead nowhere
+                return start + ("give the Output a sigmoid (or tanh) activation to train with gradient descent "
+                                "(the perceptron rule trains networks without hidden layers only).")
+            return start + ("choose the perceptron rule as the training method, or give the Output a sigmoid (or "
+                            "tanh) activation to train with gradient descent.")
     return ""
 
 

@@ -502,9 +502,10 @@ class TrainingPanel(QWidget):
         """A run that could not start or broke: the message in the panel, the traceback behind Details…."""
         self._update_buttons()
         if not self.session.is_training:
-            if self.session.last_result is None:  # nothing trained (a dropped run's fill must not stay behind)
-                self.progress_bar.setValue(0)
-                self.progress_bar.setFormat("Not trained")
+            self.progress_bar.setValue(0)
+            # Never "Starting…" left behind: nothing trained yet, or this run did not get through.
+            self.progress_bar.setFormat("Not trained" if self.session.last_result is None
+                                        else "Stopped: see the message below")
         self.set_status(message, error=True, details=details)
         self.perceptron_button.setVisible(needs_perceptron_rule(self.document.project))
 
@@ -536,11 +537,14 @@ class TrainingPanel(QWidget):
 
 
 def needs_perceptron_rule(project: Any) -> bool:
-    """Whether gradient descent is chosen for a network with a step or sign Output (it cannot train that).
+    """Whether the perceptron rule would help: gradient descent chosen for a one-layer network with a step or sign
+    Output (gradient descent cannot train that; the rule can).
 
     The same test as the engine's refusal, made on the drawing so the panel needs no torch."""
     if project.training.method != "gradient_descent":
         return False
+    if project.graph.nodes_of_type("Dense"):
+        return False  # a hidden layer: the perceptron rule trains one layer only, so offering it leads nowhere
     return any(node.params.get("activation") in NO_GRADIENT_ACTIVATIONS
                for node in project.graph.nodes_of_type("Output"))
 

@@ -127,3 +127,22 @@ def test_the_perceptron_rule_on_a_hidden_layer_network_is_refused_plainly(qtbot,
     assert "perceptron rule trains a single layer" in message and details == ""
     qtbot.waitUntil(lambda: not window.session.is_training, timeout=10_000)
     assert not panel.details_button.isVisibleTo(panel) and not panel.perceptron_button.isVisibleTo(panel)
+
+
+def test_a_step_output_after_a_hidden_layer_is_not_offered_the_perceptron_rule(qtbot, window):
+    """A student walk-through: on XOR (a hidden layer) the button led straight to a second refusal, and the
+    progress bar of the earlier run said 'Starting…' for good."""
+    from nnstudio.gui.commands import SetParam
+
+    panel, document = window.training_panel, window.document
+    with qtbot.waitSignal(window.session.training_finished, timeout=60_000):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    output = document.graph.nodes_of_type("Output")[0]
+    assert document.push(SetParam(document.graph, output.id, "activation", "step"))
+    with qtbot.waitSignal(window.session.training_failed, timeout=60_000):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.session.is_training, timeout=10_000)
+    assert "no slope" in panel.status_label.text()
+    assert "without hidden layers only" in panel.status_label.text()
+    assert not panel.perceptron_button.isVisibleTo(panel)
+    assert panel.progress_bar.format() == "Stopped: see the message below"
