@@ -102,3 +102,22 @@ def docstring_text(text: Any) -> str:
 def comment_text(text: Any) -> str:
     """Text for a `#` comment: it cannot end the comment (no line breaks, no NUL) and shows as repr() would."""
     return repr(str(text))
+
+
+def python_list(values: list, indent: int, width: int = 100) -> str:
+    """A list literal wrapped over lines (64 pixel column names stay readable).
+
+    Lines break only between items: a column name such as 'a b' must never be split inside its quotes."""
+    items = [literal(v, "a column name or class value") for v in values]
+    text = "[" + ", ".join(items) + "]"
+    if len(text) + indent <= width:
+        return text
+    pad = " " * (indent + 4)
+    rows, row = [], ""
+    for item in items:
+        if row and len(pad) + len(row) + len(item) + 2 > width:
+            rows.append(row)
+            row = ""
+        row = f"{row} {item}," if row else f"{item},"
+    rows.append(row)
+    return "[\n" + "\n".join(pad + r for r in rows) + "\n" + " " * indent + "]"
