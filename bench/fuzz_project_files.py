@@ -18,15 +18,11 @@ import collections
 import io
 import json
 import os
-import queue
 import random
 import re
 import resource
-import select
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -275,70 +271,9 @@ def worker(memory_bytes: int) -> None:
 
 # --- the parent: a pool of workers, a watchdog each, a table per reader ------------------------------------
 
-class Worker:
-    """One child process; replaced after a crash or a timeout."""
-
-    def __init__(self, memory_bytes: int) -> None:
-        self.memory_bytes = memory_bytes
-        self.process = self._start()
-
-    def _start(self) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, __file__, "--worker", "--memory-gb", str(self.memory_bytes / 2**30)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                cwd=ROOT, bufsize=1)
-
-    def run(self, reader: str, index: int, seed: int, limit_s: float) -> dict:
-        self.process.stdin.write(f"{reader} {index} {seed}\n")
-        self.process.stdin.flush()
-        # A worker's first bundle imports torch and builds its base bundles: the watchdog allows that slack;
-        # the reader's own time is measured inside the worker and judged against limit_s below.
-        ready, _, _ = select.select([self.process.stdout], [], [], limit_s * 3)
-        line = self.process.stdout.readline() if ready else ""
-        if not line:
-            timed_out = not ready
-            self.process.kill()
-            code = self.process.wait()
-            self.process = self._start()
-            return {"outcome": "over time" if timed_out else "crash", "detail": f"exit {code}"}
-        result = json.loads(line)
-        if result["outcome"] in ("loaded+saved", "documented error") and result["seconds"] > limit_s:
-            result["outcome"] = "over time"
-        return result
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait()
-
-
 def campaign(readers: list[str], n: int, seed: int, workers: int, limit_s: float, memory_bytes: int) -> dict:
-    tasks: queue.Queue = queue.Queue()
-    for reader in readers:
-        for index in range(n):
-            tasks.put((reader, index))
-    results: dict[str, list[dict]] = {reader: [] for reader in readers}
-    lock = threading.Lock()
-
-    def serve() -> None:
-        child = Worker(memory_bytes)
-        try:
-            while True:
-                try:
-                    reader, index = tasks.get_nowait()
-                except queue.Empty:
-                    return
-                result = child.run(reader, index, seed, limit_s)
-                result["index"] = index
-                with lock:
-                    results[reader].append(result)
-        finally:
-            child.close()
-
-    threads = [threading.Thread(target=serve) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    from fuzz_pool import campaign as run_pool  # bench/ is on the path: these scripts run as bench/NAME.py
+    return run_pool(__file__, ("loaded+saved", "documented error"), readers, n, seed, workers, limit_s, memory_bytes)
 
 
 def report(results: dict[str, list[dict]], seconds: float) -> int:
