@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from ..core.project import EXTENSION, Project, ProjectError, load_project, save_project
 from .document import Document
+from .menu_text import as_menu_text
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
 # The example a newcomer sees first: XOR is the lecture's first network and is free of warnings.
@@ -72,7 +73,7 @@ class FileActions(QObject):
                                            "Save the project under a new name")
         self.examples_menu = QMenu("Open &Example", window)
         for title, path in example_files():
-            action = self.examples_menu.addAction(title)
+            action = self.examples_menu.addAction(as_menu_text(title))
             action.setData(str(path))
             action.triggered.connect(lambda checked=False, p=path: self.open_example(p))
         self.recent_menu = QMenu("Open &Recent", window)
@@ -240,7 +241,7 @@ class FileActions(QObject):
         self.recent_menu.clear()
         existing = [p for p in self.recent_files() if p.is_file()]
         for path in existing:
-            action = self.recent_menu.addAction(path.name)
+            action = self.recent_menu.addAction(as_menu_text(path.name))
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
             action.triggered.connect(lambda checked=False, p=path: self.open_path(p))

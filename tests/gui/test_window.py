@@ -110,6 +110,18 @@ def test_window_has_the_named_parts(window):
     assert len(window.file_actions.examples_menu.actions()) == len(example_files()) >= 6
 
 
+def test_titles_and_file_names_with_an_ampersand_show_it_in_the_menus(window, tmp_path):
+    """Qt reads a lone '&' as a shortcut marker: File → Open Example showed 'Wide _Deep' (a student walk-through)."""
+    shown = [a.text().replace("&&", "&") for a in window.file_actions.examples_menu.actions()]
+    assert "Wide & Deep with two outputs" in shown
+    assert all("&" not in a.text().replace("&&", "") for a in window.file_actions.examples_menu.actions())
+    project = tmp_path / "rock & roll.nnstudio"
+    assert window.file_actions.save_to(project)
+    window.file_actions._fill_recent_menu()
+    texts = [a.text() for a in window.file_actions.recent_menu.actions()]
+    assert "rock && roll.nnstudio" in texts
+
+
 def test_toolbar_says_undo_and_redo_while_the_menu_names_the_step(qtbot, window):
     window.show()
     window.document.push(AutoLayout(window.document.graph))

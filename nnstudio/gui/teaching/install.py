@@ -8,6 +8,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from ..menu_text import as_menu_text
+
 # Nothing heavy is imported here: numpy, torch and pyqtgraph come with the panels, which are built when first
 # shown (after the window's first paint), so installing teaching mode does not slow the window's start.
 
@@ -298,7 +300,7 @@ class Teaching(QObject):
         lessons.setObjectName("lessonsMenu")
         self.lessons_menu = lessons
         for number, (lesson_id, title) in enumerate(LESSON_TITLES, start=1):
-            action = QAction(f"{number}. {title.replace('&', '&&')}", self.window)  # a lone & marks a shortcut key
+            action = QAction(as_menu_text(f"{number}. {title}"), self.window)
             action.setObjectName(f"lesson_{lesson_id}")
             action.triggered.connect(lambda checked=False, i=lesson_id: self.start_lesson(i))
             lessons.addAction(action)
