@@ -105,7 +105,7 @@ def main() -> None:
     from nnstudio.core.examples import build_example
     from nnstudio.core.project import Project
     from nnstudio.gui.canvas import Canvas
-    from nnstudio.gui.document import Document
+    from nnstudio.gui.editing.document import Document
 
     app = QApplication.instance() or QApplication(sys.argv)
     graph = build_big_graph(NODES)

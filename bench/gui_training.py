@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from nnstudio.core.project import load_project  # noqa: E402
 from nnstudio.core.settings import TrainingSettings  # noqa: E402
-from nnstudio.gui.commands import SetProjectSettings  # noqa: E402
+from nnstudio.gui.editing.commands import SetProjectSettings  # noqa: E402
 
 EXAMPLE = ROOT / "resources" / "examples" / "digits.nnstudio"
 HEARTBEAT_MS = 5

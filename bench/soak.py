@@ -37,7 +37,7 @@ def child(cycles: int, first: int) -> None:
         from nnstudio.gui import gc_guard
     except ImportError:  # an older version, to compare with
         gc_guard = None
-    from nnstudio.gui.commands import SetProjectSettings
+    from nnstudio.gui.editing.commands import SetProjectSettings
     from nnstudio.gui.main_window import MainWindow
     from nnstudio.gui.sharing import install_sharing
     from nnstudio.gui.teaching.install import install_teaching

@@ -15,6 +15,9 @@ ACTIVATIONS: tuple[str, ...] = (
 )
 # Activations whose derivative is zero almost everywhere: gradient descent cannot move through them.
 NO_GRADIENT_ACTIVATIONS = frozenset({"step", "sign"})
+# Layers with a weight matrix from every input to every unit: the ones the weights, neuron and truth-table views
+# show and the teaching panels let a student edit.
+WEIGHTED_TYPES = ("Dense", "Output")
 
 INITIALIZERS: tuple[str, ...] = (
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",

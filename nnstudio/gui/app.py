@@ -52,7 +52,7 @@ def _path_argument(argv: Sequence[str]) -> Optional[Path]:
 
 def _first_project(path: Optional[Path]) -> tuple[Project, Optional[str]]:
     """The user's project, or the default example with the reason the user's file could not be opened."""
-    from .file_actions import DEFAULT_EXAMPLE, EXAMPLES_DIR
+    from .editing.file_actions import DEFAULT_EXAMPLE, EXAMPLES_DIR
 
     error = None
     if path is not None and not is_bundle(path):  # a bundle opens once the window can (see _install_extras)
@@ -115,7 +115,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     app.setOrganizationName("NN Studio")
     app.setApplicationDisplayName("NN Studio")
 
-    from .icons import app_icon
+    from .widgets.icons import app_icon
 
     app.setWindowIcon(app_icon())
     window = open_window(argv, started_at)  # noqa: F841 - kept alive while the event loop runs

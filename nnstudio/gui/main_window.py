@@ -9,27 +9,37 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QTabBar, QTabWidget, QToolBar,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTabBar,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.project import EXTENSION
-from .document import Document
-from .file_actions import FileActions
-from .icons import app_icon
-from .inspector import Inspector
-from .issues_panel import IssuesPanel
-from .palette import Palette
-from .session import TrainingSession
-from .summary_panel import SummaryPanel
-from .training_panel import TrainingPanel
+from .editing.document import Document
+from .editing.file_actions import FileActions
+from .panels.inspector import Inspector
+from .panels.issues_panel import IssuesPanel
+from .panels.palette import Palette
+from .panels.summary_panel import SummaryPanel
+from .training.session import TrainingSession
+from .training.training_panel import TrainingPanel
+from .widgets.icons import app_icon
 
 log = logging.getLogger(__name__)
 STATUS_TIMEOUT_MS = 6000
 # Panels built by colleagues: (module in nnstudio.gui, class). Each is optional until its file exists.
-DATA_PANEL = ("data_panel", "DataPanel")
-EVALUATION_PANEL = ("evaluation_panel", "EvaluationPanel")
-TRYIT_PANEL = ("tryit_panel", "TryItPanel")
-WEIGHTS_PANEL = ("weights_panel", "WeightsPanel")
+DATA_PANEL = ("panels.data_panel", "DataPanel")
+EVALUATION_PANEL = ("evaluation.evaluation_panel", "EvaluationPanel")
+TRYIT_PANEL = ("evaluation.tryit_panel", "TryItPanel")
+WEIGHTS_PANEL = ("evaluation.weights_panel", "WeightsPanel")
 
 
 def _project_urls(mime) -> list[Path]:
@@ -342,8 +352,8 @@ class MainWindow(QMainWindow):
             self.canvas.fit_to_view(readable=True)  # a project opens at a size whose text can be read
 
     def _build_training_view(self, holder: QWidget) -> QWidget:
-        from .curves_panel import CurvesPanel  # noqa: PLC0415
-        from .runs_panel import RunsPanel  # noqa: PLC0415
+        from .training.curves_panel import CurvesPanel  # noqa: PLC0415
+        from .training.runs_panel import RunsPanel  # noqa: PLC0415
 
         splitter = QSplitter(Qt.Orientation.Vertical, holder)
         curves = CurvesPanel(self.document, self.session, splitter)

@@ -33,7 +33,7 @@ sys.path.insert(0, {root!r})
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from nnstudio.gui import app as app_module
-from nnstudio.gui.commands import AddNode
+from nnstudio.gui.editing.commands import AddNode
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.sharing import install_sharing, offer_recovery
 

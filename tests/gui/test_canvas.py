@@ -16,11 +16,11 @@ from nnstudio.core.examples import build_example
 from nnstudio.core.graph import Graph
 from nnstudio.core.project import Project
 from nnstudio.gui.canvas import FRAGMENT_MIME_TYPE, LAYER_MIME_TYPE, Canvas
-from nnstudio.gui.canvas import style
-from nnstudio.gui.canvas.node_item import NAME_TOP
-from nnstudio.gui.canvas.port_item import INVALID, VALID
-from nnstudio.gui.commands import MoveNodes
-from nnstudio.gui.document import Document
+from nnstudio.gui.canvas.items import style
+from nnstudio.gui.canvas.items.node_item import NAME_TOP
+from nnstudio.gui.canvas.items.port_item import INVALID, VALID
+from nnstudio.gui.editing.commands import MoveNodes
+from nnstudio.gui.editing.document import Document
 
 LEFT = Qt.MouseButton.LeftButton
 NO_BUTTON = Qt.MouseButton.NoButton

@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QListWidget, QMessageBox
 
-from nnstudio.gui.commands import SetParam
-from nnstudio.gui.file_actions import EXAMPLES_DIR
-from nnstudio.gui.issues_panel import NO_PROBLEMS
+from nnstudio.gui.editing.commands import SetParam
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.main_window import MainWindow
+from nnstudio.gui.panels.issues_panel import NO_PROBLEMS
 
 
 @pytest.fixture

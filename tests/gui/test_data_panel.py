@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLis
 
 from nnstudio.core.examples import iris, xor
 from nnstudio.core.project import Project
-from nnstudio.gui.data_panel import DataPanel
-from nnstudio.gui.document import Document
-from nnstudio.gui.session import TrainingSession
+from nnstudio.gui.editing.document import Document
+from nnstudio.gui.panels.data_panel import DataPanel
+from nnstudio.gui.training.session import TrainingSession
 
 
 def reloaded(qtbot, session: TrainingSession):
@@ -257,7 +257,7 @@ def test_edits_refused_while_training(qtbot):
 
 
 def test_a_node_that_cannot_be_bound_leaves_the_others_ticked(qtbot):
-    from nnstudio.gui.commands import SetParam
+    from nnstudio.gui.editing.commands import SetParam
 
     panel, document, session = make_panel(qtbot, iris())
     input_id = next(n.id for n in document.graph.nodes.values() if n.type == "Input")

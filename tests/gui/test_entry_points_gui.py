@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from nnstudio.gui.file_actions import EXAMPLES_DIR
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.sharing import install_sharing
 
@@ -81,7 +81,7 @@ def test_an_exporters_unexpected_failure_is_shown_and_logged(qtbot, window, tmp_
 def test_training_a_step_output_by_gradient_descent_offers_the_perceptron_rule(qtbot, window):
     """The AND-gate exercise: a step Output, Train pressed with gradient descent. A plain sentence, no
     traceback, and one button that switches the training method (an undoable edit)."""
-    from nnstudio.gui.commands import SetParam
+    from nnstudio.gui.editing.commands import SetParam
 
     assert window.file_actions.open_path(EXAMPLES_DIR / "xor_single_layer.nnstudio", ask_first=False)
     document = window.document
@@ -114,7 +114,7 @@ def test_other_failures_do_not_offer_the_perceptron_rule(qtbot, window):
 
 def test_the_perceptron_rule_on_a_hidden_layer_network_is_refused_plainly(qtbot, window):
     """After the button, a network the rule cannot train (a hidden layer) gets a plain sentence, no traceback."""
-    from nnstudio.gui.commands import SetParam
+    from nnstudio.gui.editing.commands import SetParam
 
     document = window.document  # the XOR example: a hidden layer
     output = document.graph.nodes_of_type("Output")[0]
@@ -132,7 +132,7 @@ def test_the_perceptron_rule_on_a_hidden_layer_network_is_refused_plainly(qtbot,
 def test_a_step_output_after_a_hidden_layer_is_not_offered_the_perceptron_rule(qtbot, window):
     """A student walk-through: on XOR (a hidden layer) the button led straight to a second refusal, and the
     progress bar of the earlier run said 'Starting…' for good."""
-    from nnstudio.gui.commands import SetParam
+    from nnstudio.gui.editing.commands import SetParam
 
     panel, document = window.training_panel, window.document
     with qtbot.waitSignal(window.session.training_finished, timeout=60_000):

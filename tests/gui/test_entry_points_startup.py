@@ -13,7 +13,7 @@ from nnstudio.core.examples import build_example
 from nnstudio.engine.bundle_io import save_bundle
 from nnstudio.engine.pipeline import effective_settings, load_project_data, train_project
 from nnstudio.gui import app as app_module
-from nnstudio.gui.file_actions import FileActions
+from nnstudio.gui.editing.file_actions import FileActions
 from nnstudio.gui.sharing.bundle_actions import BundleActions
 
 OPEN_TIMEOUT_MS = 60_000
@@ -97,7 +97,7 @@ def test_a_project_named_at_start_still_opens_at_once(qtbot, tmp_path, errors):
 def test_the_data_panel_of_a_bundle_named_at_start_shows_its_data(qtbot, xor_bundle, errors, one_thread):
     """A student walk-through found it blank: the bundle released the data loading before the first paint, and the
     lazily built panels then waited for a moment that had already passed."""
-    from nnstudio.gui.data_panel import DataPanel
+    from nnstudio.gui.panels.data_panel import DataPanel
     path, _ = xor_bundle
     window = started(qtbot, ["main.py", str(path)])
     try:

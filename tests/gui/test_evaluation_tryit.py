@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QSpinB
 from nnstudio.core.examples import digits, iris, regression, xor
 from nnstudio.core.project import Project
 from nnstudio.engine.pipeline import effective_settings, train_project
-from nnstudio.gui.document import Document
-from nnstudio.gui.draw_grid import DrawGrid
-from nnstudio.gui.evaluation_panel import EvaluationPanel
-from nnstudio.gui.session import TrainingSession
-from nnstudio.gui.tryit_panel import TryItPanel
+from nnstudio.gui.editing.document import Document
+from nnstudio.gui.evaluation.draw_grid import DrawGrid
+from nnstudio.gui.evaluation.evaluation_panel import EvaluationPanel
+from nnstudio.gui.evaluation.tryit_panel import TryItPanel
+from nnstudio.gui.training.session import TrainingSession
 
 
 class SyncSession(TrainingSession):

@@ -110,9 +110,9 @@ def test_a_qt_object_that_still_exists_keeps_its_python_attributes(qapp):
 
 def test_a_forgotten_document_with_undo_steps_is_deleted_by_qt_without_a_crash(qapp):
     from nnstudio.core.examples import build_example
-    from nnstudio.gui.commands import AddNode
-    from nnstudio.gui.document import Document
-    from nnstudio.gui.session import TrainingSession
+    from nnstudio.gui.editing.commands import AddNode
+    from nnstudio.gui.editing.document import Document
+    from nnstudio.gui.training.session import TrainingSession
     collector = gc_guard.install(qapp)
     before = collector.deleted_by_qt
     for _ in range(5):

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
+from test_teaching_neurons import type_into  # noqa: E402 - the same typing helper (rootdir-relative import)
 
 from nnstudio.core.examples import wide_deep
 from nnstudio.core.settings import TrainingSettings
-from nnstudio.gui.commands import AddNode, Connect, Paste, RemoveItems, SetParam, SetProjectSettings
+from nnstudio.gui.editing.commands import AddNode, Connect, Paste, RemoveItems, SetParam, SetProjectSettings
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.sharing import install_sharing
 from nnstudio.gui.teaching.install import install_teaching
-
-from test_teaching_neurons import type_into  # noqa: E402 - the same typing helper (rootdir-relative import)
 
 
 @pytest.fixture

@@ -6,9 +6,16 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView
 
-from nnstudio.gui.live_curve import (MAX_DRAWN_POINTS, MAX_PIECES, EpochMarker, LiveCurve, LiveHistogram, LiveImage,
-                                     peak_thinned)
-from nnstudio.gui.plot_view import PlotView
+from nnstudio.gui.plots.live_curve import (
+    MAX_DRAWN_POINTS,
+    MAX_PIECES,
+    EpochMarker,
+    LiveCurve,
+    LiveHistogram,
+    LiveImage,
+    peak_thinned,
+)
+from nnstudio.gui.plots.plot_view import PlotView
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox
 
 from nnstudio.core.layers import layers_by_category
-from nnstudio.gui.commands import AddNode, Connect
-from nnstudio.gui.document import Document
-from nnstudio.gui.inspector import Inspector, parse_shape
-from nnstudio.gui.issues_panel import NO_PROBLEMS, IssuesPanel
-from nnstudio.gui.palette import LAYER_MIME_TYPE, Palette
-from nnstudio.gui.summary_panel import SummaryPanel
+from nnstudio.gui.editing.commands import AddNode, Connect
+from nnstudio.gui.editing.document import Document
+from nnstudio.gui.panels.inspector import Inspector, parse_shape
+from nnstudio.gui.panels.issues_panel import NO_PROBLEMS, IssuesPanel
+from nnstudio.gui.panels.palette import LAYER_MIME_TYPE, Palette
+from nnstudio.gui.panels.summary_panel import SummaryPanel
 
 
 @pytest.fixture

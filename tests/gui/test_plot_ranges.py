@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from nnstudio.gui.plot_ranges import NICE_STEPS, RANGE_FILL, nice_above, nice_range, steady_range
+from nnstudio.gui.plots.plot_ranges import NICE_STEPS, RANGE_FILL, nice_above, nice_range, steady_range
 
 
 @pytest.mark.parametrize("value, nice", [(0.7, 0.8), (1.0, 1.0), (1.01, 1.2), (2.2, 2.5), (7, 8), (8.5, 10.0),

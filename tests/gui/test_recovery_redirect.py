@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from nnstudio.core.autosave import write_recovery
 from nnstudio.core.project import dumps_project, load_project
-from nnstudio.gui.file_actions import EXAMPLES_DIR
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.sharing import install_sharing, offer_recovery
 from nnstudio.gui.sharing.install import RESTORE

@@ -9,13 +9,12 @@ import pytest
 import torch
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QLabel
+from test_training_studio import TRAINING_TIMEOUT_MS, click, set_training, start_long_run, type_into, window  # noqa: F401
 
 from nnstudio.engine.pipeline import build_model
-from nnstudio.gui.file_actions import EXAMPLES_DIR
-from nnstudio.gui.tryit_panel import TryItPanel
-from nnstudio.gui.worker import Mailbox
-from test_training_studio import (TRAINING_TIMEOUT_MS, click, set_training, start_long_run,  # noqa: F401
-                                  type_into, window)
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
+from nnstudio.gui.evaluation.tryit_panel import TryItPanel
+from nnstudio.gui.training.worker import Mailbox
 
 
 def show_evaluate_tab(qtbot, window) -> TryItPanel:

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.core.autosave import find_recoveries, write_recovery
 from nnstudio.core.project import dumps_project, load_project
-from nnstudio.gui.commands import AddNode
-from nnstudio.gui.file_actions import EXAMPLES_DIR
+from nnstudio.gui.editing.commands import AddNode
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.sharing import install_sharing, offer_recovery
 from nnstudio.gui.sharing.autosave import interval_seconds

@@ -10,8 +10,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from nnstudio.core.settings import TrainingSettings
-from nnstudio.gui.commands import SetProjectSettings
-from nnstudio.gui.file_actions import EXAMPLES_DIR
+from nnstudio.gui.editing.commands import SetProjectSettings
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.sharing import install_sharing
 

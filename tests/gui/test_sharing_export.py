@@ -16,8 +16,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.core.settings import TrainingSettings
-from nnstudio.gui.commands import RemoveItems, SetParam, SetProjectSettings
-from nnstudio.gui.file_actions import EXAMPLES_DIR
+from nnstudio.gui.editing.commands import RemoveItems, SetParam, SetProjectSettings
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.sharing import install_sharing
 from nnstudio.gui.sharing.code_view import UPDATE_DELAY_MS

@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
+from teaching_window import open_teaching_window
 
 from nnstudio.core.examples import build_example
-from nnstudio.gui.commands import SetParam, SetProjectSettings
-from teaching_window import open_teaching_window
+from nnstudio.gui.editing.commands import SetParam, SetProjectSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "neuron_view.png"

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from teaching_window import open_teaching_window
 
 from nnstudio.core.examples import build_example
 from nnstudio.engine.training import History
 from nnstudio.gui.teaching.decision_map import class_color
 from nnstudio.gui.teaching.diagnostics_panel import HEALTHY
-from teaching_window import open_teaching_window
 from nnstudio.gui.teaching.install import LESSON_TITLES, install_teaching
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -244,7 +244,7 @@ def test_xor_side_by_side(qtbot, one_thread):
 
 
 def test_a_stopped_run_brings_its_probes_and_a_closing_window_skips_them(qtbot, one_thread, monkeypatch):
-    from nnstudio.gui import worker as worker_module
+    from nnstudio.gui.training import worker as worker_module
 
     measured = []
     real_probes_of = worker_module._probes_of

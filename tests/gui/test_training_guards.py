@@ -6,12 +6,18 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from test_training_studio import (  # noqa: F401 - rootdir
+    TRAINING_TIMEOUT_MS,
+    click,
+    open_example,
+    set_training,
+    type_into,  # import; window: fixture
+    window,
+)
 
-from nnstudio.gui.file_actions import EXAMPLES_DIR
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.main_window import MainWindow
-from nnstudio.gui.session import TRAINING_LOCK_MESSAGE
-from test_training_studio import (TRAINING_TIMEOUT_MS, click, open_example, set_training,  # noqa: F401 - rootdir
-                                  type_into, window)                                      # import; window: fixture
+from nnstudio.gui.training.session import TRAINING_LOCK_MESSAGE
 
 
 def press(qtbot, window: MainWindow, key: Qt.Key, modifiers: Qt.KeyboardModifier) -> None:

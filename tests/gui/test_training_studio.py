@@ -12,10 +12,10 @@ from PySide6.QtCore import QPoint, Qt, qInstallMessageHandler
 from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.core.settings import TrainingSettings
-from nnstudio.gui.commands import AddNode, SetProjectSettings
-from nnstudio.gui.file_actions import EXAMPLES_DIR
+from nnstudio.gui.editing.commands import AddNode, SetProjectSettings
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.main_window import MainWindow
-from nnstudio.gui.session import TRAINING_LOCK_MESSAGE
+from nnstudio.gui.training.session import TRAINING_LOCK_MESSAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "training_digits.png"
@@ -327,7 +327,7 @@ def test_runs_table_sorts_by_a_clicked_column_as_numbers(qtbot, window):
 
 
 def test_per_output_numbers_are_named_by_their_output():
-    from nnstudio.gui.curves_panel import metric_label, metric_names
+    from nnstudio.gui.training.curves_panel import metric_label, metric_names
 
     outputs = ["main_output", "aux_output", "main"]
     assert metric_label("main_output_r2", outputs) == "R² of main_output"

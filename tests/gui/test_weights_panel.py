@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QCheckBox, QLabel
 from nnstudio.core.examples import digits, iris
 from nnstudio.core.project import Project
 from nnstudio.engine.pipeline import build_model
-from nnstudio.gui.document import Document
-from nnstudio.gui.session import TrainingSession
-from nnstudio.gui.weights_panel import MAX_UNIT_IMAGES, WeightsPanel, mosaic
+from nnstudio.gui.editing.document import Document
+from nnstudio.gui.evaluation.weights_panel import MAX_UNIT_IMAGES, WeightsPanel, mosaic
+from nnstudio.gui.training.session import TrainingSession
 
 
 class FakeCanvas:

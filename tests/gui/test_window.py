@@ -13,10 +13,19 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from nnstudio.core.analysis import ERROR
 from nnstudio.core.project import load_project
 from nnstudio.gui import app as app_module
-from nnstudio.gui.commands import AddNode, AutoLayout, Connect, MoveNodes, Paste, RemoveItems, Rename, SetParam
-from nnstudio.gui.file_actions import EXAMPLES_DIR, example_files
-from nnstudio.gui.issues_panel import NO_PROBLEMS
+from nnstudio.gui.editing.commands import (
+    AddNode,
+    AutoLayout,
+    Connect,
+    MoveNodes,
+    Paste,
+    RemoveItems,
+    Rename,
+    SetParam,
+)
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR, example_files
 from nnstudio.gui.main_window import MainWindow
+from nnstudio.gui.panels.issues_panel import NO_PROBLEMS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "main_window_wide_deep.png"
@@ -327,7 +336,7 @@ MAIN_WITH_BAD_PATH = """
 import sys
 from PySide6.QtWidgets import QApplication
 from nnstudio.gui import app as app_module
-from nnstudio.gui.file_actions import FileActions
+from nnstudio.gui.editing.file_actions import FileActions
 from nnstudio.gui.main_window import MainWindow
 shown = []
 FileActions.show_error = lambda self, title, text: shown.append(text)

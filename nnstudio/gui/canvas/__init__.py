@@ -1,6 +1,6 @@
 """The network canvas: cards for layers, wires for connections, all mirrored from the document's graph."""
 
-from .style import FRAGMENT_MIME_TYPE, LAYER_MIME_TYPE
+from .items.style import FRAGMENT_MIME_TYPE, LAYER_MIME_TYPE
 from .view import Canvas
 
 __all__ = ["Canvas", "FRAGMENT_MIME_TYPE", "LAYER_MIME_TYPE"]

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QGraphicsScene
 from ...core.analysis import Issue
 from ...core.graph import Edge, Graph, Node
 from ...core.layers import short_shape
-from ..document import Document
-from .edge_item import EdgeItem
-from .node_item import NodeItem
+from ..editing.document import Document
+from .items.edge_item import EdgeItem
+from .items.node_item import NodeItem
 
 # Empty room around the drawing so it can be panned a little past its edges.
 SCENE_MARGIN = 2000.0

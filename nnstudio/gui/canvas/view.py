@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QLabel, QLineEdit, QW
 from ...core.graph import name_problem
 from ...core.layers import canonical_type
 from ...core.layout import COLUMN_GAP, ROW_GAP
-from ..commands import AddNode, AutoLayout, Connect, MoveNodes, Paste, RemoveItems, Rename
-from ..document import Document
-from . import style
-from .edge_item import DraftWire, EdgeItem
-from .node_item import NodeItem
-from .port_item import ANCHOR, INVALID, NORMAL, VALID, PortItem
+from ..editing.commands import AddNode, AutoLayout, Connect, MoveNodes, Paste, RemoveItems, Rename
+from ..editing.document import Document
+from .items import style
+from .items.edge_item import DraftWire, EdgeItem
+from .items.node_item import NodeItem
+from .items.port_item import ANCHOR, INVALID, NORMAL, VALID, PortItem
 from .scene import CanvasScene
 
 # How far (in screen pixels) from a port a press or release still counts as on it.

@@ -8,10 +8,9 @@ from typing import Any, Optional
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from ...core.layers import canonical_type
+from ...core.layers import WEIGHTED_TYPES, canonical_type
 from ...core.teaching.neuron_math import NetworkError, SmallNetwork
 
-WEIGHTED_TYPES = ("Dense", "Output")
 SET_WEIGHTS_ID = 6001
 
 

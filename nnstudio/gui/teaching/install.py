@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from ..menu_text import as_menu_text
+from ..widgets.menu_text import as_menu_text
 
 # Nothing heavy is imported here: numpy, torch and pyqtgraph come with the panels, which are built when first
 # shown (after the window's first paint), so installing teaching mode does not slow the window's start.

@@ -6,8 +6,7 @@ from typing import Any, Optional
 
 import numpy as np
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from ...core.layers import canonical_type
 from ...core.teaching.lessons import chain_of
@@ -210,7 +209,7 @@ class PerceptronPanel(QWidget):
     def use_as_training_method(self) -> bool:
         """Make the perceptron rule the project's training method (the Train button then uses it)."""
         from ...core.settings import TrainingSettings  # noqa: PLC0415
-        from ..commands import SetProjectSettings  # noqa: PLC0415
+        from ..editing.commands import SetProjectSettings  # noqa: PLC0415
 
         settings = TrainingSettings.from_dict(self.document.project.training.to_dict())
         if settings.method == "perceptron":

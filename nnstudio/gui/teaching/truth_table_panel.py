@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTableWidgetIte
 from ...core.teaching.lessons import dataset_of
 from ...core.teaching.neuron_math import NetworkError, format_number
 from ...core.teaching.truth_table import LOGIC_DATASETS, TruthTable, logic_data, network_truth_table
-from ..commands import SetProjectSettings
+from ..editing.commands import SetProjectSettings
 from .edits import model_problem, small_network
 
 RIGHT = QColor(215, 240, 215)

@@ -9,11 +9,23 @@ from typing import Any, Optional
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout, QLabel, QMessageBox, QPushButton,
-                               QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from .document import Document
-from .plot_ranges import RANGE_FILL, nice_range
+from ..editing.document import Document
+from ..plots.plot_ranges import RANGE_FILL, nice_range
 from .session import TrainingSession
 
 # Redraws follow the session's `refreshed` signal (10 a second at most, whatever the number of batches).
@@ -156,8 +168,8 @@ class CurvesPanel(QWidget):
             return
         import pyqtgraph as pg  # noqa: PLC0415 - a few hundred ms: only when curves are first shown
 
-        from .live_curve import EpochMarker, LiveCurve  # noqa: PLC0415 - both import pyqtgraph
-        from .plot_view import PlotView  # noqa: PLC0415
+        from ..plots.live_curve import EpochMarker, LiveCurve  # noqa: PLC0415 - both import pyqtgraph
+        from ..plots.plot_view import PlotView  # noqa: PLC0415
 
         self._pg = pg
         plots = QSplitter(Qt.Orientation.Horizontal)

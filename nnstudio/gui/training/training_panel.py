@@ -7,13 +7,27 @@ import sys
 from typing import Any, Callable, Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..core.layers import NO_GRADIENT_ACTIVATIONS
-from ..core.settings import OPTIMIZERS, TrainingSettings
-from .commands import SetProjectSettings
-from .document import Document
+from ...core.layers import NO_GRADIENT_ACTIVATIONS
+from ...core.settings import OPTIMIZERS, TrainingSettings
+from ..editing.commands import SetProjectSettings
+from ..editing.document import Document
 from .session import TrainingSession
 
 MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "val_r2")

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from .document import Document
-from .icons import layer_icon
+from ..editing.document import Document
+from ..widgets.icons import layer_icon
 
 COLUMNS = ("Layer", "Type", "Output shape", "Params")
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ...core.analysis import ERROR, Issue
-from ...core.graph import Node
+from ....core.analysis import ERROR, Issue
+from ....core.graph import Node
 from . import style
 from .port_item import PortItem, paint_resting_port
 

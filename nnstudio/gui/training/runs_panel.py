@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..core.settings import OPTIMIZERS
-from .document import Document
+from ...core.settings import OPTIMIZERS
+from ..editing.document import Document
 from .session import TrainingSession
 
 COLUMNS = ("Show", "#", "When", "Optimizer", "Learning rate", "Batch", "Epochs", "Seed", "Loss", "Val loss",

@@ -10,26 +10,26 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from PySide6.QtCore import QElapsedTimer, QObject, QThread, QTimer, Signal
 
-from ..core.analysis import analyze
-from ..core.settings import SettingsError, TrainingSettings
-from .document import Document
+from ...core.analysis import analyze
+from ...core.layers import WEIGHTED_TYPES
+from ...core.settings import SettingsError, TrainingSettings
+from ..editing.document import Document
 
 # numpy, the data loaders, the worker and torch are imported where first used: the window must appear fast.
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..core.analysis import DataContext
-    from ..core.data.table import Table
-    from ..engine.compiler import GraphModule
-    from ..core.data.project_data import ProjectData
-    from ..engine.pipeline import RunResult
+    from ...core.analysis import DataContext
+    from ...core.data.project_data import ProjectData
+    from ...core.data.table import Table
+    from ...engine.compiler import GraphModule
+    from ...engine.pipeline import RunResult
     from .worker import Outcome, TrainingWorker
 
 log = logging.getLogger(__name__)
 
 GRAPH_DEBOUNCE_MS = 300
 TRAINING_LOCK_MESSAGE = "Training is running: stop it to edit the network"
-WEIGHTED_TYPES = ("Dense", "Output")
 # Snapshot every layer's weights without being asked when the whole network is this small (cheap copies).
 SMALL_NETWORK_VALUES = 100_000
 # During training the GUI looks at what the worker has put in its mailbox every REFRESH_MS (10 times a second, the
@@ -83,7 +83,7 @@ class TrainingSession(QObject):
 
     def __init__(self, document: Document, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
-        from . import gc_guard
+        from .. import gc_guard
         gc_guard.install()  # every window trains in a second thread: garbage is collected in the GUI thread only
         self.document = document
         self.data: Optional["ProjectData"] = None
@@ -186,8 +186,8 @@ class TrainingSession(QObject):
             self._reload_after_training = True
             return
         project = self.document.project
-        from ..core.data import DataError, load_source  # noqa: PLC0415
-        from ..core.data.prepare import data_context, prepare  # noqa: PLC0415
+        from ...core.data import DataError, load_source  # noqa: PLC0415
+        from ...core.data.prepare import data_context, prepare  # noqa: PLC0415
 
         self._loaded_signature = self._signature()
         self._fresh_model = None
@@ -212,7 +212,7 @@ class TrainingSession(QObject):
             # shows on the nodes why the network does not fit it (a yes/no Output on a 3-class target).
             self._set_data(None, str(exc), context)
             return
-        from ..core.data.project_data import ProjectData  # noqa: PLC0415 - the engine's own class, without torch
+        from ...core.data.project_data import ProjectData  # noqa: PLC0415 - the engine's own class, without torch
 
         self._set_data(ProjectData(table, prepared, context), "")
 
@@ -453,8 +453,8 @@ class TrainingSession(QObject):
     # ------------------------------------------------------------ using the model
     def _usable_model(self) -> "GraphModule":
         """The trained model; a copy of the one in training; or a freshly built seeded one before any run."""
-        from ..core.data import DataError  # noqa: PLC0415
-        from ..engine.pipeline import build_model  # noqa: PLC0415
+        from ...core.data import DataError  # noqa: PLC0415
+        from ...engine.pipeline import build_model  # noqa: PLC0415
 
         if self.data is None:
             raise DataError(self.data_error or "There is no data yet.")
@@ -472,7 +472,7 @@ class TrainingSession(QObject):
 
         The trainer's model is never read here: its weights change under any reader in another thread.
         """
-        from ..engine.pipeline import build_model  # noqa: PLC0415
+        from ...engine.pipeline import build_model  # noqa: PLC0415
 
         if self._preview_model is None:
             # The same drawing and seed as the run: its starting weights, until the first copy arrives.
@@ -520,7 +520,7 @@ class TrainingSession(QObject):
 
     def evaluate_test(self) -> dict:
         """Test metrics per output name (with the confusion matrix for classes); {} without a test part."""
-        from ..engine.training import Trainer  # noqa: PLC0415
+        from ...engine.training import Trainer  # noqa: PLC0415
 
         test = self.data.prepared.test if self.data is not None else None
         if test is None or not len(test):
@@ -541,7 +541,7 @@ class TrainingSession(QObject):
     # ------------------------------------------------------------ a model the teaching panels can read and edit
     def model_fits_graph(self, model: "GraphModule") -> bool:
         """Whether a model still matches the drawing: same weighted layers, sizes and activations."""
-        from ..core.layers import canonical_type, resolve_output  # noqa: PLC0415
+        from ...core.layers import canonical_type, resolve_output  # noqa: PLC0415
 
         graph, analysis = self.document.graph, self.document.analysis
         targets = self.document.data_context.output_targets if self.document.data_context else {}

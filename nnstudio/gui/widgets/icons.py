@@ -7,9 +7,9 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-from ..core.layers import canonical_type, layer_spec
+from ...core.layers import canonical_type, layer_spec
 
-ICONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+ICONS_DIR = Path(__file__).resolve().parents[3] / "resources" / "icons"
 FALLBACK_ICON = "layer"
 
 

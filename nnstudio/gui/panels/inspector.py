@@ -8,15 +8,28 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
-                               QLabel, QLineEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..core.analysis import ERROR
-from ..core.graph import GraphError, Node, name_problem
-from ..core.layers import ParamSpec, format_shape
-from .commands import Rename, SetParam
-from .document import Document
-from .icons import layer_icon
+from ...core.analysis import ERROR
+from ...core.graph import GraphError, Node, name_problem
+from ...core.layers import ParamSpec, format_shape
+from ..editing.commands import Rename, SetParam
+from ..editing.document import Document
+from ..widgets.icons import layer_icon
 
 ERROR_COLOUR = "#c0392b"
 WARNING_COLOUR = "#b9770e"

@@ -10,16 +10,33 @@ from typing import Any, Optional
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QScrollArea, QSizePolicy, QSpinBox, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..core.data import BUILTINS, DataError, Table, bind_columns, load_source
-from ..core.data.sources import describe_source
-from ..core.layers import canonical_type
-from ..core.settings import SCALINGS, DataSettings, SettingsError
-from .commands import SetParam, SetProjectSettings
-from .document import Document
+from ...core.data import BUILTINS, DataError, Table, bind_columns, load_source
+from ...core.data.sources import describe_source
+from ...core.layers import canonical_type
+from ...core.settings import SCALINGS, DataSettings, SettingsError
+from ..editing.commands import SetParam, SetProjectSettings
+from ..editing.document import Document
 
 PREVIEW_ROWS = 50
 TASK_WORDS = {"multiclass": "classes (multiclass)", "binary": "yes/no (binary)", "regression": "numbers (regression)"}

@@ -8,9 +8,9 @@ from typing import Callable, Optional
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
-from ..core.analysis import Analysis, DataContext, analyze
-from ..core.graph import Graph
-from ..core.project import Project
+from ...core.analysis import Analysis, DataContext, analyze
+from ...core.graph import Graph
+from ...core.project import Project
 
 
 class Document(QObject):

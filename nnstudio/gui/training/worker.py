@@ -12,8 +12,8 @@ from typing import Any, Optional
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from ..core.project import Project
-from ..core.settings import TrainingSettings
+from ...core.project import Project
+from ...core.settings import TrainingSettings
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def state_copy(model: Any) -> dict[str, np.ndarray]:
 
 def _forwarding_callback(worker: "TrainingWorker") -> Any:
     """The engine callback that fills the worker's mailbox (torch imported here)."""
-    from ..engine.callbacks import Callback
+    from ...engine.callbacks import Callback
 
     mailbox = worker.mailbox
 
@@ -273,7 +273,7 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            from ..engine.pipeline import RunError, train_project
+            from ...engine.pipeline import RunError, train_project
 
             callback = _forwarding_callback(self)
             trainer, result = train_project(self.project, self.settings, self.data, callbacks=[callback],
@@ -302,7 +302,7 @@ def _probes_of(trainer: Any, result: Any, data: Any, settings: TrainingSettings)
     thread: on the whole training set they take a second or more for MNIST-sized data, too long for the GUI."""
     if settings.method == "perceptron":
         return None  # no gradients to measure: its curves say all there is to say
-    from ..engine.diagnostics import measure_probes  # noqa: PLC0415
+    from ...engine.diagnostics import measure_probes  # noqa: PLC0415
 
     try:
         return measure_probes(trainer, result.history, data.prepared.train)
@@ -323,7 +323,7 @@ def _plain_message(exc: BaseException) -> str:
 
 def start_worker(worker: TrainingWorker, parent: QObject) -> QThread:
     """Move the worker to a new QThread (parented for clean-up) and start it."""
-    from . import gc_guard
+    from .. import gc_guard
     gc_guard.install()  # before a second thread runs Python: garbage is collected in the GUI thread only
     thread = QThread(parent)
     thread.setObjectName("trainingThread")

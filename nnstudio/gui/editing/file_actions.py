@@ -11,11 +11,11 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from ..core.project import EXTENSION, Project, ProjectError, load_project, save_project
+from ...core.project import EXTENSION, Project, ProjectError, load_project, save_project
+from ..widgets.menu_text import as_menu_text
 from .document import Document
-from .menu_text import as_menu_text
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "resources" / "examples"
 # The example a newcomer sees first: XOR is the lecture's first network and is free of warnings.
 DEFAULT_EXAMPLE = "xor"
 MAX_RECENT = 8

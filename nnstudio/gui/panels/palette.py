@@ -6,11 +6,10 @@ from typing import Optional
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDrag, QKeyEvent
-from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from ..core.layers import LayerSpec, layers_by_category
-from .icons import layer_icon
+from ...core.layers import LayerSpec, layers_by_category
+from ..widgets.icons import layer_icon
 
 LAYER_MIME_TYPE = "application/x-nnstudio-layer"
 TYPE_ROLE = Qt.ItemDataRole.UserRole

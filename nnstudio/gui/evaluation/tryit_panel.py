@@ -7,11 +7,24 @@ from typing import Any, Optional
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..core.data import DataError, Table
-from .document import Document
+from ...core.data import DataError, Table
+from ..editing.document import Document
 from .draw_grid import DrawGrid
 
 # Beyond this many columns an Input gets no typing fields (nobody types 784 pixels): samples only.
@@ -356,7 +369,7 @@ class TryItPanel(QWidget):
         if getattr(self.session, "data", None) is None or not self.raw:
             return
         # Imported here: the engine brings torch, which the window must not load at start.
-        from ..engine.pipeline import RunError  # noqa: PLC0415
+        from ...engine.pipeline import RunError  # noqa: PLC0415
 
         try:
             outputs = self.session.predict({k: v.reshape(1, -1) for k, v in self.raw.items()})

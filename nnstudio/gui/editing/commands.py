@@ -7,8 +7,8 @@ from typing import Any, Optional
 
 from PySide6.QtGui import QUndoCommand
 
-from ..core.graph import Edge, Graph, Node
-from ..core.layout import layered_positions
+from ...core.graph import Edge, Graph, Node
+from ...core.layout import layered_positions
 
 SET_PARAM_ID = 1001  # commands with the same id may merge (a spin-box drag becomes one step)
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 
-from ..core.analysis import ERROR, Issue
-from .document import Document
+from ...core.analysis import ERROR, Issue
+from ..editing.document import Document
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 NO_PROBLEMS = "No problems found"

@@ -8,14 +8,12 @@ from typing import Any, Optional
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ..core.layers import canonical_type
-from .document import Document
-from .plot_ranges import RANGE_FILL, steady_range
+from ...core.layers import WEIGHTED_TYPES, canonical_type
+from ..editing.document import Document
+from ..plots.plot_ranges import RANGE_FILL, steady_range
 
-WEIGHTED_TYPES = ("Dense", "Output")
 # Layers that pass an image through unchanged in layout, so a Dense after them still sees pixels in order.
 PASS_THROUGH_TYPES = ("Flatten", "Dropout", "Activation")
 MAX_UNIT_IMAGES = 64
@@ -68,8 +66,8 @@ class WeightsPanel(QWidget):
         super().__init__(parent)
         # pyqtgraph loads slowly: only when the panel is built. Its plots here are drawn by Qt without Python
         # (PlotView and the live_curve items), so repainting them during training takes no GIL from the training.
-        from .live_curve import LiveHistogram, LiveImage  # noqa: PLC0415
-        from .plot_view import PlotView  # noqa: PLC0415
+        from ..plots.live_curve import LiveHistogram, LiveImage  # noqa: PLC0415
+        from ..plots.plot_view import PlotView  # noqa: PLC0415
 
         self.setObjectName("weightsPanel")
         self.document = document
@@ -257,7 +255,7 @@ class WeightsPanel(QWidget):
         data = getattr(self.session, "data", None)
         if data is None:
             return None
-        from ..engine.pipeline import RunError, build_model  # noqa: PLC0415 - torch only when needed
+        from ...engine.pipeline import RunError, build_model  # noqa: PLC0415 - torch only when needed
 
         try:
             return build_model(self.document.project, data.context)

@@ -1,0 +1,1 @@
+"""The graphics items the canvas draws: node cards, ports and wires."""

@@ -1,0 +1,1 @@
+"""Editing the drawing: the document, undo commands and file actions."""

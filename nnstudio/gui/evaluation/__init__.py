@@ -1,0 +1,1 @@
+"""Looking at a trained model: evaluation, try-it, weights and the drawing grid."""

@@ -1,0 +1,1 @@
+"""The editor's side panels: palette, inspector, issues, summary and data."""

@@ -1,0 +1,1 @@
+"""pyqtgraph plumbing shared by the plots: live curves, plot views and ranges."""
