@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from ..core.analysis import DataContext, analyze
-from ..core.data import DataError, load_source
-from ..core.data.prepare import PreparedData, data_context, prepare
+from ..core.data import DataError
+from ..core.data.prepare import PreparedData
 # Defined in core (no torch) so the GUI can load data before torch is imported; the same class as ever.
 from ..core.data.project_data import ProjectData
+from ..core.data.project_data import load_project_data as read_project_data
 from ..core.data.table import Table
 from ..core.project import Project
 from ..core.settings import TrainingSettings
@@ -44,16 +45,10 @@ class RunResult:
 
 def load_project_data(project: Project) -> ProjectData:
     """Load and prepare the project's data; raises RunError with the loader's message."""
-    if not project.data.source:
-        raise RunError("This project has no data yet: choose a dataset in the Data panel.")
     try:
-        table = load_source(project.data.source, project.base_dir)
-        graph = project.graph.to_dict()
-        context = data_context(table, graph)
-        prepared = prepare(table, graph, project.data)
+        return read_project_data(project)
     except DataError as exc:
         raise RunError(str(exc)) from None
-    return ProjectData(table, prepared, context)
 
 
 def build_model(project: Project, context: Optional[DataContext], seed: Optional[int] = None) -> GraphModule:

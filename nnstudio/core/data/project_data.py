@@ -1,11 +1,14 @@
-"""A project's data ready to train on, defined without torch so the window can load data before torch is needed."""
+"""A project's data ready to train on, and the one place that loads it (without torch, so the window can)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
 
 from ..analysis import DataContext
-from .prepare import PreparedData
+from .prepare import PreparedData, data_context, prepare
 from .table import Table
 
 
@@ -16,3 +19,66 @@ class ProjectData:
     table: Table
     prepared: PreparedData
     context: DataContext
+
+
+class TableCache:
+    """The last table read, kept while its source stays the same (tables can be hundreds of MB: one only).
+
+    The window's session and its Data panel share one cache, so a dataset is read from disk once.
+    """
+
+    def __init__(self) -> None:
+        self._key: Optional[str] = None
+        self._table: Optional[Table] = None
+
+    @staticmethod
+    def key(source: Any, base_dir: Optional[Path]) -> str:
+        return json.dumps([source, str(base_dir)], sort_keys=True, default=str)
+
+    def get(self, source: Any, base_dir: Optional[Path]) -> Optional[Table]:
+        """The cached table for this source, or None."""
+        return self._table if self._key == self.key(source, base_dir) else None
+
+    def put(self, source: Any, base_dir: Optional[Path], table: Table) -> None:
+        self._key, self._table = self.key(source, base_dir), table
+
+    def clear(self) -> None:
+        self._key, self._table = None, None
+
+    def load(self, source: Any, base_dir: Optional[Path]) -> Table:
+        """The table for this source: from the cache, else read (raises DataError with the reader's message)."""
+        from . import load_source  # noqa: PLC0415 - the loaders import this module's package
+
+        table = self.get(source, base_dir)
+        if table is None:
+            self.clear()  # let the old table go before the new one is read
+            table = load_source(source, base_dir)
+            self.put(source, base_dir, table)
+        return table
+
+
+def load_project_data(project: Any, cache: Optional[TableCache] = None) -> ProjectData:
+    """Read, bind, split and scale a project's data; raises DataError in plain words.
+
+    `project` is a core Project; a cache avoids reading an unchanged source again. When the table was read but
+    cannot be used as bound, the DataError carries `context` (what the data says), so the analysis can still show
+    on the nodes why the network does not fit it (a yes/no Output on a 3-class target).
+    """
+    from ..settings import SettingsError  # noqa: PLC0415
+    from . import DataError, load_source  # noqa: PLC0415
+
+    if not project.data.source:
+        raise DataError("This project has no data yet: choose a dataset in the Data panel.")
+    if cache is not None:
+        table = cache.load(project.data.source, project.base_dir)
+    else:
+        table = load_source(project.data.source, project.base_dir)
+    graph = project.graph.to_dict()
+    context = data_context(table, graph)
+    try:
+        prepared = prepare(table, graph, project.data)
+    except (DataError, SettingsError) as exc:
+        error = DataError(str(exc))
+        error.context = context
+        raise error from None
+    return ProjectData(table, prepared, context)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.data import BUILTINS, DataError, Table, bind_columns, load_source
+from ...core.data import BUILTINS, DataError, Table, bind_columns
 from ...core.data.sources import describe_source
 from ...core.layers import canonical_type
 from ...core.settings import SCALINGS, DataSettings, SettingsError
@@ -182,7 +182,6 @@ class DataPanel(QWidget):
         self.session = session
         # A table loaded here when the session has none (its binding failed, or it has not loaded yet), so the
         # student still sees the columns and can fix the binding. Dropped once the session holds the data.
-        self._own_table: Optional[tuple[str, Table]] = None
         self._own_error = ""
         self._import_error = ""
         self._binding_signature: Optional[str] = None
@@ -332,28 +331,22 @@ class DataPanel(QWidget):
         return spin
 
     # ------------------------------------------------------------ the table shown
-    def _source_key(self, source: Optional[dict]) -> str:
-        return json.dumps(source, sort_keys=True, default=str) + "|" + str(self.document.project.base_dir)
-
     def current_table(self) -> Optional[Table]:
-        """The project's table: the session's when it has one, else one loaded here for the preview."""
-        data = getattr(self.session, "data", None)
+        """The project's table: the session's when it has data, else read through the session's table cache."""
+        data = self.session.data
         if data is not None:
-            self._own_table = None
+            self._own_error = ""
             return data.table
         source = self.document.project.data.source
         if not source:
-            self._own_table, self._own_error = None, ""
+            self._own_error = ""
             return None
-        key = self._source_key(source)
-        if self._own_table is not None and self._own_table[0] == key:
-            return self._own_table[1]
         try:
-            table = load_source(source, self.document.project.base_dir)
+            table = self.session.tables.load(source, self.document.project.base_dir)
         except DataError as exc:
-            self._own_table, self._own_error = None, str(exc)
+            self._own_error = str(exc)
             return None
-        self._own_table, self._own_error = (key, table), ""
+        self._own_error = ""
         return table
 
     # ------------------------------------------------------------ refresh
@@ -438,10 +431,11 @@ class DataPanel(QWidget):
         return json.dumps([parts, id(self._current_table_object())], default=str)
 
     def _current_table_object(self) -> Optional[Table]:
-        data = getattr(self.session, "data", None)
+        data = self.session.data
         if data is not None:
             return data.table
-        return self._own_table[1] if self._own_table else None
+        source = self.document.project.data.source
+        return self.session.tables.get(source, self.document.project.base_dir) if source else None
 
     def _refresh_binding(self, table: Optional[Table]) -> None:
         self._binding_signature = self._binding_state_signature()
@@ -572,13 +566,13 @@ class DataPanel(QWidget):
             self.refresh()
             return True
         try:
-            table = load_source(source, self.document.project.base_dir)
+            # Read into the session's cache: the session then binds this very table, without reading it again.
+            table = self.session.tables.load(source, self.document.project.base_dir)
         except DataError as exc:
             self._import_error = str(exc)
             self.refresh()
             return False
         self._import_error = ""
-        self._own_table = (self._source_key(source), table)
         new_settings = dataclasses.replace(current, source=dict(source))
         if source.get("kind") == "idx" or (table.image_shape and float(table.values.max(initial=0)) > 16):
             new_settings.scaling = "pixels"  # 0..255 pixels: the usual scaling for images

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ...core.analysis import DataContext
-    from ...core.data.project_data import ProjectData
+    from ...core.data.project_data import ProjectData, TableCache
     from ...core.data.table import Table
     from ...engine.compiler import GraphModule
     from ...engine.pipeline import RunResult
@@ -91,7 +91,7 @@ class TrainingSession(QObject):
         self.model: Optional["GraphModule"] = None
         self.last_result: Optional["RunResult"] = None
         self.last_settings: Optional[TrainingSettings] = None
-        self._table_cache: tuple[str, "Table"] | None = None   # one source only: tables can be hundreds of MB
+        self._tables: Optional["TableCache"] = None   # see `tables`
         self._loaded_signature: Optional[str] = None
         self._thread: Optional[QThread] = None
         self._worker: Optional[TrainingWorker] = None
@@ -130,6 +130,18 @@ class TrainingSession(QObject):
         return self.is_training and self._paused
 
     # ------------------------------------------------------------ data
+    @property
+    def tables(self) -> "TableCache":
+        """The one table cache, shared with the Data panel: a dataset is read from disk once.
+
+        Made on first use: the data modules import numpy, which must wait until the window has painted.
+        """
+        if self._tables is None:
+            from ...core.data.project_data import TableCache  # noqa: PLC0415
+
+            self._tables = TableCache()
+        return self._tables
+
     def hold_loading(self, held: bool) -> None:
         """While held, data loads wait (the window holds them until its first paint, so it appears fast)."""
         self._loading_held = held
@@ -186,35 +198,18 @@ class TrainingSession(QObject):
             self._reload_after_training = True
             return
         project = self.document.project
-        from ...core.data import DataError, load_source  # noqa: PLC0415
-        from ...core.data.prepare import data_context, prepare  # noqa: PLC0415
+        from ...core.data import DataError  # noqa: PLC0415
+        from ...core.data.project_data import load_project_data  # noqa: PLC0415
 
         self._loaded_signature = self._signature()
         self._fresh_model = None
-        source = project.data.source
-        if not source:
-            self._set_data(None, "This project has no data yet: choose a dataset in the Data panel.")
-            return
-        key = json.dumps([source, str(project.base_dir)], sort_keys=True, default=str)
-        context = None
         try:
-            if self._table_cache is not None and self._table_cache[0] == key:
-                table = self._table_cache[1]
-            else:
-                self._table_cache = None  # let the old table go before the new one is read
-                table = load_source(source, project.base_dir)
-                self._table_cache = (key, table)
-            graph = project.graph.to_dict()
-            context = data_context(table, graph)
-            prepared = prepare(table, graph, project.data)
-        except (DataError, SettingsError) as exc:
-            # No data to train on, but what the data says still reaches the analysis: the Issues list then
-            # shows on the nodes why the network does not fit it (a yes/no Output on a 3-class target).
-            self._set_data(None, str(exc), context)
+            data = load_project_data(project, self.tables)
+        except DataError as exc:
+            # No data to train on, but what the data says still reaches the analysis (see load_project_data).
+            self._set_data(None, str(exc), getattr(exc, "context", None))
             return
-        from ...core.data.project_data import ProjectData  # noqa: PLC0415 - the engine's own class, without torch
-
-        self._set_data(ProjectData(table, prepared, context), "")
+        self._set_data(data, "")
 
     def _set_data(self, data: Optional["ProjectData"], error: str, context: Optional["DataContext"] = None) -> None:
         self.data, self.data_error = data, error
