@@ -1,4 +1,5 @@
-"""Scores from whole-epoch predictions: accuracy, macro precision/recall/F1, confusion matrix, MSE, MAE, R²."""
+"""Scores of whole-epoch predictions: class decisions and the confusion matrix in torch (on the training
+device, batch by batch), the numbers themselves from nnstudio.core.metrics."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnstudio.core import metrics as core_metrics
 from nnstudio.core.layers import OutputConfig
-
-CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
-REGRESSION_METRICS = ("mse", "mae", "r2")
 
 
 def confusion_matrix(targets: torch.Tensor, predictions: torch.Tensor, classes: int) -> torch.Tensor:
@@ -22,47 +21,16 @@ def confusion_matrix(targets: torch.Tensor, predictions: torch.Tensor, classes: 
 
 
 def classification_scores(matrix: torch.Tensor | np.ndarray) -> dict[str, float]:
-    """Accuracy and macro-averaged precision, recall and F1 from a confusion matrix.
+    """Accuracy and macro-averaged precision, recall and F1 from a confusion matrix (nnstudio.core.metrics).
 
-    Like scikit-learn, the macro average runs over the classes that occur in the targets or the
-    predictions, and a score whose denominator is zero counts as 0. Numpy, because these are a handful of
-    numbers and each torch call costs more than the arithmetic.
-    """
-    counts = _numpy(matrix)
-    total = counts.sum()
-    true_positive = np.diagonal(counts)
-    actual = counts.sum(axis=1)
-    predicted = counts.sum(axis=0)
-    present = (actual + predicted) > 0
-    precision = np.divide(true_positive, predicted, out=np.zeros_like(actual), where=predicted > 0)
-    recall = np.divide(true_positive, actual, out=np.zeros_like(actual), where=actual > 0)
-    both = precision + recall
-    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(actual), where=both > 0)
-    classes_present = max(int(present.sum()), 1)
-    return {
-        "accuracy": float(true_positive.sum() / total) if total > 0 else 0.0,
-        "precision": float(precision[present].sum() / classes_present),
-        "recall": float(recall[present].sum() / classes_present),
-        "f1": float(f1[present].sum() / classes_present),
-    }
+    Numpy, because these are a handful of numbers and each torch call costs more than the arithmetic."""
+    return core_metrics.classification_scores(_numpy(matrix))
 
 
 def regression_scores(targets: torch.Tensor | np.ndarray, predictions: torch.Tensor | np.ndarray
                       ) -> dict[str, float]:
-    """Mean squared error, mean absolute error and R² (averaged over output columns), in float64."""
-    y = _numpy(targets)
-    y = y.reshape(y.shape[0], -1)
-    p = _numpy(predictions).reshape(y.shape)
-    if y.size == 0:
-        return {"mse": 0.0, "mae": 0.0, "r2": 0.0}
-    error = p - y
-    squared = error * error
-    residual = squared.sum(axis=0)
-    spread = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
-    # scikit-learn's convention for a constant target: a perfect fit scores 1, anything else 0.
-    constant = np.where(residual == 0, 1.0, 0.0)
-    r2_columns = np.where(spread > 0, 1.0 - residual / np.where(spread > 0, spread, 1.0), constant)
-    return {"mse": float(squared.mean()), "mae": float(np.abs(error).mean()), "r2": float(r2_columns.mean())}
+    """Mean squared error, mean absolute error and R² averaged over output columns (nnstudio.core.metrics)."""
+    return core_metrics.regression_scores(_numpy(targets), _numpy(predictions))
 
 
 def _numpy(values: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -81,12 +49,11 @@ class OutputScorer:
     def __init__(self, config: OutputConfig, activation: nn.Module) -> None:
         self.config = config
         self.activation = activation
-        self.classification = config.task in ("multiclass", "binary")
+        self.classification = config.task in core_metrics.CLASSIFICATION_TASKS
         self.classes = 2 if config.task == "binary" else config.units
         name = config.activation
         # A linear output trained with binary cross-entropy holds logits: read them through a sigmoid.
-        self._binary_through_sigmoid = name == "sigmoid" or (
-            name == "linear" and config.loss == "binary_cross_entropy")
+        self._binary_through_sigmoid = name == "sigmoid" or core_metrics.holds_logits(config)
         # Monotonic activations keep the largest score the largest, so argmax can skip computing them.
         self._argmax_on_logits = name in ("softmax", "linear", "sigmoid", "tanh", "leaky_relu", "elu")
 

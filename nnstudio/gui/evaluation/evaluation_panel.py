@@ -22,59 +22,23 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.data import DataError
+from ...core.metrics import (
+    CLASSIFICATION_METRICS,
+    CLASSIFICATION_TASKS,
+    REGRESSION_METRICS,
+    classification_scores,
+    confusion_matrix,
+    decide_classes,
+    holds_logits,
+    per_class_scores,
+    regression_scores,
+)
 from ..editing.document import Document
 
 EMPTY_TEXT = ("Nothing to show yet. Train the network, then see how well it does on the test rows: the rows it "
               "never saw while learning.")
 METRIC_TITLES = {"loss": "Loss", "accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
                  "mse": "MSE", "mae": "MAE", "r2": "R²"}
-CLASSIFICATION = ("multiclass", "binary")
-
-
-def decide_classes(outputs: np.ndarray, task: str, logits: bool = False) -> np.ndarray:
-    """Class codes from what the network outputs: the largest score, or 'yes' above 0.5 for yes/no."""
-    outputs = np.asarray(outputs)
-    if outputs.ndim == 1 and np.issubdtype(outputs.dtype, np.integer):
-        return outputs.astype(np.int64)  # already class codes
-    outputs = outputs.reshape(len(outputs), -1)
-    if task == "binary" and outputs.shape[1] == 1:
-        # Keras' rule: 'yes' only when strictly above the middle (0.5 for probabilities, 0 for raw scores).
-        return (outputs[:, 0] > (0.0 if logits else 0.5)).astype(np.int64)
-    return outputs.argmax(axis=1).astype(np.int64)
-
-
-def confusion_counts(targets: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:
-    """Rows: true class, columns: predicted class."""
-    targets = np.asarray(targets).reshape(-1).astype(np.int64)
-    predicted = np.asarray(predicted).reshape(-1).astype(np.int64)
-    return np.bincount(targets * classes + predicted, minlength=classes * classes).reshape(classes, classes)
-
-
-def per_class_scores(matrix: np.ndarray) -> list[tuple[float, float, float, int]]:
-    """(precision, recall, F1, rows) of every class; a score whose denominator is 0 counts as 0."""
-    matrix = np.asarray(matrix, dtype=np.float64)
-    scores = []
-    for k in range(len(matrix)):
-        hit, predicted, actual = matrix[k, k], matrix[:, k].sum(), matrix[k].sum()
-        precision = hit / predicted if predicted else 0.0
-        recall = hit / actual if actual else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores.append((precision, recall, f1, int(actual)))
-    return scores
-
-
-def regression_summary(targets: np.ndarray, predictions: np.ndarray) -> tuple[float, float]:
-    """R² and mean absolute error over all values."""
-    y = np.asarray(targets, dtype=np.float64).reshape(-1)
-    p = np.asarray(predictions, dtype=np.float64).reshape(-1)
-    if y.size == 0:
-        return 0.0, 0.0
-    spread = float(((y - y.mean()) ** 2).sum())
-    residual = float(((p - y) ** 2).sum())
-    r2 = 1.0 - residual / spread if spread > 0 else (1.0 if residual == 0 else 0.0)
-    return r2, float(np.abs(p - y).mean())
-
-
 def _read_only_table(name: str, parent: QWidget) -> QTableWidget:
     table = QTableWidget(0, 0, parent)
     table.setObjectName(name)
@@ -253,19 +217,17 @@ class EvaluationPanel(QWidget):
             name = node.name if node is not None else getattr(model, "node_names", {}).get(output_id, output_id)
             task = data.prepared.tasks.get(output_id, "regression")
             entry: dict = {"name": name, "task": task, "rows": int(len(targets))}
-            if task in CLASSIFICATION:
+            if task in CLASSIFICATION_TASKS:
                 names = tuple(data.prepared.class_names.get(output_id, ()))
                 count = max(len(names), 2 if task == "binary" else 1)
                 config = getattr(model, "output_configs", {}).get(output_id)
-                logits = config is not None and config.activation == "linear" and \
-                    config.loss == "binary_cross_entropy"
-                predicted = decide_classes(outputs, task, logits)
-                entry.update(classes=names or tuple(str(k) for k in range(count)),
-                             matrix=confusion_counts(targets, predicted, count))
+                matrix = confusion_matrix(targets, decide_classes(outputs, task, holds_logits(config)), count)
+                entry.update(classes=names or tuple(str(k) for k in range(count)), matrix=matrix,
+                             scores=classification_scores(matrix))
             else:
                 entry.update(targets=np.asarray(targets, dtype=np.float64).reshape(len(targets), -1),
                              predictions=np.asarray(outputs, dtype=np.float64).reshape(len(targets), -1))
-                entry["r2"], entry["mae"] = regression_summary(entry["targets"], entry["predictions"])
+                entry["scores"] = regression_scores(entry["targets"], entry["predictions"])
             self.results[output_id] = entry
         self._fill_metrics_table()
         self.output_combo.blockSignals(True)
@@ -284,8 +246,7 @@ class EvaluationPanel(QWidget):
     def _fill_metrics_table(self) -> None:
         keys: list[str] = ["loss"]
         for entry in self.results.values():
-            wanted = ("accuracy", "precision", "recall", "f1") if entry["task"] in CLASSIFICATION \
-                else ("mse", "mae", "r2")
+            wanted = CLASSIFICATION_METRICS if entry["task"] in CLASSIFICATION_TASKS else REGRESSION_METRICS
             keys += [k for k in wanted if k not in keys]
         table = self.metrics_table
         table.clear()
@@ -294,15 +255,9 @@ class EvaluationPanel(QWidget):
         table.setHorizontalHeaderLabels(["Output"] + [METRIC_TITLES[k] for k in keys])
         table.verticalHeader().hide()
         for row, entry in enumerate(self.results.values()):
-            scores = dict(self._test_metrics.get(entry["name"], {}))
-            # Scores the trainer did not report (e.g. an output whose metrics were narrowed) come from here.
-            if entry["task"] in CLASSIFICATION:
-                matrix = entry["matrix"]
-                total = matrix.sum()
-                scores.setdefault("accuracy", float(np.trace(matrix) / total) if total else 0.0)
-            else:
-                scores.setdefault("r2", entry["r2"])
-                scores.setdefault("mae", entry["mae"])
+            # The trainer's scores; those it did not report (an output whose metrics were narrowed) are worked
+            # out here by the same functions (nnstudio.core.metrics), so both agree.
+            scores = {**entry["scores"], **self._test_metrics.get(entry["name"], {})}
             table.setItem(row, 0, _cell(entry["name"], align_right=False))
             for column, key in enumerate(keys, start=1):
                 value = scores.get(key)
@@ -313,7 +268,7 @@ class EvaluationPanel(QWidget):
         entry = self.results.get(output_id)
         if entry is None:
             return
-        if entry["task"] in CLASSIFICATION:
+        if entry["task"] in CLASSIFICATION_TASKS:
             self._fill_confusion(entry)
             self.pages.setCurrentIndex(0)
         else:
@@ -359,7 +314,8 @@ class EvaluationPanel(QWidget):
             low = float(min(actual.min(), predicted.min()))
             high = float(max(actual.max(), predicted.max()))
             self.perfect_line.setData([low, high], [low, high])
-        self.scatter_plot.setTitle(f"{entry['name']}: R² {entry['r2']:.3f} · MAE {entry['mae']:.4g}  "
+        scores = entry["scores"]
+        self.scatter_plot.setTitle(f"{entry['name']}: R² {scores['r2']:.3f} · MAE {scores['mae']:.4g}  "
                                    f"(on the dashed line the prediction is exact)")
 
     # ------------------------------------------------------------ for tests and tutorials

@@ -6,7 +6,7 @@ import math
 from typing import Any, Optional
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.data import DataError, Table
+from ...core.metrics import CLASSIFICATION_TASKS, holds_logits
 from ..editing.document import Document
 from .draw_grid import DrawGrid
 
@@ -31,7 +32,6 @@ from .draw_grid import DrawGrid
 MAX_FIELDS = 64
 PREDICTED_STYLE = "QProgressBar::chunk { background: #2ea043; }"
 OTHER_STYLE = "QProgressBar::chunk { background: #9aa4ae; }"
-CLASSIFICATION = ("multiclass", "binary")
 # During training the answer follows the weights at most this often (epochs can end 20 times a second).
 LIVE_ANSWER_MS = 250
 
@@ -233,7 +233,7 @@ class TryItPanel(QWidget):
             box = QGroupBox(f"Output '{self._node_name(output_id)}'", self.outputs_area)
             grid = QGridLayout(box)
             task = prepared.tasks.get(output_id, "regression")
-            if task in CLASSIFICATION:
+            if task in CLASSIFICATION_TASKS:
                 rows = []
                 for k, name in enumerate(prepared.class_names.get(output_id, ())):
                     label = QLabel(name, box)
@@ -274,7 +274,7 @@ class TryItPanel(QWidget):
         for output_id, targets in part.targets.items():
             target = np.asarray(targets[index]).reshape(-1)
             names = prepared.class_names.get(output_id, ())
-            if prepared.tasks.get(output_id) in CLASSIFICATION and names:
+            if prepared.tasks.get(output_id) in CLASSIFICATION_TASKS and names:
                 truths.append(names[int(target[0])])
             else:
                 truths.append(", ".join(f"{v:.4g}" for v in target))
@@ -389,11 +389,9 @@ class TryItPanel(QWidget):
             if label is None:
                 continue
             task = data.prepared.tasks.get(output_id, "regression")
-            if task in CLASSIFICATION and output_id in self._bars:
+            if task in CLASSIFICATION_TASKS and output_id in self._bars:
                 config = getattr(model, "output_configs", {}).get(output_id)
-                logits = config is not None and config.activation == "linear" and \
-                    config.loss == "binary_cross_entropy"
-                probabilities = probabilities_for(row, task, logits)
+                probabilities = probabilities_for(row, task, holds_logits(config))
                 best = int(np.argmax(probabilities))
                 restyle = self._best.get(output_id) != best  # style sheets are slow: change them when needed
                 self._best[output_id] = best
@@ -420,10 +418,10 @@ class TryItPanel(QWidget):
     def predicted_class(self, output_id: str) -> Optional[str]:
         """The class the network chose for the current values (None for a number output)."""
         data = self.session.data
-        if output_id not in self.last_outputs or data.prepared.tasks.get(output_id) not in CLASSIFICATION:
+        if output_id not in self.last_outputs or data.prepared.tasks.get(output_id) not in CLASSIFICATION_TASKS:
             return None
         model = getattr(self.session, "model", None)
         config = getattr(model, "output_configs", {}).get(output_id)
-        logits = config is not None and config.activation == "linear" and config.loss == "binary_cross_entropy"
-        probabilities = probabilities_for(self.last_outputs[output_id], data.prepared.tasks[output_id], logits)
+        probabilities = probabilities_for(self.last_outputs[output_id], data.prepared.tasks[output_id],
+                                          holds_logits(config))
         return data.prepared.class_names[output_id][int(np.argmax(probabilities))]
