@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from nnstudio.core.graph import Graph
-from nnstudio.core.teaching.neuron_math import (NetworkError, SmallNetwork, activate, format_number, weighted_sum,
+from nnstudio.core.teaching.neuron_math import (NetworkError, SmallNetwork, activate, activation_range,
+                                                format_number, parse_number, parse_numbers, weighted_sum,
                                                 weighted_sum_text)
 
 
@@ -65,3 +66,18 @@ def test_network_from_graph_refuses_what_it_cannot_show():
         SmallNetwork.from_graph(graph)
     with pytest.raises(NetworkError, match="shape"):
         SmallNetwork.from_graph(two_two_two(), {"hidden.weight": np.zeros((3, 2))})
+
+
+def test_numbers_typed_by_a_learner_with_a_real_minus_or_a_decimal_comma():
+    assert parse_number(" −0,7 ") == -0.7 and parse_number("1 000.5") == 1000.5 and parse_number("2e-3") == 0.002
+    assert parse_number("abc") is None and parse_number("inf") is None and parse_number("") is None
+    assert parse_numbers("0.05, 0.1") == [0.05, 0.1] and parse_numbers("1; −2  3") == [1.0, -2.0, 3.0]
+    assert parse_numbers("0.5, x") is None and parse_numbers(" ") is None
+
+
+def test_an_activation_map_is_coloured_on_the_functions_own_range():
+    assert activation_range("sigmoid", np.array([0.2, 0.3])) == (0.0, 1.0)
+    assert activation_range("sign", np.array([1.0])) == (-1.0, 1.0)
+    # Unbounded functions (relu, linear…) are shown on ± their largest value, never on a zero-width range.
+    assert activation_range("relu", np.array([0.0, 2.5, -0.5])) == (-2.5, 2.5)
+    assert activation_range("linear", np.zeros(3)) == (-1e-6, 1e-6)

@@ -1,4 +1,4 @@
-"""Neurons in plain numpy float64: activations and their slopes, small Dense networks, weighted sums as text."""
+"""Neurons in plain numpy float64: activations and their slopes, small Dense networks, numbers and weighted sums as text."""
 
 from __future__ import annotations
 
@@ -93,6 +93,16 @@ def activation_slope(name: str, z: Union[np.ndarray, float]) -> np.ndarray:
     raise ValueError(f"unknown activation {name!r}")
 
 
+def activation_range(name: str, values: np.ndarray) -> tuple[float, float]:
+    """The range to show an activation's outputs on: the function's own where it has one, else ±the largest value."""
+    if name in ("sigmoid", "step", "softmax"):
+        return 0.0, 1.0
+    if name in ("tanh", "sign"):
+        return -1.0, 1.0
+    largest = float(np.max(np.abs(values))) if np.size(values) else 1.0
+    return -max(largest, 1e-6), max(largest, 1e-6)
+
+
 def backward_through_activation(name: str, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
     """∂E/∂z from ∂E/∂a by the chain rule: f'(z)·∂E/∂a, or the softmax Jacobian for softmax."""
     if name == "softmax":
@@ -115,6 +125,26 @@ def format_number(value: float, digits: int = 4) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}·10^{int(exponent)}"
     return text.replace("-", MINUS)
+
+
+def parse_number(text: str) -> Optional[float]:
+    """A number typed by a learner: a real minus sign or a decimal comma are fine too; None if it is not one."""
+    cleaned = text.strip().replace(MINUS, "-").replace(",", ".").replace(" ", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_numbers(text: str) -> Optional[list[float]]:
+    """'0.05, 0.1' (or spaces, or semicolons between them) as a list of numbers; None if any part is not a number.
+
+    A comma separates numbers here, so a decimal comma cannot be used in a list (one number alone may have one).
+    """
+    parts = [p for p in text.replace(";", " ").replace(",", " ").split() if p]
+    values = [parse_number(p) for p in parts]
+    return None if not values or any(v is None for v in values) else [float(v) for v in values]
 
 
 def _signed_terms(terms: Sequence[tuple[float, str]], digits: int) -> str:
@@ -356,5 +386,5 @@ def _given_weights(weights: Optional[Mapping[str, np.ndarray]], name: str, units
 
 
 __all__ = ["DenseLayer", "ForwardPass", "NetworkError", "SmallNetwork", "WeightedSum", "activate",
-           "activation_slope", "backward_through_activation", "format_number", "softmax", "weighted_sum",
-           "weighted_sum_text", "LEAKY_RELU_SLOPE", "ELU_ALPHA"]
+           "activation_range", "activation_slope", "backward_through_activation", "format_number", "parse_number",
+           "parse_numbers", "softmax", "weighted_sum", "weighted_sum_text", "LEAKY_RELU_SLOPE", "ELU_ALPHA"]

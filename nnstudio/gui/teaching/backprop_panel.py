@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGraphics
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.teaching.backprop import LOSSES, BackpropStep
-from ...core.teaching.neuron_math import DenseLayer, NetworkError, SmallNetwork, format_number
+from ...core.teaching.neuron_math import DenseLayer, NetworkError, SmallNetwork, format_number, parse_number
+from .colors import NEGATIVE, POSITIVE
 from .edits import LayerWeights, SetWeights, model_or_none, small_network
-from .neuron_view import NEGATIVE, POSITIVE, parse_number
 
 MAX_WEIGHTS = 60          # "a few dozen weights": beyond that the numbers no longer fit on screen
 DIGITS = 9                # enough digits to check every number against the worked example

@@ -10,10 +10,14 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.layers import canonical_type
+from ...core.teaching.decision import classes_and_confidence
+from ...core.teaching.plane import Plane, input_plane, line_over
 
 GRID = 100                 # a 100 × 100 grid: one batched prediction of 10,000 rows
+MARGIN, LEAST_MARGIN = 0.1, 1e-3   # the grid reaches 10% of the data's spread beyond the outermost samples
 REDRAW_EVERY_S = 0.25      # during training at most 4 redraws a second
 CURVE_POINTS = 200
+CURVE_MARGIN = 0.05        # the fitted curve reaches 5% of the data's spread beyond the outermost samples
 WAITING = "Waiting for this network's data: the map appears as soon as it has loaded."
 # Class colours that stay apart when mixed with white for low confidence.
 CLASS_COLORS = np.array([(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -23,19 +27,6 @@ CLASS_COLORS = np.array([(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39
 
 def class_color(index: int) -> np.ndarray:
     return CLASS_COLORS[index % len(CLASS_COLORS)]
-
-
-def classes_and_confidence(outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Predicted class per row and how sure the network is (0 = a coin toss, 1 = certain)."""
-    values = np.asarray(outputs, dtype=np.float64)
-    if values.ndim == 1 or values.shape[1] == 1:
-        p = values.reshape(-1)
-        predicted = (p >= 0.5).astype(np.int64)
-        return predicted, np.clip(np.abs(p - 0.5) * 2.0, 0.0, 1.0)
-    predicted = values.argmax(axis=1)
-    k = values.shape[1]
-    top = values.max(axis=1)
-    return predicted, np.clip((top - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
 
 
 def map_image(predicted: np.ndarray, confidence: np.ndarray) -> np.ndarray:
@@ -58,6 +49,7 @@ class DecisionMap(QWidget):
         self.input_id: Optional[str] = None
         self.output_id: Optional[str] = None
         self.features: list[str] = []
+        self.plane: Optional[Plane] = None            # the grid of the class map last drawn
         self.xs = self.ys = np.zeros(0)
         self.predicted: Optional[np.ndarray] = None   # (GRID, GRID) classes, row 0 at the smallest y
         self.confidence: Optional[np.ndarray] = None
@@ -184,6 +176,7 @@ class DecisionMap(QWidget):
         self.points.clear()
         self.curve.setData([], [])
         self.predicted = self.confidence = self.pixels = None
+        self.plane = None
         self.features = []
         for combo in (self.x_combo, self.y_combo):
             combo.blockSignals(True)
@@ -247,24 +240,15 @@ class DecisionMap(QWidget):
     def _draw_classes(self) -> None:
         raw, targets = self._raw_training_rows()
         fx, fy = max(self.x_combo.currentIndex(), 0), max(self.y_combo.currentIndex(), 0)
-        low, high = raw.min(axis=0), raw.max(axis=0)
-        pad = np.maximum((high - low) * 0.1, 1e-3)
-        low, high = low - pad, high + pad
-        self.xs = np.linspace(low[fx], high[fx], GRID)
-        self.ys = np.linspace(low[fy], high[fy], GRID)
-        grid_x, grid_y = np.meshgrid(self.xs, self.ys)   # row r is y = ys[r]
-        rows = np.tile(raw.mean(axis=0), (GRID * GRID, 1))  # the other features held at their means
-        rows[:, fx] = grid_x.ravel()
-        rows[:, fy] = grid_y.ravel()
+        plane = input_plane(raw, GRID, MARGIN, LEAST_MARGIN, across=fx, up=fy)   # row r is y = ys[r]
+        self.plane, self.xs, self.ys = plane, plane.xs, plane.ys
+        rows = plane.feature_rows(raw.mean(axis=0), across=fx, up=fy)  # the other features held at their means
         predicted, confidence = classes_and_confidence(self.predict_raw(rows))
-        self.predicted = predicted.reshape(GRID, GRID)
-        self.confidence = confidence.reshape(GRID, GRID)
+        self.predicted = plane.picture(predicted)
+        self.confidence = plane.picture(confidence)
         self.pixels = map_image(self.predicted, self.confidence)
         self.image.setImage(self.pixels, autoLevels=False, levels=(0, 255))
-        width, height = self.xs[-1] - self.xs[0], self.ys[-1] - self.ys[0]
-        step_x, step_y = width / (GRID - 1), height / (GRID - 1)
-        # Pixel centres sit on the grid points.
-        self.image.setRect(self.xs[0] - step_x / 2, self.ys[0] - step_y / 2, width + step_x, height + step_y)
+        self.image.setRect(*plane.pixel_rect())   # pixel centres sit on the grid points
         codes = np.zeros(len(raw), dtype=np.int64) if targets is None else (
             targets.argmax(axis=1) if targets.ndim == 2 and targets.shape[1] > 1 else targets.reshape(-1).astype(np.int64))
         brushes = [self._pg.mkBrush(*class_color(int(c)).astype(int)) for c in codes]
@@ -278,12 +262,11 @@ class DecisionMap(QWidget):
 
     def _draw_regression(self) -> None:
         raw, targets = self._raw_training_rows()
-        low, high = raw.min(), raw.max()
-        pad = (high - low) * 0.05
-        xs = np.linspace(low - pad, high + pad, CURVE_POINTS)
+        xs = line_over(raw[:, 0], CURVE_POINTS, CURVE_MARGIN)
         ys = self.predict_raw(xs.reshape(-1, 1)).reshape(len(xs), -1)[:, 0]
         self.image.clear()
         self.predicted = self.confidence = self.pixels = None
+        self.plane = None
         self.xs, self.ys = xs, ys
         self.curve.setData(xs, ys)
         if targets is not None:
@@ -297,9 +280,8 @@ class DecisionMap(QWidget):
     # ------------------------------------------------------------ for tests
     def pixel_at(self, x: float, y: float) -> tuple[np.ndarray, int]:
         """The colour drawn nearest to (x, y) and the class it stands for."""
-        column = int(np.abs(self.xs - x).argmin())
-        row = int(np.abs(self.ys - y).argmin())
+        row, column = self.plane.nearest(x, y)
         return self.pixels[row, column], int(self.predicted[row, column])
 
 
-__all__ = ["DecisionMap", "classes_and_confidence", "map_image", "class_color"]
+__all__ = ["DecisionMap", "map_image", "class_color"]
