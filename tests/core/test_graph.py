@@ -2,6 +2,7 @@
 
 import pytest
 
+from nnstudio.core.examples import build_example
 from nnstudio.core.graph import Graph, GraphError
 
 
@@ -77,6 +78,73 @@ def test_connection_problems_are_explained(case, expected):
     with pytest.raises(GraphError):
         graph.connect(*args)
 
+
+
+def _all_single_answers(graph, node_id, port, is_input):
+    """connection_problem asked once per port on the other side: what the all-ports answer must equal."""
+    answers = {}
+    for other in graph.nodes.values():
+        for name in (other.output_ports() if is_input else other.input_ports()):
+            wire = (other.id, name, node_id, port) if is_input else (node_id, port, other.id, name)
+            answers[(other.id, name)] = graph.connection_problem(*wire)
+    return answers
+
+
+def test_all_ports_at_once_agree_with_one_port_at_a_time():
+    # A branching network with a merge, a free Dense and a taken input: every kind of answer appears.
+    graph = build_example("wide_deep").graph
+    spare = graph.add_node("Dense").id
+    graph.connect(spare, "out", graph.add_node("Dense").id, "in")
+    kinds = set()
+    for node in graph.nodes.values():
+        for port in node.output_ports():
+            answers = graph.connection_problems(node.id, port, is_input=False)
+            assert answers == _all_single_answers(graph, node.id, port, False)
+            kinds.update(answers.values())
+        for port in node.input_ports():
+            answers = graph.connection_problems(node.id, port, is_input=True)
+            assert answers == _all_single_answers(graph, node.id, port, True)
+            kinds.update(answers.values())
+    words = " ".join(k for k in kinds if k)
+    assert None in kinds and "feed itself" in words and "already connected" in words and "loop" in words
+
+
+def test_all_ports_answer_dims_what_would_loop_or_is_taken():
+    graph, (i, d1, d2, o) = chain("Input", "Dense", "Dense", "Output")
+    graph.disconnect(graph.edges_into(d1)[0].id)  # d1's input is free again, and d1 still feeds d2
+    spare = graph.add_node("Dense").id
+    from_d2 = graph.connection_problems(d2, "out", is_input=False)
+    assert "loop" in from_d2[(d1, "in")]
+    assert "feed itself" in from_d2[(d2, "in")]
+    assert "already connected" in from_d2[(o, "in")]
+    assert from_d2[(spare, "in")] is None
+    into_d2 = graph.connection_problems(d2, "in", is_input=True)
+    assert set(into_d2) == {(i, "out"), (d1, "out"), (d2, "out"), (spare, "out")}  # an Output has no output
+    assert all("already connected" in p for key, p in into_d2.items() if key != (d2, "out"))
+    into_d1 = graph.connection_problems(d1, "in", is_input=True)
+    assert into_d1[(i, "out")] is None and "loop" in into_d1[(d2, "out")]
+    with pytest.raises(GraphError):
+        graph.connection_problems("nowhere", "out", is_input=False)
+
+
+def test_input_taken_problem_names_the_layer():
+    graph, (i, d, o) = chain("Input", "Dense", "Output")
+    assert graph.input_taken_problem(d, "in") == "this input of 'dense' is already connected; delete that wire first"
+    assert graph.input_taken_problem(graph.add_node("Dense").id, "in") is None
+
+
+def test_rename_problem_is_what_rename_refuses_with():
+    graph, (i, d, o) = chain("Input", "Dense", "Output")
+    assert graph.rename_problem(d, "dense") is None          # keeping its own name is fine
+    assert graph.rename_problem(d, "hidden") is None
+    assert "already called 'input'" in graph.rename_problem(d, "input")
+    assert "starts with a letter" in graph.rename_problem(d, "2 fast")
+    for bad in ("input", "2 fast", "", "x" * 65):
+        with pytest.raises(GraphError) as refused:
+            graph.rename(d, bad)
+        assert str(refused.value) == graph.rename_problem(d, bad)
+    with pytest.raises(GraphError):
+        graph.rename_problem("nowhere", "fine")
 
 def test_variadic_merge_ports_follow_the_inputs_setting():
     graph = Graph()
