@@ -10,6 +10,7 @@ import numpy as np
 
 from ..analysis import Analysis, DataContext, analyze
 from ..graph import Graph
+from ..layers import LAYERS as LAYER_SPECS
 from ..layers import canonical_type, resolve_output, short_shape
 from .neuron_math import activate, activation_slope
 
@@ -27,25 +28,12 @@ def _table(*rows: tuple[str, str, str]) -> dict[str, Explanation]:
     return {name: Explanation(name, sentence, formula) for name, sentence, formula in rows}
 
 
-LAYERS = _table(
-    ("Input", "Where the data enters: each sample brings one value per feature (or a grid of pixels).",
-     "x = (x1, x2, …, xn)"),
-    ("Dense", "A layer of neurons; each one multiplies every input by its own weight, adds them up with a bias, "
-              "and passes the sum through the activation.", "a = f(W·x + b)   (m·n + n parameters)"),
-    ("Output", "The last Dense layer: its neurons give the answer the network is trained to produce, and the "
-               "loss compares them with the targets.", "ŷ = f(W·x + b)"),
-    ("Dropout", "While training, each value is switched off (set to 0) with probability rate and the others are "
-                "scaled up so the sum stays the same; when predicting it does nothing.",
-     "yᵢ = 0 with probability p, else xᵢ / (1 − p)"),
-    ("BatchNormalization", "Rescales every feature to mean 0 and spread 1 over the batch, then lets the network "
-                           "choose a better scale γ and shift β.", "y = γ·(x − μ) / √(σ² + ε) + β"),
-    ("Flatten", "Unrolls a grid into one row of values so Dense layers can take it; it has no weights.",
-     "28×28 → 784"),
-    ("Activation", "Applies an activation function to each value on its own; it has no weights.", "a = f(z)"),
-    ("Concatenate", "Puts its inputs side by side into one longer vector: how a wide and a deep path meet.",
-     "(a1…am) ⊕ (b1…bn) = (a1…am, b1…bn)"),
-    ("Add", "Adds its inputs value by value; they must have the same shape.", "y = a + b"),
-)
+def _layer_table() -> dict[str, Explanation]:
+    """Layers are explained by their own spec: the help text the palette shows and the formula beside it."""
+    return {name: Explanation(name, spec.help, spec.formula) for name, spec in LAYER_SPECS.items()}
+
+
+LAYERS = _layer_table()
 
 ACTIVATIONS = _table(
     ("linear", "Passes the weighted sum on unchanged: used for outputs that predict numbers.", "f(z) = z"),
