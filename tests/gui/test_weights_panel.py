@@ -115,8 +115,8 @@ def test_mosaic_counts_tiles():
 def test_weight_sizes_on_the_canvas(qtbot):
     panel, document, session = make(qtbot, iris())
     canvas = FakeCanvas()
-    panel.set_canvas(canvas)
-    assert canvas.calls[-1] is None  # off until asked
+    panel.edge_weights_changed.connect(canvas.set_edge_weights)  # as the window wires it
+    assert canvas.calls == []  # off until asked
     panel.findChild(QCheckBox, "showEdgeWeights").setChecked(True)
     sizes = canvas.calls[-1]
     model = build_model(document.project, session.data.context)
@@ -127,3 +127,34 @@ def test_weight_sizes_on_the_canvas(qtbot):
         assert sizes[edge.id] == pytest.approx(float(layer.weight.detach().abs().mean()), rel=1e-5)
     panel.findChild(QCheckBox, "showEdgeWeights").setChecked(False)
     assert canvas.calls[-1] is None
+
+
+def test_the_weights_dock_draws_weight_sizes_on_the_windows_canvas(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWidget
+
+    from nnstudio.gui.canvas.items import style
+    from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
+    from nnstudio.gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        assert window.file_actions.open_path(EXAMPLES_DIR / "iris.nnstudio")
+        window.weights_dock.show()
+        window.weights_dock.raise_()
+        qtbot.waitUntil(lambda: window.findChild(QWidget, "weightsPanel") is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.session.data is not None, timeout=5000)
+        edges = list(window.document.graph.edges)
+        widths = lambda: {window.canvas.edge_item(e).pen_width() for e in edges}  # noqa: E731
+        assert widths() == {style.EDGE_WIDTH}
+        box = window.findChild(QCheckBox, "showEdgeWeights")
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+        assert box.isChecked() and widths() != {style.EDGE_WIDTH}  # the wires now show their weights' sizes
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+        assert widths() == {style.EDGE_WIDTH}
+    finally:
+        window.session.shutdown()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -35,6 +35,9 @@ from ...core.metrics import (
 )
 from ..editing.document import Document
 
+if TYPE_CHECKING:
+    from ..training.session import TrainingSession
+
 EMPTY_TEXT = ("Nothing to show yet. Train the network, then see how well it does on the test rows: the rows it "
               "never saw while learning.")
 METRIC_TITLES = {"loss": "Loss", "accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
@@ -59,7 +62,7 @@ def _cell(text: str, align_right: bool = True) -> QTableWidgetItem:
 class EvaluationPanel(QWidget):
     """Filled after each run from the session's test predictions; an empty state before any run."""
 
-    def __init__(self, document: Document, session: Any, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, document: Document, session: "TrainingSession", parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         import pyqtgraph as pg  # noqa: PLC0415 - pyqtgraph loads slowly: only when the panel is built
 
@@ -128,20 +131,17 @@ class EvaluationPanel(QWidget):
         self.scatter_plot.addItem(self.scatter)
         self.pages.addWidget(self.scatter_plot)
 
-        for signal_name, slot in (("training_finished", self._on_training_finished),
-                                  ("model_changed", self._on_model_changed),
-                                  ("training_started", self._on_training_started),
-                                  ("data_changed", self._on_data_changed)):
-            signal = getattr(session, signal_name, None)
-            if signal is not None:
-                signal.connect(slot)
+        session.training_finished.connect(self._on_training_finished)
+        session.model_changed.connect(self._on_model_changed)
+        session.training_started.connect(self._on_training_started)
+        session.data_changed.connect(self._on_data_changed)
         self._show_empty(True)
         self._catch_up()
 
     def _catch_up(self) -> None:
         """A panel built after a run (the Evaluate tab is built when first opened) shows that run's results."""
-        last_result = getattr(self.session, "last_result", None)
-        if getattr(self.session, "model", None) is None or getattr(self.session, "is_training", False):
+        last_result = self.session.last_result
+        if self.session.model is None or self.session.is_training:
             return  # nothing trained yet, or a run in progress: its end will fill the panel
         self._refresh_when_seen(getattr(last_result, "test", None))
 
@@ -158,10 +158,10 @@ class EvaluationPanel(QWidget):
         self._refresh_when_seen(getattr(result, "test", None))
 
     def _on_model_changed(self) -> None:
-        if getattr(self.session, "model", None) is None:
+        if self.session.model is None:
             self._pending = None
             self.clear()
-        elif not getattr(self.session, "is_training", False):
+        elif not self.session.is_training:
             self._refresh_when_seen(None)
 
     def _refresh_when_seen(self, test_metrics: Optional[dict]) -> None:
@@ -181,7 +181,7 @@ class EvaluationPanel(QWidget):
             self.refresh(test_metrics)
 
     def _on_data_changed(self) -> None:
-        if self.results and getattr(self.session, "data", None) is None:
+        if self.results and self.session.data is None:
             self.status_label.setText("The data changed and cannot be used now: these scores are from before.")
 
     def clear(self) -> None:
@@ -192,8 +192,8 @@ class EvaluationPanel(QWidget):
     def refresh(self, test_metrics: Optional[dict] = None) -> None:
         """Score the current model on the test rows and show it (test_metrics: the trainer's, if known)."""
         session = self.session
-        data = getattr(session, "data", None)
-        if data is None or getattr(session, "model", None) is None:
+        data = session.data
+        if data is None or session.model is None:
             self.clear()
             return
         try:
@@ -210,7 +210,7 @@ class EvaluationPanel(QWidget):
                                      "keep some rows aside for a final check.")
             return
         self._test_metrics = dict(test_metrics or {})
-        model = getattr(session, "model", None)
+        model = session.model
         self.results = {}
         for output_id, (targets, outputs) in predictions.items():
             node = self.document.graph.nodes.get(output_id)

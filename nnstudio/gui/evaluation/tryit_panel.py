@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QTimer
@@ -27,6 +27,9 @@ from ...core.data import DataError, Table
 from ...core.metrics import CLASSIFICATION_TASKS, holds_logits
 from ..editing.document import Document
 from .draw_grid import DrawGrid
+
+if TYPE_CHECKING:
+    from ..training.session import TrainingSession
 
 # Beyond this many columns an Input gets no typing fields (nobody types 784 pixels): samples only.
 MAX_FIELDS = 64
@@ -61,7 +64,7 @@ def probabilities_for(outputs: np.ndarray, task: str, logits: bool = False) -> n
 class TryItPanel(QWidget):
     """Inputs on the left (sample, fields or drawing), the network's answer on the right, updated on each edit."""
 
-    def __init__(self, document: Document, session: Any, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, document: Document, session: "TrainingSession", parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setObjectName("tryItPanel")
         self.document = document
@@ -117,18 +120,17 @@ class TryItPanel(QWidget):
         self.message_label.setStyleSheet("color: #b00020;")
         layout.addWidget(self.message_label)
 
-        for signal_name, slot in (("data_changed", self.rebuild), ("model_changed", self._answer_if_seen),
-                                  ("training_finished", self._answer_if_seen), ("epoch_finished", self._on_epoch),
-                                  ("training_started", self._show_status)):
-            signal = getattr(session, signal_name, None)
-            if signal is not None:
-                signal.connect(slot)
+        session.data_changed.connect(self.rebuild)
+        session.model_changed.connect(self._answer_if_seen)
+        session.training_finished.connect(self._answer_if_seen)
+        session.epoch_finished.connect(self._on_epoch)
+        session.training_started.connect(self._show_status)
         self.rebuild()
 
     # ------------------------------------------------------------ building the form
     def _part(self):
         """The rows samples come from: the test part, else validation, else training (and its name)."""
-        data = getattr(self.session, "data", None)
+        data = self.session.data
         if data is None:
             return None, ""
         for part, name in ((data.prepared.test, "test"), (data.prepared.validation, "validation"),
@@ -148,7 +150,7 @@ class TryItPanel(QWidget):
 
     def rebuild(self) -> None:
         """Lay out one group of fields (or a drawing grid) per Input and one answer per Output."""
-        data = getattr(self.session, "data", None)
+        data = self.session.data
         if data is None:
             self._layout_signature = None
             self._clear_layout(self.inputs_layout)
@@ -157,7 +159,7 @@ class TryItPanel(QWidget):
             self.sample_spin.setEnabled(False)
             self.truth_label.clear()
             self.status_label.setText("Choose data first: then you can try the network on its rows.")
-            self.message_label.setText(getattr(self.session, "data_error", ""))
+            self.message_label.setText(self.session.data_error)
             return
         prepared = data.prepared
         signature = repr((id(data.table), prepared.binding, prepared.tasks, prepared.class_names,
@@ -257,7 +259,7 @@ class TryItPanel(QWidget):
     def load_sample(self, number: int) -> None:
         """Put row `number` (from 1) of the sample part into the fields and drawings (raw units), then predict."""
         index = int(number) - 1
-        data = getattr(self.session, "data", None)
+        data = self.session.data
         part, part_name = self._part()
         if data is None or part is None or not self.raw:
             self.predict()
@@ -351,9 +353,9 @@ class TryItPanel(QWidget):
 
     def _show_status(self) -> None:
         session = self.session
-        if getattr(session, "is_training", False):
+        if session.is_training:
             text = "Training is running: the answer uses the weights learned so far."
-        elif getattr(session, "model", None) is None:
+        elif session.model is None:
             text = ("This network is untrained (random starting weights): its answers are guesses until you "
                     "train it.")
         else:
@@ -366,7 +368,7 @@ class TryItPanel(QWidget):
         self._stale = False
         self._answered.start()
         self._show_status()
-        if getattr(self.session, "data", None) is None or not self.raw:
+        if self.session.data is None or not self.raw:
             return
         # Imported here: the engine brings torch, which the window must not load at start.
         from ...engine.pipeline import RunError  # noqa: PLC0415
@@ -383,7 +385,7 @@ class TryItPanel(QWidget):
 
     def _show_outputs(self) -> None:
         data = self.session.data
-        model = getattr(self.session, "model", None)
+        model = self.session.model
         for output_id, row in self.last_outputs.items():
             label = self._value_labels.get(output_id)
             if label is None:
@@ -420,7 +422,7 @@ class TryItPanel(QWidget):
         data = self.session.data
         if output_id not in self.last_outputs or data.prepared.tasks.get(output_id) not in CLASSIFICATION_TASKS:
             return None
-        model = getattr(self.session, "model", None)
+        model = self.session.model
         config = getattr(model, "output_configs", {}).get(output_id)
         probabilities = probabilities_for(self.last_outputs[output_id], data.prepared.tasks[output_id],
                                           holds_logits(config))

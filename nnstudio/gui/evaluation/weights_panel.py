@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ...core.layers import WEIGHTED_TYPES, canonical_type
 from ..editing.document import Document
 from ..plots.plot_ranges import RANGE_FILL, steady_range
+
+if TYPE_CHECKING:
+    from ..training.session import TrainingSession
 
 # Layers that pass an image through unchanged in layout, so a Dense after them still sees pixels in order.
 PASS_THROUGH_TYPES = ("Flatten", "Dropout", "Activation")
@@ -62,7 +65,11 @@ def _small_title(plot: Any, text: str) -> None:
 class WeightsPanel(QWidget):
     """Shows the selected Dense/Output layer; live during training from the session's weight snapshots."""
 
-    def __init__(self, document: Document, session: Any, parent: Optional[QWidget] = None) -> None:
+    # The size of each wire's weights (edge id -> mean |weight|) for the canvas to draw, or None for plain
+    # wires. The window connects it to the canvas: the panel never looks for the canvas itself.
+    edge_weights_changed = Signal(object)
+
+    def __init__(self, document: Document, session: "TrainingSession", parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         # pyqtgraph loads slowly: only when the panel is built. Its plots here are drawn by Qt without Python
         # (PlotView and the live_curve items), so repainting them during training takes no GIL from the training.
@@ -72,7 +79,6 @@ class WeightsPanel(QWidget):
         self.setObjectName("weightsPanel")
         self.document = document
         self.session = session
-        self.canvas: Any = None
         self.node_id: Optional[str] = None
         self.weights: dict[str, dict] = {}   # node id -> the latest {"weight", "bias", "grad"} numpy copies
         self.shown_weight: Optional[np.ndarray] = None
@@ -169,12 +175,9 @@ class WeightsPanel(QWidget):
 
         document.selection_changed.connect(self._on_selection)
         document.project_replaced.connect(self._on_project_replaced)
-        for signal_name, slot in (("weights_snapshot", self._on_snapshot), ("model_changed", self._on_model_changed),
-                                  ("training_finished", self._on_model_changed),
-                                  ("data_changed", self._on_model_changed)):
-            signal = getattr(session, signal_name, None)
-            if signal is not None:
-                signal.connect(slot)
+        session.weights_snapshot.connect(self._on_snapshot)
+        for signal in (session.model_changed, session.training_finished, session.data_changed):
+            signal.connect(self._on_model_changed)
         self._on_selection(list(document.selected_ids))
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
@@ -187,19 +190,6 @@ class WeightsPanel(QWidget):
                 plot.getPlotItem().showLabel("left", wide)
 
     # ------------------------------------------------------------ wiring
-    def set_canvas(self, canvas: Any) -> None:
-        """The canvas whose wires show weight sizes (the window hands it over)."""
-        self.canvas = canvas
-        self._update_edges()
-
-    def _find_canvas(self) -> Any:
-        if self.canvas is None:
-            window = self.window()
-            from PySide6.QtWidgets import QGraphicsView  # noqa: PLC0415
-
-            self.canvas = window.findChild(QGraphicsView, "canvas") if window is not None else None
-        return self.canvas
-
     def _watch(self) -> None:
         """Tell the session which layers' weights to copy during training."""
         wanted = set()
@@ -207,11 +197,7 @@ class WeightsPanel(QWidget):
             wanted.add(self.node_id)
         if self.edge_check.isChecked():
             wanted |= {n.id for n in self.document.graph.nodes.values() if canonical_type(n.type) in WEIGHTED_TYPES}
-        for name in ("watch_weights", "set_watched_nodes"):
-            method = getattr(self.session, name, None)
-            if method is not None:
-                method(wanted)
-                return
+        self.session.watch_weights(wanted)
 
     # ------------------------------------------------------------ where the numbers come from
     def _on_project_replaced(self) -> None:
@@ -240,7 +226,7 @@ class WeightsPanel(QWidget):
     def _on_model_changed(self, *_: Any) -> None:
         # A new model (or new data, which means a new starting model): read its weights afresh. During
         # training the snapshots bring them; until the first one the last weights stay on screen.
-        if getattr(self.session, "is_training", False):
+        if self.session.is_training:
             return
         self._model_weights_of = None
         self.weights = {}
@@ -249,10 +235,10 @@ class WeightsPanel(QWidget):
 
     def _model(self) -> Any:
         """The session's model; before any run, the network with its starting weights (same seed)."""
-        model = getattr(self.session, "model", None)
+        model = self.session.model
         if model is not None:
             return model
-        data = getattr(self.session, "data", None)
+        data = self.session.data
         if data is None:
             return None
         from ...engine.pipeline import RunError, build_model  # noqa: PLC0415 - torch only when needed
@@ -264,7 +250,7 @@ class WeightsPanel(QWidget):
 
     def _read_model_weights(self) -> None:
         """Copy every weighted layer's weights from the model (not during training: the snapshots do that)."""
-        if self._model_weights_of is not None or getattr(self.session, "is_training", False):
+        if self._model_weights_of is not None or self.session.is_training:
             return
         model = self._model()
         self._model_weights_of = model if model is not None else False
@@ -307,8 +293,8 @@ class WeightsPanel(QWidget):
         weight = np.asarray(entry["weight"], dtype=np.float32)
         self.shown_weight = weight
         units, inputs = weight.shape
-        state = "learning" if getattr(self.session, "is_training", False) else (
-            "trained" if getattr(self.session, "model", None) is not None else "starting weights, before training")
+        state = "learning" if self.session.is_training else (
+            "trained" if self.session.model is not None else "starting weights, before training")
         self._set_title(f"{node.type} '{node.name}': {units} units × {inputs} inputs ({state}). "
                         "Blue: negative, red: positive.")
         if self.plots.isHidden():
@@ -351,7 +337,7 @@ class WeightsPanel(QWidget):
         old_x, old_y = self._views.get(key, (None, None, 0))[:2]
         ranges = (steady_range(old_x, -reach, reach, fill), steady_range(old_y, 0.0, float(counts.max()), fill))
         now = time.monotonic()
-        if gradients and old_x is not None and getattr(self.session, "is_training", False) \
+        if gradients and old_x is not None and self.session.is_training \
                 and now - self._gradient_range_at < GRADIENT_RANGE_EVERY_S:
             return  # bars beyond the range are cut off for under a second, then the range follows them
         if ranges != (old_x, old_y) and gradients:
@@ -387,7 +373,7 @@ class WeightsPanel(QWidget):
             shape = tuple(s for s in shape if s != 1) if shape.count(1) == 1 else shape
         if len(shape) == 2 and min(shape) >= 2:
             return int(shape[0]), int(shape[1])
-        data = getattr(self.session, "data", None)
+        data = self.session.data
         image = getattr(getattr(data, "table", None), "image_shape", None)
         if image is not None and len(image) == 2 and math.prod(image) == math.prod(shape):
             return int(image[0]), int(image[1])  # a flat Input of 784 fed from 28×28 images
@@ -430,12 +416,9 @@ class WeightsPanel(QWidget):
         return {edge.id: sizes[edge.target] for edge in self.document.graph.edges.values() if edge.target in sizes}
 
     def _update_edges(self) -> None:
-        canvas = self._find_canvas()
-        if canvas is None or not hasattr(canvas, "set_edge_weights"):
-            return
         if not self.edge_check.isChecked():
-            canvas.set_edge_weights(None)
+            self.edge_weights_changed.emit(None)
             return
         if not self.weights:
             self._read_model_weights()
-        canvas.set_edge_weights(self.edge_magnitudes() or None)
+        self.edge_weights_changed.emit(self.edge_magnitudes() or None)
