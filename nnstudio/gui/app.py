@@ -55,7 +55,7 @@ def _first_project(path: Optional[Path]) -> tuple[Project, Optional[str]]:
     from .editing.file_actions import DEFAULT_EXAMPLE, EXAMPLES_DIR
 
     error = None
-    if path is not None and not is_bundle(path):  # a bundle opens once the window can (see _install_extras)
+    if path is not None and not is_bundle(path):  # a bundle opens after the first paint (_after_first_paint)
         try:
             return load_project(path), None
         except ProjectError as exc:
@@ -66,11 +66,18 @@ def _first_project(path: Optional[Path]) -> tuple[Project, Optional[str]]:
         return Project(), "; ".join(filter(None, [error, f"the example could not be opened: {exc}"]))
 
 
-def _install_extras(window, bundle: Optional[Path] = None) -> None:
-    from .sharing import install_sharing, offer_recovery
-    from .teaching.install import install_teaching
-    install_sharing(window)
-    install_teaching(window)
+def compose(window) -> None:
+    """Add the app's contributions to the window (each places its menus, docks and tabs by id)."""
+    from .sharing import Sharing
+    from .teaching.install import Teaching
+
+    for contribution in (Sharing(window), Teaching(window)):
+        window.install(contribution)
+
+
+def _after_first_paint(window, bundle: Optional[Path] = None) -> None:
+    from .sharing import offer_recovery
+
     if bundle is not None:
         # What File → Open calls for a .nnzip (the opener sharing registers): the project, its trained model and
         # its curves; a damaged file says why and leaves the example in the window. Called directly so a bundle
@@ -81,14 +88,14 @@ def _install_extras(window, bundle: Optional[Path] = None) -> None:
 
 
 def open_window(argv: Sequence[str], started_at: Optional[float] = None):
-    """Build and show the window on the file named in argv (a project or a bundle) or on the example.
-
-    What is slow to build (sharing, teaching, a bundle's network: torch) joins after the first paint."""
+    """Build and show the window, with its contributions, on the file named in argv (a project or a bundle) or on
+    the example. What is slow (a bundle's network: torch; the panels: numpy, pyqtgraph) waits for the first paint."""
     from .main_window import MainWindow
 
     path = _path_argument(argv)
     bundle = path if path is not None and is_bundle(path) else None
     window = MainWindow()
+    compose(window)  # cheap: the contributions' panels are built when first shown
     project, error = _first_project(path)
     window.file_actions.show_project(project)
     if os.environ.get(QUIT_AFTER_PAINT_ENV):
@@ -97,9 +104,7 @@ def open_window(argv: Sequence[str], started_at: Optional[float] = None):
     window.show()
     if bundle is not None:
         window.show_status(f"Opening {bundle.name}…")
-    # Sharing (export, bundles, autosave) and teaching mode join after the first paint: their docks build
-    # plots that import numpy and pyqtgraph, which would hold the window back by half a second.
-    QTimer.singleShot(0, window, lambda: _install_extras(window, bundle))  # dropped if the window is gone
+    QTimer.singleShot(0, window, lambda: _after_first_paint(window, bundle))  # dropped if the window is gone
     if error:
         # After the window is up, so the student sees the example behind the message.
         QTimer.singleShot(0, window, lambda: window.file_actions.show_error(

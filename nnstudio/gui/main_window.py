@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-import logging
 from pathlib import Path
 from typing import Callable, Optional
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QSplitter,
-    QTabBar,
-    QTabWidget,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabBar, QTabWidget, QToolBar, QWidget
 
 from ..core.project import EXTENSION
+from .contributions import EDIT, FILE, FILE_EXPORT, FILE_QUIT, VIEW, VIEW_PANELS, Contribution, DockSpec, TabSpec, \
+    WindowParts
 from .editing.document import Document
 from .editing.file_actions import FileActions
 from .panels.inspector import Inspector
@@ -32,14 +21,9 @@ from .panels.summary_panel import SummaryPanel
 from .training.session import TrainingSession
 from .training.training_panel import TrainingPanel
 from .widgets.icons import app_icon
+from .widgets.lazy_panel import LazyPanel
 
-log = logging.getLogger(__name__)
 STATUS_TIMEOUT_MS = 6000
-# Panels built by colleagues: (module in nnstudio.gui, class). Each is optional until its file exists.
-DATA_PANEL = ("panels.data_panel", "DataPanel")
-EVALUATION_PANEL = ("evaluation.evaluation_panel", "EvaluationPanel")
-TRYIT_PANEL = ("evaluation.tryit_panel", "TryItPanel")
-WEIGHTS_PANEL = ("evaluation.weights_panel", "WeightsPanel")
 
 
 def _project_urls(mime) -> list[Path]:
@@ -48,55 +32,6 @@ def _project_urls(mime) -> list[Path]:
         return []
     return [Path(url.toLocalFile()) for url in mime.urls()
             if url.isLocalFile() and url.toLocalFile().lower().endswith(EXTENSION)]
-
-
-def optional_panel_class(module_name: str, class_name: str) -> Optional[type]:
-    """A panel class from nnstudio.gui.<module_name>, or None when that module is not there (yet)."""
-    try:
-        module = importlib.import_module(f"{__package__}.{module_name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__package__}.{module_name}":
-            return None
-        raise
-    return getattr(module, class_name, None)
-
-
-class LazyPanel(QWidget):
-    """Stands in for a panel and builds it the first time it is shown, so starting the window imports less."""
-
-    def __init__(self, build: Callable[[QWidget], Optional[QWidget]], missing_text: str,
-                 parent: Optional[QWidget] = None, may_build: Callable[[], bool] = lambda: True) -> None:
-        super().__init__(parent)
-        self._build = build
-        self._may_build = may_build
-        self._missing_text = missing_text
-        self.panel: Optional[QWidget] = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-
-    def ensure_built(self) -> Optional[QWidget]:
-        if self.panel is None and self._build is not None:
-            build, self._build = self._build, None
-            self.panel = build(self)
-            if self.panel is None:
-                label = QLabel(self._missing_text)
-                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-                label.setWordWrap(True)
-                self.layout().addWidget(label)
-            else:
-                self.layout().addWidget(self.panel)
-        return self.panel
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self.panel is None and self._build is not None:
-            # Next turn of the event loop, and only if still shown and allowed: panels must not be built (and
-            # import numpy or pyqtgraph) before the window's first paint.
-            QTimer.singleShot(0, self._build_if_visible)
-
-    def _build_if_visible(self) -> None:
-        if self.isVisible() and self._may_build():
-            self.ensure_built()
 
 
 class MainWindow(QMainWindow):
@@ -130,33 +65,32 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("centralTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.canvas, "Network")
-        painted = self.has_painted
-        # Curves and run history are built when first shown (or when training starts): numpy and pyqtgraph
-        # would otherwise slow the window's start.
-        self.training_view = LazyPanel(self._build_training_view, "", self, painted)
-        self.training_view.setObjectName("trainingView")
-        self.tabs.addTab(self.training_view, "Training")
-        self.evaluate_view = LazyPanel(self._build_evaluation, "The evaluation panels are not available yet.", self,
-                                       painted)
-        self.tabs.addTab(self.evaluate_view, "Evaluate")
         self.setCentralWidget(self.tabs)
-        self.data_view = LazyPanel(lambda holder: self._optional_panel(DATA_PANEL, holder),
-                                   "The data panel is not available yet.", self, painted)
-        self.weights_view = LazyPanel(lambda holder: self._optional_panel(WEIGHTS_PANEL, holder),
-                                      "The weights panel is not available yet.", self, painted)
+        # Every menu, dock and tab by its id: what teaching and sharing add is placed through these.
+        self.parts = WindowParts(self, self.tabs)
+        self._build_menus()
+        painted = self.has_painted
+        # Curves, runs, evaluation, data and weights are built when first shown (or when training starts):
+        # numpy and pyqtgraph would otherwise slow the window's start.
+        self.training_view = LazyPanel(self._build_training_view, painted, self)
+        self.training_view.setObjectName("trainingView")
+        self.evaluate_view = LazyPanel(self._build_evaluation, painted, self)
+        self.data_view = LazyPanel(self._build_data_panel, painted, self)
+        self.weights_view = LazyPanel(self._build_weights_panel, painted, self)
+        for tab_id, title, page in (("network", "Network", self.canvas), ("training", "Training", self.training_view),
+                                    ("evaluate", "Evaluate", self.evaluate_view)):
+            self.parts.add_tab(TabSpec(tab_id, title, page))
 
-        self.palette_dock = self._dock("Layers", "paletteDock", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector,
-                                         Qt.DockWidgetArea.RightDockWidgetArea)
-        self.summary_dock = self._dock("Model summary", "summaryDock", self.summary,
-                                       Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.issues_dock = self._dock("Issues", "issuesDock", self.issues, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.data_dock = self._dock("Data", "dataDock", self.data_view, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.training_dock = self._dock("Training", "trainingDock", self.training_panel,
-                                        Qt.DockWidgetArea.RightDockWidgetArea)
-        self.weights_dock = self._dock("Weights", "weightsDock", self.weights_view,
-                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        add_dock = self.parts.add_dock
+        self.palette_dock = add_dock(DockSpec("palette", "Layers", self.palette_panel, left))
+        self.inspector_dock = add_dock(DockSpec("inspector", "Inspector", self.inspector, right))
+        self.summary_dock = add_dock(DockSpec("summary", "Model summary", self.summary, bottom))
+        self.issues_dock = add_dock(DockSpec("issues", "Issues", self.issues, bottom))
+        self.data_dock = add_dock(DockSpec("data", "Data", self.data_view, right))
+        self.training_dock = add_dock(DockSpec("training", "Training", self.training_panel, right))
+        self.weights_dock = add_dock(DockSpec("weights", "Weights", self.weights_view, bottom))
         # Inspector, Data and Training share the right side as tabs; the inspector is in front while editing.
         self.tabifyDockWidget(self.inspector_dock, self.data_dock)
         self.tabifyDockWidget(self.data_dock, self.training_dock)
@@ -173,96 +107,68 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.summary_dock], [230], Qt.Orientation.Vertical)
         self.resizeDocks([self.summary_dock, self.issues_dock], [560, 420], Qt.Orientation.Horizontal)
 
-        self._build_menus()
         self._wire()
         self._update_title()
         self.statusBar().showMessage("Ready", STATUS_TIMEOUT_MS)
         self.resize(1400, 900)
 
     # ------------------------------------------------------------ composition
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.addDockWidget(area, dock)
-        return dock
+    def install(self, contribution: Contribution) -> Contribution:
+        """Add a part of the app (teaching, sharing): its menus, actions, docks and tabs, each placed by id."""
+        return self.parts.install(contribution)
 
-    def _canvas_action(self, text: str, methods: str, shortcut=None, tip: str = "") -> QAction:
-        """An action that calls the first canvas method named in `methods` (space-separated) that exists;
-        disabled if this canvas offers none of them."""
+    @property
+    def sharing(self):  # -> Sharing, or None before it is installed
+        return self.parts.contributions.get("sharing")
+
+    @property
+    def teaching(self):  # -> Teaching, or None before it is installed
+        return self.parts.contributions.get("teaching")
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip)
-        found = [getattr(self.canvas, name) for name in methods.split() if hasattr(self.canvas, name)]
-        target: Optional[Callable] = found[0] if found else None
-        if target is None:
-            action.setEnabled(False)
-        else:
-            action.triggered.connect(lambda checked=False: target())
+        action.triggered.connect(lambda checked=False: slot())
         return action
 
     def _build_menus(self) -> None:
-        files = self.file_actions
+        files, canvas, parts = self.file_actions, self.canvas, self.parts
         undo, redo = self._build_undo_redo()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action = self._action("&Quit", self.close, "Ctrl+Q")
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        quit_action.triggered.connect(self.close)
+        parts.add_menu(FILE, "&File")
+        parts.add_actions(FILE, [files.new_action, files.open_action])
+        parts.add_menu("file.examples", inside=FILE, menu=files.examples_menu)
+        parts.add_menu("file.recent", inside=FILE, menu=files.recent_menu)
+        parts.add_actions(FILE, [None, files.save_action, files.save_as_action])
+        parts.add_section(FILE_EXPORT, FILE)  # empty until sharing adds its exports (Qt merges the separators)
+        parts.add_section(FILE_QUIT, FILE)
+        parts.add_actions(FILE_QUIT, [quit_action])
 
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(files.new_action)
-        file_menu.addAction(files.open_action)
-        file_menu.addMenu(files.examples_menu)
-        file_menu.addMenu(files.recent_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(files.save_action)
-        file_menu.addAction(files.save_as_action)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
+        keys = QKeySequence.StandardKey
+        self.cut_action = self._action("Cu&t", canvas.cut_selection, keys.Cut)
+        self.copy_action = self._action("&Copy", canvas.copy_selection, keys.Copy)
+        self.paste_action = self._action("&Paste", canvas.paste, keys.Paste)
+        self.duplicate_action = self._action("&Duplicate", canvas.duplicate_selection, "Ctrl+D")
+        self.delete_action = self._action("De&lete", canvas.delete_selection, keys.Delete)
+        self.select_all_action = self._action("Select &All", canvas.select_all, keys.SelectAll)
+        parts.add_menu(EDIT, "&Edit")
+        parts.add_actions(EDIT, [undo, redo, None, self.cut_action, self.copy_action, self.paste_action,
+                                 self.duplicate_action, self.delete_action, None, self.select_all_action])
 
-        edit_menu = self.menuBar().addMenu("&Edit")
-        edit_menu.addAction(undo)
-        edit_menu.addAction(redo)
-        edit_menu.addSeparator()
-        self.cut_action = self._canvas_action("Cu&t", "cut_selection", QKeySequence.StandardKey.Cut)
-        self.copy_action = self._canvas_action("&Copy", "copy_selection", QKeySequence.StandardKey.Copy)
-        self.paste_action = self._canvas_action("&Paste", "paste_from_clipboard paste paste_selection",
-                                                QKeySequence.StandardKey.Paste)
-        self.duplicate_action = self._canvas_action("&Duplicate", "duplicate_selection", "Ctrl+D")
-        self.delete_action = self._canvas_action("De&lete", "delete_selection", QKeySequence.StandardKey.Delete)
-        self.select_all_action = self._canvas_action("Select &All", "select_all", QKeySequence.StandardKey.SelectAll)
-        for action in (self.cut_action, self.copy_action, self.paste_action, self.duplicate_action,
-                       self.delete_action):
-            edit_menu.addAction(action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.select_all_action)
-
-        view_menu = self.menuBar().addMenu("&View")
-        self.zoom_in_action = self._canvas_action("Zoom &In", "zoom_in", QKeySequence.StandardKey.ZoomIn)
-        self.zoom_out_action = self._canvas_action("Zoom &Out", "zoom_out", QKeySequence.StandardKey.ZoomOut)
-        self.fit_action = self._canvas_action("&Fit to Window", "fit_to_view", "Ctrl+0",
-                                              "Zoom so the whole network fits")
-        self.layout_action = self._canvas_action("&Auto-layout", "auto_layout", "Ctrl+L",
-                                                 "Arrange the layers left to right by depth")
+        self.zoom_in_action = self._action("Zoom &In", canvas.zoom_in, keys.ZoomIn)
+        self.zoom_out_action = self._action("Zoom &Out", canvas.zoom_out, keys.ZoomOut)
+        self.fit_action = self._action("&Fit to Window", canvas.fit_to_view, "Ctrl+0", "Zoom so the whole network fits")
+        self.layout_action = self._action("&Auto-layout", canvas.auto_layout, "Ctrl+L",
+                                          "Arrange the layers left to right by depth")
         self.grid_action = QAction("Show &Grid", self, checkable=True, checked=True)
-        if hasattr(self.canvas, "set_grid_visible"):
-            self.grid_action.toggled.connect(self.canvas.set_grid_visible)
-        else:
-            self.grid_action.setEnabled(False)
-        for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.grid_action)
-        view_menu.addAction(self.layout_action)
-        view_menu.addSeparator()
-        panels: QMenu = view_menu.addMenu("&Panels")
-        for dock in (self.palette_dock, self.inspector_dock, self.summary_dock, self.issues_dock, self.data_dock,
-                     self.training_dock, self.weights_dock):
-            panels.addAction(dock.toggleViewAction())
+        self.grid_action.toggled.connect(canvas.set_grid_visible)
+        parts.add_menu(VIEW, "&View")
+        parts.add_actions(VIEW, [self.zoom_in_action, self.zoom_out_action, self.fit_action, None, self.grid_action,
+                                 self.layout_action, None])
+        parts.add_menu(VIEW_PANELS, "&Panels", inside=VIEW)  # each dock's show/hide switch joins as it is added
 
         self.train_action = QAction("Train", self)
         self.train_action.setShortcut(QKeySequence("F5"))
@@ -323,8 +229,7 @@ class MainWindow(QMainWindow):
         document.path_changed.connect(self._update_title)
         document.edit_refused.connect(self.show_status)
         self.file_actions.message.connect(lambda text: self.statusBar().showMessage(text, STATUS_TIMEOUT_MS))
-        if hasattr(self.canvas, "message"):
-            self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, STATUS_TIMEOUT_MS))
+        self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, STATUS_TIMEOUT_MS))
         self.palette_panel.layer_requested.connect(self.append_layer)
         self.issues.node_activated.connect(self.show_node)
         self.summary.node_clicked.connect(self.show_node)
@@ -339,17 +244,14 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ slots that only pass things along
     def append_layer(self, type_name: str) -> None:
-        if hasattr(self.canvas, "append_layer"):
-            self.canvas.append_layer(type_name)
+        self.canvas.append_layer(type_name)
 
     def show_node(self, node_id: str) -> None:
         self.document.select([node_id])
-        if hasattr(self.canvas, "center_on_node"):
-            self.canvas.center_on_node(node_id)
+        self.canvas.center_on_node(node_id)
 
     def _after_project_replaced(self) -> None:
-        if hasattr(self.canvas, "fit_to_view"):
-            self.canvas.fit_to_view(readable=True)  # a project opens at a size whose text can be read
+        self.canvas.fit_to_view(readable=True)  # a project opens at a size whose text can be read
 
     def _build_training_view(self, holder: QWidget) -> QWidget:
         from .training.curves_panel import CurvesPanel  # noqa: PLC0415
@@ -399,27 +301,26 @@ class MainWindow(QMainWindow):
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
 
-    def _build_evaluation(self, holder: QWidget) -> Optional[QWidget]:
-        panels = [p for p in (self._optional_panel(EVALUATION_PANEL, holder), self._optional_panel(TRYIT_PANEL, holder))
-                  if p is not None]
-        if not panels:
-            return None
+    def _build_evaluation(self, holder: QWidget) -> QWidget:
+        from .evaluation.evaluation_panel import EvaluationPanel  # noqa: PLC0415 - numpy: after the first paint
+        from .evaluation.tryit_panel import TryItPanel  # noqa: PLC0415
+
         splitter = QSplitter(Qt.Orientation.Horizontal, holder)
-        for panel in panels:
-            splitter.addWidget(panel)
+        splitter.addWidget(EvaluationPanel(self.document, self.session, splitter))
+        splitter.addWidget(TryItPanel(self.document, self.session, splitter))
         return splitter
 
-    def _optional_panel(self, which: tuple[str, str], parent: QWidget) -> Optional[QWidget]:
-        """A colleague's panel built with (document, session, parent), or None while its module is missing."""
-        try:
-            panel_class = optional_panel_class(*which)
-            return panel_class(self.document, self.session, parent) if panel_class is not None else None
-        except Exception as exc:  # noqa: BLE001 - a broken optional panel must not take the window down
-            log.exception("the %s panel could not be built", which[1])
-            label = QLabel(f"This panel could not be opened: {type(exc).__name__}: {exc}", parent)
-            label.setWordWrap(True)
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            return label
+    def _build_data_panel(self, holder: QWidget) -> QWidget:
+        from .panels.data_panel import DataPanel  # noqa: PLC0415 - pandas and sklearn: after the first paint
+
+        return DataPanel(self.document, self.session, holder)
+
+    def _build_weights_panel(self, holder: QWidget) -> QWidget:
+        from .evaluation.weights_panel import WeightsPanel  # noqa: PLC0415 - pyqtgraph: after the first paint
+
+        panel = WeightsPanel(self.document, self.session, holder)
+        panel.edge_weights_changed.connect(self.canvas.set_edge_weights)  # "Show weight sizes on the canvas"
+        return panel
 
     def _update_title(self) -> None:
         self.setWindowTitle(self.file_actions.window_title())
@@ -467,7 +368,7 @@ class MainWindow(QMainWindow):
         # Always: a panel shown before the first paint (a bundle opened from the command line can release the
         # data loading early) waited for this moment, and was left blank when it returned early.
         for lazy in (self.training_view, self.evaluate_view, self.data_view, self.weights_view):
-            lazy._build_if_visible()
+            lazy.build_if_visible()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.file_actions.maybe_save():

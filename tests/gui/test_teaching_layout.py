@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDockWidget, QScrollArea
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from nnstudio.core.examples import build_example, example_path
 from nnstudio.gui.teaching.decision_map import WAITING
@@ -183,10 +183,13 @@ def test_lesson_steps_offer_to_show_the_panel_they_name(qtbot):
     settle(qtbot)
     assert not window.data_dock.visibleRegion().isEmpty() and window.data_dock.isVisible()
     # Every place a lesson can name is a real dock or tab of this window.
-    for place, (kind, name) in PLACES.items():
-        if kind == "dock" and name == "codeDock" and window.findChild(QDockWidget, name) is None:
-            continue   # the Code dock comes with sharing, installed separately
+    for place, (kind, part_id) in PLACES.items():
+        if kind == "dock" and part_id == "code" and window.sharing is None:
+            assert not teaching.show_place(place)   # the Code dock comes with sharing, installed separately
+            continue
         assert teaching.show_place(place), place
+        shown = window.parts.docks[part_id] if kind == "dock" else window.parts.tabs[part_id]
+        assert shown.isVisible(), place
     teaching.show_place("neurons")
     assert window.tabs.currentWidget() is teaching.neurons_tab
     teaching.show_place("stepper")

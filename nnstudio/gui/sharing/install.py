@@ -1,23 +1,21 @@
-"""Puts Keep-and-share into the main window: File menu actions, the Code panel, .nnzip drops and autosave."""
+"""Keep and share as a contribution to the window: File menu actions, the Code panel, .nnzip drops, autosave."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
 from ...core.autosave import Recovery, discard_recovery, load_recovery
 from ...core.project import ProjectError
+from ..contributions import FILE, FILE_EXPORT, Contribution, DockSpec, Entries, WindowParts
 from .autosave import Autosaver
 from .bundle_actions import BUNDLE_EXTENSION, BundleActions
 from .code_view import CodeView
-
-log = logging.getLogger(__name__)
 
 STATUS_TIMEOUT_MS = 6000
 RESTORE, DISCARD, LATER = "restore", "discard", "later"
@@ -30,18 +28,11 @@ def _dropped_bundles(mime) -> list[Path]:
             if url.isLocalFile() and url.toLocalFile().lower().endswith(BUNDLE_EXTENSION)]
 
 
-def _find_menu(window: QMainWindow, title: str) -> Optional[QMenu]:
-    """A menu of the menu bar by its title without the '&' ("File")."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if menu is not None and menu.title().replace("&", "") == title:
-            return menu
-    return None
+class Sharing(Contribution):
+    """Keep and share, as a contribution to the window (`window.sharing`): File menu actions by menu id, the Code
+    dock beside the model summary, .nnzip drops and autosave."""
 
-
-class Sharing(QObject):
-    """Everything install_sharing adds to one window; kept as `window.sharing` so tests and hooks find it."""
-
+    id = "sharing"
     exported = Signal(str)  # a format was exported (safetensors, torchscript, onnx, python)
 
     def __init__(self, window: QMainWindow) -> None:
@@ -57,54 +48,27 @@ class Sharing(QObject):
         self.export_action.triggered.connect(lambda checked=False: self.show_export_dialog())
 
         self.code_view = CodeView(self.document, window)
-        self.code_dock = QDockWidget("Code", window)
-        self.code_dock.setObjectName("codeDock")
-        self.code_dock.setWidget(self.code_view)
-        self.code_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                   | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                                   | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.code_dock.visibilityChanged.connect(self.code_view.shown_changed)
-
+        self.code_dock: Optional[QDockWidget] = None   # placed by the window (see installed)
         self.autosaver = Autosaver(self.document, parent=self)
         self.autosaver.watch_window(window)
 
-    # ------------------------------------------------------------ into the window
-    def install(self) -> None:
-        window = self.window
-        file_menu = _find_menu(window, "File")
-        if file_menu is not None:
-            # Before the separator above Quit (the last item), so Quit stays last.
-            actions = file_menu.actions()
-            before = actions[-2] if len(actions) >= 2 and actions[-2].isSeparator() else None
-            for action in (self.bundles.save_bundle_action, None, self.export_action,
-                           self.bundles.save_weights_action, self.bundles.load_weights_action):
-                if action is None:
-                    file_menu.insertSeparator(before) if before is not None else file_menu.addSeparator()
-                elif before is not None:
-                    file_menu.insertAction(before, action)
-                else:
-                    file_menu.addAction(action)
-        else:
-            log.warning("the window has no File menu: the sharing actions are only in window.sharing")
+    # ------------------------------------------------------------ what it adds to the window
+    def menu_actions(self) -> dict[str, Entries]:
+        return {FILE: [self.bundles.save_bundle_action],
+                FILE_EXPORT: [self.export_action, self.bundles.save_weights_action, self.bundles.load_weights_action]}
 
+    def dock_specs(self) -> list[DockSpec]:
         # The code under the drawing, a tab beside the model summary: wide enough for whole lines of code,
         # and the right-hand column (Inspector, Data, Training) keeps room for its tab titles.
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.code_dock)
-        neighbour = getattr(window, "summary_dock", None) or getattr(window, "inspector_dock", None)
-        if isinstance(neighbour, QDockWidget):
-            window.tabifyDockWidget(neighbour, self.code_dock)
-            neighbour.raise_()  # the summary stays in front while editing, as the window arranged it
-        view_menu = _find_menu(window, "View")
-        panels = next((a.menu() for a in view_menu.actions()
-                       if a.menu() is not None and a.menu().title().replace("&", "") == "Panels"), None) \
-            if view_menu is not None else None
-        if panels is not None:
-            panels.addAction(self.code_dock.toggleViewAction())
+        return [DockSpec("code", "Code", self.code_view, Qt.DockWidgetArea.BottomDockWidgetArea, beside="summary")]
 
+    def installed(self, parts: WindowParts) -> None:
+        self.code_dock = parts.docks["code"]
+        self.code_dock.visibilityChanged.connect(self.code_view.shown_changed)
         for source in (self.bundles.message, self.autosaver.failed):
             source.connect(self.show_status)
         # .nnzip files dropped on the window (the window itself accepts .nnstudio only).
-        window.installEventFilter(self)
+        self.window.installEventFilter(self)
 
     def show_status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
@@ -183,14 +147,10 @@ class Sharing(QObject):
         return True
 
 
-def install_sharing(window: QMainWindow) -> None:
+def install_sharing(window: QMainWindow) -> Sharing:
     """Add File → Export…, Save with Trained Weights…, .nnzip opening, Save/Load Weights…, the Code panel and
     autosave to the main window. Calling it twice does nothing the second time."""
-    if isinstance(getattr(window, "sharing", None), Sharing):
-        return
-    sharing = Sharing(window)
-    window.sharing = sharing
-    sharing.install()
+    return window.sharing or window.install(Sharing(window))
 
 
 def offer_recovery(window: QMainWindow) -> None:

@@ -1,4 +1,4 @@
-"""Puts teaching mode into the main window: a Teach menu, a Lessons menu, tabs and docks, all built on first use."""
+"""Teaching mode as a contribution to the window: the Teach and Lessons menus, tabs and docks, built on first use."""
 
 from __future__ import annotations
 
@@ -6,55 +6,15 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
+from ..contributions import Contribution, DockSpec, Entries, MenuSpec, TabSpec, WindowParts
+from ..widgets.lazy_panel import LazyPanel
 from ..widgets.menu_text import as_menu_text
 
+TEACH_MENU, LESSONS_MENU = "teach", "lessons"   # the ids of the two menus teaching adds
 # Nothing heavy is imported here: numpy, torch and pyqtgraph come with the panels, which are built when first
 # shown (after the window's first paint), so installing teaching mode does not slow the window's start.
-
-
-class LazyHolder(QWidget):
-    """Stands in for a panel and builds it when first shown (or asked for).
-
-    The panel sits in a scroll area: a panel never sets the window's minimum size (a wide panel in a tab or a
-    dock would otherwise push a 1280-pixel window off the screen); where there is too little room it scrolls.
-    """
-
-    def __init__(self, build: Callable[[QWidget], QWidget], may_build: Callable[[], bool],
-                 parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self._build: Optional[Callable[[QWidget], QWidget]] = build
-        self._may_build = may_build
-        self.panel: Optional[QWidget] = None
-        self.scroll: Optional[QScrollArea] = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-
-    def ensure_built(self) -> QWidget:
-        if self.panel is None and self._build is not None:
-            build, self._build = self._build, None
-            scroll = QScrollArea(self)
-            scroll.setObjectName(f"{self.objectName()}_scroll")
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QFrame.Shape.NoFrame)
-            self.scroll = scroll
-            self.layout().addWidget(scroll)
-            self.panel = build(self)
-            scroll.setWidget(self.panel)
-            if self.isVisible():
-                scroll.show()  # a layout shows a new child only on the next event-loop turn
-                self.panel.show()
-        return self.panel
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self.panel is None:
-            QTimer.singleShot(0, self._build_if_visible)
-
-    def _build_if_visible(self) -> None:
-        if self.isVisible() and self._may_build():
-            self.ensure_built()
 
 
 class NeuronsSplitter(QSplitter):
@@ -103,69 +63,108 @@ class NeuronsSplitter(QSplitter):
             QTimer.singleShot(0, self.arrange)  # not while Qt is still laying this splitter out
 
 
-class Teaching(QObject):
-    """Teaching mode's parts in one window; each panel is built the first time it is shown or needed."""
+class Teaching(Contribution):
+    """Teaching mode as a contribution to the window (`window.teaching`): the Teach and Lessons menus, four central
+    tabs and three docks, each panel built the first time it is shown or needed."""
+
+    id = "teaching"
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.window = window
         self.document, self.session = window.document, window.session
-        painted = getattr(window, "has_painted", lambda: True)
-        self._may_build = painted
-        self.holders: dict[str, LazyHolder] = {}
-        self.docks: dict[str, QDockWidget] = {}
-
+        self._may_build = window.has_painted
+        self.parts: Optional[WindowParts] = None   # the window's parts, once installed
+        self.holders: dict[str, LazyPanel] = {}
         # Central tabs for the big pictures; docks for what sits beside the drawing.
         self.neurons_tab = self._holder("neurons", self._build_neurons)
         self.stepper_tab = self._holder("stepper", self._build_stepper)
-        self.map_tab = self._holder("map", lambda parent: self._panel("decision_map", "DecisionMap", parent))
-        self.xor_tab = self._holder("xor", lambda parent: self._panel("xor_lesson", "XorLesson", parent))
-        self.tabs = getattr(window, "tabs", None)
-        if self.tabs is not None:
-            for holder, title in ((self.neurons_tab, "Neurons"), (self.stepper_tab, "Backprop step"),
-                                  (self.map_tab, "Decision map"), (self.xor_tab, "XOR side by side")):
-                self.tabs.addTab(holder, title)
-        else:
-            for key, holder, title in (("neurons", self.neurons_tab, "Neurons"), ("stepper", self.stepper_tab,
-                                       "Backprop step"), ("map", self.map_tab, "Decision map"),
-                                       ("xor", self.xor_tab, "XOR side by side")):
-                self._dock(key, title, holder, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self._dock("explain", "Explain", self._holder("explain", lambda parent: self._panel(
-            "explain_panel", "ExplainPanel", parent)), Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("diagnostics", "Diagnostics", self._holder("diagnostics", self._build_diagnostics),
-                   Qt.DockWidgetArea.BottomDockWidgetArea)
-        self._dock("lessons", "Lesson", self._holder("lessons", self._build_runner),
-                   Qt.DockWidgetArea.RightDockWidgetArea)
-        self._place_docks()
-        self._build_menus()
+        self.map_tab = self._holder("map", self._build_map)
+        self.xor_tab = self._holder("xor", self._build_xor)
+        self._holder("explain", self._build_explain)
+        self._holder("diagnostics", self._build_diagnostics)
+        self._holder("lessons", self._build_runner)
+        self.actions: dict[str, QAction] = {}
+        self._make_actions()
+
+    # ------------------------------------------------------------ what it adds to the window
+    def menu_specs(self) -> list[MenuSpec]:
+        return [MenuSpec(TEACH_MENU, "&Teach"), MenuSpec(LESSONS_MENU, "&Lessons")]
+
+    def tab_specs(self) -> list[TabSpec]:
+        return [TabSpec("neurons", "Neurons", self.neurons_tab), TabSpec("stepper", "Backprop step", self.stepper_tab),
+                TabSpec("map", "Decision map", self.map_tab), TabSpec("xor", "XOR side by side", self.xor_tab)]
+
+    def dock_specs(self) -> list[DockSpec]:
+        # Tabbed with the window's docks, so the window keeps its layout (and its docks stay in front).
+        right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        return [DockSpec("explain", "Explain", self.holders["explain"], right, beside="inspector", in_panels_menu=False),
+                DockSpec("diagnostics", "Diagnostics", self.holders["diagnostics"], bottom, beside="issues",
+                         in_panels_menu=False),
+                DockSpec("lessons", "Lesson", self.holders["lessons"], right, beside="inspector",
+                         in_panels_menu=False)]
+
+    def menu_actions(self) -> dict[str, Entries]:
+        return {TEACH_MENU: [action for key, action in self.actions.items() if not key.startswith("lesson_")],
+                LESSONS_MENU: [action for key, action in self.actions.items() if key.startswith("lesson_")]}
+
+    def installed(self, parts: WindowParts) -> None:
+        self.parts = parts
+        self.teach_menu, self.lessons_menu = parts.menus[TEACH_MENU], parts.menus[LESSONS_MENU]
+        self.docks = {key: parts.docks[key] for key in ("explain", "diagnostics", "lessons")}
         # Training imports torch and numpy anyway: from then on the diagnostics can listen without slowing the start.
         self.session.training_started.connect(lambda: self.diagnostics)
-        window.installEventFilter(self)
+        self.window.installEventFilter(self)
+
+    def _make_actions(self) -> None:
+        for key, text, tip, slot in (
+                ("neurons", "Open the &neuron view", "See the selected layer's neurons, weights and sums",
+                 lambda: self.show_tab(self.neurons_tab)),
+                ("stepper", "&Backpropagation stepper", "Step through one training update, phase by phase",
+                 lambda: self.show_tab(self.stepper_tab)),
+                ("classic", "Load the &classic 2-2-2 example", "Mazur's worked example in the stepper",
+                 self.load_classic),
+                ("map", "&Decision map", "What the network answers over two features", lambda: self.show_tab(
+                    self.map_tab)),
+                ("xor", "&XOR: one layer vs hidden layer", "Train both networks and compare their curves",
+                 self.compare_xor),
+                ("diagnostics", "D&iagnostics", "What the app noticed about the last run",
+                 lambda: self.show_dock("diagnostics")),
+                ("explain", "&Explain", "What the selected layer (or activation, loss…) does",
+                 lambda: self.show_dock("explain"))):
+            action = QAction(text, self.window)
+            action.setStatusTip(tip)
+            action.setObjectName(f"teach_{key}")
+            action.triggered.connect(lambda checked=False, s=slot: s())
+            self.actions[key] = action
+        for number, (lesson_id, title) in enumerate(LESSON_TITLES, start=1):
+            action = QAction(as_menu_text(f"{number}. {title}"), self.window)
+            action.setObjectName(f"lesson_{lesson_id}")
+            action.triggered.connect(lambda checked=False, i=lesson_id: self.start_lesson(i))
+            self.actions[f"lesson_{lesson_id}"] = action
 
     # ------------------------------------------------------------ building
-    def _holder(self, key: str, build: Callable[[QWidget], QWidget]) -> LazyHolder:
-        holder = LazyHolder(build, self._may_build, self.window)
+    def _holder(self, key: str, build: Callable[[QWidget], QWidget]) -> LazyPanel:
+        holder = LazyPanel(build, self._may_build, self.window, scroll=True)
         holder.setObjectName(f"teaching_{key}")
         self.holders[key] = holder
         return holder
 
-    def _panel(self, module: str, class_name: str, parent: QWidget) -> QWidget:
-        import importlib  # noqa: PLC0415
-
-        panel_class = getattr(importlib.import_module(f"{__package__}.{module}"), class_name)
-        return panel_class(self.document, self.session, parent)
-
     def _build_neurons(self, parent: QWidget) -> QWidget:
+        from .neuron_view import NeuronView  # noqa: PLC0415 - numpy and pyqtgraph: after the first paint
+        from .perceptron_panel import PerceptronPanel  # noqa: PLC0415
+        from .truth_table_panel import TruthTablePanel  # noqa: PLC0415
+
         # The neuron, its truth table and the perceptron rule belong together: one tab, side by side when wide,
         # the neuron above the other two when narrow (see NeuronsSplitter).
         splitter = NeuronsSplitter(parent)
         splitter.setObjectName("neuronsSplitter")
-        view = self._panel("neuron_view", "NeuronView", splitter)
+        view = NeuronView(self.document, self.session, splitter)
         column = QSplitter(Qt.Orientation.Vertical, splitter)
         column.setObjectName("neuronsColumn")
         column.setChildrenCollapsible(False)
-        self._panel("truth_table_panel", "TruthTablePanel", column)
-        self._panel("perceptron_panel", "PerceptronPanel", column)
+        TruthTablePanel(self.document, self.session, column)
+        PerceptronPanel(self.document, self.session, column)
         splitter.addWidget(view)
         splitter.addWidget(column)
         splitter.setStretchFactor(0, 3)
@@ -174,14 +173,33 @@ class Teaching(QObject):
         return splitter
 
     def _build_stepper(self, parent: QWidget) -> QWidget:
-        stepper = self._panel("backprop_panel", "BackpropStepper", parent)
+        from .backprop_panel import BackpropStepper  # noqa: PLC0415
+
+        stepper = BackpropStepper(self.document, self.session, parent)
         runner = self.holders["lessons"].panel
         if runner is not None:
             stepper.phase_changed.connect(runner.check)
         return stepper
 
+    def _build_map(self, parent: QWidget) -> QWidget:
+        from .decision_map import DecisionMap  # noqa: PLC0415
+
+        return DecisionMap(self.document, self.session, parent)
+
+    def _build_xor(self, parent: QWidget) -> QWidget:
+        from .xor_lesson import XorLesson  # noqa: PLC0415
+
+        return XorLesson(self.document, self.session, parent)
+
+    def _build_explain(self, parent: QWidget) -> QWidget:
+        from .explain_panel import ExplainPanel  # noqa: PLC0415
+
+        return ExplainPanel(self.document, self.session, parent)
+
     def _build_diagnostics(self, parent: QWidget) -> QWidget:
-        panel = self._panel("diagnostics_panel", "DiagnosticsPanel", parent)
+        from .diagnostics_panel import DiagnosticsPanel  # noqa: PLC0415
+
+        panel = DiagnosticsPanel(self.document, self.session, parent)
         runner = self.holders["lessons"].panel
         if runner is not None:
             panel.diagnosed.connect(runner.record_run)
@@ -201,32 +219,11 @@ class Teaching(QObject):
         stepper = self.holders["stepper"].panel
         if stepper is not None:
             stepper.phase_changed.connect(runner.check)
-        for owner in ("sharing", "file_actions"):
-            exported = getattr(getattr(self.window, owner, None), "exported", None)
-            if exported is not None and hasattr(exported, "connect"):
-                # An export action in the window, when it announces its exports: python code counts as "code".
-                exported.connect(lambda kind: runner.note_export("code" if kind == "python" else str(kind)))
+        sharing = self.parts.contributions.get("sharing") if self.parts is not None else None
+        if sharing is not None:
+            # A lesson step may ask for an export: python code counts as "code".
+            sharing.exported.connect(lambda kind: runner.note_export("code" if kind == "python" else str(kind)))
         return runner
-
-    def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self.window)
-        dock.setObjectName(f"{key}Dock")
-        dock.setWidget(widget)
-        self.window.addDockWidget(area, dock)
-        self.docks[key] = dock
-        return dock
-
-    def _place_docks(self) -> None:
-        # Tabbed with the colleagues' docks where they exist, so the window keeps its layout.
-        for key, neighbour in (("explain", "inspector_dock"), ("lessons", "inspector_dock"),
-                               ("diagnostics", "issues_dock")):
-            other = getattr(self.window, neighbour, None)
-            if isinstance(other, QDockWidget):
-                self.window.tabifyDockWidget(other, self.docks[key])
-        for name in ("inspector_dock", "issues_dock"):
-            other = getattr(self.window, name, None)
-            if isinstance(other, QDockWidget):
-                other.raise_()
 
     # ------------------------------------------------------------ the panels, built when first asked for
     def _get(self, key: str) -> QWidget:
@@ -268,83 +265,27 @@ class Teaching(QObject):
     def runner(self) -> Any:
         return self._get("lessons")
 
-    # ------------------------------------------------------------ menus
-    def _build_menus(self) -> None:
-        menu_bar = self.window.menuBar()
-        teach = menu_bar.addMenu("&Teach")
-        teach.setObjectName("teachMenu")
-        self.actions: dict[str, QAction] = {}
-        for key, text, tip, slot in (
-                ("neurons", "Open the &neuron view", "See the selected layer's neurons, weights and sums",
-                 lambda: self.show_tab(self.neurons_tab)),
-                ("stepper", "&Backpropagation stepper", "Step through one training update, phase by phase",
-                 lambda: self.show_tab(self.stepper_tab)),
-                ("classic", "Load the &classic 2-2-2 example", "Mazur's worked example in the stepper",
-                 self.load_classic),
-                ("map", "&Decision map", "What the network answers over two features", lambda: self.show_tab(
-                    self.map_tab)),
-                ("xor", "&XOR: one layer vs hidden layer", "Train both networks and compare their curves",
-                 self.compare_xor),
-                ("diagnostics", "D&iagnostics", "What the app noticed about the last run",
-                 lambda: self.show_dock("diagnostics")),
-                ("explain", "&Explain", "What the selected layer (or activation, loss…) does",
-                 lambda: self.show_dock("explain"))):
-            action = QAction(text, self.window)
-            action.setStatusTip(tip)
-            action.setObjectName(f"teach_{key}")
-            action.triggered.connect(lambda checked=False, s=slot: s())
-            teach.addAction(action)
-            self.actions[key] = action
-        self.teach_menu = teach
-        lessons = menu_bar.addMenu("&Lessons")
-        lessons.setObjectName("lessonsMenu")
-        self.lessons_menu = lessons
-        for number, (lesson_id, title) in enumerate(LESSON_TITLES, start=1):
-            action = QAction(as_menu_text(f"{number}. {title}"), self.window)
-            action.setObjectName(f"lesson_{lesson_id}")
-            action.triggered.connect(lambda checked=False, i=lesson_id: self.start_lesson(i))
-            lessons.addAction(action)
-            self.actions[f"lesson_{lesson_id}"] = action
-
-    def show_tab(self, holder: LazyHolder) -> None:
-        if self.tabs is not None:
-            self.tabs.setCurrentWidget(holder)
-        else:
-            for key, other in self.holders.items():
-                if other is holder and key in self.docks:
-                    self.show_dock(key)
+    # ------------------------------------------------------------ bringing parts to the front
+    def show_tab(self, holder: LazyPanel) -> None:
+        self.parts.central_tabs.setCurrentWidget(holder)
         holder.ensure_built()
 
     def show_dock(self, key: str) -> None:
-        dock = self.docks[key]
-        dock.show()
-        dock.raise_()
+        self.parts.show_dock(key)
         self.holders[key].ensure_built()
 
     def show_place(self, place: str) -> bool:
         """Bring a part of the window to the front by its key in PLACES (a lesson's "Show me" button)."""
-        kind, name = PLACES.get(place, ("", ""))
-        if kind == "dock":
-            dock = self.window.findChild(QDockWidget, name)
-            if dock is None:
-                return False
-            dock.show()
-            dock.raise_()
-            inner = dock.widget()
-            if hasattr(inner, "ensure_built"):
-                inner.ensure_built()
-            return True
-        if kind == "tab":
-            for holder in self.holders.values():
-                if holder.objectName() == name:
-                    self.show_tab(holder)
-                    return True
-            tabs = self.tabs if isinstance(self.tabs, QTabWidget) else None
-            for index in range(tabs.count() if tabs is not None else 0):
-                if tabs.tabText(index).replace("&", "") == name:
-                    tabs.setCurrentIndex(index)
-                    return True
-        return False
+        kind, part_id = PLACES.get(place, ("", ""))
+        if kind == "dock" and part_id in self.parts.docks:
+            page = self.parts.show_dock(part_id).widget()
+        elif kind == "tab" and part_id in self.parts.tabs:
+            page = self.parts.show_tab(part_id)
+        else:
+            return False
+        if isinstance(page, LazyPanel):
+            page.ensure_built()
+        return True
 
     def load_classic(self) -> None:
         self.show_tab(self.stepper_tab)
@@ -383,27 +324,25 @@ LESSON_TITLES = (
 )
 
 
-# Where a lesson's "Show me" button takes the learner: a dock (by object name) or a central tab (by the teaching
-# holder's object name, or the tab's title). main_window.py and sharing/install.py name the docks.
+# Where a lesson's "Show me" button takes the learner: a dock or a central tab, by its id in the window's parts
+# (main_window.py names the window's own, sharing/install.py the Code dock, this file the teaching tabs).
 PLACES: dict[str, tuple[str, str]] = {
-    "data": ("dock", "dataDock"),
-    "training": ("dock", "trainingDock"),
-    "inspector": ("dock", "inspectorDock"),
-    "summary": ("dock", "summaryDock"),
-    "code": ("dock", "codeDock"),
-    "network": ("tab", "Network"),
-    "curves": ("tab", "Training"),
-    "evaluate": ("tab", "Evaluate"),
-    "neurons": ("tab", "teaching_neurons"),
-    "stepper": ("tab", "teaching_stepper"),
+    "data": ("dock", "data"),
+    "training": ("dock", "training"),
+    "inspector": ("dock", "inspector"),
+    "summary": ("dock", "summary"),
+    "code": ("dock", "code"),
+    "network": ("tab", "network"),
+    "curves": ("tab", "training"),
+    "evaluate": ("tab", "evaluate"),
+    "neurons": ("tab", "neurons"),
+    "stepper": ("tab", "stepper"),
 }
 
 
-def install_teaching(window: Any) -> None:
-    """Add teaching mode to the main window: Teach and Lessons menus, the panels' tabs and docks."""
-    if getattr(window, "teaching", None) is not None:
-        return
-    window.teaching = Teaching(window)
+def install_teaching(window: Any) -> Teaching:
+    """Add teaching mode to the main window: Teach and Lessons menus, the panels' tabs and docks (once)."""
+    return window.teaching or window.install(Teaching(window))
 
 
-__all__ = ["LESSON_TITLES", "PLACES", "LazyHolder", "NeuronsSplitter", "Teaching", "install_teaching"]
+__all__ = ["LESSONS_MENU", "LESSON_TITLES", "PLACES", "TEACH_MENU", "NeuronsSplitter", "Teaching", "install_teaching"]
