@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from . import style
-from .node_item import NodeItem
 
 _LABEL_FONT = style.font(10)
 _LABEL_METRICS = QFontMetricsF(_LABEL_FONT)
 _CACHE_MAX_SIZE = 800.0  # scene pixels
+
+
+class WireEnd(Protocol):
+    """What a wire needs from the card at each of its ends (a NodeItem is one).
+
+    Written as a protocol so this module need not import the card's, which keeps a list of its wires:
+    the two modules would otherwise import each other."""
+
+    node_id: str
+    edges: list[EdgeItem]  # the wires to redraw when the card moves
+
+    def port_scene_pos(self, name: str, is_input: bool) -> QPointF: ...
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
@@ -27,7 +38,7 @@ def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
 class EdgeItem(QGraphicsItem):
     """Holds an edge id and the two cards it joins; it paints, and is selectable so Delete can remove it."""
 
-    def __init__(self, edge_id: str, source: NodeItem, source_port: str, target: NodeItem,
+    def __init__(self, edge_id: str, source: WireEnd, source_port: str, target: WireEnd,
                  target_port: str) -> None:
         super().__init__()
         self.edge_id = edge_id
