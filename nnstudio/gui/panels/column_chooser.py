@@ -1,0 +1,70 @@
+"""The Data panel's column list for one Input (its feature columns) or one Output (its targets)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from ...core.data.binding import ColumnChoice
+
+
+class ColumnChooser(QWidget):
+    """'Automatic' or a checked list of columns; each change the student makes is sent as `columns_chosen`."""
+
+    columns_chosen = Signal(str, str, list)  # node id, "columns" or "targets", the columns (empty: automatic)
+
+    def __init__(self, node_id: str, key: str, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.node_id, self.key = node_id, key
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.automatic = QCheckBox(self)
+        self.automatic.setObjectName(f"automatic_{key}_{node_id}")
+        self.list = QListWidget(self)
+        self.list.setObjectName(f"{key}_{node_id}")
+        self.list.setMaximumHeight(130)
+        layout.addWidget(self.title)
+        layout.addWidget(self.automatic)
+        layout.addWidget(self.list)
+        self.automatic.toggled.connect(self._on_automatic_toggled)
+        self.list.itemChanged.connect(self._on_item_changed)
+        self._filling = False
+
+    def fill(self, title: str, automatic_text: str, columns: list[str], choice: ColumnChoice) -> None:
+        """Show the columns with the chosen ones checked; columns taken by the other side cannot be ticked."""
+        self._filling = True
+        try:
+            self.title.setText(title)
+            self.automatic.setText(automatic_text)
+            self.automatic.setChecked(choice.automatic)
+            self.list.clear()
+            for column in columns:
+                item = QListWidgetItem(column, self.list)
+                flags = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
+                if not choice.automatic and column not in choice.taken_elsewhere:
+                    flags |= Qt.ItemFlag.ItemIsEnabled
+                item.setFlags(flags)
+                item.setCheckState(Qt.CheckState.Checked if column in choice.chosen else Qt.CheckState.Unchecked)
+                if column in choice.taken_elsewhere:
+                    item.setToolTip("Another part of the network uses this column")
+        finally:
+            self._filling = False
+
+    def checked_columns(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())
+                if self.list.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _on_automatic_toggled(self, automatic: bool) -> None:
+        if self._filling:
+            return
+        # Automatic stores no columns; turning it off starts from what automatic chose, so nothing jumps.
+        self.columns_chosen.emit(self.node_id, self.key, [] if automatic else self.checked_columns())
+
+    def _on_item_changed(self, item: QListWidgetItem) -> None:
+        if self._filling:
+            return
+        self.columns_chosen.emit(self.node_id, self.key, self.checked_columns())

@@ -1,0 +1,98 @@
+"""The Data panel's 'Split and scaling' box: validation and test shares, split seed, stratify and scaling."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
+
+from ...core.settings import SCALINGS, DataSettings
+
+SCALING_TITLES = {"standardize": "Standardise", "pixels": "Pixels (÷ 255)", "none": "None"}
+ERROR_STYLE = "color: #b00020;"
+
+
+def _fraction_spin(name: str, parent: QWidget, tip: str) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox(parent)
+    spin.setObjectName(name)
+    spin.setRange(0.0, 0.9)
+    spin.setSingleStep(0.05)
+    spin.setDecimals(2)
+    spin.setKeyboardTracking(False)  # one undo step per typed value, not one per keystroke
+    spin.setToolTip(tip)
+    return spin
+
+
+class SplitBox(QGroupBox):
+    """Shows a project's split and scaling; `edited` says the student changed one of them."""
+
+    edited = Signal()
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__("Split and scaling", parent)
+        self._showing = False  # set while the box shows the project's settings: those are not edits
+        form = QFormLayout(self)
+        self.validation_spin = _fraction_spin("validationFraction", self,
+                                              "Share of rows kept aside to watch for overfitting")
+        self.test_spin = _fraction_spin("testFraction", self,
+                                        "Share of rows the network never sees until the final test")
+        self.seed_spin = QSpinBox(self)
+        self.seed_spin.setObjectName("splitSeed")
+        self.seed_spin.setRange(0, 2_147_483_647)
+        self.seed_spin.setKeyboardTracking(False)
+        self.seed_spin.setToolTip("The same seed gives the same split every time")
+        self.stratify_check = QCheckBox("Keep the class proportions in every part (stratify)", self)
+        self.stratify_check.setObjectName("stratify")
+        self.scaling_combo = QComboBox(self)
+        self.scaling_combo.setObjectName("scaling")
+        for key, description in SCALINGS.items():
+            self.scaling_combo.addItem(SCALING_TITLES.get(key, key), key)
+            self.scaling_combo.setItemData(self.scaling_combo.count() - 1, description, Qt.ItemDataRole.ToolTipRole)
+        self.scaling_description = QLabel(self)
+        self.scaling_description.setObjectName("scalingDescription")
+        self.scaling_description.setWordWrap(True)
+        form.addRow("Validation", self.validation_spin)
+        form.addRow("Test", self.test_spin)
+        form.addRow("Split seed", self.seed_spin)
+        form.addRow(self.stratify_check)
+        form.addRow("Scaling", self.scaling_combo)
+        form.addRow(self.scaling_description)
+        self.settings_error = QLabel(self)
+        self.settings_error.setObjectName("dataSettingsError")
+        self.settings_error.setStyleSheet(ERROR_STYLE)
+        self.settings_error.setWordWrap(True)
+        self.settings_error.hide()
+        form.addRow(self.settings_error)
+        for signal in (self.validation_spin.valueChanged, self.test_spin.valueChanged, self.seed_spin.valueChanged,
+                       self.stratify_check.toggled, self.scaling_combo.currentIndexChanged):
+            signal.connect(self._on_edited)
+
+    def show_settings(self, settings: DataSettings) -> None:
+        self._showing = True
+        try:
+            self.validation_spin.setValue(settings.validation_fraction)
+            self.test_spin.setValue(settings.test_fraction)
+            self.seed_spin.setValue(int(settings.split_seed))
+            self.stratify_check.setChecked(bool(settings.stratify))
+            self.scaling_combo.setCurrentIndex(max(self.scaling_combo.findData(settings.scaling), 0))
+            self.scaling_description.setText(SCALINGS.get(settings.scaling, ""))
+        finally:
+            self._showing = False
+
+    def settings_from(self, current: DataSettings) -> DataSettings:
+        """`current` with the split and scaling the box shows (not yet checked)."""
+        return dataclasses.replace(
+            current, validation_fraction=round(self.validation_spin.value(), 4),
+            test_fraction=round(self.test_spin.value(), 4), split_seed=int(self.seed_spin.value()),
+            stratify=self.stratify_check.isChecked(), scaling=self.scaling_combo.currentData())
+
+    def show_error(self, text: str) -> None:
+        """A refused change's reason in red under the box; empty text hides it."""
+        self.settings_error.setText(text)
+        self.settings_error.setVisible(bool(text))
+
+    def _on_edited(self, *_: Any) -> None:
+        if not self._showing:
+            self.edited.emit()
