@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 import torch
@@ -11,10 +10,11 @@ from torch import nn
 
 from nnstudio.core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer
 
-from .callbacks import Callback
+from .training_data import PreparedPart
+from .training_method import TrainingMethod, TrainingRun
 
 if TYPE_CHECKING:
-    from .training import History, PartLike, Trainer
+    from .training import Trainer
 
 
 def perceptron_layer(trainer: "Trainer") -> tuple[nn.Module, str]:
@@ -52,78 +52,67 @@ def _error_rate(rule: PerceptronTrainer, inputs: np.ndarray, wanted: np.ndarray)
     return float(wrong.mean()) if len(wrong) else 0.0
 
 
-def fit_perceptron(trainer: "Trainer", train: "PartLike", validation: Optional["PartLike"],
-                   callbacks: Sequence[Callback], stop_event: Optional[threading.Event]) -> "History":
+class PerceptronRule(TrainingMethod):
     """Sample-by-sample perceptron updates; logs per epoch: loss = share of samples wrong, accuracy, mistakes."""
-    from .training import History
 
-    layer, activation = perceptron_layer(trainer)
-    settings = trainer.settings
-    stop = stop_event if stop_event is not None else trainer._own_stop_event
-    trainer.stop_training, trainer._stop_reason = False, None
-    train_data = trainer._tensors(train)
-    if validation is not None:
-        validation_data = trainer._tensors(validation)
-    elif settings.validation_split > 0:
-        train_data, validation_data = trainer._split(train_data, settings.validation_split)
-    else:
-        validation_data = None
-    units = layer.weight.shape[0]
+    name = "perceptron"
 
-    def arrays(data) -> tuple[np.ndarray, np.ndarray]:
-        inputs = data.inputs[0].detach().to("cpu", torch.float64).reshape(data.size, -1).numpy()
-        return inputs, _rule_targets(data.targets[0], units, activation)
+    def __init__(self) -> None:
+        self.converged_at: Optional[int] = None
 
-    X, Y = arrays(train_data)
-    validation_arrays = arrays(validation_data) if validation_data is not None else None
-    bias = None if layer.bias is None else layer.bias.detach().to("cpu", torch.float64).numpy()
-    rule = PerceptronTrainer(layer.weight.detach().to("cpu", torch.float64).numpy(), bias,
-                             settings.learning_rate, activation)
-    all_callbacks = trainer._standard_callbacks() + list(callbacks)
-    for callback in all_callbacks:
-        callback.set_trainer(trainer)
-        callback.on_train_begin({})
-    history = History()
-    trainer.history = history
-    rng = np.random.default_rng(settings.seed)
-    converged_at: Optional[int] = None
-    logs: dict[str, float] = {}
-    for epoch in range(1, settings.epochs + 1):
-        if stop.is_set() or trainer.stop_training:
-            trainer._stop_reason = trainer._stop_reason or "stopped"
-            break
-        for callback in all_callbacks:
-            callback.on_epoch_begin(epoch, {})
-        result = rule.epoch(X, Y, rng.permutation(len(X)) if settings.shuffle else None)
-        if layer.bias is None:
-            rule.bias[:] = 0.0  # a layer without bias keeps its threshold at 0
-        with torch.no_grad():
-            layer.weight.copy_(torch.from_numpy(rule.weights))
-            if layer.bias is not None:
-                layer.bias.copy_(torch.from_numpy(rule.bias))
-        error = _error_rate(rule, X, Y)
-        logs = {"loss": error, "accuracy": 1.0 - error, "mistakes": float(result.mistakes)}
-        if validation_arrays is not None:
-            val_error = _error_rate(rule, *validation_arrays)
-            logs.update(val_loss=val_error, val_accuracy=1.0 - val_error)
-        history.record(epoch, logs)
-        history.batch_losses.append(float(result.mistakes) / max(len(X), 1))
-        for callback in all_callbacks:
-            callback.on_epoch_end(epoch, logs)
-        if result.converged:
-            converged_at = epoch
-            break
-    for callback in all_callbacks:
-        callback.on_train_end(dict(logs))
-    history.stop_reason = trainer._stop_reason or "completed"
-    history.best_epoch = trainer._best_epoch(history)
-    if converged_at is not None:
-        history.message = (f"The perceptron converged after {converged_at} epoch(s): a whole pass over the data "
-                           "made no mistake.")
-    elif history.stop_reason == "completed":
-        history.message = (f"The perceptron did not converge in {settings.epochs} epochs: some samples are still "
-                           "wrong. If no straight line separates the classes (like XOR), a single layer cannot "
-                           "learn them; add a hidden layer and use gradient descent.")
-    else:
-        history.message = trainer._final_message(history)
-    return history
+    def check(self, trainer: "Trainer") -> None:
+        perceptron_layer(trainer)
+
+    def run(self, run: TrainingRun) -> dict[str, float]:
+        trainer, settings = run.trainer, run.trainer.settings
+        layer, activation = perceptron_layer(trainer)
+        units = layer.weight.shape[0]
+
+        def arrays(data: PreparedPart) -> tuple[np.ndarray, np.ndarray]:
+            inputs = data.inputs[0].detach().to("cpu", torch.float64).reshape(data.size, -1).numpy()
+            return inputs, _rule_targets(data.targets[0], units, activation)
+
+        X, Y = arrays(run.train)
+        validation_arrays = arrays(run.validation) if run.validation is not None else None
+        bias = None if layer.bias is None else layer.bias.detach().to("cpu", torch.float64).numpy()
+        rule = PerceptronTrainer(layer.weight.detach().to("cpu", torch.float64).numpy(), bias,
+                                 settings.learning_rate, activation)
+        rng = np.random.default_rng(settings.seed)
+        self.converged_at = None
+        logs: dict[str, float] = {}
+        for epoch in range(1, settings.epochs + 1):
+            if run.should_stop():
+                run.note_stopped()
+                break
+            run.epoch_begin(epoch)
+            result = rule.epoch(X, Y, rng.permutation(len(X)) if settings.shuffle else None)
+            if layer.bias is None:
+                rule.bias[:] = 0.0  # a layer without bias keeps its threshold at 0
+            with torch.no_grad():
+                layer.weight.copy_(torch.from_numpy(rule.weights))
+                if layer.bias is not None:
+                    layer.bias.copy_(torch.from_numpy(rule.bias))
+            error = _error_rate(rule, X, Y)
+            logs = {"loss": error, "accuracy": 1.0 - error, "mistakes": float(result.mistakes)}
+            if validation_arrays is not None:
+                val_error = _error_rate(rule, *validation_arrays)
+                logs.update(val_loss=val_error, val_accuracy=1.0 - val_error)
+            run.history.batch_losses.append(float(result.mistakes) / max(len(X), 1))
+            run.epoch_end(epoch, logs)
+            if result.converged:
+                self.converged_at = epoch
+                break
+        return logs
+
+    def message(self, run: TrainingRun) -> str:
+        if self.converged_at is not None:
+            return (f"The perceptron converged after {self.converged_at} epoch(s): a whole pass over the data "
+                    "made no mistake.")
+        if run.history.stop_reason == "completed":
+            return (f"The perceptron did not converge in {run.trainer.settings.epochs} epochs: some samples are "
+                    "still wrong. If no straight line separates the classes (like XOR), a single layer cannot "
+                    "learn them; add a hidden layer and use gradient descent.")
+        return ""
+
+
+__all__ = ["PerceptronRule", "perceptron_layer"]

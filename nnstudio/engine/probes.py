@@ -108,7 +108,7 @@ def gradient_norms(trainer: "Trainer", part: "PartLike", batch_size: Optional[in
     training state (and the optimizer) are not disturbed.
     """
     model = trainer.model
-    data = trainer._tensors(part)
+    data = trainer.prepare(part)
     rows = min(data.size, batch_size or max(trainer.settings.batch_size, 64))
     was_training = model.training
     model.eval()  # no dropout noise in the measurement
@@ -167,7 +167,7 @@ def _mean_and_std(array: np.ndarray, rows: int = STATISTICS_ROWS) -> tuple[np.nd
 
 def probe(trainer: "Trainer", train: "PartLike") -> Probes:
     """Measure the trained model on its training data: ReLU activity, gradient norms and input statistics."""
-    data = trainer._tensors(train)
+    data = trainer.prepare(train)
     return Probes(relu_activity(trainer.model, data.inputs),
                   gradient_norms(trainer, train),
                   input_statistics(dict(train.inputs), trainer.model.node_names))

@@ -14,6 +14,7 @@ from ...core.data.prepare import CLASSIFICATION, resolve_binding
 from ...core.data.table import Table
 from ...core.project import Project
 from ..compiler import GraphModule
+from ..optimizers import OPTIMIZER_RECIPES
 from .code_literals import comment_text, docstring_text, flag, literal, number, python_list, whole
 from .code_naming import SKLEARN_LOADERS, TEMPLATE, class_name_for, code_names
 from .formats import ExportError
@@ -102,26 +103,34 @@ def _loss_line(position: int, name: str, loss: str, activation: str) -> str:
     return f"        {text},  # {name}: {what}"
 
 
+# The words an ExportError uses for each optimizer keyword.
+_OPTION_WORDS = {"momentum": "momentum", "eps": "epsilon", "alpha": "rho", "betas": "beta1 and beta2"}
+
+
+def _option_code(key: str, value) -> str:
+    if isinstance(value, bool):
+        return f"{key}={flag(value)}"
+    if isinstance(value, tuple):
+        return f"{key}=({', '.join(number(v, _OPTION_WORDS.get(key, key)) for v in value)})"
+    return f"{key}={number(value, _OPTION_WORDS.get(key, key))}"
+
+
 def _optimizer_code(project: Project) -> str:
+    """The optimizer line of train.py, from the same table the Trainer uses (engine/optimizers.py)."""
     s = project.training
-    # number(): the settings object may have been changed in memory since the file was checked.
-    decay = f", weight_decay={number(s.weight_decay, 'weight decay')}" if s.weight_decay else ""
-    lr = f"lr={number(s.learning_rate, 'the learning rate')}"
-    momentum, epsilon = number(s.momentum, "momentum"), number(s.epsilon, "epsilon")
-    betas = f"betas=({number(s.beta1, 'beta1')}, {number(s.beta2, 'beta2')})"
-    choices = {
-        "sgd": f"torch.optim.SGD(model.parameters(), {lr}{decay})",
-        "momentum": f"torch.optim.SGD(model.parameters(), {lr}, momentum={momentum}{decay})",
-        "nesterov": f"torch.optim.SGD(model.parameters(), {lr}, momentum={momentum}, nesterov=True{decay})",
-        "adagrad": f"torch.optim.Adagrad(model.parameters(), {lr}, eps={epsilon}{decay})",
-        "rmsprop": f"torch.optim.RMSprop(model.parameters(), {lr}, alpha={number(s.rho, 'rho')}, eps={epsilon}"
-                   f"{decay})",
-        "adam": f"torch.optim.Adam(model.parameters(), {lr}, {betas}, eps={epsilon}{decay})",
-        "adamw": f"torch.optim.AdamW(model.parameters(), {lr}, {betas}, eps={epsilon}{decay})",
-    }
-    if not isinstance(s.optimizer, str) or s.optimizer not in choices:
+    if not isinstance(s.optimizer, str) or s.optimizer not in OPTIMIZER_RECIPES:
         raise ExportError(f"there is no code for the optimizer {comment_text(s.optimizer)[:80]}")
-    return choices[s.optimizer]
+    # number() checks every setting, not only the chosen optimizer's: the settings object may have been
+    # changed in memory since the file was checked, and a NaN momentum is a broken project even under Adam.
+    for value, what in ((s.momentum, "momentum"), (s.epsilon, "epsilon"), (s.rho, "rho"), (s.beta1, "beta1"),
+                        (s.beta2, "beta2")):
+        number(value, what)
+    recipe = OPTIMIZER_RECIPES[s.optimizer]
+    arguments = [f"lr={number(s.learning_rate, 'the learning rate')}"]
+    arguments += [_option_code(key, value) for key, value in recipe.options(s).items()]
+    if s.weight_decay != recipe.default_weight_decay:
+        arguments.append(f"weight_decay={number(s.weight_decay, 'weight decay')}")
+    return f"torch.optim.{recipe.torch_class}(model.parameters(), {', '.join(arguments)})"
 
 
 def train_source(model: GraphModule, project: Project, table: Table) -> TrainingScript:

@@ -1,0 +1,69 @@
+"""The training-method strategy: what a method (gradient descent, the perceptron rule) gets from the Trainer."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from .callbacks import Callback
+from .history import History
+from .training_data import PreparedPart
+
+if TYPE_CHECKING:
+    from .training import Trainer
+
+
+@dataclass
+class TrainingRun:
+    """One fit in progress, as the Trainer hands it to a training method.
+
+    The Trainer has already checked the method, prepared the data (and split off validation rows), given every
+    callback the trainer and called on_train_begin; after the method returns it calls on_train_end and fills
+    in the stop reason, the best epoch and the message.
+    """
+
+    trainer: "Trainer"
+    train: PreparedPart
+    validation: Optional[PreparedPart]
+    callbacks: list[Callback]
+    stop_event: threading.Event
+    history: History
+
+    def should_stop(self) -> bool:
+        """Whether someone pressed Stop or a callback (early stopping) asked training to end."""
+        return self.stop_event.is_set() or self.trainer.stop_training
+
+    def note_stopped(self) -> None:
+        """Training ends early: keep a callback's reason (early stopping), else say it was stopped."""
+        self.trainer.request_stop(self.trainer.stop_reason or "stopped")
+
+    def epoch_begin(self, epoch: int) -> None:
+        for callback in self.callbacks:
+            callback.on_epoch_begin(epoch, {})
+
+    def epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        """Record the epoch's numbers in the history, then tell the callbacks."""
+        self.history.record(epoch, logs)
+        for callback in self.callbacks:
+            callback.on_epoch_end(epoch, logs)
+
+
+class TrainingMethod:
+    """A way of changing the weights, chosen by settings.method. Subclasses override check and run."""
+
+    name = ""
+
+    def check(self, trainer: "Trainer") -> None:
+        """Raise ValueError, in words for a student, when this method cannot train this network."""
+
+    def run(self, run: TrainingRun) -> dict[str, float]:
+        """Train epoch by epoch until done or run.should_stop(); return the last epoch's logs."""
+        raise NotImplementedError
+
+    def message(self, run: TrainingRun) -> str:
+        """The method's own closing sentence, or "" for the Trainer's usual one."""
+        return ""
+
+
+__all__ = ["TrainingMethod", "TrainingRun"]
