@@ -22,7 +22,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from .neuron_math import (ForwardPass, NetworkError, SmallNetwork, activate, activation_slope,
+from .neuron_math import (DenseLayer, ForwardPass, NetworkError, SmallNetwork, activate, activation_slope,
                           backward_through_activation, format_number, softmax)
 
 LOSSES: dict[str, str] = {
@@ -274,10 +274,24 @@ class BackpropStep:
                 f"{_factor(grad)} = {format_number(w_new)}")
 
 
+# Matt Mazur's worked example ("A Step by Step Backpropagation Example"), the curriculum's reference numbers.
+CLASSIC_INPUTS = (0.05, 0.10)
+CLASSIC_TARGETS = (0.01, 0.99)
+CLASSIC_RATE = 0.5
+
+
+def classic_network() -> SmallNetwork:
+    """Mazur's 2-2-2 network: 2 inputs, 2 sigmoid hidden neurons, 2 sigmoid outputs, squared error."""
+    return SmallNetwork([DenseLayer([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35], "sigmoid", "hidden"),
+                         DenseLayer([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60], "sigmoid", "output")],
+                        ["i1", "i2"], "squared_error")
+
+
 def backprop_step(network: SmallNetwork, inputs, targets, loss: Optional[str] = None,
                   learning_rate: float = 0.5) -> BackpropStep:
     """Shortcut for BackpropStep(...)."""
     return BackpropStep(network, inputs, targets, loss, learning_rate)
 
 
-__all__ = ["BackpropStep", "LOSSES", "PHASE_KINDS", "Phase", "backprop_step"]
+__all__ = ["BackpropStep", "CLASSIC_INPUTS", "CLASSIC_RATE", "CLASSIC_TARGETS", "LOSSES", "PHASE_KINDS", "Phase",
+           "backprop_step", "classic_network"]
