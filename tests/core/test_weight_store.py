@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnstudio.engine.weight_store import LayerWeights, WeightStore
+from nnstudio.core.weight_store import LayerWeights, WeightStore
 
 
 def layer(*values, bias=None):

@@ -7,10 +7,11 @@ from typing import Callable, Iterable, Mapping, Optional
 
 import numpy as np
 
-from ..core.events import Event
+from .events import Event
 
-# Numbers only, no torch and no Qt: views read and edit the weights here, and the engine (inference.py) moves them
-# between this store and a torch model. A writer is attached by the owner of the model (the training session).
+# Numbers only, no torch and no Qt, so it lives in core: views import it without loading torch (importing anything
+# under nnstudio.engine loads torch), and the engine (engine/inference.py) moves the numbers between this store and
+# a torch model. A writer is attached by the owner of the model (the training session).
 Writer = Callable[[dict[str, "LayerWeights"]], Iterable[str]]
 
 
