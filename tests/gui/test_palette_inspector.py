@@ -216,3 +216,25 @@ def test_scrolling_over_a_spin_box_does_not_change_it(qtbot, document):
                         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(units, wheel)
     assert units.value() == 16 and document.graph.node(ids[1]).params["units"] == 16
+
+
+def test_real_number_settings_use_the_shared_number_box(qtbot, document):
+    from nnstudio.gui.widgets.number_box import NumberBox
+
+    inspector = Inspector(document)
+    qtbot.addWidget(inspector)
+    inspector.show()
+    ids = add_chain(document, ("Input", {"shape": [4]}), ("Dropout", {}), ("BatchNormalization", {}),
+                    ("Output", {"units": 3}))
+    document.select([ids[1]])
+    rate = inspector.editor("rate")
+    assert isinstance(rate, NumberBox)
+    rate.lineEdit().selectAll()
+    qtbot.keyClicks(rate, "0,25")  # a decimal comma is read as a point
+    assert document.graph.node(ids[1]).params["rate"] == 0.25
+    document.select([ids[2]])
+    epsilon = inspector.editor("epsilon")
+    assert isinstance(epsilon, NumberBox) and epsilon.text() == "0.001"
+    epsilon.lineEdit().selectAll()
+    qtbot.keyClicks(epsilon, "1e-5")
+    assert document.graph.node(ids[2]).params["epsilon"] == pytest.approx(1e-5)

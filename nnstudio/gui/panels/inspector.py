@@ -25,16 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.analysis import ERROR
-from ...core.graph import GraphError, Node, name_problem
+from ...core.graph import GraphError, Node
 from ...core.layers import ParamSpec, format_shape
 from ..editing.commands import Rename, SetParam
 from ..editing.document import Document
 from ..widgets.icons import layer_icon
+from ..widgets.number_box import REAL_LIMIT, NumberBox, WholeNumberBox
 
 ERROR_COLOUR = "#c0392b"
 WARNING_COLOUR = "#b9770e"
 HELP_STYLE = "color: #6b7280; font-size: 11px;"
-INT_LIMIT = 2_147_483_647  # QSpinBox holds a C int
 
 _SHAPE_RE = re.compile(r"^\s*\d+(\s*[x×X*,]\s*\d+)*\s*$")
 
@@ -67,35 +67,6 @@ class ShapeValidator(QValidator):
         if re.match(r"^[\s\dx×X*,]*$", text):
             return QValidator.State.Intermediate, text, pos
         return QValidator.State.Invalid, text, pos
-
-
-class NumberSpinBox(QDoubleSpinBox):
-    """A spin box for real numbers that shows 0.001 or 1e-07 as a person writes them (no trailing zeros)."""
-
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        # Many decimals so tiny values such as epsilon survive; the text shows only what matters.
-        self.setDecimals(12)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
-        return f"{value:.6g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
-        try:
-            return float(text.replace(",", "."))
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
-        cleaned = text.strip().replace(",", ".")
-        try:
-            value = float(cleaned)
-        except ValueError:
-            partial = re.match(r"^[-+]?\d*\.?\d*([eE][-+]?\d*)?$", cleaned)
-            return (QValidator.State.Intermediate if partial else QValidator.State.Invalid), text, pos
-        if self.minimum() <= value <= self.maximum():
-            return QValidator.State.Acceptable, text, pos
-        return QValidator.State.Intermediate, text, pos
 
 
 def _float_step(spec: ParamSpec) -> float:
@@ -276,28 +247,19 @@ class Inspector(QWidget):
     def _make_editor(self, spec: ParamSpec, value: Any) -> QWidget:
         commit: Callable[[Any], None] = lambda new, key=spec.name: self._commit(key, new)
         if spec.kind == "int":
-            box = QSpinBox()
-            box.setRange(int(spec.minimum if spec.minimum is not None else -INT_LIMIT),
-                         int(min(spec.maximum if spec.maximum is not None else INT_LIMIT, INT_LIMIT)))
-            box.setGroupSeparatorShown(True)
-            box.setValue(int(value))
-            box.setAccelerated(True)
-            box.valueChanged.connect(commit)
-            return box
+            whole = WholeNumberBox(spec.minimum, spec.maximum)
+            whole.setValue(int(value))
+            whole.valueChanged.connect(commit)
+            return whole
         if spec.kind == "float":
-            box = NumberSpinBox()
-            high = spec.maximum if spec.maximum is not None else 1e9
+            high = spec.maximum if spec.maximum is not None else REAL_LIMIT
             if spec.maximum_exclusive:
                 high = high - 0.001  # e.g. a dropout rate just below 1
-            box.setRange(spec.minimum if spec.minimum is not None else -1e9, high)
-            step = _float_step(spec)
-            if step:
-                box.setSingleStep(step)
-            else:
-                box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-            box.setValue(float(value))
-            box.valueChanged.connect(commit)
-            return box
+            low = spec.minimum if spec.minimum is not None else -REAL_LIMIT
+            real = NumberBox(low, high, step=_float_step(spec) or None)
+            real.setValue(float(value))
+            real.valueChanged.connect(commit)
+            return real
         if spec.kind == "bool":
             check = QCheckBox("on")
             check.setChecked(bool(value))
@@ -359,9 +321,7 @@ class Inspector(QWidget):
         if node is None or new_name == node.name:
             self.name_problem.hide()
             return
-        problem = name_problem(new_name)
-        if problem is None and self.document.graph.node_by_name(new_name) is not None:
-            problem = f"another layer is already called '{new_name}'"
+        problem = self.document.graph.rename_problem(node.id, new_name)
         if problem:
             self.name_problem.setText(f"Cannot rename: {problem}.")
             self.name_problem.show()
