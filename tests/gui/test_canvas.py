@@ -18,7 +18,9 @@ from nnstudio.core.project import Project
 from nnstudio.gui.canvas import FRAGMENT_MIME_TYPE, LAYER_MIME_TYPE, Canvas
 from nnstudio.gui.canvas.items import style
 from nnstudio.gui.canvas.items.node_item import NAME_TOP
-from nnstudio.gui.canvas.items.port_item import INVALID, VALID
+from nnstudio.gui.canvas.interactions import WireDrag
+from nnstudio.gui.canvas.items.edge_item import DraftWire
+from nnstudio.gui.canvas.items.port_item import INVALID, NORMAL, VALID
 from nnstudio.gui.editing.commands import MoveNodes
 from nnstudio.gui.editing.document import Document
 
@@ -141,6 +143,29 @@ def test_live_wire_dims_ports_that_cannot_take_it(qtbot):
     assert taken.state != INVALID and free.state != VALID
     assert len(graph.edges) == 2  # released on empty space: nothing happens
 
+
+
+def test_esc_drops_a_wire_being_drawn_and_ports_give_the_graphs_reasons(qtbot):
+    graph, ids = chain("Input", "Dense", "Dense")
+    spare = graph.add_node("Dense", position=(0, 300))
+    canvas = make_canvas(qtbot, graph)
+    canvas.setFocus()
+    start = out_port(canvas, ids[2])
+    mouse(canvas, QEvent.Type.MouseButtonPress, start)
+    mouse(canvas, QEvent.Type.MouseMove, start + QPointF(50, 80), button=NO_BUTTON)
+    assert isinstance(canvas.interaction, WireDrag)
+    # Every input says exactly what the graph says about this wire: the canvas keeps no rules of its own.
+    for (node_id, port), why in graph.connection_problems(ids[2], "out", is_input=False).items():
+        item = canvas.node_item(node_id).input_ports[port]
+        assert item.state == (INVALID if why else VALID)
+        if why:
+            assert item.toolTip() == f"Cannot connect here: {why}"
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)
+    assert canvas.interaction is None
+    assert not any(isinstance(item, DraftWire) for item in canvas.canvas_scene.items())
+    assert all(port.state == NORMAL for item in canvas.canvas_scene.node_items.values() for port in item.ports())
+    mouse(canvas, QEvent.Type.MouseButtonRelease, in_port(canvas, spare.id), buttons=NO_BUTTON)
+    assert len(graph.edges) == 2  # the release after Esc draws nothing
 
 def test_wire_into_taken_port_is_refused_with_reason(qtbot):
     graph, source, target = two_layers()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...core.analysis import ERROR
 from ...core.graph import GraphError, Node
-from ...core.layers import ParamSpec, format_shape
+from ...core.layers import ParamSpec, format_shape, short_shape
 from ..editing.commands import Rename, SetParam
 from ..editing.document import Document
 from ..widgets.icons import layer_icon
@@ -54,7 +54,7 @@ def parse_names(text: str) -> tuple[str, ...]:
 def format_value(spec: ParamSpec, value: Any) -> str:
     """The text a line edit shows for a shape or a list of names."""
     if spec.kind == "shape":
-        return "×".join(str(v) for v in value)
+        return short_shape(value)  # written the way the canvas labels wires: 8 or 28×28
     return ", ".join(value)
 
 

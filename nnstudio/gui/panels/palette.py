@@ -6,12 +6,22 @@ from typing import Optional
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDrag, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.layers import LayerSpec, layers_by_category
+from ..canvas.items.style import (
+    LAYER_MIME_TYPE,  # written here, read by the canvas on drop: one definition
+)
 from ..widgets.icons import layer_icon
 
-LAYER_MIME_TYPE = "application/x-nnstudio-layer"
 TYPE_ROLE = Qt.ItemDataRole.UserRole
 
 
