@@ -11,6 +11,7 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QLabel
 from test_training_studio import TRAINING_TIMEOUT_MS, click, set_training, start_long_run, type_into, window  # noqa: F401
 
+from nnstudio.engine.inference import predict
 from nnstudio.engine.pipeline import build_model
 from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.evaluation.tryit_panel import TryItPanel
@@ -39,7 +40,7 @@ def record_live_news(session) -> list:
 def forward(session, model, tryit: TryItPanel) -> dict:
     """What the network `model` answers for the values in the Try it panel."""
     rows = {input_id: values.reshape(1, -1) for input_id, values in tryit.raw.items()}
-    outputs = session._forward(model, session.data.prepared.scale_inputs(rows))
+    outputs = predict(model, session.data.prepared.scale_inputs(rows))
     return {output_id: values[0] for output_id, values in outputs.items()}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
@@ -10,6 +9,7 @@ from PySide6.QtGui import QUndoCommand
 
 from ...core.layers import WEIGHTED_TYPES, canonical_type
 from ...core.teaching.neuron_math import NetworkError, SmallNetwork
+from ...core.weight_store import LayerWeights   # numpy only: the one class for a layer's numbers
 
 SET_WEIGHTS_ID = 6001
 
@@ -17,17 +17,6 @@ SET_WEIGHTS_ID = 6001
 def plural(count: int, word: str, words: Optional[str] = None) -> str:
     """'1 mistake', '3 mistakes', '0 mistakes' (words: an irregular plural, like 'biases')."""
     return f"{count} {word if count == 1 else (words or word + 's')}"
-
-
-@dataclass
-class LayerWeights:
-    """One Dense/Output layer's numbers in float64: W (neurons × inputs) and b (None without bias)."""
-
-    weights: np.ndarray
-    bias: Optional[np.ndarray]
-
-    def copy(self) -> "LayerWeights":
-        return LayerWeights(self.weights.copy(), None if self.bias is None else self.bias.copy())
 
 
 def model_or_none(session: Any) -> Any:
@@ -54,34 +43,28 @@ def model_problem(session: Any) -> str:
 
 
 def dense_module(model: Any, node_id: str) -> Any:
-    name = model.node_names.get(node_id)
-    if name is None or name not in model.layers:
-        return None
-    module = model.layers[name]
-    return module if getattr(module, "weight", None) is not None else None
+    """The Dense/Output layer a node became in the model, or None."""
+    from ...engine.inference import dense_module as module_of  # noqa: PLC0415 - torch only once a panel needs it
+
+    return module_of(model, node_id)
 
 
 def read_layer(model: Any, node_id: str) -> Optional[LayerWeights]:
-    module = dense_module(model, node_id) if model is not None else None
-    if module is None:
+    """Float64 copies of one Dense/Output layer's weights and bias in the model, or None."""
+    if model is None:
         return None
-    bias = module.bias.detach().to("cpu").double().numpy().copy() if module.bias is not None else None
-    return LayerWeights(module.weight.detach().to("cpu").double().numpy().copy(), bias)
+    from ...engine.inference import read_layer as read  # noqa: PLC0415
+
+    return read(model, node_id)
 
 
 def model_weights(model: Any) -> dict[str, np.ndarray]:
     """Every Dense/Output layer's weights keyed like the state dict (layers.<name>.weight / .bias), float64."""
-    weights: dict[str, np.ndarray] = {}
     if model is None:
-        return weights
-    for node_id, name in model.node_names.items():
-        layer = read_layer(model, node_id)
-        if layer is None:
-            continue
-        weights[f"layers.{name}.weight"] = layer.weights
-        if layer.bias is not None:
-            weights[f"layers.{name}.bias"] = layer.bias
-    return weights
+        return {}
+    from ...engine.inference import model_weights as weights_of  # noqa: PLC0415
+
+    return weights_of(model)
 
 
 def small_network(document: Any, session: Any, weights: Optional[dict] = None) -> SmallNetwork:
@@ -111,18 +94,19 @@ def node_activation(document: Any, node_id: str) -> str:
 
 
 class SetWeights(QUndoCommand):
-    """Write weights and biases into the session's model (one undo step), then tell every panel.
+    """Write weights and biases into the session's weight store (one undo step); every panel hears of it.
 
-    `new` maps node ids to LayerWeights; entries set to None in a LayerWeights keep their old values.
-    The edit goes into the model in place under torch.no_grad, so try-it, truth table and neuron view all
-    read the new numbers at once. Before any training the seeded starting model becomes the session's model.
+    `new` maps node ids to LayerWeights; entries set to None in a LayerWeights keep their old values. The store
+    puts the numbers into the session's model (engine code: no torch here) and announces the change, which the
+    session passes on as model_changed, so try-it, truth table and neuron view all read the new numbers at once.
+    Before any training the seeded starting model becomes the session's model.
     """
 
     def __init__(self, session: Any, new: dict[str, LayerWeights], text: str = "Set weights") -> None:
         super().__init__()
         self.session = session
-        model = session.current_model(adopt=True)
-        self.old = {node_id: read_layer(model, node_id) for node_id in new}
+        session.current_model(adopt=True)   # the store now holds the numbers of the model the panels show
+        self.old = {node_id: session.weights.get(node_id) for node_id in new}
         missing = [node_id for node_id, old in self.old.items() if old is None]
         if missing:
             raise NetworkError("this layer has no weights in the model")
@@ -134,19 +118,8 @@ class SetWeights(QUndoCommand):
         self.setText(text)
 
     def _write(self, values: dict[str, LayerWeights]) -> None:
-        import torch  # noqa: PLC0415
-
-        model = self.session.current_model(adopt=True)
-        with torch.no_grad():
-            for node_id, layer in values.items():
-                module = dense_module(model, node_id)
-                # A model built since (another drawing) may not have this layer any more: nothing to restore.
-                if module is None or tuple(module.weight.shape) != layer.weights.shape:
-                    continue
-                module.weight.copy_(torch.as_tensor(layer.weights, dtype=module.weight.dtype))
-                if module.bias is not None and layer.bias is not None:
-                    module.bias.copy_(torch.as_tensor(layer.bias, dtype=module.bias.dtype))
-        self.session.model_changed.emit()
+        # A model built since (another drawing) may not have a layer any more: the store leaves it out.
+        self.session.weights.write(values)
 
     def redo(self) -> None:
         self._write(self.new)
@@ -158,11 +131,10 @@ class SetWeights(QUndoCommand):
 def set_one_weight(document: Any, session: Any, node_id: str, neuron: int, source: Optional[int],
                    value: float) -> bool:
     """Type one weight (source = input index) or bias (source None) by hand; one undo step. False if refused."""
-    model = session.current_model(adopt=True)
-    layer = read_layer(model, node_id)
-    if layer is None:
+    session.current_model(adopt=True)   # before any run, the starting model becomes the one the store holds
+    new = session.weights.get(node_id)   # already a copy
+    if new is None:
         return False
-    new = layer.copy()
     name = document.graph.node(node_id).name
     if source is None:
         if new.bias is None:

@@ -1,27 +1,24 @@
-"""The training session: the project's data, the training thread, the latest model and the run history."""
+"""The training session: the project's data, the training thread's lifecycle, and the news it fans out to panels."""
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QElapsedTimer, QObject, QThread, QTimer, Signal
 
 from ...core.analysis import analyze
 from ...core.layers import WEIGHTED_TYPES
+from ...core.runs import RunRecord
 from ...core.settings import SettingsError, TrainingSettings
 from ..editing.document import Document
+from .session_models import SessionModels
 
 # numpy, the data loaders, the worker and torch are imported where first used: the window must appear fast.
 if TYPE_CHECKING:
-    import numpy as np
-
     from ...core.analysis import DataContext
     from ...core.data.project_data import ProjectData, TableCache
-    from ...core.data.table import Table
     from ...engine.compiler import GraphModule
     from ...engine.pipeline import RunResult
     from .worker import Outcome, TrainingWorker
@@ -38,32 +35,13 @@ SMALL_NETWORK_VALUES = 100_000
 # so the panels keep that work small (see live_curve.py and plot_view.py) rather than looking less often.
 REFRESH_MS = 100
 WEIGHTS_EVERY_MS = 200   # a fresh copy of the watched weights at most 5 times a second
-# Predictions during a run use a copy of the model's weights that the worker makes between batches when asked.
-# A prediction waits for the copy (about one batch) at most PREVIEW_WAIT_S, and one copy serves every prediction
-# for PREVIEW_FRESH_MS, so the training thread copies the model at most 5 times a second, and only while the
-# panels predict (Try it, the decision map).
-PREVIEW_WAIT_S = 0.25
-PREVIEW_FRESH_MS = 200
 # Opening or creating another project ends a running run (its thread is waited for, as when the window closes).
 RUN_END_WAIT_MS = 5000
 RUN_DROPPED_MESSAGE = ("Training of the previous project was stopped when this project opened; "
                        "its results were not kept.")
 
 
-def _finite(value: Any) -> Optional[float]:
-    """A number JSON can hold: NaN and infinities become None."""
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _plain_test_metrics(test: dict) -> dict:
-    """Test metrics without big arrays (confusion matrices), for the saved run history."""
-    return {name: {key: _finite(value) for key, value in metrics.items()
-                   if isinstance(value, (int, float)) and not isinstance(value, bool)}
-            for name, metrics in test.items()}
-
-
-class TrainingSession(QObject):
+class TrainingSession(SessionModels, QObject):
     """Owns everything a run needs besides the drawing: loaded data, the worker thread, the trained model.
 
     Panels read its attributes and listen to its signals; only this object talks to the worker.
@@ -88,7 +66,7 @@ class TrainingSession(QObject):
         self.document = document
         self.data: Optional["ProjectData"] = None
         self.data_error: str = ""
-        self.model: Optional["GraphModule"] = None
+        self._model: Optional["GraphModule"] = None   # see SessionModels.model
         self.last_result: Optional["RunResult"] = None
         self.last_settings: Optional[TrainingSettings] = None
         self._tables: Optional["TableCache"] = None   # see `tables`
@@ -106,6 +84,7 @@ class TrainingSession(QObject):
         self._preview_model: Optional["GraphModule"] = None   # the GUI's own model for predictions during a run
         self._preview_clock: Optional[QElapsedTimer] = None   # since its weights were last brought up to date
         self._fresh_model: Optional[tuple[str, "GraphModule"]] = None  # an untrained model, before any run
+        self._weights = None   # the WeightStore, made on first use (see SessionModels.weights)
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -427,144 +406,8 @@ class TrainingSession(QObject):
     def _record_run(self, result: "RunResult") -> None:
         """Add the finished run to the project's history (saved with it; not an undo step, see Document)."""
         project = self._run_project
-        history = result.history
-        run = {
-            "when": datetime.now().isoformat(timespec="seconds"),
-            "settings": self.last_settings.to_dict() if self.last_settings else {},
-            "history": {key: [_finite(v) for v in values] for key, values in history.logs.items()},
-            "epochs": list(history.epochs),
-            "test": _plain_test_metrics(result.test),
-            "epochs_run": len(history.epochs),
-            "stop_reason": history.stop_reason,
-            "best_epoch": history.best_epoch,
-            "message": history.message,
-            "seconds": round(float(result.seconds), 3),
-        }
-        project.runs.append(run)
+        settings = self.last_settings.to_dict() if self.last_settings else {}
+        project.runs.append(RunRecord.from_result(result, settings).to_dict())
         if project is self.document.project:
             self.document.mark_changed_outside_undo()
             self.runs_changed.emit()
-
-    # ------------------------------------------------------------ using the model
-    def _usable_model(self) -> "GraphModule":
-        """The trained model; a copy of the one in training; or a freshly built seeded one before any run."""
-        from ...core.data import DataError  # noqa: PLC0415
-        from ...engine.pipeline import build_model  # noqa: PLC0415
-
-        if self.data is None:
-            raise DataError(self.data_error or "There is no data yet.")
-        if self.is_training:
-            return self._training_preview()
-        if self.model is not None:
-            return self.model
-        signature = self._loaded_signature or ""
-        if self._fresh_model is None or self._fresh_model[0] != signature:
-            self._fresh_model = (signature, build_model(self.document.project, self.data.context))
-        return self._fresh_model[1]
-
-    def _training_preview(self) -> "GraphModule":
-        """The GUI's own model of the running network, with the weights the worker copied after a recent batch.
-
-        The trainer's model is never read here: its weights change under any reader in another thread.
-        """
-        from ...engine.pipeline import build_model  # noqa: PLC0415
-
-        if self._preview_model is None:
-            # The same drawing and seed as the run: its starting weights, until the first copy arrives.
-            seed = self.last_settings.seed if self.last_settings is not None else None
-            self._preview_model = build_model(self._run_project, self.data.context, seed)
-            self._preview_model.eval()
-            self.model = self._preview_model  # panels that read `model` (output settings) see this run's network
-        clock = self._preview_clock
-        if clock is None or clock.elapsed() >= PREVIEW_FRESH_MS:
-            # A paused run makes no copies: it made one when pausing (see pause), so take that without waiting.
-            state = self._worker.mailbox.take_model(0.0 if self._paused else PREVIEW_WAIT_S)
-            if state is not None:
-                self._load_state(self._preview_model, state)
-            self._preview_clock = QElapsedTimer()
-            self._preview_clock.start()
-        return self._preview_model
-
-    @staticmethod
-    def _load_state(model: "GraphModule", state: dict[str, np.ndarray]) -> None:
-        import torch  # noqa: PLC0415
-
-        model.load_state_dict({name: torch.from_numpy(values) for name, values in state.items()})
-
-    def _forward(self, model: "GraphModule", scaled: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        import numpy as np  # noqa: PLC0415
-        import torch  # noqa: PLC0415
-
-        device = next((p.device for p in model.parameters()), torch.device("cpu"))
-        tensors = [torch.from_numpy(np.ascontiguousarray(scaled[i], dtype=np.float32)).to(device)
-                   for i in model.input_ids]
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.no_grad():
-                outputs = model(*tensors)
-        finally:
-            model.train(was_training)
-        return {output_id: output.detach().to("cpu").numpy().copy()
-                for output_id, output in zip(model.output_ids, outputs)}
-
-    def predict(self, raw_inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Raw (unscaled) rows per Input id -> the network's outputs per Output id (probabilities or values)."""
-        model = self._usable_model()
-        return self._forward(model, self.data.prepared.scale_inputs(raw_inputs))
-
-    def evaluate_test(self) -> dict:
-        """Test metrics per output name (with the confusion matrix for classes); {} without a test part."""
-        from ...engine.training import Trainer  # noqa: PLC0415
-
-        test = self.data.prepared.test if self.data is not None else None
-        if test is None or not len(test):
-            return {}
-        settings = self.last_settings or TrainingSettings.from_dict(self.document.project.training.to_dict())
-        return Trainer(self._usable_model(), settings).evaluate(test)
-
-    def test_predictions(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Output id -> (true targets, the network's outputs as predict gives them) on the test part."""
-        test = self.data.prepared.test if self.data is not None else None
-        if test is None or not len(test):
-            return {}
-        import numpy as np  # noqa: PLC0415
-
-        outputs = self._forward(self._usable_model(), test.inputs)
-        return {output_id: (np.asarray(test.targets[output_id]), outputs[output_id]) for output_id in outputs}
-
-    # ------------------------------------------------------------ a model the teaching panels can read and edit
-    def model_fits_graph(self, model: "GraphModule") -> bool:
-        """Whether a model still matches the drawing: same weighted layers, sizes and activations."""
-        from ...core.layers import canonical_type, resolve_output  # noqa: PLC0415
-
-        graph, analysis = self.document.graph, self.document.analysis
-        targets = self.document.data_context.output_targets if self.document.data_context else {}
-        for node in graph.nodes.values():
-            kind = canonical_type(node.type)
-            if kind not in WEIGHTED_TYPES:
-                continue
-            name = model.node_names.get(node.id)
-            layer = model.layers[name] if name is not None and name in model.layers else None
-            weight = getattr(layer, "weight", None)
-            shape = analysis.shapes.get(node.id)
-            if weight is None or shape is None or tuple(weight.shape[:1]) != tuple(shape[:1]):
-                return False
-            activation = (resolve_output(node.params, targets.get(node.id))[0].activation if kind == "Output"
-                          else node.params.get("activation"))
-            if getattr(layer, "activation_name", activation) != activation:
-                return False
-        return True
-
-    def current_model(self, adopt: bool = False) -> "GraphModule":
-        """The model panels show: the latest one if it still fits the drawing, else the seeded starting model.
-
-        adopt=True makes that starting model the session's model, so weights set by hand stay and every panel
-        (try-it, weights, truth table) sees them. Raises DataError without data, RunError for a broken graph.
-        """
-        if self.model is not None and not self.is_training and not self.model_fits_graph(self.model):
-            self.model = None  # trained for an earlier drawing: its numbers no longer mean anything here
-        model = self._usable_model()
-        if adopt and self.model is None and not self.is_training:
-            self.model = model
-        return model

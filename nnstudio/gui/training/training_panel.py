@@ -420,13 +420,14 @@ class TrainingPanel(QWidget):
         if self._devices_checked:
             return False
         self._devices_checked = True
-        import torch  # noqa: PLC0415
+        from ...engine.devices import gpu_name  # noqa: PLC0415 - imports torch: only when the list is opened
 
-        if not torch.cuda.is_available() or self.device_combo.findData("cuda") >= 0:
+        name = gpu_name()
+        if name is None or self.device_combo.findData("cuda") >= 0:
             return False
         filling, self._filling = self._filling, True
         try:
-            self.device_combo.addItem(f"CUDA ({torch.cuda.get_device_name(0)})", "cuda")
+            self.device_combo.addItem(f"CUDA ({name})", "cuda")
         finally:
             self._filling = filling
         return True

@@ -12,8 +12,9 @@ from typing import Any, Optional
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
+from ...core.graph import Graph
 from ...core.project import Project
-from ...core.settings import TrainingSettings
+from ...core.settings import DataSettings, TrainingSettings
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,17 @@ def state_copy(model: Any) -> dict[str, np.ndarray]:
     return {name: _numpy_copy(tensor) for name, tensor in model.state_dict().items()}
 
 
+def project_snapshot(project: Project) -> Project:
+    """A copy of the project as it is now (graph, data and training settings, not the run history) for a run.
+
+    The training thread reads only this copy: nothing the GUI does to the live project while a run goes on (an
+    edit, an undo, another project opened) can change the network being trained or race with the thread.
+    """
+    raw = project.to_dict()
+    return Project(Graph.from_dict(raw["graph"]), DataSettings.from_dict(raw["data"]),
+                   TrainingSettings.from_dict(raw["training"]), [], project.title, project.notes, project.path)
+
+
 def _forwarding_callback(worker: "TrainingWorker") -> Any:
     """The engine callback that fills the worker's mailbox (torch imported here)."""
     from ...engine.callbacks import Callback
@@ -222,7 +234,7 @@ class TrainingWorker(QObject):
 
     def __init__(self, project: Project, settings: TrainingSettings, data: Any, watched: set[str]) -> None:
         super().__init__()
-        self.project = project
+        self.project = project_snapshot(project)   # taken here, in the GUI thread, when Train is pressed
         self.settings = settings
         self.data = data
         self._lock = threading.Lock()
