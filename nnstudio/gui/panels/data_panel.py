@@ -362,18 +362,16 @@ class DataPanel(QWidget):
         return str(base) if base is not None else str(Path.home())
 
     def import_csv(self) -> bool:
-        path = self.ask_open_path("Import a CSV file", CSV_FILTER)
-        if not path:
-            return False
-        return self.choose_source({"kind": "csv", "path": str(Path(path).resolve())},
-                                  f"Import {Path(path).name}")
+        return self._import_file("csv", "Import a CSV file", CSV_FILTER)
 
     def import_npz(self) -> bool:
-        path = self.ask_open_path("Import a NumPy archive", NPZ_FILTER)
+        return self._import_file("npz", "Import a NumPy archive", NPZ_FILTER)
+
+    def _import_file(self, kind: str, title: str, file_filter: str) -> bool:
+        path = self.ask_open_path(title, file_filter)
         if not path:
             return False
-        return self.choose_source({"kind": "npz", "path": str(Path(path).resolve())},
-                                  f"Import {Path(path).name}")
+        return self.choose_source({"kind": kind, "path": str(Path(path).resolve())}, f"Import {Path(path).name}")
 
     def import_idx(self) -> bool:
         images = self.ask_open_path("Import MNIST-format images (IDX)", IDX_FILTER)
