@@ -78,6 +78,7 @@ def compose(window) -> None:
 def _after_first_paint(window, bundle: Optional[Path] = None) -> None:
     from .sharing import offer_recovery
 
+    compose(window)
     if bundle is not None:
         # What File → Open calls for a .nnzip (the opener sharing registers): the project, its trained model and
         # its curves; a damaged file says why and leaves the example in the window. Called directly so a bundle
@@ -88,14 +89,14 @@ def _after_first_paint(window, bundle: Optional[Path] = None) -> None:
 
 
 def open_window(argv: Sequence[str], started_at: Optional[float] = None):
-    """Build and show the window, with its contributions, on the file named in argv (a project or a bundle) or on
-    the example. What is slow (a bundle's network: torch; the panels: numpy, pyqtgraph) waits for the first paint."""
+    """Build and show the window on the file named in argv (a project or a bundle) or on the example.
+
+    The contributions (sharing, teaching) and a bundle's network (torch) join right after the first paint."""
     from .main_window import MainWindow
 
     path = _path_argument(argv)
     bundle = path if path is not None and is_bundle(path) else None
     window = MainWindow()
-    compose(window)  # cheap: the contributions' panels are built when first shown
     project, error = _first_project(path)
     window.file_actions.show_project(project)
     if os.environ.get(QUIT_AFTER_PAINT_ENV):
@@ -104,6 +105,8 @@ def open_window(argv: Sequence[str], started_at: Optional[float] = None):
     window.show()
     if bundle is not None:
         window.show_status(f"Opening {bundle.name}…")
+    # Importing and placing the contributions costs some 60 ms (their panels are built later still, when first
+    # shown): done before the first paint it would push the start past its one-second target.
     QTimer.singleShot(0, window, lambda: _after_first_paint(window, bundle))  # dropped if the window is gone
     if error:
         # After the window is up, so the student sees the example behind the message.
