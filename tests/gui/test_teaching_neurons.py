@@ -232,3 +232,23 @@ def test_neuron_view_follows_training_live(qtbot, one_thread):
     model = window.session.model.layers["hidden"].weight.detach().numpy()
     for (neuron, source), line in view.lines.items():
         assert line.value == pytest.approx(float(model[neuron, source]), abs=1e-6)
+
+
+def test_neuron_view_and_truth_table_show_the_numbers_of_the_sessions_weight_store(qtbot):
+    from nnstudio.core.weight_store import LayerWeights  # noqa: PLC0415
+
+    window = open_window(qtbot)
+    gate_project(window, "and")
+    teaching = window.teaching
+    view, table, store = teaching.neuron_view, teaching.truth_table, window.session.weights
+    output = window.document.graph.node_by_name("xor").id
+    # A weight typed into the neuron view goes into the one store the Weights panel reads too.
+    type_into(view.table, 0, 1, "0.75")
+    assert store.get(output).weights[0, 1] == 0.75 and view.line(0, 1).value == 0.75
+    # Numbers written into the store by anyone else (another panel, a finished run) are what the view shows.
+    store.write({output: LayerWeights(np.array([[0.5, 0.5]]), np.array([-0.7]))})
+    assert [view.line(0, j).value for j in range(2)] == [0.5, 0.5]
+    assert view.layer.bias[0] == pytest.approx(-0.7) and view.table.item(0, 2).text() == "−0.7"
+    assert table.table_data.all_right and table.table_data.rows[3].z == pytest.approx(0.3)
+    window.document.undo_stack.undo()   # the typed weight's undo restores the store, and the view follows it
+    assert store.get(output).weights[0, 1] == view.line(0, 1).value != 0.75

@@ -17,6 +17,7 @@ from ...core.teaching.backprop_tables import (DIGITS, WeightName, link_text, pha
 from ...core.teaching.neuron_math import NetworkError, SmallNetwork, format_number, parse_number, parse_numbers
 from .backprop_diagram import PHASE_COLORS, StepperDiagram
 from .edits import LayerWeights, SetWeights, model_or_none, set_one_weight, small_network
+from .shown_weights import network_numbers
 
 MAX_WEIGHTS = 60          # "a few dozen weights": beyond that the numbers no longer fit on screen
 
@@ -159,7 +160,7 @@ class BackpropStepper(QWidget):
     def use_project(self) -> bool:
         """The project's own network with the model's current weights and its first training sample."""
         try:
-            network = small_network(self.document, self.session)
+            network = small_network(self.document, self.session, network_numbers(self.document, self.session))
         except NetworkError as exc:
             self.message_label.setText(f"The stepper cannot show this network: {exc}")
             return False
@@ -204,7 +205,7 @@ class BackpropStepper(QWidget):
         if self.source != "project":
             return
         try:
-            network = small_network(self.document, self.session)
+            network = small_network(self.document, self.session, network_numbers(self.document, self.session))
         except NetworkError:
             self.source, self.network, self.step = "none", None, None
             self._show()

@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from ...core.teaching.lessons import LESSONS, Lesson, dataset_of, lesson, run_record
-from .edits import model_or_none, model_weights
+from .shown_weights import network_numbers
 
 NO_LESSON = "Choose a lesson from the Lessons menu: each one guides you step by step through the app."
 
@@ -161,7 +161,7 @@ class LessonsRunner(QWidget):
         weights: dict = {}
         if self.lesson is not None and self.lesson.id == "neuron" and not self.session.is_training:
             # Hand-set weights matter only to the gate lesson; reading them needs the model (and torch).
-            weights = model_weights(model_or_none(self.session))
+            weights = network_numbers(self.document, self.session)
         return {
             "graph": self.document.graph,
             "context": self.document.data_context,

@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLabel, QSpi
 from ...core.teaching.neuron_math import (NetworkError, SmallNetwork, activation_range, format_number, softmax,
                                           weighted_sum)
 from ...core.teaching.plane import input_plane
-from .edits import (LayerWeights, model_or_none, model_problem, node_activation, plural, read_layer,
-                    set_one_weight, small_network, weighted_nodes)
+from .edits import (LayerWeights, model_problem, node_activation, plural, set_one_weight, small_network,
+                    weighted_nodes)
 from .neuron_diagram import NeuronCircle, NeuronDiagram, WeightLine
 from .neuron_table import NeuronWeightsTable
+from .shown_weights import layer_numbers, network_numbers
 
 MAX_UNITS = 32
 MAX_INPUTS = 16
@@ -143,9 +144,8 @@ class NeuronView(QWidget):
         nodes = weighted_nodes(self.document)
         if not nodes:
             return None
-        model = model_or_none(self.session)
         for node in nodes:
-            layer = read_layer(model, node.id) if model is not None else None
+            layer = layer_numbers(self.session, node.id)
             if layer is not None and layer.weights.shape[0] <= MAX_UNITS and layer.weights.shape[1] <= MAX_INPUTS:
                 return node.id
         return None
@@ -193,14 +193,14 @@ class NeuronView(QWidget):
             self._show_empty(EMPTY_TEXT)
             return
         node = self.document.graph.node(self.node_id)
-        model = model_or_none(self.session)
-        self.layer = read_layer(model, self.node_id)
+        # The numbers come from the session's weight store, like the Weights panel's: never a copy of our own.
+        self.layer = layer_numbers(self.session, self.node_id)
         if self.layer is None:
             problem = model_problem(self.session) or "this layer has no weights yet"
             self._show_empty(f"{node.type} '{node.name}' cannot be opened yet: {problem}")
             return
         try:
-            self.network = small_network(self.document, self.session)
+            self.network = small_network(self.document, self.session, network_numbers(self.document, self.session))
             names = [layer.name for layer in self.network.layers]
             self.layer_index = names.index(node.name) if node.name in names else None
         except NetworkError:

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPlainTextEdi
 from ...core.layers import canonical_type
 from ...core.teaching.lessons import chain_of
 from ...core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer, Update
-from .edits import LayerWeights, SetWeights, model_or_none, model_problem, node_activation, plural, read_layer
+from .edits import LayerWeights, SetWeights, model_problem, node_activation, plural
+from .shown_weights import layer_numbers
 
 RULE = "w ← w + η (y − ŷ) x,   b ← b + η (y − ŷ)"
 
@@ -121,7 +122,7 @@ class PerceptronPanel(QWidget):
         if codes.ndim == 2 and codes.shape[1] > 1:
             codes = codes.argmax(axis=1)
         codes = codes.reshape(-1).astype(np.int64)
-        layer = read_layer(model_or_none(self.session), output)
+        layer = layer_numbers(self.session, output)
         units = layer.weights.shape[0] if layer is not None else 1
         wanted = codes.reshape(-1, 1).astype(np.float64) if units == 1 else np.eye(units)[codes]
         if node_activation(self.document, output) == "sign":
@@ -169,8 +170,8 @@ class PerceptronPanel(QWidget):
             self._update_buttons()
             return None
         inputs, wanted = arrays
-        model = self.session.current_model(adopt=True)
-        layer = read_layer(model, output)
+        self.session.current_model(adopt=True)   # before any run, the starting weights become the model's
+        layer = layer_numbers(self.session, output)
         if self.starting is None:
             self.starting = layer.copy()
         rule = PerceptronTrainer(layer.weights, layer.bias, self.rate_spin.value(), node_activation(self.document,

@@ -15,6 +15,7 @@ from ...core.teaching.neuron_math import NetworkError, format_number
 from ...core.teaching.truth_table import LOGIC_DATASETS, TruthTable, logic_data, network_truth_table
 from ..editing.commands import SetProjectSettings
 from .edits import model_problem, small_network
+from .shown_weights import network_numbers
 
 RIGHT = QColor(215, 240, 215)
 WRONG = QColor(250, 215, 215)
@@ -102,6 +103,8 @@ class TruthTablePanel(QWidget):
             self._show_empty(f"The '{name}' table needs a network that can run: {problem}")
             return
         try:
+            if weights is None:
+                weights = network_numbers(self.document, self.session)   # the store's numbers, as every panel's
             network = small_network(self.document, self.session, weights)
             table = network_truth_table(network, logic_data(name))
         except (NetworkError, ValueError) as exc:
