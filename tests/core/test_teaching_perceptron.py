@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnstudio.core.teaching.perceptron import PerceptronTrainer
+from nnstudio.core.teaching.perceptron import PerceptronTrainer, rule_targets
 from nnstudio.core.teaching.truth_table import logic_data, truth_table
 
 
@@ -54,3 +54,11 @@ def test_sign_neurons_and_several_outputs():
 def test_refuses_a_sigmoid_neuron():
     with pytest.raises(ValueError, match="step or sign"):
         PerceptronTrainer([0.0], 0.0, activation="sigmoid")
+
+
+def test_class_codes_become_what_each_step_or_sign_neuron_should_answer():
+    assert rule_targets(np.array([0, 1, 1]), 1, "step").tolist() == [[0.0], [1.0], [1.0]]
+    assert rule_targets(np.array([[0.0], [1.0]]), 1, "sign").tolist() == [[-1.0], [1.0]]   # a yes/no column
+    assert rule_targets(np.array([2, 0]), 3, "step").tolist() == [[0, 0, 1], [1, 0, 0]]
+    # One-hot rows are read as their class; with sign every neuron that is not the class answers −1.
+    assert rule_targets(np.array([[0, 1, 0]]), 3, "sign").tolist() == [[-1, 1, -1]]

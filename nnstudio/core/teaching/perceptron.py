@@ -61,6 +61,19 @@ class PerceptronResult:
     message: str = ""
 
 
+def rule_targets(codes: np.ndarray, units: int, activation: str) -> np.ndarray:
+    """Class codes (or one-hot/probability rows) as the 0/1 (step) or −1/1 (sign) answer each neuron should give.
+
+    One neuron answers yes/no (the code itself); several neurons each answer 'is it my class?' (one-hot rows).
+    """
+    codes = np.asarray(codes)
+    if codes.ndim == 2 and codes.shape[1] > 1:
+        codes = codes.argmax(axis=1)   # one-hot or probability rows: the most likely class
+    codes = codes.reshape(-1).astype(np.int64)
+    wanted = codes.reshape(-1, 1).astype(np.float64) if units == 1 else np.eye(units)[codes]
+    return wanted * 2.0 - 1.0 if activation == "sign" else wanted
+
+
 class PerceptronTrainer:
     """Rosenblatt's rule on a layer of step (or sign) neurons; weights are (out × in) or one neuron's vector.
 
@@ -161,4 +174,4 @@ class PerceptronTrainer:
         return result
 
 
-__all__ = ["EpochResult", "PERCEPTRON_ACTIVATIONS", "PerceptronResult", "PerceptronTrainer", "Update"]
+__all__ = ["EpochResult", "PERCEPTRON_ACTIVATIONS", "PerceptronResult", "PerceptronTrainer", "Update", "rule_targets"]

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPlainTextEdi
 
 from ...core.layers import canonical_type
 from ...core.teaching.lessons import chain_of
-from ...core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer, Update
+from ...core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer, Update, rule_targets
 from .edits import LayerWeights, SetWeights, model_problem, node_activation, plural
 from .shown_weights import layer_numbers
 
@@ -118,16 +118,10 @@ class PerceptronPanel(QWidget):
             return None  # no data yet, or data still loading for a network just drawn
         inputs = np.asarray(next(iter(data.prepared.train.inputs.values())), dtype=np.float64)
         inputs = inputs.reshape(len(inputs), -1)
-        codes = np.asarray(data.prepared.train.targets[output])
-        if codes.ndim == 2 and codes.shape[1] > 1:
-            codes = codes.argmax(axis=1)
-        codes = codes.reshape(-1).astype(np.int64)
         layer = layer_numbers(self.session, output)
         units = layer.weights.shape[0] if layer is not None else 1
-        wanted = codes.reshape(-1, 1).astype(np.float64) if units == 1 else np.eye(units)[codes]
-        if node_activation(self.document, output) == "sign":
-            wanted = wanted * 2.0 - 1.0
-        return inputs, wanted
+        codes = data.prepared.train.targets[output]
+        return inputs, rule_targets(codes, units, node_activation(self.document, output))
 
     # ------------------------------------------------------------ stepping
     def _forget(self, *_: Any) -> None:
