@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import warnings
+import logging
 from pathlib import Path
 from typing import Union
 
@@ -13,6 +14,8 @@ from safetensors.torch import load as load_safetensors_bytes
 from safetensors.torch import save as save_safetensors_bytes
 
 from ..core.files import atomic_write_bytes
+
+log = logging.getLogger(__name__)
 
 
 class WeightsError(Exception):
@@ -110,3 +113,22 @@ def load_any_weights(model: torch.nn.Module, path: Union[str, Path]) -> None:
             raise WeightsError(f"could not read '{path}': {exc.strerror or exc}") from None
         state = state_from_bytes(data)
     apply_state(model, matching_keys(model, state))
+
+
+def says_trained(path: Union[str, Path]) -> bool:
+    """What a weights file's own note says: NN Studio writes trained=false for starting weights.
+
+    A .pt state dict from elsewhere holds weights someone chose, so it counts as trained.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".safetensors":
+        return True
+    from safetensors import SafetensorError, safe_open  # noqa: PLC0415
+
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            metadata = handle.metadata() or {}
+    except (OSError, SafetensorError) as exc:  # it loaded a moment ago, so this is only about the note
+        log.warning("could not read the metadata of %s: %s", path, exc)
+        return True
+    return metadata.get("trained") != "false"

@@ -290,7 +290,7 @@ class BundleActions(QObject):
 
     def load_weights_from(self, path: Path) -> bool:
         """Load weights into a network built from the current drawing; a mismatch names the first layer."""
-        from ...engine.weights import WeightsError, load_any_weights  # noqa: PLC0415
+        from ...engine.weights import WeightsError, load_any_weights, says_trained  # noqa: PLC0415
 
         if self.session.is_training:
             self.show_error("Could not load the weights", "Training is running: stop it first.")
@@ -302,21 +302,6 @@ class BundleActions(QObject):
             self.show_error("Could not load the weights", f"{Path(path).name}: {exc}")
             return False
         model.eval()
-        self.adopt_model(model, _says_trained(Path(path)), None)
+        self.adopt_model(model, says_trained(Path(path)), None)
         self.message.emit(f"Loaded the weights of {Path(path).name}")
         return True
-
-
-def _says_trained(path: Path) -> bool:
-    """What a safetensors file's own note says (NN Studio writes trained=false for starting weights)."""
-    if path.suffix.lower() != ".safetensors":
-        return True  # a .pt state dict from elsewhere: weights someone chose, so treat them as trained
-    from safetensors import SafetensorError, safe_open  # noqa: PLC0415
-
-    try:
-        with safe_open(str(path), framework="pt") as handle:
-            metadata = handle.metadata() or {}
-    except (OSError, SafetensorError) as exc:  # it loaded a moment ago, so this is only about the note
-        log.warning("could not read the metadata of %s: %s", path, exc)
-        return True
-    return metadata.get("trained") != "false"
