@@ -161,6 +161,7 @@ def _load_data(project):
 
 
 def cmd_train(args) -> int:
+    from .core.runs import RunRecord
     from .core.settings import SettingsError
     from .engine.pipeline import NoSlopeError, RunError, effective_settings, train_project
     opened = open_project(args.project)
@@ -193,15 +194,17 @@ def cmd_train(args) -> int:
     saved_to, save_note = save_weights_somewhere(trainer.model, destination) if destination else (None, "")
     if save_note:
         say(save_note)  # on stderr too, where a script's errors are looked for
+    record = RunRecord.from_result(result, settings.to_dict())   # the run as the app's run history keeps it
     report = {
-        "epochs_run": len(history.epochs),
-        "history": history.logs,
+        "epochs_run": record.epochs_run,
+        "history": record.history,
+        # The full test numbers (the record keeps no confusion matrix; a script reading this wants it).
         "test": {name: {k: v for k, v in metrics.items()} for name, metrics in result.test.items()},
         "samples_per_second": round(result.samples_per_second, 1),
         "total_params": result.total_params,
-        "stop_reason": history.stop_reason,
-        "message": history.message,
-        "best_epoch": history.best_epoch,
+        "stop_reason": record.stop_reason,
+        "message": record.message,
+        "best_epoch": record.best_epoch,
         "weights": str(saved_to) if saved_to else None,
         "note": " ".join(filter(None, [note, save_note[:1].upper() + save_note[1:] + "." if save_note else ""])),
     }

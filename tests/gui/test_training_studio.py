@@ -327,7 +327,7 @@ def test_runs_table_sorts_by_a_clicked_column_as_numbers(qtbot, window):
 
 
 def test_per_output_numbers_are_named_by_their_output():
-    from nnstudio.gui.training.curves_panel import metric_label, metric_names
+    from nnstudio.gui.training.curve_data import metric_label, metric_names
 
     outputs = ["main_output", "aux_output", "main"]
     assert metric_label("main_output_r2", outputs) == "R² of main_output"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 from typing import Any, Optional
@@ -24,8 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.runs import RunRecord
 from ..editing.document import Document
 from ..plots.plot_ranges import RANGE_FILL, nice_range
+from .curve_data import GrowingSeries, metric_label, metric_names, overlay_lines, write_history_csv
 from .session import TrainingSession
 
 # Redraws follow the session's `refreshed` signal (10 a second at most, whatever the number of batches).
@@ -37,62 +38,6 @@ VALIDATION_COLOUR = "#e8710a"
 BATCH_COLOUR = (31, 119, 180, 110)
 BEST_COLOUR = "#2e7d32"
 STOP_COLOUR = "#b3261e"
-# Metrics to show first when the run has them (classification first, then regression).
-PREFERRED_METRICS = ("accuracy", "r2", "mae")
-
-
-METRIC_WORDS = {"accuracy": "accuracy", "r2": "R²", "mae": "MAE", "mse": "MSE", "loss": "loss",
-                "precision": "precision", "recall": "recall", "f1": "F1"}
-
-
-def metric_label(name: str, outputs: list[str]) -> str:
-    """How a log key reads in the chooser and the title: "R² of main_output" for one output's number."""
-    for output in sorted(outputs, key=len, reverse=True):
-        if name.startswith(output + "_"):
-            measure = name[len(output) + 1:]
-            return f"{METRIC_WORDS.get(measure, measure.replace('_', ' '))} of {output}"
-    return METRIC_WORDS.get(name, name.replace("_", " "))
-
-
-def metric_names(keys: list[str]) -> list[str]:
-    """The training-side metric names in the logs (val_x pairs with x), without the total loss."""
-    names = [k for k in keys if not k.startswith("val_") and k != "loss"]
-    names += [k[4:] for k in keys if k.startswith("val_") and k[4:] not in names and k != "val_loss"]
-
-    def rank(name: str) -> tuple[int, int]:
-        for position, word in enumerate(PREFERRED_METRICS):
-            if name == word or name.endswith("_" + word):
-                return (position, 0)
-        return (len(PREFERRED_METRICS), 0)
-
-    return sorted(names, key=rank)
-
-
-class _GrowingSeries:
-    """x/y values in arrays that double when full, so appending stays cheap and setData gets views."""
-
-    def __init__(self) -> None:
-        self.x = np.empty(1024)
-        self.y = np.empty(1024)
-        self.count = 0
-
-    def clear(self) -> None:
-        self.count = 0
-
-    def extend(self, x: np.ndarray, y: np.ndarray) -> None:
-        needed = self.count + len(x)
-        if needed > len(self.x):
-            size = max(needed, 2 * len(self.x))
-            self.x = np.resize(self.x, size)
-            self.y = np.resize(self.y, size)
-        self.x[self.count:needed] = x
-        self.y[self.count:needed] = y
-        self.count = needed
-
-    def views(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.x[:self.count], self.y[:self.count]
-
-
 class CurvesPanel(QWidget):
     """Loss and metric curves that follow training live, redrawn by a timer (never once per batch).
 
@@ -106,7 +51,7 @@ class CurvesPanel(QWidget):
         self.session = session
         self.epochs: list[int] = []
         self.logs: dict[str, list[float]] = {}
-        self.batch_series = _GrowingSeries()
+        self.batch_series = GrowingSeries()
         self._smoothed: Optional[float] = None
         self.best_epoch: Optional[int] = None
         self.stopped_epoch: Optional[int] = None
@@ -114,7 +59,7 @@ class CurvesPanel(QWidget):
         self._drawn_epochs = -1
         self._drawn_metric: Optional[str] = None
         self._planned_epochs = 0
-        self._overlay_runs: list[dict] = []
+        self._overlay_runs: list[tuple[int, RunRecord]] = []
         self._overlay_items: list[Any] = []
         self.plots: Optional[Any] = None   # the pyqtgraph GraphicsLayoutWidget, once built
 
@@ -419,13 +364,13 @@ class CurvesPanel(QWidget):
         self.redraw(force=True)
 
     # ------------------------------------------------------------ earlier runs, faint and dashed
-    def set_overlays(self, runs: list[dict]) -> None:
-        """Show these recorded runs (from the project's history) behind the live curves."""
+    def set_overlays(self, runs: list[tuple[int, RunRecord]]) -> None:
+        """Show these recorded runs (number in the history, record) behind the live curves."""
         self._overlay_runs = list(runs)
         if runs:
             self.ensure_plots()
             self.stack.setCurrentWidget(self.plots)
-        self._planned_epochs = max([self._planned_epochs] + [int(r.get("epochs_run") or 0) for r in runs])
+        self._planned_epochs = max([self._planned_epochs] + [run.epochs_run for _, run in runs])
         self._rebuild_overlays()
         self.redraw(force=True)
 
@@ -437,20 +382,12 @@ class CurvesPanel(QWidget):
         self._overlay_items = []
         pg = self._pg
         metric = self.current_metric()
-        for number, run in enumerate(self._overlay_runs):
-            history = run.get("history") or {}
-            epochs = np.asarray(run.get("epochs") or range(1, run.get("epochs_run", 0) + 1), dtype=float)
-            label = f"run {run.get('number', number + 1)}"
-            for plot, key, colour in ((self.loss_plot, "loss", TRAIN_COLOUR),
-                                      (self.loss_plot, "val_loss", VALIDATION_COLOUR),
-                                      (self.metric_plot, metric, TRAIN_COLOUR),
-                                      (self.metric_plot, f"val_{metric}", VALIDATION_COLOUR)):
-                values = history.get(key) if key else None
-                if not values or len(values) != len(epochs):
-                    continue
-                y = np.asarray([math.nan if v is None else v for v in values], dtype=float)
-                if plot is self.loss_plot and self.log_check.isChecked():
-                    y = np.where(y > 0, y, np.nan)
+        plots = {"loss": self.loss_plot, "metric": self.metric_plot}
+        for number, run in self._overlay_runs:
+            label = f"run {number}"
+            for line in overlay_lines(run, metric, log_loss=self.log_check.isChecked()):
+                plot, key, epochs, y = plots[line.plot], line.key, line.epochs, line.values
+                colour = VALIDATION_COLOUR if line.validation else TRAIN_COLOUR
                 colour_faint = pg.mkColor(colour)
                 colour_faint.setAlpha(90)
                 item = pg.PlotDataItem(epochs, y, pen=pg.mkPen(colour_faint, width=1.5, style=Qt.PenStyle.DashLine))
@@ -490,13 +427,8 @@ class CurvesPanel(QWidget):
         path = self.ask_csv_path()
         if path is None:
             return False
-        keys = sorted(self.logs, key=lambda k: (k not in ("loss", "val_loss"), k.startswith("val_"), k))
         try:
-            with open(path, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(["epoch"] + keys)
-                for row, epoch in enumerate(self.epochs):
-                    writer.writerow([epoch] + [_csv_number(self.logs[k][row]) for k in keys])
+            write_history_csv(path, self.epochs, self.logs)
         except OSError as exc:
             self.show_error(f"The numbers could not be saved to {path.name}: {exc.strerror or exc}")
             return False
@@ -511,7 +443,3 @@ def _cache_as_pixmap(item: Any) -> None:
     item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     for child in item.childItems():
         child.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def _csv_number(value: float) -> str:
-    return "" if not math.isfinite(value) else repr(float(value))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.runs import RunRecord
 from ...core.settings import OPTIMIZERS
 from ..editing.document import Document
 from .session import TrainingSession
@@ -73,7 +74,7 @@ def headline_test_score(test: dict) -> str:
 class RunsPanel(QWidget):
     """Lists `document.project.runs`; ticking a row overlays that run's curves."""
 
-    overlays_changed = Signal(list)   # the ticked runs (their dicts, each with a "number")
+    overlays_changed = Signal(list)   # the ticked runs: (number, RunRecord) pairs
 
     def __init__(self, document: Document, session: TrainingSession, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -145,25 +146,24 @@ class RunsPanel(QWidget):
         self.title.setText(f"Runs of this project: {len(runs)}" + (" (tick one to compare it with the live curves)"
                                                                   if runs else " — each finished run is added here"))
 
-    def _fill_row(self, row: int, number: int, run: dict, ticked: bool) -> None:
-        settings = run.get("settings") or {}
-        history = run.get("history") or {}
-        when = str(run.get("when", "")).replace("T", " ")
+    def _fill_row(self, row: int, number: int, saved: dict, ticked: bool) -> None:
+        run = RunRecord.from_dict(saved)
+        settings, history = run.settings, run.history
+        when = run.when.replace("T", " ")
         learning_rate, seed = settings.get("learning_rate"), settings.get("seed")
         loss, val_loss = _last(history, "loss"), _last(history, "val_loss")
-        seconds = run.get("seconds")
         # (text shown, value sorted by) per column
         cells = [("", number), (str(number), number), (when[:16], when),
                  (OPTIMIZERS.get(settings.get("optimizer"), str(settings.get("optimizer", "—"))), None),
                  (f"{learning_rate:g}" if isinstance(learning_rate, (int, float)) else "—", learning_rate),
                  (str(settings.get("batch_size", "—")), settings.get("batch_size")),
-                 (str(run.get("epochs_run", "—")), run.get("epochs_run")),
+                 (str(run.epochs_run), run.epochs_run),
                  (str(seed) if seed is not None else "—", seed),
                  (_number(loss), loss), (_number(val_loss), val_loss),
-                 (str(run["best_epoch"]) if run.get("best_epoch") is not None else "—", run.get("best_epoch")),
-                 (headline_test_score(run.get("test") or {}), _first_score(run.get("test") or {})),
-                 (f"{seconds:.1f}" if isinstance(seconds, (int, float)) else "—", seconds),
-                 (ENDINGS.get(run.get("stop_reason"), str(run.get("stop_reason", ""))), None)]
+                 (str(run.best_epoch) if run.best_epoch is not None else "—", run.best_epoch),
+                 (headline_test_score(run.test), _first_score(run.test)),
+                 (f"{run.seconds:.1f}" if run.seconds is not None else "—", run.seconds),
+                 (ENDINGS.get(run.stop_reason, run.stop_reason), None)]
         for column, (text, key) in enumerate(cells):
             item = _SortableItem(text)
             item.setData(Qt.ItemDataRole.UserRole, number)
@@ -173,8 +173,8 @@ class RunsPanel(QWidget):
                               | Qt.ItemFlag.ItemIsSelectable)
                 item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
                 item.setToolTip("Show this run's curves (dashed) behind the live ones")
-            if run.get("message"):
-                item.setToolTip(item.toolTip() or str(run["message"]))
+            if run.message:
+                item.setToolTip(item.toolTip() or run.message)
             self.table.setItem(row, column, item)
 
     def ticked_numbers(self) -> list[int]:
@@ -201,4 +201,4 @@ class RunsPanel(QWidget):
         if only_if_changed and numbers == self._emitted:
             return  # the curves already show these runs (often none): no rebuild and redraw of their overlays
         self._emitted = numbers
-        self.overlays_changed.emit([dict(runs[n - 1], number=n) for n in numbers])
+        self.overlays_changed.emit([(n, RunRecord.from_dict(runs[n - 1])) for n in numbers])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from typing import Any, Callable, Optional
 
@@ -24,11 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.layers import NO_GRADIENT_ACTIVATIONS
 from ...core.settings import OPTIMIZERS, TrainingSettings
 from ..editing.commands import SetProjectSettings
 from ..editing.document import Document
+from .run_messages import (STOP_REASON_WORDS, device_note, divergence_details, final_message, format_seconds,
+                           needs_perceptron_rule)
 from .session import TrainingSession
+from .setting_widgets import (DeviceCombo, LearningRateBox, fraction_box, get_setting, set_setting,
+                              whole_number_box)
 
 MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "val_r2")
 # Which optimizer uses which extra setting (the others are hidden, so the form only shows what matters).
@@ -38,107 +40,6 @@ OPTIMIZER_SETTINGS = {
     "beta2": ("adam", "adamw"),
     "rho": ("rmsprop",),
 }
-STOP_REASON_WORDS = {"completed": "Finished", "early_stopping": "Stopped early", "stopped": "Stopped",
-                     "diverged": "Diverged"}
-
-
-class LearningRateBox(QDoubleSpinBox):
-    """A learning-rate field that steps 0.001 → 0.002 → 0.005 → 0.01 (the 1-2-5 steps people use) and shows 1e-05."""
-
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.setDecimals(8)
-        self.setRange(1e-6, 10.0)
-        self.setKeyboardTracking(False)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
-        return f"{value:g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
-        try:
-            return float(text.replace(",", "."))
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, position: int):  # noqa: D102 - Qt's name
-        from PySide6.QtGui import QValidator
-
-        stripped = text.strip().replace(",", ".")
-        if stripped in ("", ".", "-", "e", "1e", "1e-"):
-            return QValidator.State.Intermediate, text, position
-        try:
-            value = float(stripped)
-        except ValueError:
-            partial = all(c in "0123456789.eE-+" for c in stripped)
-            return (QValidator.State.Intermediate if partial else QValidator.State.Invalid), text, position
-        state = QValidator.State.Acceptable if 1e-6 <= value <= 10 else QValidator.State.Intermediate
-        return state, text, position
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt's name
-        value = self.value()
-        for _ in range(abs(steps)):
-            value = _next_step(value, up=steps > 0)
-        self.setValue(min(max(value, self.minimum()), self.maximum()))
-
-
-def _next_step(value: float, up: bool) -> float:
-    """The next value on the 1-2-5 ladder above or below `value`."""
-    exponent = math.floor(math.log10(value))
-    ladder = [m * 10.0 ** e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5)]
-    if up:
-        return next(v for v in ladder if v > value * (1 + 1e-9))
-    return next(v for v in reversed(ladder) if v < value * (1 - 1e-9))
-
-
-def format_seconds(seconds: float) -> str:
-    seconds = max(int(round(seconds)), 0)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
-def final_message(result: Any, device_note: str = "") -> str:
-    """The line shown when a run ends: what happened, the test scores, and where it ran (device_note)."""
-    history = result.history
-    if history.stop_reason == "diverged":
-        return history.message
-    words = history.message or f"{STOP_REASON_WORDS.get(history.stop_reason, 'Finished')}."
-    scores = []
-    for name, metrics in (result.test or {}).items():
-        prefix = f"{name} " if len(result.test) > 1 else ""
-        for key, label in (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE")):
-            if isinstance(metrics.get(key), (int, float)):
-                scores.append(f"{prefix}{label} {metrics[key]:.3g}")
-    if scores:
-        words += " Test " + ", ".join(scores) + "."
-    return f"{words} {device_note}" if device_note else words
-
-
-def device_note(requested: str, used: str) -> str:
-    """Where a run's arithmetic happened, in words; plain about a GPU that was asked for but is not there."""
-    if requested.startswith("cuda") and used != "cuda":
-        return "The project asks for a GPU (CUDA), but this computer has none that PyTorch can use: it trained " \
-               "on the CPU."
-    return "Trained on the GPU." if used == "cuda" else "Trained on the CPU."
-
-
-def divergence_details(result: Any) -> str:
-    """The numbers behind a NaN run, for Details…: where it happened, the learning rate and the last losses."""
-    where = getattr(result.history, "divergence", None) or {}
-    if not where:
-        return ""
-    losses = ", ".join(f"{value:.4g}" for value in where.get("last_losses", []))
-    epoch_losses = ", ".join(f"{value:.4g}" for value in result.history.logs.get("loss", [])[-5:])
-    bad = where.get("bad_loss", math.nan)
-    return "\n".join([
-        f"The loss became {'infinite' if math.isinf(bad) else 'NaN'} at epoch {where['epoch']}, "
-        f"batch {where['batch']}.",
-        f"Learning rate: {where['learning_rate']:g}",
-        f"Last batch losses before that, oldest first: {losses or 'none (the first batch already failed)'}",
-        f"Loss of the last finished epochs: {epoch_losses or 'none (it failed in the first epoch)'}",
-    ])
-
-
 class TrainingPanel(QWidget):
     """Settings for the next run and the buttons to run it. Every change is one undo step on the project."""
 
@@ -237,22 +138,6 @@ class TrainingPanel(QWidget):
         self._rows[key] = (caption, editor)
         getattr(editor, signal_name).connect(lambda *args, k=key: self._edited(k, value_of()))
 
-    @staticmethod
-    def _spin(low: int, high: int) -> QSpinBox:
-        box = QSpinBox()
-        box.setRange(low, high)
-        box.setKeyboardTracking(False)  # one change when typing is done, not one per digit
-        return box
-
-    @staticmethod
-    def _fraction(low: float, high: float, step: float, decimals: int = 3) -> QDoubleSpinBox:
-        box = QDoubleSpinBox()
-        box.setRange(low, high)
-        box.setSingleStep(step)
-        box.setDecimals(decimals)
-        box.setKeyboardTracking(False)
-        return box
-
     def _optimizer_group(self) -> QGroupBox:
         group = QGroupBox("Optimizer")
         form = QFormLayout(group)
@@ -267,20 +152,20 @@ class TrainingPanel(QWidget):
                   "How big each step is. Too big and the loss jumps around or becomes NaN; too small and learning "
                   "is slow. The arrows step 0.001 → 0.002 → 0.005 → 0.01.",
                   "valueChanged", lambda: self.learning_rate_box.value())
-        momentum = self._fraction(0.0, 1.0, 0.05)
+        momentum = fraction_box(0.0, 1.0, 0.05)
         self._add(form, "momentum", "Momentum", momentum,
                   "How much of the previous step carries over (0 = none, 0.9 is usual).", "valueChanged",
                   momentum.value)
-        beta1 = self._fraction(0.0, 1.0, 0.01, 4)
+        beta1 = fraction_box(0.0, 1.0, 0.01, 4)
         self._add(form, "beta1", "Beta 1", beta1, "Adam's memory of past gradients (0.9 is usual).",
                   "valueChanged", beta1.value)
-        beta2 = self._fraction(0.0, 1.0, 0.001, 4)
+        beta2 = fraction_box(0.0, 1.0, 0.001, 4)
         self._add(form, "beta2", "Beta 2", beta2, "Adam's memory of past squared gradients (0.999 is usual).",
                   "valueChanged", beta2.value)
-        rho = self._fraction(0.0, 1.0, 0.01, 4)
+        rho = fraction_box(0.0, 1.0, 0.01, 4)
         self._add(form, "rho", "Rho", rho, "RMSprop's memory of past squared gradients (0.9 is usual).",
                   "valueChanged", rho.value)
-        decay = self._fraction(0.0, 10.0, 0.0001, 6)
+        decay = fraction_box(0.0, 10.0, 0.0001, 6)
         self._add(form, "weight_decay", "Weight decay", decay,
                   "Pulls the weights towards zero a little at every step, against overfitting (0 = off).",
                   "valueChanged", decay.value)
@@ -289,13 +174,13 @@ class TrainingPanel(QWidget):
     def _fit_group(self) -> QGroupBox:
         group = QGroupBox("Training")
         form = QFormLayout(group)
-        batch = self._spin(1, 1_000_000)
+        batch = whole_number_box(1, 1_000_000)
         self._add(form, "batch_size", "Batch size", batch,
                   "How many samples are looked at before each weight update.", "valueChanged", batch.value)
-        epochs = self._spin(1, 1_000_000)
+        epochs = whole_number_box(1, 1_000_000)
         self._add(form, "epochs", "Epochs", epochs, "How many times the network sees the whole training data.",
                   "valueChanged", epochs.value)
-        split = self._fraction(0.0, 0.9, 0.05, 2)
+        split = fraction_box(0.0, 0.9, 0.05, 2)
         self._add(form, "validation_split", "Validation split", split,
                   "The share of the training rows kept aside to check the network on data it does not learn from. "
                   "Only used when the data has no validation part of its own (see the Data panel).",
@@ -305,13 +190,13 @@ class TrainingPanel(QWidget):
         self.validation_hint.setWordWrap(True)
         self.validation_hint.setStyleSheet("color: palette(mid);")
         form.addRow("", self.validation_hint)
-        seed = self._spin(0, 2_147_483_647)
+        seed = whole_number_box(0, 2_147_483_647)
         self._add(form, "seed", "Seed", seed, "The same seed gives the same starting weights and batch order.",
                   "valueChanged", seed.value)
         shuffle = QCheckBox("Shuffle every epoch")
         self._add(form, "shuffle", "", shuffle, "Mixing the order helps the network not learn the order.",
                   "toggled", shuffle.isChecked)
-        self.device_combo = _DeviceCombo(self._check_devices)
+        self.device_combo = DeviceCombo(self._check_devices)
         self.device_combo.addItem("CPU", "cpu")
         self._add(form, "device", "Device", self.device_combo,
                   "Where the arithmetic runs. A GPU appears here when PyTorch can use one.",
@@ -331,10 +216,10 @@ class TrainingPanel(QWidget):
         self._add(form, "early_stopping.monitor", "Watch", monitor,
                   "The number to watch: val_loss (loss on the validation rows) is the usual choice.",
                   "currentTextChanged", monitor.currentText)
-        patience = self._spin(0, 1_000_000)
+        patience = whole_number_box(0, 1_000_000)
         self._add(form, "early_stopping.patience", "Patience", patience,
                   "How many epochs without improvement to wait before stopping.", "valueChanged", patience.value)
-        delta = self._fraction(0.0, 1e6, 0.001, 6)
+        delta = fraction_box(0.0, 1e6, 0.001, 6)
         self._add(form, "early_stopping.min_delta", "Min change", delta,
                   "Smaller changes than this do not count as an improvement.", "valueChanged", delta.value)
         restore = QCheckBox("Restore the best weights")
@@ -359,7 +244,7 @@ class TrainingPanel(QWidget):
         self._filling = True
         try:
             for key, editor in self._editors.items():
-                value = _get(settings, key)
+                value = get_setting(settings, key)
                 if isinstance(editor, QComboBox) and not editor.isEditable():
                     index = editor.findData(value)
                     if index < 0 and key == "device":
@@ -401,9 +286,9 @@ class TrainingPanel(QWidget):
         if self._filling:
             return
         settings = TrainingSettings.from_dict(self.document.project.training.to_dict())
-        if _get(settings, key) == value:
+        if get_setting(settings, key) == value:
             return
-        _set(settings, key, value)
+        set_setting(settings, key, value)
         label = self._rows[key][0].text() or key.split(".")[-1].replace("_", " ")
         if not self.document.push(SetProjectSettings(self.document, "training", settings,
                                                      f"Change {label.lower()}")):
@@ -549,43 +434,3 @@ class TrainingPanel(QWidget):
                           QMessageBox.StandardButton.Ok, self)
         box.setDetailedText(details)
         box.exec()
-
-
-def needs_perceptron_rule(project: Any) -> bool:
-    """Whether the perceptron rule would help: gradient descent chosen for a one-layer network with a step or sign
-    Output (gradient descent cannot train that; the rule can).
-
-    The same test as the engine's refusal, made on the drawing so the panel needs no torch."""
-    if project.training.method != "gradient_descent":
-        return False
-    if project.graph.nodes_of_type("Dense"):
-        return False  # a hidden layer: the perceptron rule trains one layer only, so offering it leads nowhere
-    return any(node.params.get("activation") in NO_GRADIENT_ACTIVATIONS
-               for node in project.graph.nodes_of_type("Output"))
-
-
-class _DeviceCombo(QComboBox):
-    """Looks for a GPU only when the list is opened, so the window never waits for torch at start."""
-
-    def __init__(self, before_popup: Callable[[], None]) -> None:
-        super().__init__()
-        self._before_popup = before_popup
-
-    def showPopup(self) -> None:  # noqa: N802 - Qt's name
-        self._before_popup()
-        super().showPopup()
-
-
-def _get(settings: TrainingSettings, key: str) -> Any:
-    target: Any = settings
-    for part in key.split("."):
-        target = getattr(target, part)
-    return target
-
-
-def _set(settings: TrainingSettings, key: str, value: Any) -> None:
-    *path, last = key.split(".")
-    target: Any = settings
-    for part in path:
-        target = getattr(target, part)
-    setattr(target, last, value)

@@ -1,0 +1,78 @@
+"""What the training panel says about a run, in words: its end, its time left, a NaN, the perceptron hint."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ...core.layers import NO_GRADIENT_ACTIVATIONS
+
+STOP_REASON_WORDS = {"completed": "Finished", "early_stopping": "Stopped early", "stopped": "Stopped",
+                     "diverged": "Diverged"}
+
+
+
+def format_seconds(seconds: float) -> str:
+    seconds = max(int(round(seconds)), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def final_message(result: Any, device_note: str = "") -> str:
+    """The line shown when a run ends: what happened, the test scores, and where it ran (device_note)."""
+    history = result.history
+    if history.stop_reason == "diverged":
+        return history.message
+    words = history.message or f"{STOP_REASON_WORDS.get(history.stop_reason, 'Finished')}."
+    scores = []
+    for name, metrics in (result.test or {}).items():
+        prefix = f"{name} " if len(result.test) > 1 else ""
+        for key, label in (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE")):
+            if isinstance(metrics.get(key), (int, float)):
+                scores.append(f"{prefix}{label} {metrics[key]:.3g}")
+    if scores:
+        words += " Test " + ", ".join(scores) + "."
+    return f"{words} {device_note}" if device_note else words
+
+
+def device_note(requested: str, used: str) -> str:
+    """Where a run's arithmetic happened, in words; plain about a GPU that was asked for but is not there."""
+    if requested.startswith("cuda") and used != "cuda":
+        return "The project asks for a GPU (CUDA), but this computer has none that PyTorch can use: it trained " \
+               "on the CPU."
+    return "Trained on the GPU." if used == "cuda" else "Trained on the CPU."
+
+
+def divergence_details(result: Any) -> str:
+    """The numbers behind a NaN run, for Details…: where it happened, the learning rate and the last losses."""
+    where = getattr(result.history, "divergence", None) or {}
+    if not where:
+        return ""
+    losses = ", ".join(f"{value:.4g}" for value in where.get("last_losses", []))
+    epoch_losses = ", ".join(f"{value:.4g}" for value in result.history.logs.get("loss", [])[-5:])
+    bad = where.get("bad_loss", math.nan)
+    return "\n".join([
+        f"The loss became {'infinite' if math.isinf(bad) else 'NaN'} at epoch {where['epoch']}, "
+        f"batch {where['batch']}.",
+        f"Learning rate: {where['learning_rate']:g}",
+        f"Last batch losses before that, oldest first: {losses or 'none (the first batch already failed)'}",
+        f"Loss of the last finished epochs: {epoch_losses or 'none (it failed in the first epoch)'}",
+    ])
+
+
+def needs_perceptron_rule(project: Any) -> bool:
+    """Whether the perceptron rule would help: gradient descent chosen for a one-layer network with a step or sign
+    Output (gradient descent cannot train that; the rule can).
+
+    The same test as the engine's refusal, made on the drawing so the panel needs no torch."""
+    if project.training.method != "gradient_descent":
+        return False
+    if project.graph.nodes_of_type("Dense"):
+        return False  # a hidden layer: the perceptron rule trains one layer only, so offering it leads nowhere
+    return any(node.params.get("activation") in NO_GRADIENT_ACTIVATIONS
+               for node in project.graph.nodes_of_type("Output"))
+
+
+__all__ = ["STOP_REASON_WORDS", "device_note", "divergence_details", "final_message", "format_seconds",
+           "needs_perceptron_rule"]
