@@ -52,7 +52,7 @@ class RunRecord:
     stop_reason: str = ""                            # "completed", "early_stopping", "stopped", "diverged"...
     best_epoch: Optional[int] = None
     message: str = ""
-    seconds: float = 0.0
+    seconds: Optional[float] = None                  # None: an older run that did not say
     extra: dict = field(default_factory=dict)        # keys this version does not know, kept for the round trip
 
     @classmethod
@@ -91,7 +91,7 @@ class RunRecord:
             stop_reason=str(raw.get("stop_reason") or ""),
             best_epoch=_int_or_none(raw.get("best_epoch")),
             message=str(raw.get("message") or ""),
-            seconds=finite_or_none(raw.get("seconds")) or 0.0,
+            seconds=finite_or_none(raw.get("seconds")),
             extra={key: value for key, value in raw.items() if key not in FIELDS},
         )
 
