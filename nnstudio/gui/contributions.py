@@ -67,7 +67,7 @@ class Contribution(QObject):
     def menu_actions(self) -> dict[str, Entries]:
         return {}
 
-    def installed(self, parts: "WindowParts") -> None:
+    def installed(self, parts: WindowParts) -> None:
         """Called once everything is placed: connect what needs the placed docks or tabs."""
 
 
@@ -163,7 +163,11 @@ class WindowParts:
         """Place a contribution's parts by id; a second contribution with the same id is refused (the first stays)."""
         if contribution.id in self.contributions:
             return self.contributions[contribution.id]
-        for menu in contribution.menu_specs():
+        new_menus = contribution.menu_specs()
+        unknown = set(contribution.menu_actions()) - set(self.menus) - {menu.id for menu in new_menus}
+        if unknown:  # said before anything is placed, so a mistake leaves the window as it was
+            raise KeyError(f"the window has no menu with the id {sorted(unknown)} (it has {sorted(self.menus)})")
+        for menu in new_menus:
             self.add_menu(menu.id, menu.title)
         for tab in contribution.tab_specs():
             self.add_tab(tab)

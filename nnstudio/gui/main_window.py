@@ -1,4 +1,4 @@
-"""The main window: composes the editor (palette, canvas, inspector) and the training studio, and wires them."""
+"""The main window: the editor, the training studio and the contributions (teaching, sharing), placed by id."""
 
 from __future__ import annotations
 

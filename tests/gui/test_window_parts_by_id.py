@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox
 
-from nnstudio.gui.contributions import Contribution
+from nnstudio.gui.contributions import Contribution, MenuSpec
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.sharing import install_sharing
 from nnstudio.gui.teaching.install import PLACES, install_teaching
@@ -95,20 +95,25 @@ def test_sharing_and_teaching_land_in_the_right_menus_of_a_translated_window(qtb
 
 
 class Extra(Contribution):
-    """A contribution asking for a menu the window does not have."""
+    """A contribution with a menu of its own that also asks for a menu the window does not have."""
 
     id = "extra"
 
+    def menu_specs(self):
+        return [MenuSpec("tools", "&Tools")]
+
     def menu_actions(self):
-        return {"help": [QAction("About", self)]}
+        return {"tools": [QAction("Sort", self)], "help": [QAction("About", self)]}
 
 
 def test_a_contribution_is_installed_once_and_an_unknown_menu_id_is_named(qtbot, window):
     first = install_sharing(window)
     assert install_sharing(window) is first and window.sharing is first
     assert len([a for a in entries(window.parts.menus["file"]) if a is first.export_action]) == 1
+    menus = window.menuBar().actions()
     with pytest.raises(KeyError, match="'help'"):
         window.install(Extra(window))
+    assert window.menuBar().actions() == menus and "extra" not in window.parts.contributions  # nothing half-placed
 
 
 # ---------------------------------------------------------------- nothing looks parts up by their words
@@ -198,3 +203,30 @@ def test_no_gui_code_finds_a_menu_dock_or_tab_by_its_visible_text():
     found = {str(path.relative_to(GUI)): lines for path in files
              if (lines := lookups_by_visible_text(path.read_text(encoding="utf-8")))}
     assert found == {}
+
+
+LIGHT_START = """
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from nnstudio.gui.app import compose
+from nnstudio.gui.main_window import MainWindow
+window = MainWindow()
+compose(window)
+window.show()
+app.processEvents()
+print(len(window.parts.contributions), sorted(m for m in ('numpy', 'pandas', 'pyqtgraph', 'sklearn', 'torch')
+                                              if m in sys.modules))
+"""
+
+
+def test_the_composed_window_imports_nothing_heavy_before_its_panels_are_shown():
+    """Contributions only place stand-ins: their panels (numpy, pyqtgraph, torch) come when first shown."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", LIGHT_START], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1:] == ["[]"] and done.stdout.startswith("2 ")
