@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from .graph import Graph, name_problem
 from .layers import (LayerResult, NodeContext, OutputTarget, Shape, ShapeError, canonical_type, format_shape,
@@ -24,6 +24,42 @@ class Issue:
     node_id: Optional[str]
     severity: str
     message: str
+
+    def labelled(self) -> str:
+        """The message led by what kind of issue it is, as tooltips show it ("Error: ...")."""
+        if self.severity == ERROR:
+            return "Error: {message}".format(message=self.message)
+        return "Warning: {message}".format(message=self.message)
+
+    def with_layer_name(self, name: Optional[str]) -> str:
+        """The message, led by the layer's name when the message does not already say which layer."""
+        if name and f"'{name}'" not in self.message:
+            return "{layer}: {message}".format(layer=name, message=self.message)
+        return self.message
+
+
+def worst_severity(issues: Sequence[Issue]) -> Optional[str]:
+    """ERROR if any issue is an error, WARNING if there are only warnings, None without issues."""
+    if not issues:
+        return None
+    return ERROR if any(issue.severity == ERROR for issue in issues) else WARNING
+
+
+def errors_first(issues: Sequence[Issue]) -> list[Issue]:
+    """The issues with errors first (they are what stops training), each kind in its own order."""
+    return sorted(issues, key=lambda issue: issue.severity != ERROR)
+
+
+def issue_counts_text(issues: Sequence[Issue]) -> str:
+    """'2 errors, 1 warning', or '' without issues."""
+    errors = sum(1 for issue in issues if issue.severity == ERROR)
+    warnings = len(issues) - errors
+    parts = []
+    if errors:
+        parts.append("1 error" if errors == 1 else "{count} errors".format(count=errors))
+    if warnings:
+        parts.append("1 warning" if warnings == 1 else "{count} warnings".format(count=warnings))
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,20 @@ def test_wide_and_deep_analysis():
     assert result.ok, result.issues
     concat = graph.node_by_name("concat").id
     assert result.shapes[concat] == (35,)
+
+
+def test_issue_wording_is_decided_once_in_core():
+    from nnstudio.core.analysis import ERROR, WARNING, Issue, errors_first, issue_counts_text, worst_severity
+
+    warning = Issue("n1", WARNING, "Dense 'hidden1' has no bias")
+    error = Issue("n2", ERROR, "nothing feeds this layer")
+    assert worst_severity([]) is None
+    assert worst_severity([warning]) == WARNING
+    assert worst_severity([warning, error]) == ERROR
+    assert errors_first([warning, error]) == [error, warning]
+    assert error.labelled() == "Error: nothing feeds this layer"
+    assert warning.labelled() == "Warning: Dense 'hidden1' has no bias"
+    assert error.with_layer_name("out") == "out: nothing feeds this layer"
+    assert warning.with_layer_name("hidden1") == warning.message  # it already says which layer
+    assert issue_counts_text([]) == ""
+    assert issue_counts_text([error, warning, warning]) == "1 error, 2 warnings"

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 
-from ...core.analysis import ERROR, Issue
+from ...core.analysis import ERROR, Issue, errors_first, issue_counts_text
 from ..editing.document import Document
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
@@ -37,7 +37,7 @@ class IssuesPanel(QListWidget):
 
     def refresh(self) -> None:
         self.clear()
-        issues = sorted(self.document.analysis.issues, key=lambda issue: issue.severity != ERROR)
+        issues = errors_first(self.document.analysis.issues)
         style = self.style()
         for issue in issues:
             is_error = issue.severity == ERROR
@@ -46,27 +46,20 @@ class IssuesPanel(QListWidget):
                                             else QStyle.StandardPixmap.SP_MessageBoxWarning))
             item.setForeground(QBrush(ERROR_COLOUR if is_error else WARNING_COLOUR))
             item.setData(NODE_ROLE, issue.node_id)
-            item.setToolTip(("Error: " if is_error else "Warning: ") + issue.message
-                            + ("\nClick to show the layer." if issue.node_id else ""))
+            item.setToolTip(issue.labelled() + ("\nClick to show the layer." if issue.node_id else ""))
             self.addItem(item)
         if not issues:
             item = QListWidgetItem(NO_PROBLEMS)
             item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # nothing to click through to
             self.addItem(item)
-        errors = sum(1 for i in issues if i.severity == ERROR)
-        warnings = len(issues) - errors
-        parts = [f"{errors} error{'s' if errors != 1 else ''}" if errors else "",
-                 f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
-        detail = ", ".join(p for p in parts if p)
+        detail = issue_counts_text(issues)
         self.title_changed.emit(f"Issues ({detail})" if detail else "Issues")
 
     def _text(self, issue: Issue) -> str:
         """The message, led by the layer's name when the message does not already say which layer."""
         name = self.document.graph.nodes[issue.node_id].name if issue.node_id in self.document.graph.nodes else None
-        if name and f"'{name}'" not in issue.message:
-            return f"{name}: {issue.message}"
-        return issue.message
+        return issue.with_layer_name(name)
 
     def messages(self) -> list[str]:
         return [self.item(i).text() for i in range(self.count())]

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ....core.analysis import ERROR, Issue
+from ....core.analysis import ERROR, Issue, errors_first, worst_severity
 from ....core.graph import Node
 from . import style
 from .port_item import PortItem, paint_resting_port
@@ -55,11 +55,8 @@ class IssueMark(QGraphicsItem):
             self.setVisible(False)
             self.setToolTip("")
             return
-        self.severity = ERROR if any(i.severity == ERROR for i in issues) else "warning"
-        # Errors first: they are what stops training.
-        ordered = sorted(issues, key=lambda i: i.severity != ERROR)
-        lines = [("Error: " if i.severity == ERROR else "Warning: ") + i.message for i in ordered]
-        self.setToolTip("\n".join(lines))
+        self.severity = worst_severity(issues)
+        self.setToolTip("\n".join(issue.labelled() for issue in errors_first(issues)))
         self.setVisible(True)
         self.update()
 
@@ -169,9 +166,7 @@ class NodeItem(QGraphicsItem):
             description = node.spec.describe(node.params)
         except (KeyError, TypeError, ValueError) as exc:  # a hand-edited file with odd settings
             description = f"settings need attention ({exc})"
-        severity = None
-        if issues:
-            severity = ERROR if any(i.severity == ERROR for i in issues) else "warning"
+        severity = worst_severity(issues)
         texts = (node.type, node.name, description, shape_text, param_count, severity,
                  tuple(p for p in self.input_ports))
         self.issue_mark.show_issues(issues)
