@@ -249,9 +249,7 @@ class BundleActions(QObject):
         """Draw the bundle's last run in the learning curves, as if it had just been trained here."""
         if history is None or not history.epochs:
             return
-        curves = getattr(self.window, "curves_panel", None)
-        if curves is None:
-            return
+        curves = self.window.curves_panel  # built now if the Training tab was never opened
         for row, epoch in enumerate(history.epochs):
             curves.add_epoch(int(epoch), {key: values[row] for key, values in history.logs.items()
                                           if row < len(values)})
