@@ -93,6 +93,16 @@ def node_activation(document: Any, node_id: str) -> str:
     return str(node.params.get("activation", "linear"))
 
 
+def held_layer(session: Any, node_id: str) -> Optional[LayerWeights]:
+    """A copy of one layer's numbers as the panels show them now (None without such a layer).
+
+    Before any run the seeded starting model is adopted, so the store holds its numbers. During a run the store
+    keeps the last finished model's numbers: the running network's are read from the session's copy of it.
+    """
+    model = session.current_model(adopt=True)
+    return read_layer(model, node_id) if session.is_training else session.weights.get(node_id)
+
+
 class SetWeights(QUndoCommand):
     """Write weights and biases into the session's weight store (one undo step); every panel hears of it.
 
@@ -105,8 +115,7 @@ class SetWeights(QUndoCommand):
     def __init__(self, session: Any, new: dict[str, LayerWeights], text: str = "Set weights") -> None:
         super().__init__()
         self.session = session
-        session.current_model(adopt=True)   # the store now holds the numbers of the model the panels show
-        self.old = {node_id: session.weights.get(node_id) for node_id in new}
+        self.old = {node_id: held_layer(session, node_id) for node_id in new}
         missing = [node_id for node_id, old in self.old.items() if old is None]
         if missing:
             raise NetworkError("this layer has no weights in the model")
@@ -131,8 +140,7 @@ class SetWeights(QUndoCommand):
 def set_one_weight(document: Any, session: Any, node_id: str, neuron: int, source: Optional[int],
                    value: float) -> bool:
     """Type one weight (source = input index) or bias (source None) by hand; one undo step. False if refused."""
-    session.current_model(adopt=True)   # before any run, the starting model becomes the one the store holds
-    new = session.weights.get(node_id)   # already a copy
+    new = held_layer(session, node_id)   # a copy
     if new is None:
         return False
     name = document.graph.node(node_id).name
@@ -147,5 +155,6 @@ def set_one_weight(document: Any, session: Any, node_id: str, neuron: int, sourc
     return document.push(SetWeights(session, {node_id: new}, text))
 
 
-__all__ = ["LayerWeights", "plural", "SetWeights", "WEIGHTED_TYPES", "dense_module", "model_or_none", "model_problem",
-           "model_weights", "node_activation", "read_layer", "set_one_weight", "small_network", "weighted_nodes"]
+__all__ = ["LayerWeights", "SetWeights", "WEIGHTED_TYPES", "dense_module", "held_layer", "model_or_none",
+           "model_problem", "model_weights", "node_activation", "plural", "read_layer", "set_one_weight",
+           "small_network", "weighted_nodes"]
