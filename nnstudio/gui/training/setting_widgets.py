@@ -1,13 +1,13 @@
-"""Small editors of the training form: number boxes, the learning-rate box, the device list that finds a GPU late."""
+"""Small editors of the training form: number boxes, the learning rate's 1-2-5 box, a device list that looks late."""
 
 from __future__ import annotations
 
-import math
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
 from ...core.settings import TrainingSettings
+from ..widgets.number_box import NumberBox
 
 
 def whole_number_box(low: int, high: int) -> QSpinBox:
@@ -26,52 +26,11 @@ def fraction_box(low: float, high: float, step: float, decimals: int = 3) -> QDo
     return box
 
 
-class LearningRateBox(QDoubleSpinBox):
-    """A learning-rate field that steps 0.001 → 0.002 → 0.005 → 0.01 (the 1-2-5 steps people use) and shows 1e-05."""
-
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.setDecimals(8)
-        self.setRange(1e-6, 10.0)
-        self.setKeyboardTracking(False)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
-        return f"{value:g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt's name
-        try:
-            return float(text.replace(",", "."))
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, position: int):  # noqa: D102 - Qt's name
-        from PySide6.QtGui import QValidator
-
-        stripped = text.strip().replace(",", ".")
-        if stripped in ("", ".", "-", "e", "1e", "1e-"):
-            return QValidator.State.Intermediate, text, position
-        try:
-            value = float(stripped)
-        except ValueError:
-            partial = all(c in "0123456789.eE-+" for c in stripped)
-            return (QValidator.State.Intermediate if partial else QValidator.State.Invalid), text, position
-        state = QValidator.State.Acceptable if 1e-6 <= value <= 10 else QValidator.State.Intermediate
-        return state, text, position
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt's name
-        value = self.value()
-        for _ in range(abs(steps)):
-            value = _next_step(value, up=steps > 0)
-        self.setValue(min(max(value, self.minimum()), self.maximum()))
-
-
-def _next_step(value: float, up: bool) -> float:
-    """The next value on the 1-2-5 ladder above or below `value`."""
-    exponent = math.floor(math.log10(value))
-    ladder = [m * 10.0 ** e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5)]
-    if up:
-        return next(v for v in ladder if v > value * (1 + 1e-9))
-    return next(v for v in reversed(ladder) if v < value * (1 - 1e-9))
+def learning_rate_box() -> NumberBox:
+    """The learning-rate field: the arrows step 0.001 → 0.002 → 0.005 → 0.01 (the 1-2-5 steps people use)."""
+    box = NumberBox(1e-6, 10.0, ladder=True)
+    box.setKeyboardTracking(False)  # one change when typing is done, not one per digit
+    return box
 
 
 class DeviceCombo(QComboBox):
@@ -103,4 +62,4 @@ def set_setting(settings: TrainingSettings, key: str, value: Any) -> None:
     setattr(target, last, value)
 
 
-__all__ = ["DeviceCombo", "LearningRateBox", "fraction_box", "get_setting", "set_setting", "whole_number_box"]
+__all__ = ["DeviceCombo", "learning_rate_box", "fraction_box", "get_setting", "set_setting", "whole_number_box"]

@@ -29,7 +29,7 @@ from ..editing.document import Document
 from .run_messages import (STOP_REASON_WORDS, device_note, divergence_details, final_message, format_seconds,
                            needs_perceptron_rule)
 from .session import TrainingSession
-from .setting_widgets import (DeviceCombo, LearningRateBox, fraction_box, get_setting, set_setting,
+from .setting_widgets import (DeviceCombo, fraction_box, get_setting, learning_rate_box, set_setting,
                               whole_number_box)
 
 MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "val_r2")
@@ -147,7 +147,7 @@ class TrainingPanel(QWidget):
         self._add(form, "optimizer", "Optimizer", self.optimizer_combo,
                   "How the weights are changed after each batch. Adam is a good first choice.",
                   "currentIndexChanged", lambda: self.optimizer_combo.currentData())
-        self.learning_rate_box = LearningRateBox()
+        self.learning_rate_box = learning_rate_box()
         self._add(form, "learning_rate", "Learning rate", self.learning_rate_box,
                   "How big each step is. Too big and the loss jumps around or becomes NaN; too small and learning "
                   "is slow. The arrows step 0.001 → 0.002 → 0.005 → 0.01.",
