@@ -326,6 +326,25 @@ def test_runs_table_sorts_by_a_clicked_column_as_numbers(qtbot, window):
     assert panel.ticked_numbers() == [2]
 
 
+def test_a_run_saved_by_an_older_version_still_shows_and_overlays(qtbot, window):
+    open_example(window, "xor")
+    # Saved before runs kept their epoch list, their count of epochs and their seconds.
+    window.document.project.runs.append({"when": "2025-03-01T08:30:00", "settings": {"optimizer": "sgd"},
+                                         "history": {"loss": [0.7, 0.4, 0.2]}, "stop_reason": "completed"})
+    window.tabs.setCurrentWidget(window.training_view)
+    panel = window.runs_panel
+    panel.refresh()
+    table = panel.table
+    columns = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    row = [table.item(0, c).text() for c in range(len(columns))]
+    assert row[columns.index("Epochs")] == "3" and row[columns.index("Seconds")] == "—"
+    assert row[columns.index("When")] == "2025-03-01 08:30" and row[columns.index("Loss")] == "0.2"
+    curves = window.curves_panel   # built on first use
+    panel.set_ticked(1, True)   # as a click on its box does: its curve goes behind the live ones
+    lines = [item for plot, item in curves._overlay_items if plot is curves.loss_plot]
+    assert len(lines) == 1 and list(lines[0].xData) == [1.0, 2.0, 3.0] and list(lines[0].yData) == [0.7, 0.4, 0.2]
+
+
 def test_per_output_numbers_are_named_by_their_output():
     from nnstudio.gui.training.curve_data import metric_label, metric_names
 
