@@ -42,9 +42,11 @@ RUN_DROPPED_MESSAGE = ("Training of the previous project was stopped when this p
 
 
 class TrainingSession(SessionModels, QObject):
-    """Owns everything a run needs besides the drawing: loaded data, the worker thread, the trained model.
+    """Starts, pauses, stops and ends the training thread, and hands what it reports to the panels.
 
-    Panels read its attributes and listen to its signals; only this object talks to the worker.
+    It also holds what the panels read: the loaded data, and (see SessionModels) the model and its weight store.
+    The worker trains a copy of the project taken when Train is pressed; the finished run is recorded here, into
+    the live project. Panels read its attributes and listen to its signals; only this object talks to the worker.
     """
 
     data_changed = Signal()
@@ -73,7 +75,7 @@ class TrainingSession(SessionModels, QObject):
         self._loaded_signature: Optional[str] = None
         self._thread: Optional[QThread] = None
         self._worker: Optional[TrainingWorker] = None
-        self._run_project = None
+        self._run_project = None   # the live project the running run is recorded into (it trains a copy)
         self._paused = False
         self._shutting_down = False
         self._stop_requested = False
