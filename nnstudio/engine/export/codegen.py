@@ -3,37 +3,14 @@
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
 
 from ...core.layers import canonical_type
 from ..compiler import GraphModule
-from .code_literals import comment_text, docstring_text, number, python_list, whole
+from .code_literals import comment_text, docstring_text, python_list, whole
 from .code_naming import class_name_for, code_names
+from .code_writers import CODE_WRITERS, LayerCode, Line
 from .formats import ExportError
 from .train_code import TrainingScript, table_csv, train_source
-
-_ACTIVATIONS_NEEDING_F = ("leaky_relu", "elu", "gelu")
-
-
-@dataclass
-class Line:
-    """One statement of forward(), plus whether it needs `torch.nn.functional`."""
-
-    text: str
-    uses_functional: bool = False
-
-
-def _activation(name: str, value: str, sample_rank: int) -> Line:
-    """The expression applying a drawing's activation to `value`."""
-    dim = 1 if sample_rank == 1 else -1
-    simple = {"linear": value, "relu": f"torch.relu({value})", "sigmoid": f"torch.sigmoid({value})",
-              "tanh": f"torch.tanh({value})", "softmax": f"torch.softmax({value}, dim={dim})",
-              "sign": f"torch.sign({value})", "step": f"({value} >= 0).float()",
-              "leaky_relu": f"F.leaky_relu({value})", "elu": f"F.elu({value})", "gelu": f"F.gelu({value})"}
-    # Only these fixed expressions are ever written: an activation name from the file is a key, never code.
-    if not isinstance(name, str) or name not in simple:
-        raise ExportError(f"there is no code for the activation {comment_text(name)[:80]}")
-    return Line(simple[name], name in _ACTIVATIONS_NEEDING_F)
 
 
 def _layer_lines(model: GraphModule, graph: dict, names: dict[str, str]
@@ -50,50 +27,23 @@ def _layer_lines(model: GraphModule, graph: dict, names: dict[str, str]
     for node_id in model.analysis.order:
         node = nodes[node_id]
         kind = canonical_type(node["type"])
-        name = model.node_names[node_id]
-        code = names[name]
-        module = model.layers[name]
-        shape = model.shapes.get(node_id, ())
-        used = node_id in plan
-        step = plan.get(node_id)
-        sources = [names[slot_name[s]] for s in step.sources] if step else []
-        if kind == "Input":
-            if len(shape) > 1 and used:
-                sizes = ", ".join(whole(s, "an input size") for s in shape)
-                forward.append(Line(f"{code} = {code}.reshape(-1, {sizes})  # each sample is {_dims(shape)}"))
-            continue
-        if kind in ("Dense", "Output"):
-            units, features = module.weight.shape
-            bias = "" if module.bias is not None else ", bias=False"
-            init.append(f"self.{code} = nn.Linear({whole(features, 'a size')}, {whole(units, 'a size')}{bias})"
-                        + ("" if used else "  # not connected to an output; kept so the weights load"))
-            if used:
-                line = _activation(module.activation_name, f"self.{code}({sources[0]})", len(shape))
-                forward.append(Line(f"{code} = {line.text}", line.uses_functional))
-        elif kind == "Dropout":
-            init.append(f"self.{code} = nn.Dropout({number(module.p, 'a dropout rate')})")
-            if used:
-                forward.append(Line(f"{code} = self.{code}({sources[0]})"))
-        elif kind == "BatchNormalization":
-            init.append(f"self.{code} = nn.BatchNorm1d({whole(module.num_features, 'a size')}, "
-                        f"eps={number(module.eps, 'epsilon')}, momentum={number(module.momentum, 'momentum')})")
-            if used:
-                forward.append(Line(f"{code} = self.{code}({sources[0]})"))
-        elif not used:
-            continue
-        elif kind == "Flatten":
-            forward.append(Line(f"{code} = torch.flatten({sources[0]}, 1)"))
-        elif kind == "Activation":
-            activation = node.get("params", {}).get("activation", "relu")
-            line = _activation(activation, sources[0], len(shape))
-            forward.append(Line(f"{code} = {line.text}", line.uses_functional))
-        elif kind == "Concatenate":
-            dim = 1 if len(shape) == 1 else -1
-            forward.append(Line(f"{code} = torch.cat([{', '.join(sources)}], dim={dim})"))
-        elif kind == "Add":
-            forward.append(Line(f"{code} = {' + '.join(sources)}"))
-        else:
+        writer = CODE_WRITERS.get(kind)
+        if writer is None:
             raise ExportError(f"there is no code for the layer type {comment_text(kind)[:80]}")
+        name = model.node_names[node_id]
+        module = model.layers[name]
+        step = plan.get(node_id)
+        layer = LayerCode(names[name], module, node.get("params", {}), model.shapes.get(node_id, ()))
+        if step is not None:
+            layer.sources = [names[slot_name[s]] for s in step.sources]
+        lines = writer(layer)
+        if lines.init is not None and step is not None:
+            init.append(lines.init)
+        elif lines.init is not None and len(module.state_dict()):
+            # weights.safetensors holds every layer's weights: model.py must have a place for each to load into.
+            init.append(lines.init + "  # not connected to an output; kept so the weights load")
+        if step is not None and lines.forward is not None:
+            forward.append(lines.forward)
     return init, forward, arguments
 
 
