@@ -10,6 +10,12 @@ from nnstudio.engine.inference import read_layer
 from nnstudio.gui.teaching.edits import set_one_weight
 
 
+def open_data_example(qtbot, window, name: str) -> None:
+    """Open an example and wait for its data, as the panels do before they show a model."""
+    open_example(window, name)
+    qtbot.waitUntil(lambda: window.session.data is not None, timeout=10_000)
+
+
 def test_the_run_trains_a_copy_of_the_project_that_later_edits_cannot_reach(qtbot, window):
     start_long_run(qtbot, window)
     live = window.document.project
@@ -46,7 +52,7 @@ def test_a_finished_run_fills_the_store_with_its_model_weights(qtbot, window):
 
 
 def test_a_weight_edit_goes_through_the_store_into_the_model_and_undo_restores_it(qtbot, window):
-    open_example(window, "xor_single_layer")
+    open_data_example(qtbot, window, "xor_single_layer")
     document, session = window.document, window.session
     output = document.graph.node_by_name("xor").id
     inputs = document.graph.node_by_name("inputs").id
@@ -68,7 +74,7 @@ def test_a_weight_edit_goes_through_the_store_into_the_model_and_undo_restores_i
 
 
 def test_an_edit_for_a_layer_shape_the_model_no_longer_has_changes_nothing(qtbot, window):
-    open_example(window, "xor")
+    open_data_example(qtbot, window, "xor")
     document, session = window.document, window.session
     hidden = document.graph.node_by_name("hidden").id
     assert set_one_weight(document, session, hidden, 0, 0, 0.5)   # adopts the starting model: the store holds it
