@@ -59,8 +59,39 @@ test_predictions.__test__ = False   # a function named test_* that pytest must n
 
 
 def load_state(model: GraphModule, state: Mapping[str, np.ndarray]) -> None:
-    """Put numpy copies of a model's state (see gui.training.worker.state_copy) into a model of the same drawing."""
+    """Put numpy copies of a model's state (see state_copy) into a model of the same drawing."""
     model.load_state_dict({name: torch.from_numpy(np.asarray(values)) for name, values in state.items()})
+
+
+# ------------------------------------------------------------ copies a training thread hands to the GUI
+def _numpy_copy(tensor: Any) -> Optional[np.ndarray]:
+    if tensor is None:
+        return None
+    return tensor.detach().to("cpu", copy=True).numpy()
+
+
+def weights_snapshot(model: GraphModule, node_ids: set[str]) -> dict[str, dict[str, Optional[np.ndarray]]]:
+    """Copies of the weight, bias and gradient of the asked-for nodes that have weights (for the live views)."""
+    snapshot: dict[str, dict[str, Optional[np.ndarray]]] = {}
+    for node_id in node_ids:
+        name = model.node_names.get(node_id)
+        if name is None or name not in model.layers:
+            continue
+        weight = bias = None
+        for parameter_name, parameter in model.layers[name].named_parameters():
+            if weight is None and parameter_name.split(".")[-1] == "weight":
+                weight = parameter
+            elif bias is None and parameter_name.split(".")[-1] == "bias":
+                bias = parameter
+        if weight is None:
+            continue
+        snapshot[node_id] = {"weight": _numpy_copy(weight), "bias": _numpy_copy(bias), "grad": _numpy_copy(weight.grad)}
+    return snapshot
+
+
+def state_copy(model: GraphModule) -> dict[str, np.ndarray]:
+    """Numpy copies of every parameter and buffer (the model's state_dict), for a model of the same drawing."""
+    return {name: _numpy_copy(tensor) for name, tensor in model.state_dict().items()}
 
 
 # ------------------------------------------------------------ does a model still belong to the drawing?
@@ -142,4 +173,4 @@ def write_layers(model: GraphModule, layers: Mapping[str, LayerWeights]) -> list
 
 
 __all__ = ["dense_module", "evaluate", "layer_weights", "load_state", "model_fits_graph", "model_weights", "predict",
-           "read_layer", "test_predictions", "write_layers"]
+           "read_layer", "state_copy", "test_predictions", "weights_snapshot", "write_layers"]

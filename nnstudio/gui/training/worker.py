@@ -9,7 +9,6 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Optional
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ...core.graph import Graph
@@ -102,36 +101,6 @@ class Outcome:
     model: Any    # nnstudio.engine.compiler.GraphModule, no longer touched by the worker
 
 
-def _numpy_copy(tensor: Any) -> Optional[np.ndarray]:
-    if tensor is None:
-        return None
-    return tensor.detach().to("cpu", copy=True).numpy()
-
-
-def weights_of(model: Any, node_ids: set[str]) -> dict[str, dict[str, Optional[np.ndarray]]]:
-    """Copies of the weight, bias and gradient of the asked-for nodes that have weights."""
-    snapshot: dict[str, dict[str, Optional[np.ndarray]]] = {}
-    for node_id in node_ids:
-        name = model.node_names.get(node_id)
-        if name is None or name not in model.layers:
-            continue
-        weight = bias = None
-        for parameter_name, parameter in model.layers[name].named_parameters():
-            if weight is None and parameter_name.split(".")[-1] == "weight":
-                weight = parameter
-            elif bias is None and parameter_name.split(".")[-1] == "bias":
-                bias = parameter
-        if weight is None:
-            continue
-        snapshot[node_id] = {"weight": _numpy_copy(weight), "bias": _numpy_copy(bias), "grad": _numpy_copy(weight.grad)}
-    return snapshot
-
-
-def state_copy(model: Any) -> dict[str, np.ndarray]:
-    """Numpy copies of every parameter and buffer (the model's state_dict), for a model of the same drawing."""
-    return {name: _numpy_copy(tensor) for name, tensor in model.state_dict().items()}
-
-
 def project_snapshot(project: Project) -> Project:
     """A copy of the project as it is now (graph, data and training settings, not the run history) for a run.
 
@@ -146,6 +115,7 @@ def project_snapshot(project: Project) -> Project:
 def _forwarding_callback(worker: "TrainingWorker") -> Any:
     """The engine callback that fills the worker's mailbox (torch imported here)."""
     from ...engine.callbacks import Callback
+    from ...engine.inference import state_copy, weights_snapshot
 
     mailbox = worker.mailbox
 
@@ -198,7 +168,7 @@ def _forwarding_callback(worker: "TrainingWorker") -> Any:
 
         def send_weights(self) -> None:
             watched = worker.watched_nodes()
-            mailbox.put_weights(weights_of(self.model, watched) if watched else {})
+            mailbox.put_weights(weights_snapshot(self.model, watched) if watched else {})
 
         def on_epoch_end(self, epoch: int, logs: dict) -> None:
             # Always hand over the epoch's last batch losses before its logs, so the curves stay in order.
