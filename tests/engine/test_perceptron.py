@@ -1,6 +1,10 @@
 """settings.method == "perceptron": the Trainer runs the perceptron rule on a single-layer step network."""
 
+import ast
+from pathlib import Path
+
 import pytest
+import torch
 
 from nnstudio.core.examples import xor_single_layer
 from nnstudio.core.layers import OutputTarget
@@ -8,7 +12,9 @@ from nnstudio.core.settings import TrainingSettings
 from nnstudio.engine.callbacks import Callback
 from nnstudio.engine.compiler import compile_graph
 from nnstudio.engine.pipeline import load_project_data, train_project
-from nnstudio.engine.training import Trainer
+from nnstudio.engine import gradient_descent, perceptron_method
+from nnstudio.engine.training import TRAINING_METHODS, Trainer
+from nnstudio.engine.training_method import TrainingMethod
 
 from engine_helpers import chain, xor_part
 
@@ -65,3 +71,71 @@ def test_perceptron_method_refuses_sigmoid():
     trainer = Trainer(compile_graph(net.snapshot(), net.context), TrainingSettings(method="perceptron"))
     with pytest.raises(ValueError, match="step or sign"):
         trainer.fit(xor_part(net))
+
+
+class StopAfter(Callback):
+    """Presses Stop (the trainer's own stop, as the window's button does) at the end of an epoch."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs):
+        if epoch == self.epoch:
+            self.trainer.stop()
+
+
+def test_a_stopped_perceptron_run_does_not_stop_the_next_one():
+    net = chain((2,), [], {"activation": "step"}, OutputTarget("binary", 1))
+    settings = TrainingSettings(method="perceptron", epochs=6, learning_rate=0.1, validation_split=0.0)
+    trainer = Trainer(compile_graph(net.snapshot(), net.context), settings)
+    first = trainer.fit(xor_part(net), callbacks=[StopAfter(2)])
+    assert first.stop_reason == "stopped" and first.epochs == [1, 2]
+    second = trainer.fit(xor_part(net))  # XOR never converges: all 6 epochs run
+    assert second.stop_reason == "completed" and second.epochs == [1, 2, 3, 4, 5, 6]
+
+
+class Halving(TrainingMethod):
+    """A made-up method that uses only what the Trainer hands every method: halve the weights each epoch."""
+
+    name = "halving"
+
+    def run(self, run):
+        logs = {}
+        for epoch in range(1, run.trainer.settings.epochs + 1):
+            if run.should_stop():
+                run.note_stopped()
+                break
+            run.epoch_begin(epoch)
+            with torch.no_grad():
+                for parameter in run.trainer.model.parameters():
+                    parameter.mul_(0.5)
+            logs = {"loss": float(epoch), "rows": float(run.train.size)}
+            run.epoch_end(epoch, logs)
+        return logs
+
+
+def test_a_training_method_needs_only_the_public_run(monkeypatch):
+    """The perceptron rule is one TrainingMethod among others: a new one plugs in without Trainer internals."""
+    monkeypatch.setitem(TRAINING_METHODS, "halving", Halving)
+    net = chain((2,), [], {"activation": "sigmoid"}, OutputTarget("binary", 1))
+    model = compile_graph(net.snapshot(), net.context)
+    settings = TrainingSettings(epochs=3, validation_split=0.25)
+    settings.method = "halving"  # not a method the settings file offers: set in memory, after validation
+    monkeypatch.setattr(TrainingSettings, "validate", lambda self: None)
+    before = model.state_dict()["layers.target.weight"].clone()
+    recorder = Recorder()
+    history = Trainer(model, settings).fit(xor_part(net), callbacks=[recorder])
+    assert history.epochs == [1, 2, 3] and history.logs["rows"] == [3.0, 3.0, 3.0]  # 4 rows, 1 kept aside
+    assert history.stop_reason == "completed" and history.message == "Training finished: 3 epoch(s)."
+    assert [e for e, _ in recorder.epochs] == [1, 2, 3]
+    assert torch.allclose(model.state_dict()["layers.target.weight"], before / 8)
+
+
+def test_the_training_methods_reach_no_private_part_of_the_trainer():
+    for module in (perceptron_method, gradient_descent):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        private = sorted({node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                          and isinstance(node.value, ast.Name) and node.value.id in ("trainer", "run")
+                          and node.attr.startswith("_")})
+        assert private == [], (module.__name__, private)
