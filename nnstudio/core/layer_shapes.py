@@ -126,6 +126,13 @@ def infer_batchnorm(params: dict, inputs: list, ctx: NodeContext) -> LayerResult
     return LayerResult((features,), 4 * features, 2 * features)
 
 
+def infer_layer_normalization(params: dict, inputs: list, ctx: NodeContext) -> LayerResult:
+    shape = _one_input(inputs)
+    # Keras counts a scale γ and (with center) a shift β per value of the last axis; all of them trainable.
+    count = shape[-1] * (2 if params["center"] else 1)
+    return LayerResult(shape, count, count)
+
+
 def infer_concatenate(params: dict, inputs: list, ctx: NodeContext) -> LayerResult:
     leading = {s[:-1] for s in inputs}
     if len(leading) > 1:

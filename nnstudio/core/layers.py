@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Optional
 
 from .layer_shapes import (infer_activation, infer_add, infer_batchnorm, infer_concatenate, infer_dense,
-                           infer_flatten, infer_input, infer_output, infer_same, resolve_output)
+                           infer_flatten, infer_input, infer_layer_normalization, infer_output, infer_same,
+                           resolve_output)
 from .layer_specs import (ACTIVATIONS, CATEGORIES, INITIALIZERS, LOSSES, METRICS, NO_GRADIENT_ACTIVATIONS, TASKS,
                           WEIGHTED_TYPES, Infer, LayerResult, LayerSpec, NodeContext, OutputConfig, OutputTarget,
                           ParamSpec, Shape, ShapeError, format_shape, short_shape)
@@ -120,6 +121,21 @@ register(LayerSpec(
                minimum=1e-12, maximum=1.0)),
     infer_batchnorm, lambda p: "normalise", formula="y = γ·(x − μ) / √(σ² + ε) + β", icon="batchnorm",
     aliases=("BatchNorm",), default_name="batch_normalization"))
+
+register(LayerSpec(
+    "LayerNormalization", "Regularisation",
+    "Rescales the values of each sample to mean 0 and spread 1 across its features (BatchNormalization does it "
+    "across the batch instead), then lets the network learn a better scale γ and shift β: it works the same "
+    "when training and predicting, whatever the batch size.",
+    # Keras' default epsilon (torch's is 1e-5), as for BatchNormalization: a model drawn from a Keras book
+    # gives the same numbers.
+    (ParamSpec("epsilon", "float", 0.001, "A tiny number added to the variance so we never divide by zero.",
+               minimum=1e-12, maximum=1.0),
+     ParamSpec("center", "bool", True, "Learn a shift β for each feature after normalising (off: the values "
+               "stay centred on 0).")),
+    infer_layer_normalization, lambda p: "normalise each sample",
+    formula="y = γ·(x − μ) / √(σ² + ε) + β   (μ, σ² over one sample's features)",
+    default_name="layer_normalization"))
 
 register(LayerSpec(
     "Flatten", "Core",

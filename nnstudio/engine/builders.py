@@ -151,6 +151,11 @@ def build_batch_normalization(params: dict, input_shapes: list, config: BuildCon
     return nn.BatchNorm1d(input_shapes[0][0], eps=params["epsilon"], momentum=1.0 - params["momentum"])
 
 
+def build_layer_normalization(params: dict, input_shapes: list, config: BuildConfig) -> nn.Module:
+    # Over the last axis, as Keras does; `bias` is Keras' center (the learned shift β).
+    return nn.LayerNorm(input_shapes[0][-1], eps=params["epsilon"], bias=bool(params["center"]))
+
+
 def build_flatten(params: dict, input_shapes: list, config: BuildConfig) -> nn.Module:
     return Flatten()
 
@@ -173,6 +178,7 @@ BUILDERS: dict[str, Builder] = {
     "Output": build_output,
     "Dropout": build_dropout,
     "BatchNormalization": build_batch_normalization,
+    "LayerNormalization": build_layer_normalization,
     "Flatten": build_flatten,
     "Activation": build_activation,
     "Concatenate": build_concatenate,

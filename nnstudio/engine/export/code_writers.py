@@ -91,6 +91,13 @@ def write_batch_normalization(layer: LayerCode) -> LayerLines:
                       _call(layer))
 
 
+def write_layer_normalization(layer: LayerCode) -> LayerLines:
+    module = layer.module
+    bias = "" if module.bias is not None else ", bias=False"
+    return LayerLines(f"self.{layer.code} = nn.LayerNorm({whole(module.normalized_shape[0], 'a size')}, "
+                      f"eps={number(module.eps, 'epsilon')}{bias})", _call(layer))
+
+
 def write_flatten(layer: LayerCode) -> LayerLines:
     return LayerLines(forward=Line(f"{layer.code} = torch.flatten({layer.sources[0]}, 1)"))
 
@@ -115,6 +122,7 @@ CODE_WRITERS: dict[str, CodeWriter] = {
     "Output": write_dense,
     "Dropout": write_dropout,
     "BatchNormalization": write_batch_normalization,
+    "LayerNormalization": write_layer_normalization,
     "Flatten": write_flatten,
     "Activation": write_activation,
     "Concatenate": write_concatenate,
