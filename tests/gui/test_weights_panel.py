@@ -158,3 +158,20 @@ def test_the_weights_dock_draws_weight_sizes_on_the_windows_canvas(qtbot):
         assert widths() == {style.EDGE_WIDTH}
     finally:
         window.session.shutdown()
+
+
+def test_a_weight_typed_in_the_teaching_views_shows_in_the_weights_panel_and_undo_takes_it_back(qtbot):
+    """One owner for the numbers: a hand edit goes into the session's weight store, which the panel reads."""
+    from nnstudio.gui.teaching.edits import set_one_weight
+
+    panel, document, session = make(qtbot, iris())
+    hidden = node_named(document, "hidden")
+    document.select([hidden])
+    before = panel.shown_weight.copy()
+    assert set_one_weight(document, session, hidden, neuron=2, source=1, value=4.25)
+    qtbot.waitUntil(lambda: panel.shown_weight is not None and panel.shown_weight[2, 1] == np.float32(4.25),
+                    timeout=3000)
+    assert session.weights.get(hidden).weights[2, 1] == 4.25
+    assert np.array_equal(np.delete(panel.shown_weight.ravel(), 2 * 4 + 1), np.delete(before.ravel(), 2 * 4 + 1))
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: np.array_equal(panel.shown_weight, before), timeout=3000)

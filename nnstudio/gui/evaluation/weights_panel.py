@@ -234,38 +234,37 @@ class WeightsPanel(QWidget):
         self._update_edges()
 
     def _model(self) -> Any:
-        """The session's model; before any run, the network with its starting weights (same seed)."""
-        model = self.session.model
-        if model is not None:
-            return model
-        data = self.session.data
-        if data is None:
-            return None
-        from ...engine.pipeline import RunError, build_model  # noqa: PLC0415 - torch only when needed
+        """The model every panel shows (the session decides: trained, edited by hand, or the starting one)."""
+        from ...core.data import DataError  # noqa: PLC0415
+        from ...engine.pipeline import RunError  # noqa: PLC0415 - torch only when needed
 
         try:
-            return build_model(self.document.project, data.context)
-        except RunError:
-            return None  # the network has problems; the issues list explains them
+            return self.session.current_model()
+        except (DataError, RunError):
+            return None  # no data yet, or the network has problems: the issues list explains them
 
     def _read_model_weights(self) -> None:
-        """Copy every weighted layer's weights from the model (not during training: the snapshots do that)."""
+        """Copy every weighted layer's numbers (not during training: the snapshots do that).
+
+        Weights and biases come from the session's weight store when it holds the layer (the numbers the neuron
+        view and the truth table show too); gradients, which the store does not keep, from the model.
+        """
         if self._model_weights_of is not None or self.session.is_training:
             return
         model = self._model()
         self._model_weights_of = model if model is not None else False
         if model is None:
             return
-        for node_id, name in model.node_names.items():
-            layer = model.layers[name] if name in model.layers else None
-            weight = getattr(layer, "weight", None)
-            if weight is None or weight.ndim != 2:
+        from ...engine.inference import weights_snapshot  # noqa: PLC0415
+
+        store = self.session.weights
+        for node_id, entry in weights_snapshot(model, set(model.node_names)).items():
+            if entry["weight"] is None or entry["weight"].ndim != 2:
                 continue
-            bias = getattr(layer, "bias", None)
-            self.weights.setdefault(node_id, {
-                "weight": weight.detach().to("cpu").numpy().copy(),
-                "bias": bias.detach().to("cpu").numpy().copy() if bias is not None else None,
-                "grad": weight.grad.detach().to("cpu").numpy().copy() if weight.grad is not None else None})
+            held = store.get(node_id) if node_id in store else None
+            if held is not None:
+                entry = dict(entry, weight=held.weights, bias=held.bias)
+            self.weights.setdefault(node_id, entry)
 
     # ------------------------------------------------------------ showing
     def _on_selection(self, node_ids: list) -> None:
