@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnstudio.core.graph import Graph
-from nnstudio.core.layers import ACTIVATIONS, LAYERS, LOSSES, METRICS
+from nnstudio.core.layers import ACTIVATIONS, LAYERS, LOSSES, METRICS, layer_spec
 from nnstudio.core.settings import OPTIMIZERS
 from nnstudio.core.teaching.explanations import activation_curve, explain, explain_node
 
@@ -17,6 +17,15 @@ def test_everything_is_explained():
             assert item.sentence.endswith(".") and item.formula
     assert explain("activation", "sigmoid").formula == "σ(z) = 1 / (1 + e^−z)"
     assert explain("layer", "BatchNorm").name == "BatchNormalization"  # aliases are followed
+
+
+@pytest.mark.parametrize("type_name", sorted(LAYERS))
+def test_a_layer_is_explained_by_its_own_spec(type_name):
+    """One text per layer type: the explain panel shows the spec's help (the palette's tooltip) and formula."""
+    spec = layer_spec(type_name)
+    item = explain("layer", type_name)
+    assert (item.name, item.sentence, item.formula) == (type_name, spec.help, spec.formula)
+    assert spec.formula, type_name
 
 
 @pytest.mark.parametrize("name", [a for a in ACTIVATIONS if a not in ("step", "sign")])
