@@ -71,11 +71,7 @@ class GradientDescent(TrainingMethod):
         shuffle_generator = torch.Generator().manual_seed(settings.seed)
         samples, seconds = 0, 0.0
         logs: dict[str, float] = {}
-        for epoch in range(1, settings.epochs + 1):
-            if run.should_stop():
-                run.note_stopped()
-                break
-            run.epoch_begin(epoch)
+        for epoch in run.epochs():
             order = torch.randperm(run.train.size, generator=shuffle_generator) if settings.shuffle else None
             if order is not None and order.device != device:
                 order = order.to(device)

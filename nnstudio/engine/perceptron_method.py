@@ -80,11 +80,7 @@ class PerceptronRule(TrainingMethod):
         rng = np.random.default_rng(settings.seed)
         self.converged_at = None
         logs: dict[str, float] = {}
-        for epoch in range(1, settings.epochs + 1):
-            if run.should_stop():
-                run.note_stopped()
-                break
-            run.epoch_begin(epoch)
+        for epoch in run.epochs():
             result = rule.epoch(X, Y, rng.permutation(len(X)) if settings.shuffle else None)
             if layer.bias is None:
                 rule.bias[:] = 0.0  # a layer without bias keeps its threshold at 0

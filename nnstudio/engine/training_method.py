@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from .callbacks import Callback
 from .history import History
@@ -38,9 +38,16 @@ class TrainingRun:
         """Training ends early: keep a callback's reason (early stopping), else say it was stopped."""
         self.trainer.request_stop(self.trainer.stop_reason or "stopped")
 
-    def epoch_begin(self, epoch: int) -> None:
-        for callback in self.callbacks:
-            callback.on_epoch_begin(epoch, {})
+    def epochs(self) -> Iterator[int]:
+        """Epoch numbers 1..settings.epochs, each announced to the callbacks first; ends early, saying why,
+        once should_stop() is true."""
+        for epoch in range(1, self.trainer.settings.epochs + 1):
+            if self.should_stop():
+                self.note_stopped()
+                return
+            for callback in self.callbacks:
+                callback.on_epoch_begin(epoch, {})
+            yield epoch
 
     def epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Record the epoch's numbers in the history, then tell the callbacks."""

@@ -102,11 +102,7 @@ class Halving(TrainingMethod):
 
     def run(self, run):
         logs = {}
-        for epoch in range(1, run.trainer.settings.epochs + 1):
-            if run.should_stop():
-                run.note_stopped()
-                break
-            run.epoch_begin(epoch)
+        for epoch in run.epochs():
             with torch.no_grad():
                 for parameter in run.trainer.model.parameters():
                     parameter.mul_(0.5)
