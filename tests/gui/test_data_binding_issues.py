@@ -108,3 +108,24 @@ def test_an_input_mismatch_shows_alongside_the_output_one(qtbot, window):
            "columns" in rows
     assert any(row.startswith("Output 'xor' is a yes/no (binary) output") for row in rows)
     assert len(rows) == 2
+
+
+def test_try_it_follows_new_data_with_fewer_features_without_an_error(qtbot, window):
+    """Found by a student walk-through: a row picked on 4-feature data, then a 2-feature dataset chosen."""
+    from PySide6.QtWidgets import QLineEdit, QSpinBox
+
+    assert window.file_actions.open_path(EXAMPLES_DIR / "iris.nnstudio")
+    qtbot.waitUntil(lambda: window.session.data is not None, timeout=5000)
+    window.tabs.setCurrentWidget(window.evaluate_view)
+    splitter = window.evaluate_view.ensure_built()
+    tryit = splitter.widget(1)
+
+    def shown_fields() -> list[str]:
+        return [f.objectName() for f in tryit.findChildren(QLineEdit)
+                if f.objectName().startswith("feature_") and f.isVisibleTo(tryit)]
+
+    qtbot.waitUntil(lambda: len(shown_fields()) == 4, timeout=3000)
+    tryit.findChild(QSpinBox).setValue(25)
+    choose_dataset(qtbot, window, "and")  # an exception in a slot here fails the test (pytest-qt)
+    qtbot.waitUntil(lambda: len(shown_fields()) == 2, timeout=3000)
+    assert "row" in tryit.truth_label.text()

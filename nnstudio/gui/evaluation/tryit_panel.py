@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, QSignalBlocker, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -165,14 +165,17 @@ class TryItPanel(QWidget):
         signature = repr((id(data.table), prepared.binding, prepared.tasks, prepared.class_names,
                           [n.name for n in self.document.graph.nodes.values()]))
         part, part_name = self._part()
-        self.sample_spin.setEnabled(part is not None)
-        # Numbered from 1, as the student counts rows (the label says "row 3 of 30").
-        self.sample_spin.setRange(1, max(len(part), 1) if part is not None else 1)
-        self.sample_spin.setToolTip(f"A row from the {part_name} part" if part_name else "")
+        # The fields first: narrowing the row range below may move the row number, and that row must be shown
+        # in fields made for this data (fields for the old data would be asked for values it does not have).
         if signature != self._layout_signature:
             self._layout_signature = signature
             self._build_inputs(data)
             self._build_outputs(data)
+        self.sample_spin.setEnabled(part is not None)
+        with QSignalBlocker(self.sample_spin):  # one load below, not one per change
+            # Numbered from 1, as the student counts rows (the label says "row 3 of 30").
+            self.sample_spin.setRange(1, max(len(part), 1) if part is not None else 1)
+        self.sample_spin.setToolTip(f"A row from the {part_name} part" if part_name else "")
         self.load_sample(self.sample_spin.value())
 
     def _node_name(self, node_id: str) -> str:
