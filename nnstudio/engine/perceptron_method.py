@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnstudio.core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer
+from ..core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer, rule_targets
 
 from .training_data import PreparedPart
 from .training_method import TrainingMethod, TrainingRun
@@ -37,16 +37,6 @@ def perceptron_layer(trainer: "Trainer") -> tuple[nn.Module, str]:
     return model.layers[model.node_names[output_id]], config.activation
 
 
-def _rule_targets(codes: torch.Tensor, units: int, activation: str) -> np.ndarray:
-    """Class codes as the 0/1 (step) or −1/1 (sign) value each output neuron should give."""
-    values = codes.detach().to("cpu").numpy()
-    if values.ndim == 2:  # class probabilities: take the most likely class
-        values = values.argmax(axis=1)
-    values = values.reshape(-1).astype(np.int64)
-    wanted = values.reshape(-1, 1).astype(np.float64) if units == 1 else np.eye(units)[values]
-    return wanted * 2.0 - 1.0 if activation == "sign" else wanted
-
-
 def _error_rate(rule: PerceptronTrainer, inputs: np.ndarray, wanted: np.ndarray) -> float:
     wrong = np.any(rule.predict(inputs) != wanted, axis=1)
     return float(wrong.mean()) if len(wrong) else 0.0
@@ -70,7 +60,7 @@ class PerceptronRule(TrainingMethod):
 
         def arrays(data: PreparedPart) -> tuple[np.ndarray, np.ndarray]:
             inputs = data.inputs[0].detach().to("cpu", torch.float64).reshape(data.size, -1).numpy()
-            return inputs, _rule_targets(data.targets[0], units, activation)
+            return inputs, rule_targets(data.targets[0].detach().to("cpu").numpy(), units, activation)
 
         X, Y = arrays(run.train)
         validation_arrays = arrays(run.validation) if run.validation is not None else None
