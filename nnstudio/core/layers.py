@@ -135,7 +135,7 @@ register(LayerSpec(
                "stay centred on 0).")),
     infer_layer_normalization, lambda p: "normalise each sample",
     formula="y = γ·(x − μ) / √(σ² + ε) + β   (μ, σ² over one sample's features)",
-    default_name="layer_normalization"))
+    icon="layernorm", default_name="layer_normalization"))
 
 register(LayerSpec(
     "Flatten", "Core",

@@ -9,11 +9,9 @@ from typing import Any, Optional, Sequence
 
 from ..core.analysis import DataContext, analyze
 from ..core.data import DataError
-from ..core.data.prepare import PreparedData
 # Defined in core (no torch) so the GUI can load data before torch is imported; the same class as ever.
 from ..core.data.project_data import ProjectData
 from ..core.data.project_data import load_project_data as read_project_data
-from ..core.data.table import Table
 from ..core.project import Project
 from ..core.settings import TrainingSettings
 from .callbacks import Callback
