@@ -10,10 +10,11 @@ import torch
 from ..core.analysis import Analysis
 from ..core.layers import WEIGHTED_TYPES, canonical_type, resolve_output
 from ..core.settings import TrainingSettings
+from ..core.weight_store import LayerWeights
 from .builders import Dense
 from .compiler import GraphModule
+from .forward import forward
 from .training import Trainer
-from ..core.weight_store import LayerWeights
 
 # The GUI reaches torch only through this module (and the rest of the engine): the session, the teaching panels
 # and the undoable weight edit call these functions with numpy arrays and get numpy arrays back.
@@ -23,21 +24,10 @@ from ..core.weight_store import LayerWeights
 def predict(model: GraphModule, scaled: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Scaled rows per Input id -> the network's outputs per Output id (after each Output's activation).
 
-    Runs on the device the model is on and leaves it there: the GUI predicts with the model of a run that has
-    just ended, and many times a second (Try it, the decision map), so nothing is moved or rebuilt here.
+    Runs where the model is and leaves it there: the GUI predicts with the model of a run that has just
+    ended, and many times a second (Try it, the decision map), so nothing is moved or rebuilt here.
     """
-    device = next((p.device for p in model.parameters()), torch.device("cpu"))
-    tensors = [torch.from_numpy(np.ascontiguousarray(scaled[i], dtype=np.float32)).to(device)
-               for i in model.input_ids]
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            outputs = model(*tensors)
-    finally:
-        model.train(was_training)
-    return {output_id: output.detach().to("cpu").numpy().copy()
-            for output_id, output in zip(model.output_ids, outputs)}
+    return forward(model, scaled)
 
 
 def evaluate(model: GraphModule, settings: TrainingSettings, part: Any) -> dict:

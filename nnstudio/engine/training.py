@@ -17,12 +17,13 @@ from nnstudio.core.settings import TrainingSettings
 
 from .callbacks import BestCheckpoint, Callback, EarlyStopping
 from .compiler import GraphModule
+from .forward import forward
 from .gradient_descent import GradientDescent, no_slope_problem
 from .history import DIVERGENCE_LOSSES, STOP_REASONS, History, PartLike
 from .losses import OutputLoss, make_output_loss
 from .metrics import OutputScorer
 from .optimizers import make_optimizer
-from .training_data import PreparedPart, input_tensors, prepare_part, split_part
+from .training_data import PreparedPart, prepare_part, split_part
 from .training_method import TrainingMethod, TrainingRun
 
 
@@ -278,31 +279,12 @@ class Trainer:
         """What the drawing outputs (after each Output's activation, e.g. probabilities), keyed by output id."""
         if hasattr(inputs, "inputs"):
             inputs = inputs.inputs
-        if isinstance(inputs, Mapping):
-            tensors = input_tensors(self.model, inputs, self.device)
-        else:
+        if not isinstance(inputs, Mapping):
             arrays = list(inputs)
             if len(arrays) != len(self.model.input_ids):
                 raise ValueError(f"The network has {len(self.model.input_ids)} input(s) but got {len(arrays)}.")
-            tensors = input_tensors(self.model, dict(zip(self.model.input_ids, arrays)), self.device)
-        size = tensors[0].shape[0] if tensors else 0
-        collected: list[list[torch.Tensor]] = [[] for _ in self.model.output_ids]
-        model = self.model
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.inference_mode():
-                for start in range(0, size, batch_size):
-                    outputs = model(*[x[start:start + batch_size] for x in tensors])
-                    for bucket, output in zip(collected, outputs):
-                        bucket.append(output.to("cpu"))
-        finally:
-            model.train(was_training)
-        results = {}
-        for output_id, bucket in zip(self.model.output_ids, collected):
-            config = self.model.output_configs[output_id]
-            results[output_id] = torch.cat(bucket).numpy() if bucket else np.zeros((0, config.units), np.float32)
-        return results
+            inputs = dict(zip(self.model.input_ids, arrays))
+        return forward(self.model, inputs, self.device, batch_size)
 
     # ------------------------------------------------------------ data
     def prepare(self, part: PartLike) -> PreparedPart:
