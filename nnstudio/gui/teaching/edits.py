@@ -94,13 +94,8 @@ def node_activation(document: Any, node_id: str) -> str:
 
 
 def held_layer(session: Any, node_id: str) -> Optional[LayerWeights]:
-    """A copy of one layer's numbers as the panels show them now (None without such a layer).
-
-    Before any run the seeded starting model is adopted, so the store holds its numbers. During a run the store
-    keeps the last finished model's numbers: the running network's are read from the session's copy of it.
-    """
-    model = session.current_model(adopt=True)
-    return read_layer(model, node_id) if session.is_training else session.weights.get(node_id)
+    """A copy of one layer's numbers as the panels show them now, for an edit (the starting model is adopted)."""
+    return session.shown_layer(node_id, adopt=True)
 
 
 class SetWeights(QUndoCommand):

@@ -6,23 +6,12 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .edits import LayerWeights, model_or_none, model_weights, read_layer
+from .edits import LayerWeights, model_or_none, model_weights
 
 
 def layer_numbers(session: Any, node_id: str) -> Optional[LayerWeights]:
-    """One Dense/Output layer's weights and bias as every panel shows them, or None when there are none yet.
-
-    The session's weight store holds the numbers of the session's model (trained, adopted or edited by hand), so
-    the neuron view, the truth table and the Weights panel read the same ones. Asking for the model first lets
-    the session drop one trained for an earlier drawing (and empty the store). Before any run or edit the store
-    is empty and the seeded starting model is read instead; during a run the running network's copy is.
-    """
-    model = model_or_none(session)
-    if model is None:
-        return None
-    if not session.is_training and node_id in session.weights:
-        return session.weights.get(node_id)
-    return read_layer(model, node_id)
+    """One Dense/Output layer's weights and bias as every panel shows them, or None when there are none yet."""
+    return session.shown_layer(node_id)
 
 
 def network_numbers(document: Any, session: Any) -> dict[str, np.ndarray]:

@@ -150,6 +150,29 @@ class SessionModels:
             self.model = model
         return model
 
+    def shown_layer(self, node_id: str, adopt: bool = False) -> Optional["LayerWeights"]:
+        """A copy of one Dense/Output layer's numbers as every panel shows them now; None without such a layer.
+
+        The weight store holds the numbers of the session's model (trained, adopted or edited by hand), so the
+        neuron view, the truth table and the Weights panel read the same ones. Before any run or edit the store is
+        empty and the seeded starting model is read (adopt=True makes it the session's model first, for an edit);
+        during a run, the running network's copy. Without data or with a broken drawing: None (adopt=False) or
+        the DataError/RunError that says why (adopt=True).
+        """
+        from ...core.data import DataError  # noqa: PLC0415
+        from ...engine.inference import read_layer  # noqa: PLC0415
+        from ...engine.pipeline import RunError  # noqa: PLC0415
+
+        try:
+            model = self.current_model(adopt=adopt)
+        except (DataError, RunError):
+            if adopt:
+                raise
+            return None
+        if not self.is_training and node_id in self.weights:
+            return self.weights.get(node_id)
+        return read_layer(model, node_id)
+
     # ------------------------------------------------------------ using it (the numbers come from engine.inference)
     def predict(self, raw_inputs: dict[str, "np.ndarray"]) -> dict[str, "np.ndarray"]:
         """Raw (unscaled) rows per Input id -> the network's outputs per Output id (probabilities or values)."""
