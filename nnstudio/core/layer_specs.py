@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -134,6 +135,16 @@ def short_shape(shape: Optional[Shape]) -> str:
     if shape is None:
         return "?"
     return "×".join(str(s) for s in shape)
+
+
+_SHAPE_TEXT = re.compile(r"^\s*\d+(\s*[x×X*,]\s*\d+)*\s*$")
+
+
+def parse_shape(text: str) -> Optional[tuple[int, ...]]:
+    """Read a shape as a student types it: "8", "28x28", "28×28" or "28, 28" (short_shape's reverse); None if not."""
+    if not _SHAPE_TEXT.match(text):
+        return None
+    return tuple(int(part) for part in re.split(r"\s*[x×X*,]\s*", text.strip()))
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,41 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .layer_shapes import (infer_activation, infer_add, infer_batchnorm, infer_concatenate, infer_dense,
-                           infer_flatten, infer_input, infer_layer_normalization, infer_output, infer_same,
-                           resolve_output)
-from .layer_specs import (ACTIVATIONS, CATEGORIES, INITIALIZERS, LOSSES, METRICS, NO_GRADIENT_ACTIVATIONS, TASKS,
-                          WEIGHTED_TYPES, Infer, LayerResult, LayerSpec, NodeContext, OutputConfig, OutputTarget,
-                          ParamSpec, Shape, ShapeError, format_shape, short_shape)
-
+from .layer_shapes import (
+    infer_activation,
+    infer_add,
+    infer_batchnorm,
+    infer_concatenate,
+    infer_dense,
+    infer_flatten,
+    infer_input,
+    infer_layer_normalization,
+    infer_output,
+    infer_same,
+    resolve_output,
+)
+from .layer_specs import (
+    ACTIVATIONS,
+    CATEGORIES,
+    INITIALIZERS,
+    LOSSES,
+    METRICS,
+    NO_GRADIENT_ACTIVATIONS,
+    TASKS,
+    WEIGHTED_TYPES,
+    Infer,
+    LayerResult,
+    LayerSpec,
+    NodeContext,
+    OutputConfig,
+    OutputTarget,
+    ParamSpec,
+    Shape,
+    ShapeError,
+    format_shape,
+    parse_shape,
+    short_shape,
+)
 
 # ---------------------------------------------------------------- descriptions
 
@@ -198,4 +226,4 @@ def parameter_problems(type_name: str, params: dict) -> dict[str, str]:
 __all__ = ["ACTIVATIONS", "CATEGORIES", "INITIALIZERS", "LAYERS", "LOSSES", "METRICS", "NO_GRADIENT_ACTIVATIONS",
            "TASKS", "WEIGHTED_TYPES", "Infer", "LayerResult", "LayerSpec", "NodeContext", "OutputConfig",
            "OutputTarget", "ParamSpec", "Shape", "ShapeError", "canonical_type", "format_shape", "layer_spec",
-           "layers_by_category", "parameter_problems", "register", "resolve_output", "short_shape"]
+           "layers_by_category", "parameter_problems", "register", "parse_shape", "resolve_output", "short_shape"]

@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox
 
-from nnstudio.core.layers import layers_by_category
+from nnstudio.core.layers import layers_by_category, parse_shape
 from nnstudio.gui.editing.commands import AddNode, Connect
 from nnstudio.gui.editing.document import Document
-from nnstudio.gui.panels.inspector import Inspector, parse_shape
+from nnstudio.gui.panels.inspector import Inspector
 from nnstudio.gui.panels.issues_panel import NO_PROBLEMS, IssuesPanel
 from nnstudio.gui.panels.palette import LAYER_MIME_TYPE, Palette
 from nnstudio.gui.panels.summary_panel import SummaryPanel

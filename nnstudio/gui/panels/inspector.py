@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...core.analysis import ERROR
 from ...core.graph import GraphError, Node
-from ...core.layers import ParamSpec, format_shape, short_shape
+from ...core.layers import ParamSpec, format_shape, parse_shape, short_shape
 from ..editing.commands import Rename, SetParam
 from ..editing.document import Document
 from ..widgets.icons import layer_icon
@@ -35,15 +35,6 @@ from ..widgets.number_box import REAL_LIMIT, NumberBox, WholeNumberBox
 ERROR_COLOUR = "#c0392b"
 WARNING_COLOUR = "#b9770e"
 HELP_STYLE = "color: #6b7280; font-size: 11px;"
-
-_SHAPE_RE = re.compile(r"^\s*\d+(\s*[x×X*,]\s*\d+)*\s*$")
-
-
-def parse_shape(text: str) -> Optional[tuple[int, ...]]:
-    """Read "8", "28x28", "28×28" or "28, 28" as a shape; None when it is not one."""
-    if not _SHAPE_RE.match(text):
-        return None
-    return tuple(int(part) for part in re.split(r"\s*[x×X*,]\s*", text.strip()))
 
 
 def parse_names(text: str) -> tuple[str, ...]:
