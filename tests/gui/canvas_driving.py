@@ -82,3 +82,13 @@ def chain(*types: str) -> tuple[Graph, list[str]]:
             graph.connect(ids[-1], "out", node.id, node.input_ports()[0])
         ids.append(node.id)
     return graph, ids
+
+
+def double_click_palette(qtbot, window, type_name: str) -> None:
+    """Double-click a layer in the window's palette, as a student adds one to the end of the network."""
+    tree = window.palette_panel.tree
+    item = window.palette_panel.item_for(type_name)
+    tree.scrollToItem(item)
+    centre = tree.visualItemRect(item).center()
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=centre)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from canvas_driving import double_click_palette
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox
 
 from nnstudio.core.layers import layer_spec
@@ -22,15 +22,6 @@ def make_window(qtbot, tmp_path) -> MainWindow:
 
 def pytest_fail(text: str) -> None:
     raise AssertionError(f"the window showed an error: {text}")
-
-
-def double_click_palette(qtbot, window: MainWindow, type_name: str) -> None:
-    tree = window.palette_panel.tree
-    item = window.palette_panel.item_for(type_name)
-    tree.scrollToItem(item)
-    centre = tree.visualItemRect(item).center()
-    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=centre)
-    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=centre)
 
 
 def test_the_palette_offers_it_with_its_help(qtbot, tmp_path):

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from canvas_driving import double_click_palette
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -84,15 +85,6 @@ def drop_layer(window: MainWindow, type_name: str, at: QPoint) -> None:
     QApplication.sendEvent(viewport, QDragMoveEvent(at, actions, mime, buttons, keys))
     drop = QDropEvent(QPointF(at), actions, mime, buttons, keys)
     QApplication.sendEvent(viewport, drop)
-
-
-def double_click_palette(qtbot, window: MainWindow, type_name: str) -> None:
-    tree = window.palette_panel.tree
-    item = window.palette_panel.item_for(type_name)
-    tree.scrollToItem(item)
-    centre = tree.visualItemRect(item).center()
-    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=centre)
-    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=centre)
 
 
 def node_tooltips(window: MainWindow, node_id: str) -> str:
