@@ -115,3 +115,13 @@ def test_new_pixel_images_get_pixel_scaling_and_keep_the_split():
     assert images.source == {"kind": "npz", "path": "p.npz"} and current.source != images.source
     assert settings_for_new_data(current, {"kind": "npz", "path": "p.npz"}, pictures(1.0)).scaling == "standardize"
     assert settings_for_new_data(current, {"kind": "builtin", "name": "iris"}, flowers()).scaling == "standardize"
+
+
+def test_each_new_dataset_brings_its_own_scaling_instead_of_keeping_the_last_ones():
+    after_idx = DataSettings(validation_fraction=0.25, scaling="pixels")
+    table = settings_for_new_data(after_idx, {"kind": "builtin", "name": "iris"}, flowers())
+    assert table.scaling == "standardize" and table.validation_fraction == 0.25
+    small_images = settings_for_new_data(after_idx, {"kind": "builtin", "name": "digits"}, pictures(16.0))
+    assert small_images.scaling == "standardize"
+    raw = DataSettings(scaling="none")
+    assert settings_for_new_data(raw, {"kind": "idx", "images": "i.idx"}, pictures(1.0)).scaling == "pixels"

@@ -144,11 +144,16 @@ def graph_after_reset(graph: dict, stale: list[tuple[str, str]]) -> dict:
     return graph
 
 
+def default_scaling(source: dict[str, Any], table: Table) -> str:
+    """The scaling a dataset brings with it: 'pixels' for 0..255 images (IDX files always are), else
+    'standardize' (the project default; right for measurements and for 0..16 images like sklearn's digits)."""
+    if source.get("kind") == "idx" or (table.image_shape and float(table.values.max(initial=0)) > PIXEL_VALUES_ABOVE):
+        return "pixels"
+    return "standardize"
+
+
 def settings_for_new_data(current: DataSettings, source: dict[str, Any], table: Table) -> DataSettings:
     """The project's data settings once `source` (already read as `table`) becomes its data: the split stays,
-    and 0..255 pixel images get the usual pixel scaling."""
-    settings = dataclasses.replace(current, source=dict(source))
-    if source.get("kind") == "idx" or (table.image_shape and float(table.values.max(initial=0)) > PIXEL_VALUES_ABOVE):
-        settings.scaling = "pixels"
-    return settings
-
+    the scaling is the new dataset's own default (a scaling chosen for other data, such as pixels ÷ 255 after
+    an IDX import, would quietly ruin this one)."""
+    return dataclasses.replace(current, source=dict(source), scaling=default_scaling(source, table))

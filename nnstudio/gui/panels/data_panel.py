@@ -179,6 +179,7 @@ class DataPanel(QWidget):
         # The session reloads the data after this (on its own timer) and then emits data_changed, which
         # refreshes the table; showing its table now would show the previous dataset for a moment.
         if part == "data":
+            self.split_box.show_scaling_change("", "")  # an undo or another edit: the old note no longer holds
             self._show_settings()
 
     def _on_graph_maybe_changed(self) -> None:
@@ -346,10 +347,12 @@ class DataPanel(QWidget):
         commands = [SetParam(self.document.graph, node_id, key, []) for node_id, key in stale]
         sizes, _ = self._input_size_steps(table, graph_after_reset(graph, stale))
         commands += sizes
-        commands.append(SetProjectSettings(self.document, "data", settings_for_new_data(current, source, table), text))
+        new_settings = settings_for_new_data(current, source, table)
+        commands.append(SetProjectSettings(self.document, "data", new_settings, text))
         if not self._push_steps(commands, text):
             self.refresh()
             return False
+        self.split_box.show_scaling_change(current.scaling, new_settings.scaling)
         return True
 
     def ask_open_path(self, title: str, file_filter: str) -> Optional[str]:

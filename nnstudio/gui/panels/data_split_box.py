@@ -12,6 +12,9 @@ from ...core.settings import SCALINGS, DataSettings
 
 SCALING_TITLES = {"standardize": "Standardise", "pixels": "Pixels (÷ 255)", "none": "None"}
 ERROR_STYLE = "color: #b00020;"
+# How the note about a changed scaling names each one, inside its sentence.
+SCALING_WORDS = {"standardize": "standardise", "pixels": "pixels ÷ 255", "none": "none (the values as they are)"}
+SCALING_CHANGED = "Scaling set to {scaling} for this dataset (it was {previous})."
 
 
 def _fraction_spin(name: str, parent: QWidget, tip: str) -> QDoubleSpinBox:
@@ -59,6 +62,12 @@ class SplitBox(QGroupBox):
         form.addRow(self.stratify_check)
         form.addRow("Scaling", self.scaling_combo)
         form.addRow(self.scaling_description)
+        # Says when choosing a dataset changed the scaling, so the change is never silent.
+        self.scaling_note = QLabel(self)
+        self.scaling_note.setObjectName("scalingNote")
+        self.scaling_note.setWordWrap(True)
+        self.scaling_note.hide()
+        form.addRow(self.scaling_note)
         self.settings_error = QLabel(self)
         self.settings_error.setObjectName("dataSettingsError")
         self.settings_error.setStyleSheet(ERROR_STYLE)
@@ -87,6 +96,13 @@ class SplitBox(QGroupBox):
             current, validation_fraction=round(self.validation_spin.value(), 4),
             test_fraction=round(self.test_spin.value(), 4), split_seed=int(self.seed_spin.value()),
             stratify=self.stratify_check.isChecked(), scaling=self.scaling_combo.currentData())
+
+    def show_scaling_change(self, before: str, after: str) -> None:
+        """One line under the scaling saying the new dataset brought its own; nothing when it did not change."""
+        text = "" if before == after else SCALING_CHANGED.format(scaling=SCALING_WORDS.get(after, after),
+                                                                 previous=SCALING_WORDS.get(before, before))
+        self.scaling_note.setText(text)
+        self.scaling_note.setVisible(bool(text))
 
     def show_error(self, text: str) -> None:
         """A refused change's reason in red under the box; empty text hides it."""
