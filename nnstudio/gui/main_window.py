@@ -26,6 +26,16 @@ from .widgets.lazy_panel import LazyPanel
 STATUS_TIMEOUT_MS = 6000
 
 
+def redo_keys(platform_keys: Optional[list[QKeySequence]] = None) -> list[QKeySequence]:
+    """The platform's Redo keys plus Ctrl+Y: on GNOME Redo is only Ctrl+Shift+Z, and students used to Windows (and
+    the course notes) press Ctrl+Y, which then did nothing."""
+    if platform_keys is None:
+        platform_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    keys = list(platform_keys)
+    ctrl_y = QKeySequence("Ctrl+Y")
+    return keys if ctrl_y in keys else keys + [ctrl_y]
+
+
 def _project_urls(mime) -> list[Path]:
     """The project files among dropped URLs."""
     if not mime.hasUrls():
@@ -178,6 +188,12 @@ class MainWindow(QMainWindow):
         self.stop_action.setShortcut(QKeySequence("Shift+F5"))
         self.stop_action.setStatusTip("Stop training after the current batch")
         self.stop_action.triggered.connect(self.training_panel.stop_button.click)
+        self.pause_action = QAction("Pause", self, checkable=True)
+        self.pause_action.setShortcut(QKeySequence("F6"))
+        self.pause_action.setStatusTip("Pause training after the current batch; press again to go on (F6)")
+        self.pause_action.triggered.connect(self.training_panel.pause_button.click)
+        # The panel's own Pause button and this one show the same state, whichever was pressed.
+        self.training_panel.pause_button.clicked.connect(self._show_training_state)
 
         toolbar = QToolBar("Main toolbar", self)
         toolbar.setObjectName("mainToolbar")
@@ -186,7 +202,7 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for action in (files.new_action, files.open_action, files.save_action, None, undo, redo, None,
                        self.delete_action, None, self.zoom_in_action, self.zoom_out_action, self.fit_action,
-                       self.layout_action, None, self.train_action, self.stop_action):
+                       self.layout_action, None, self.train_action, self.pause_action, self.stop_action):
             if action is None:
                 toolbar.addSeparator()
             else:
@@ -200,7 +216,7 @@ class MainWindow(QMainWindow):
         undo = group.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = group.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(redo_keys())
         # The toolbar says just Undo / Redo (the Edit menu names the step): the group's long, changing texts
         # were squeezed to "Un...gs" on the toolbar.
         undo.setIconText("Undo")
@@ -209,7 +225,7 @@ class MainWindow(QMainWindow):
         # A disabled action ignores its keys without a word; while locked these shortcuts take the keys and
         # the document refuses the step with its reason, which the status bar shows.
         self._locked_undo_keys = [QShortcut(QKeySequence.StandardKey.Undo, self, self.document.undo),
-                                  QShortcut(QKeySequence.StandardKey.Redo, self, self.document.redo)]
+                                  *(QShortcut(keys, self, self.document.redo) for keys in redo_keys())]
         self.document.edit_lock_changed.connect(self._show_undo_lock)
         self._show_undo_lock(self.document.edit_lock_reason is not None)
         return undo, redo
@@ -297,6 +313,9 @@ class MainWindow(QMainWindow):
     def _show_training_state(self) -> None:
         self.train_action.setEnabled(not self.session.is_training)
         self.stop_action.setEnabled(self.session.is_training)
+        self.pause_action.setEnabled(self.session.is_training)
+        self.pause_action.setChecked(self.session.is_paused)
+        self.pause_action.setText("Resume" if self.session.is_paused else "Pause")
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
