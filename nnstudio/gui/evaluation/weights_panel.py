@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabe
 from ...core.layers import WEIGHTED_TYPES, canonical_type
 from ..editing.document import Document
 from ..plots.plot_ranges import RANGE_FILL, steady_range
+from ..widgets.weight_colors import DIVERGING_COLORS, NEGATIVE, POSITIVE, WEIGHT_LEGEND
 
 if TYPE_CHECKING:
     from ..training.session import TrainingSession
@@ -24,8 +25,6 @@ HISTOGRAM_BINS = 40
 GRADIENT_RANGE_FILL = 0.2
 GRADIENT_RANGE_EVERY_S = 1.0
 EMPTY_TEXT = "Select a Dense or Output layer on the canvas to see its weights."
-# Blue for negative, white for zero, red for positive: the sign reads at a glance.
-DIVERGING_COLORS = [(33, 102, 172), (146, 197, 222), (247, 247, 247), (244, 165, 130), (178, 24, 43)]
 # The smallest sizes (px) at which the plots stay readable, their axis numbers apart; below them the panel scrolls.
 MIN_PLOT_WIDTH = 140
 MIN_IMAGE_HEIGHT = 120
@@ -133,8 +132,8 @@ class WeightsPanel(QWidget):
         self.gradients_histogram_plot = PlotView(self.plots)
         self.gradients_histogram_plot.setObjectName("gradientsHistogram")
         # Drawn by Qt alone (live_curve.py): their repaints during training take no GIL from the training thread.
-        self.weights_curve = LiveHistogram(self.weights_histogram_plot, (33, 102, 172))
-        self.gradients_curve = LiveHistogram(self.gradients_histogram_plot, (178, 24, 43))
+        self.weights_curve = LiveHistogram(self.weights_histogram_plot, POSITIVE.getRgb()[:3])
+        self.gradients_curve = LiveHistogram(self.gradients_histogram_plot, NEGATIVE.getRgb()[:3])
         self.gradients_histogram_plot.setToolTip("The gradients of these weights: shown while the network trains")
         for plot, title in ((self.weights_histogram_plot, "Weights"), (self.gradients_histogram_plot, "Gradients")):
             plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_HISTOGRAM_HEIGHT)
@@ -295,7 +294,7 @@ class WeightsPanel(QWidget):
         state = "learning" if self.session.is_training else (
             "trained" if self.session.model is not None else "starting weights, before training")
         self._set_title(f"{node.type} '{node.name}': {units} units × {inputs} inputs ({state}). "
-                        "Blue: negative, red: positive.")
+                        f"{WEIGHT_LEGEND}")
         if self.plots.isHidden():
             self.plots.show()
         # Symmetric levels put zero at white, so the sign of every weight reads at a glance.
@@ -393,7 +392,7 @@ class WeightsPanel(QWidget):
                        padding=0.02)
         more = f" (the first {self.unit_tiles} of {len(weight)})" if len(weight) > self.unit_tiles else ""
         text = (f"What each unit looks for in the {picture[0]}×{picture[1]} image{more}: "
-                "red pixels push it up, blue ones down.")
+                "blue pixels push it up, red ones down.")
         if self.units_label.text() != text:
             self.units_label.setText(text)
         if self.units_label.isHidden():

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem, QGraphics
 from ...core.teaching.backprop import BackpropStep
 from ...core.teaching.backprop_tables import DIGITS, belongs_to, diagram_labels, link_text, neuron_name
 from ...core.teaching.neuron_math import SmallNetwork, format_number
-from .colors import NEGATIVE, POSITIVE
+from ..widgets.weight_colors import NEGATIVE, POSITIVE
 
 RADIUS = 24.0
 COLUMN_GAP, ROW_GAP = 260.0, 110.0

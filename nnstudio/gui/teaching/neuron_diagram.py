@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLin
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QWidget)
 
 from ...core.teaching.neuron_math import format_number
-from .colors import NEGATIVE, POSITIVE, map_colors, rgb_pixmap
+from ..widgets.weight_colors import map_colors, rgb_pixmap, weight_color
 
 MAP_PIXELS = 48          # each activation map is drawn this big next to its neuron (it fits between two neurons)
 MAP_GAP = 8
@@ -39,7 +39,7 @@ class WeightLine(QGraphicsLineItem):
 
     def set_value(self, value: float, largest: float, source_name: str) -> None:
         self.value = float(value)
-        color = POSITIVE if value >= 0 else NEGATIVE
+        color = weight_color(value)
         width = 0.6 + 6.0 * abs(value) / largest if largest > 0 else 0.6
         self.setPen(QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         self.setToolTip(f"weight from {source_name} to neuron {self.neuron + 1}: {format_number(value, 6)}"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLabel, QSpi
 from ...core.teaching.neuron_math import (NetworkError, SmallNetwork, activation_range, format_number, softmax,
                                           weighted_sum)
 from ...core.teaching.plane import input_plane
+from ..widgets.weight_colors import WEIGHT_LEGEND
 from .edits import (LayerWeights, model_problem, node_activation, plural, set_one_weight, small_network,
                     weighted_nodes)
 from .neuron_diagram import NeuronCircle, NeuronDiagram, WeightLine
@@ -287,8 +288,8 @@ class NeuronView(QWidget):
                  "trained weights" if self.session.last_result is not None else "starting or hand-set weights")
         self.title_label.setText(f"{node.type} '{node.name}': {units} neuron{'s' if units != 1 else ''} on "
                                  f"{features} input{'s' if features != 1 else ''}, activation "
-                                 f"{node_activation(self.document, self.node_id)} ({state}). Blue lines are "
-                                 "positive weights, red ones negative; thicker is larger.")
+                                 f"{node_activation(self.document, self.node_id)} ({state}). {WEIGHT_LEGEND} "
+                                 "Thicker lines are larger weights.")
 
     def _update_numbers(self, draw_maps: bool) -> None:
         if self.layer is None or not self.neurons:
