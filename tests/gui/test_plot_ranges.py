@@ -63,3 +63,18 @@ def test_steady_range_with_a_lower_fill_waits_longer_before_shrinking():
     assert steady_range(current, 0.0, 0.3) != current            # under half of it: refit by default
     assert steady_range(current, 0.0, 0.3, fill=0.2) == current   # gradients: still a fifth or more
     assert steady_range(current, 0.0, 0.1, fill=0.2) != current
+
+
+def test_a_score_that_cannot_pass_one_gets_no_axis_beyond_it():
+    """A student walk-through saw the accuracy axis run to 1.1 (an accuracy of 110% is not a thing)."""
+    assert nice_range(0.0, 0.97, logarithmic=False, ceiling=1.0) == (0.0, 1.0)
+    assert nice_range(1.0, 1.0, logarithmic=False, ceiling=1.0) == (0.0, 1.0)   # a flat perfect run
+    assert nice_range(-3.0, 0.8, logarithmic=False, ceiling=1.0)[1] == 1.0      # R² below zero, still ≤ 1
+    assert nice_range(0.0, 0.97, logarithmic=False) == (0.0, 1.2)              # a loss may grow: room above
+
+
+def test_the_curves_panel_knows_which_scores_stop_at_one():
+    from nnstudio.gui.training.curve_data import metric_ceiling
+
+    assert metric_ceiling("accuracy") == metric_ceiling("main_output_r2") == metric_ceiling("val_f1") == 1.0
+    assert metric_ceiling("mae") is None and metric_ceiling("aux_output_mse") is None

@@ -23,12 +23,14 @@ def nice_above(value: float) -> float:
     return 10.0 * power
 
 
-def nice_range(low: float, high: float, logarithmic: bool) -> tuple[float, float]:
+def nice_range(low: float, high: float, logarithmic: bool, ceiling: Optional[float] = None) -> tuple[float, float]:
     """A y range holding [low, high] with room to grow, in round numbers (decades on a log axis).
 
-    Values that are never negative (losses, accuracy) keep 0 at the bottom, so a falling loss never moves it."""
+    Values that are never negative (losses, accuracy) keep 0 at the bottom, so a falling loss never moves it.
+    A measure that cannot exceed `ceiling` (accuracy and R² stop at 1) never gets an axis beyond it."""
     if logarithmic:
         return math.floor(low - 0.05), math.ceil(high + 0.05)
+    within_ceiling = ceiling is not None and high <= ceiling
     if high - low < 1e-12:  # one value (or a flat line): show it with room around
         high = high + 0.5 * max(abs(high), 1.0)
     span = high - low
@@ -38,6 +40,8 @@ def nice_range(low: float, high: float, logarithmic: bool) -> tuple[float, float
         bottom = 0.0
     else:
         bottom = -nice_above(-(low - margin))
+    if within_ceiling and bottom < ceiling:
+        top = min(top, ceiling)
     if top <= bottom:
         top = bottom + 1.0
     return bottom, top

@@ -20,6 +20,15 @@ METRIC_WORDS = {"accuracy": "accuracy", "r2": "R²", "mae": "MAE", "mse": "MSE",
                 "precision": "precision", "recall": "recall", "f1": "F1"}
 
 
+# Measures that can never exceed 1 (a perfect score): their axis stops there instead of at a round 1.2.
+AT_MOST_ONE = ("accuracy", "precision", "recall", "f1", "r2")
+
+
+def metric_ceiling(name: str) -> Optional[float]:
+    """1.0 for a measure that cannot exceed it ("accuracy", "main_output_r2"), else None."""
+    return 1.0 if any(name == word or name.endswith("_" + word) for word in AT_MOST_ONE) else None
+
+
 def metric_label(name: str, outputs: list[str]) -> str:
     """How a log key reads in the chooser and the title: "R² of main_output" for one output's number."""
     for output in sorted(outputs, key=len, reverse=True):

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ...core.runs import RunRecord
 from ..editing.document import Document
 from ..plots.plot_ranges import RANGE_FILL, nice_range
-from .curve_data import GrowingSeries, metric_label, metric_names, overlay_lines, write_history_csv
+from .curve_data import GrowingSeries, metric_ceiling, metric_label, metric_names, overlay_lines, write_history_csv
 from .session import TrainingSession
 
 # Redraws follow the session's `refreshed` signal (10 a second at most, whatever the number of batches).
@@ -274,7 +274,8 @@ class CurvesPanel(QWidget):
                 self.metric_plot.setTitle(title)
             self.metric_curve.setData(epochs, self._values(metric))
             self.val_metric_curve.setData(epochs, self._values(f"val_{metric}") if metric else np.empty(0))
-            self._fit_range(self.metric_plot, [self.metric_curve, self.val_metric_curve], force)
+            self._fit_range(self.metric_plot, [self.metric_curve, self.val_metric_curve], force,
+                            metric_ceiling(metric) if metric else None)
         self._fit_range(self.loss_plot, [self.batch_curve, self.loss_curve, self.val_loss_curve], force)
         for lines, epoch in ((self.best_lines, self.best_epoch), (self.stop_lines, self.stopped_epoch)):
             for line in lines:  # moved only when their epoch changes: each move repaints the line and its label
@@ -286,7 +287,7 @@ class CurvesPanel(QWidget):
     def _on_screen(self) -> bool:
         return self.isVisible() and not self.visibleRegion().isEmpty()
 
-    def _fit_range(self, plot: Any, curves: list, force: bool) -> None:
+    def _fit_range(self, plot: Any, curves: list, force: bool, ceiling: Optional[float] = None) -> None:
         """Keep every point in view, changing the range rarely (in steps) so the axes are seldom repainted."""
         x_end = max([float(self._planned_epochs)] + [float(np.nanmax(c.xData)) for c in curves
                                                      if c.xData is not None and len(c.xData)])
@@ -308,7 +309,7 @@ class CurvesPanel(QWidget):
             low, high = (0.0, 1.0)
         if logarithmic:  # log mode: data and ranges are in powers of ten
             low, high = math.log10(max(low, 1e-12)), math.log10(max(high, 1e-12))
-        wanted = nice_range(low, high, logarithmic)
+        wanted = nice_range(low, high, logarithmic, None if logarithmic else ceiling)
         refit = current is None or low < current[0] or high > current[1] \
             or wanted[1] - wanted[0] < RANGE_FILL * (current[1] - current[0]) or (force and wanted != current)
         if refit:
