@@ -100,6 +100,9 @@ class EdgeItem(QGraphicsItem):
         wanted = QGraphicsItem.CacheMode.DeviceCoordinateCache if short else QGraphicsItem.CacheMode.NoCache
         if self.cacheMode() != wanted:
             self.setCacheMode(wanted)
+        # A new label or curve of the same size would otherwise be drawn from the old cached pixmap:
+        # prepareGeometryChange does not throw the cache away, update() does.
+        self.update()
 
     # ------------------------------------------------------------ Qt
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
