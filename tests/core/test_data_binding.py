@@ -125,3 +125,11 @@ def test_each_new_dataset_brings_its_own_scaling_instead_of_keeping_the_last_one
     assert small_images.scaling == "standardize"
     raw = DataSettings(scaling="none")
     assert settings_for_new_data(raw, {"kind": "idx", "images": "i.idx"}, pictures(1.0)).scaling == "pixels"
+
+
+def test_without_an_output_the_usual_target_is_neither_fed_nor_offered_to_an_input():
+    no_output = {"nodes": [{"id": "in", "type": "Input", "name": "features", "params": {"shape": [3]}}], "edges": []}
+    plan = plan_binding(flowers(), no_output)
+    (choice,) = plan.choices
+    assert choice.chosen == ["length", "width"] and choice.taken_elsewhere == {"kind"}
+    assert input_size_changes(flowers(), no_output)[0] == {"in": (2,)}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import struct
 
 import numpy as np
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QListWidget
 
 from nnstudio.core.examples import iris
+from nnstudio.gui.editing.commands import RemoveItems
 from tests.gui.test_data_panel import choose_in_combo, make_panel, reloaded
 
 
@@ -44,3 +46,26 @@ def test_built_in_digits_after_an_idx_import_get_their_own_scaling_and_say_so(qt
         document.undo_stack.undo()
     assert document.project.data.source["kind"] == "idx" and document.project.data.scaling == "pixels"
     assert not note.isVisible()  # the note spoke of the change just undone
+
+
+def ticked(view: QListWidget) -> list[str]:
+    return [view.item(i).text() for i in range(view.count()) if view.item(i).checkState() == Qt.CheckState.Checked]
+
+
+def test_before_an_output_exists_the_target_column_is_never_an_input_feature(qtbot):
+    panel, document, session = make_panel(qtbot, iris())
+    input_id = next(n.id for n in document.graph.nodes.values() if n.type == "Input")
+    output_id = next(n.id for n in document.graph.nodes.values() if n.type == "Output")
+    document.push(RemoveItems(document.graph, [output_id]))  # the student has not drawn the Output yet
+    columns = panel.findChild(QListWidget, f"columns_{input_id}")
+    qtbot.waitUntil(lambda: columns is not None and columns.count() == 5)
+    species = columns.findItems("species", Qt.MatchFlag.MatchExactly)[0]
+    assert "species" not in ticked(columns) and len(ticked(columns)) == 4
+
+    qtbot.mouseClick(panel.findChild(QCheckBox, f"automatic_columns_{input_id}"), Qt.MouseButton.LeftButton)
+    columns = panel.findChild(QListWidget, f"columns_{input_id}")
+    species = columns.findItems("species", Qt.MatchFlag.MatchExactly)[0]
+    assert "species" not in ticked(columns)
+    assert not species.flags() & Qt.ItemFlag.ItemIsEnabled  # it cannot be ticked by hand either
+    assert list(document.graph.nodes[input_id].params["columns"]) == ["sepal_length", "sepal_width", "petal_length",
+                                                                "petal_width"]

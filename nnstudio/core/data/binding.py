@@ -93,6 +93,8 @@ def plan_binding(table: Table, graph: dict) -> BindingPlan:
     elif inputs and outputs:
         plan.note = "Each Input takes the ticked columns; each Output learns to predict its ticked target(s)."
     all_targets = {c for targets in binding.outputs.values() for c in targets}
+    if not outputs:  # no Output yet: the usual targets are still answers, not features to offer
+        all_targets = {c for c in table.default_targets if table.has_column(c)}
     for nodes, key, bound, taken in ((outputs, "targets", binding.outputs, set()),
                                      (inputs, "columns", binding.inputs, all_targets)):
         for node in nodes:

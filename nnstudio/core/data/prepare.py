@@ -131,7 +131,9 @@ def bind_columns(table: Table, graph: dict) -> tuple[Binding, dict[str, str]]:
         elif len(outputs) < len(_nodes_of(graph, "Output")):
             continue  # "every column that is not a target" is unknown while an Output's targets are
         else:
-            columns = table.feature_columns(sorted(wanted_targets))
+            # Before any Output is drawn the usual targets are still the answers: an Input never takes them.
+            columns = table.feature_columns(sorted(wanted_targets) if _nodes_of(graph, "Output")
+                                            else table.default_targets)
             problem = None if columns else (f"{_node_label(node)} has no columns left: every column of "
                                             f"'{table.name}' is a target. Choose fewer targets")
         if problem:

@@ -50,7 +50,7 @@ class ColumnChooser(QWidget):
                 item.setFlags(flags)
                 item.setCheckState(Qt.CheckState.Checked if column in choice.chosen else Qt.CheckState.Unchecked)
                 if column in choice.taken_elsewhere:
-                    item.setToolTip("Another part of the network uses this column")
+                    item.setToolTip("The network learns to predict this column, so no Input may take it")
         finally:
             self._filling = False
 
