@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 import numpy as np
 
 from .probes import FeatureStats, LayerGradient, Probes, UnitActivity, probe
+from .verdicts import SEVERITIES, Diagnosis, resolve
 
 if TYPE_CHECKING:
     from .training import History, PartLike, Trainer
 
-SEVERITIES = ("info", "warning", "error")
-KINDS = ("overfitting", "underfitting", "learning_rate", "dead_relu", "vanishing_gradients", "unscaled_inputs")
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """One finding: what kind, how bad, a title, the explanation, the numbers behind it, and what to try."""
-
-    kind: str
-    severity: str
-    title: str
-    message: str
-    evidence: dict[str, float] = field(default_factory=dict)
-    advice: tuple[str, ...] = ()
+KINDS = ("overfitting", "underfitting", "learning_rate", "dead_relu", "vanishing_gradients", "unscaled_inputs",
+         "needs_validation")
+# The advice lines that turn a setting, so that verdicts.resolve never lets two findings pull it both ways.
+SMALLER_NETWORK = "Use a smaller network (fewer units or layers) or more training data."
+RAISE_RATE = "Train for more epochs, or raise the learning rate a little if the loss falls slowly."
+MORE_CAPACITY = "Give the network more capacity: more units, or a hidden layer with a non-linear activation (relu)."
+MORE_UNITS = "Add a hidden layer or more units."
+LOWER_RATE_DEAD = "Lower the learning rate: one big step can push a unit's bias far below zero."
 
 
 @dataclass(frozen=True)
@@ -91,8 +86,8 @@ def check_overfitting(history: "History", limits: Thresholds = DEFAULT) -> Optio
          "last_val_loss": val[-1], "val_rise": rise, "train_loss_at_best": train[best],
          "last_train_loss": train[-1], "epochs_since_best": float(since)},
         ("Turn on early stopping (it keeps the weights of the best epoch).",
-         "Add Dropout between the Dense layers (rate 0.2–0.5).",
-         "Use a smaller network (fewer units or layers) or more training data."))
+         "Add Dropout between the Dense layers (rate 0.2–0.5).", SMALLER_NETWORK),
+        {SMALLER_NETWORK: ("network_size", "smaller")})
 
 
 def _accuracy_key(history: "History") -> Optional[str]:
@@ -127,56 +122,85 @@ def class_entropy(codes: np.ndarray) -> float:
 def check_underfitting(history: "History", baseline_accuracy: Optional[float] = None,
                        baseline_loss: Optional[float] = None, limits: Thresholds = DEFAULT) -> Optional[Diagnosis]:
     """Training accuracy hardly better than always guessing the commonest class, a cross-entropy close to
-    that of guessing the class frequencies, or (regression) an R² near 0."""
+    that of guessing the class frequencies, or (regression) an R² near 0 or below."""
     key = _accuracy_key(history)
     if key is not None and baseline_accuracy is not None and history.logs[key]:
-        accuracy = float(history.logs[key][-1])
-        needed = baseline_accuracy + limits.underfit_margin * (1.0 - baseline_accuracy)
-        loss = _loss_series(history, "loss")
-        last_loss = loss[-1] if loss else math.nan
-        loss_ratio = last_loss / baseline_loss if baseline_loss and math.isfinite(last_loss) else 0.0
-        if accuracy >= needed and loss_ratio < limits.underfit_loss_ratio:
-            return None
-        evidence = {"train_accuracy": accuracy, "baseline_accuracy": baseline_accuracy,
-                    "first_loss": loss[0] if loss else math.nan, "last_loss": last_loss}
-        if baseline_loss:
-            evidence.update(baseline_loss=baseline_loss, loss_over_baseline=loss_ratio)
-        if "val_loss" in history.logs:
-            evidence["last_val_loss"] = float(history.logs["val_loss"][-1])
-        return Diagnosis(
-            "underfitting", "warning", "Underfitting: the network is too simple or has not learned yet",
-            f"After {len(history.epochs)} epochs the training accuracy is {accuracy:.0%} (always answering the "
-            f"most common class gives {baseline_accuracy:.0%}) and the loss went only from "
-            f"{_fmt(evidence['first_loss'])} to {_fmt(last_loss)}"
-            + (f", {loss_ratio:.0%} of the {_fmt(baseline_loss)} of a network that knows nothing"
-               if baseline_loss else "")
-            + ": even on the data it trains on, the network cannot tell the classes apart.",
-            evidence,
-            ("Give the network more capacity: more units, or a hidden layer with a non-linear activation (relu).",
-             "Train for more epochs, or raise the learning rate a little if the loss falls slowly.",
-             "Check that the inputs are scaled (standardise)."))
+        return _underfitting_classes(history, float(history.logs[key][-1]), baseline_accuracy, baseline_loss, limits)
     r2 = history.logs.get("r2") or history.logs.get("main_output_r2")
     if r2 and float(r2[-1]) < limits.underfit_r2:
-        return Diagnosis(
-            "underfitting", "warning", "Underfitting: the predictions explain little of the targets",
-            f"The training R² is {float(r2[-1]):.2f}: on the data it trains on, the network barely beats "
-            "predicting the average every time.",
-            {"train_r2": float(r2[-1])},
-            ("Add a hidden layer or more units.", "Train for more epochs.", "Check that the inputs are scaled."))
+        return _underfitting_r2(float(r2[-1]))
     return None
+
+
+def _underfitting_classes(history: "History", accuracy: float, baseline_accuracy: float,
+                          baseline_loss: Optional[float], limits: Thresholds) -> Optional[Diagnosis]:
+    needed = baseline_accuracy + limits.underfit_margin * (1.0 - baseline_accuracy)
+    loss = _loss_series(history, "loss")
+    first_loss, last_loss = (loss[0], loss[-1]) if loss else (math.nan, math.nan)
+    loss_ratio = last_loss / baseline_loss if baseline_loss and math.isfinite(last_loss) else 0.0
+    if accuracy >= needed and loss_ratio < limits.underfit_loss_ratio:
+        return None
+    evidence = {"train_accuracy": accuracy, "baseline_accuracy": baseline_accuracy,
+                "first_loss": first_loss, "last_loss": last_loss}
+    if baseline_loss:
+        evidence.update(baseline_loss=baseline_loss, loss_over_baseline=loss_ratio)
+    if "val_loss" in history.logs:
+        evidence["last_val_loss"] = float(history.logs["val_loss"][-1])
+    numbers = dict(epochs=len(history.epochs), accuracy=f"{accuracy:.0%}", baseline=f"{baseline_accuracy:.0%}",
+                   first=_fmt(first_loss), last=_fmt(last_loss), share=f"{loss_ratio:.0%}",
+                   knows_nothing=_fmt(baseline_loss or math.nan))
+    # Each sentence states only what its own numbers show.
+    if accuracy < needed:
+        opening = ("After {epochs} epochs the training accuracy is {accuracy} (always answering the most common class "
+                   "gives {baseline}).")
+    else:
+        opening = ("After {epochs} epochs the training accuracy is {accuracy} (always answering the most common class "
+                   "gives {baseline}), but the network is not yet sure of its answers.")
+    if not loss:
+        trend = ""
+    elif last_loss < first_loss:
+        trend = " The loss went only from {first} to {last}."
+    else:
+        trend = " The loss did not fall: it went from {first} to {last}."
+    if baseline_loss:
+        trend += " That is {share} of the {knows_nothing} of a network that knows nothing."
+    ending = (" Even on the data it trains on, the network cannot tell the classes apart." if accuracy < needed
+              else " Its answers are still close to a guess weighted by how common each class is.")
+    return Diagnosis(
+        "underfitting", "warning", "Underfitting: the network is too simple or has not learned yet",
+        (opening + trend + ending).format(**numbers), evidence,
+        (MORE_CAPACITY, RAISE_RATE, "Check that the inputs are scaled (standardise)."),
+        {MORE_CAPACITY: ("network_size", "larger"), RAISE_RATE: ("learning_rate", "raise")})
+
+
+def _underfitting_r2(r2: float) -> Diagnosis:
+    """R² reads against predicting the average target every time: that scores 0, a perfect fit 1, worse below 0."""
+    if r2 < 0:
+        title = "Underfitting: the predictions are worse than predicting the average"
+        message = ("The training R² is {r2}: below 0, so on the data it trains on the network does worse than "
+                   "simply predicting the average target every time (which scores 0).")
+    else:
+        title = "Underfitting: the predictions explain little of the targets"
+        message = ("The training R² is {r2}: on the data it trains on, the network barely beats predicting the "
+                   "average target every time (which scores 0; a perfect fit scores 1).")
+    return Diagnosis(
+        "underfitting", "warning", title, message.format(r2=f"{r2:.2f}"), {"train_r2": r2},
+        (MORE_UNITS, "Train for more epochs.", "Check that the inputs (and targets) are scaled."),
+        {MORE_UNITS: ("network_size", "larger")})
 
 
 def check_learning_rate(history: "History", learning_rate: Optional[float] = None,
                         limits: Thresholds = DEFAULT) -> Optional[Diagnosis]:
     """NaN losses, a loss that explodes, or one that jumps up and down without getting better."""
-    advice = (f"Lower the learning rate about 10× (to {learning_rate / 10:g})." if learning_rate
-              else "Lower the learning rate about 10×.",
-              "Use Adam, which adapts its steps, or standardise the inputs.")
+    lower = (f"Lower the learning rate about 10× (to {learning_rate / 10:g})." if learning_rate
+             else "Lower the learning rate about 10×.")
+    advice = (lower, "Use Adam, which adapts its steps, or standardise the inputs.")
+    knobs = {lower: ("learning_rate", "lower")}
     rate = {"learning_rate": float(learning_rate)} if learning_rate else {}
     if history.stop_reason == "diverged":
         return Diagnosis("learning_rate", "error", "The loss became NaN: the learning rate is too high",
                          history.message or "Training stopped because the loss became NaN (not a number).",
-                         {"epochs_completed": float(len(history.epochs)), **rate}, advice)
+                         {"epochs_completed": float(len(history.epochs)), **rate}, advice, knobs)
     loss = _loss_series(history, "loss")
     if len(loss) < 2:
         return None
@@ -193,7 +217,7 @@ def check_learning_rate(history: "History", learning_rate: Optional[float] = Non
             f"The training loss started at {_fmt(start)} and jumped as high as {_fmt(max(batch_peak, peak))}: "
             "each step overshoots the valley and lands higher up the other side.",
             {"start_loss": start, "peak_batch_loss": batch_peak, "peak_epoch_loss": peak, "last_loss": last,
-             **rate}, advice)
+             **rate}, advice, knobs)
     ups = sum(b > a for a, b in zip(loss, loss[1:]))
     share_up = ups / (len(loss) - 1)
     progress = best / max(start, 1e-12)
@@ -205,7 +229,7 @@ def check_learning_rate(history: "History", learning_rate: Optional[float] = Non
             f"still {progress:.0%} of where it started ({_fmt(start)}): the steps are too big to settle into "
             "the valley.",
             {"share_of_epochs_up": share_up, "best_over_start": progress, "batch_loss_spread": batch_spread,
-             **rate}, advice)
+             **rate}, advice, knobs)
     return None
 
 
@@ -229,9 +253,9 @@ def check_dead_relu(activity: Sequence[UnitActivity], limits: Thresholds = DEFAU
         f"These ReLU units output 0 for every training sample ({layers}). A dead unit's slope is 0, so no "
         "gradient reaches its weights and it can never come back to life.",
         evidence,
-        ("Lower the learning rate: one big step can push a unit's bias far below zero.",
-         "Use leaky_relu or elu, which keep a small slope below zero.",
-         "Use the he_uniform initializer and standardise the inputs."))
+        (LOWER_RATE_DEAD, "Use leaky_relu or elu, which keep a small slope below zero.",
+         "Use the he_uniform initializer and standardise the inputs."),
+        {LOWER_RATE_DEAD: ("learning_rate", "lower")})
 
 
 def check_vanishing_gradients(gradients: Sequence[LayerGradient], limits: Thresholds = DEFAULT
@@ -295,18 +319,31 @@ def check_unscaled_inputs(stats: Sequence[FeatureStats], scaling: Optional[str] 
 
 # ---------------------------------------------------------------- all together
 
+def default_validation(history: "History") -> str:
+    """Without word of where the validation rows came from: separate ones if the run logged any."""
+    return "separate" if history.logs.get("val_loss") else "none"
+
+
+def diagnose_curves(history: "History", learning_rate: Optional[float] = None, validation: Optional[str] = None,
+                    limits: Thresholds = DEFAULT) -> list[Diagnosis]:
+    """What the curves alone say, resolved into one verdict (cheap: used after every epoch while training)."""
+    found = [check_learning_rate(history, learning_rate, limits), check_overfitting(history, limits)]
+    return resolve(found, validation or default_validation(history))
+
+
 def diagnose(history: "History", probes: Optional[Probes] = None, baseline_accuracy: Optional[float] = None,
              scaling: Optional[str] = None, learning_rate: Optional[float] = None,
-             baseline_loss: Optional[float] = None, limits: Thresholds = DEFAULT) -> list[Diagnosis]:
-    """Every diagnostic that fires for this run, the most serious first."""
+             baseline_loss: Optional[float] = None, limits: Thresholds = DEFAULT,
+             validation: Optional[str] = None) -> list[Diagnosis]:
+    """Every diagnostic that fires for this run, resolved into one consistent verdict, the most serious first.
+    `validation` says where the validation numbers came from (see verdicts.VALIDATION_SOURCES)."""
     found = [check_learning_rate(history, learning_rate, limits),
              check_overfitting(history, limits),
              check_underfitting(history, baseline_accuracy, baseline_loss, limits)]
     if probes is not None:
         found += [check_dead_relu(probes.relu, limits), check_vanishing_gradients(probes.gradients, limits),
                   check_unscaled_inputs(probes.inputs, scaling, limits)]
-    results = [d for d in found if d is not None]
-    return sorted(results, key=lambda d: -SEVERITIES.index(d.severity))
+    return resolve(found, validation or default_validation(history))
 
 
 def measure_probes(trainer: "Trainer", history: "History", train: "PartLike") -> Optional[Probes]:
@@ -315,8 +352,8 @@ def measure_probes(trainer: "Trainer", history: "History", train: "PartLike") ->
 
 
 def diagnose_run(trainer: "Trainer", history: "History", train: "PartLike", scaling: Optional[str] = None,
-                 limits: Thresholds = DEFAULT, probes: Optional[Probes] = None, measure: bool = True
-                 ) -> list[Diagnosis]:
+                 limits: Thresholds = DEFAULT, probes: Optional[Probes] = None, measure: bool = True,
+                 validation: Optional[str] = None) -> list[Diagnosis]:
     """Run every diagnostic, probing the trained model on its training data unless `probes` were measured already
     (the window measures them in the training thread, so a large dataset never freezes it) or measure is False."""
     measured = probes if probes is not None or not measure else measure_probes(trainer, history, train)
@@ -332,9 +369,11 @@ def diagnose_run(trainer: "Trainer", history: "History", train: "PartLike", scal
                 # The loss comparison only holds for one cross-entropy output (the logged loss is that one).
                 if len(model.output_ids) == 1 and config.loss in ("cross_entropy", "binary_cross_entropy"):
                     baseline_loss = class_entropy(np.asarray(raw))
-    return diagnose(history, measured, baseline, scaling, trainer.settings.learning_rate, baseline_loss, limits)
+    return diagnose(history, measured, baseline, scaling, trainer.settings.learning_rate, baseline_loss, limits,
+                    validation)
 
 
 __all__ = ["DEFAULT", "Diagnosis", "KINDS", "SEVERITIES", "Thresholds", "check_dead_relu", "check_learning_rate",
            "check_overfitting", "check_underfitting", "check_unscaled_inputs", "check_vanishing_gradients",
-           "class_entropy", "diagnose", "diagnose_run", "majority_share", "measure_probes"]
+           "class_entropy", "default_validation", "diagnose", "diagnose_curves", "diagnose_run", "majority_share",
+           "measure_probes"]

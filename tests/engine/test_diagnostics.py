@@ -13,7 +13,7 @@ from nnstudio.core.layers import OutputTarget
 from nnstudio.core.settings import TrainingSettings
 from nnstudio.engine.compiler import compile_graph
 from nnstudio.engine.diagnostics import (Diagnosis, check_learning_rate, check_overfitting, class_entropy,
-                                         diagnose_run, majority_share)
+                                         default_validation, diagnose, diagnose_curves, diagnose_run, majority_share)
 from nnstudio.engine.pipeline import load_project_data, train_project
 from nnstudio.engine.training import History, Trainer
 
@@ -183,3 +183,93 @@ def test_gradient_probe_puts_the_models_gradients_back():
     assert norms and all(n.norm > 0 for n in norms)
     assert torch.equal(parameters[0].grad, torch.full_like(parameters[0], 0.5))
     assert all(p.grad is None for p in parameters[1:])
+
+
+# ---------------------------------------------------------------- crafted runs: one verdict that follows from its numbers
+
+def crafted(**series) -> History:
+    """A run with chosen curves: each keyword is a logged number, one value per epoch."""
+    history = History()
+    for epoch, values in enumerate(zip(*series.values()), start=1):
+        history.record(epoch, dict(zip(series, values)))
+    return history
+
+
+def every_line(found) -> str:
+    return " ".join([d.title + " " + d.message + " " + " ".join(d.advice) for d in found]).lower()
+
+
+def test_a_negative_r2_is_read_as_worse_than_predicting_the_average():
+    found = diagnose(crafted(loss=[9.0, 8.5, 8.2, 8.0], r2=[-3.5, -3.3, -3.1, -3.04]))
+    assert [d.kind for d in found] == ["underfitting"]
+    text = every_line(found)
+    assert "-3.04" in text and "worse than" in text and "barely beats" not in text
+    near_zero = diagnose(crafted(loss=[1.0, 0.9, 0.85, 0.8], r2=[0.0, 0.05, 0.08, 0.1]))
+    assert "barely beats" in every_line(near_zero) and "worse than" not in every_line(near_zero)
+
+
+def test_a_learning_rate_too_high_is_the_one_verdict_not_also_underfitting():
+    jumpy = crafted(loss=[1.0, 1.3, 0.95, 1.2, 0.9, 1.25, 0.92, 1.1], accuracy=[0.4, 0.35, 0.4, 0.38, 0.42, 0.36,
+                                                                                0.4, 0.37])
+    found = diagnose(jumpy, baseline_accuracy=0.34, learning_rate=1.0)
+    assert [d.kind for d in found] == ["learning_rate"]
+    text = every_line(found)
+    assert "lower the learning rate" in text and "raise" not in text
+
+
+def test_dead_units_and_underfitting_never_advise_the_learning_rate_both_ways():
+    from nnstudio.engine.probes import Probes, UnitActivity
+
+    slow = crafted(loss=[1.1, 1.09, 1.08, 1.08, 1.07], accuracy=[0.34, 0.35, 0.35, 0.36, 0.36])
+    probes = Probes(relu=[UnitActivity("hidden", 16, 12)], gradients=[], inputs=[])
+    found = diagnose(slow, probes, baseline_accuracy=0.34, learning_rate=0.5)
+    assert {d.kind for d in found} == {"dead_relu", "underfitting"}
+    text = every_line(found)
+    assert "lower the learning rate" in text and "raise the learning rate" not in text
+
+
+OVERFIT_SHAPE = dict(loss=[1.0, 0.6, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05],
+                     val_loss=[1.0, 0.7, 0.5, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95])
+
+
+def test_four_rows_that_validate_on_themselves_never_claim_overfitting():
+    found = diagnose(crafted(**OVERFIT_SHAPE), validation="training")
+    assert [d.kind for d in found] == ["needs_validation"]
+    assert "separate validation set is needed" in found[0].message
+    assert "overfitting from epoch" not in every_line(found)
+    assert [d.kind for d in diagnose_curves(crafted(**OVERFIT_SHAPE), validation="training")] == ["needs_validation"]
+    # The same curves against separate validation rows are overfitting.
+    assert [d.kind for d in diagnose(crafted(**OVERFIT_SHAPE))] == ["overfitting"]
+
+
+def test_overfitting_and_underfitting_are_never_shown_together():
+    accuracy = [0.3, 0.35, 0.4, 0.4, 0.42, 0.42, 0.43, 0.43, 0.44]
+    for validation in ("separate", "training"):
+        found = diagnose(crafted(**OVERFIT_SHAPE, accuracy=accuracy), baseline_accuracy=0.34, validation=validation)
+        kinds = [d.kind for d in found]
+        assert "underfitting" in kinds and "overfitting" not in kinds, (validation, kinds)
+        text = every_line(found)
+        assert "by heart" not in text or "not learning them by heart" in text
+        assert "smaller network" not in text
+
+
+def test_a_loss_that_rose_is_not_said_to_have_fallen():
+    rising = crafted(loss=[1.0, 1.05, 1.1, 1.12], accuracy=[0.5, 0.5, 0.5, 0.5])
+    found = diagnose(rising, baseline_accuracy=0.5, baseline_loss=0.69)
+    assert [d.kind for d in found] == ["underfitting"]
+    assert "did not fall" in found[0].message and "went only from" not in found[0].message
+
+
+def test_a_run_without_validation_rows_needs_none_to_be_diagnosed():
+    assert default_validation(crafted(loss=[1.0, 0.5])) == "none"
+    assert default_validation(crafted(**OVERFIT_SHAPE)) == "separate"
+
+
+def test_where_the_validation_numbers_come_from():
+    from nnstudio.engine.verdicts import validation_source
+
+    train, held_out = object(), object()
+    assert validation_source(train, train) == "training"      # a truth table validates on its own four rows
+    assert validation_source(train, held_out) == "separate"
+    assert validation_source(train, None, 0.2) == "separate"  # the trainer keeps a share of the rows aside
+    assert validation_source(train, None, 0.0) == "none"
