@@ -182,3 +182,23 @@ def test_drawing_on_the_digits_grid_changes_the_input(qtbot):
     assert panel.raw[input_id].reshape(8, 8)[3, 4] == 0.0
     output = node_id(document, "Output")
     assert panel.predicted_class(output) in [str(d) for d in range(10)]
+
+
+@pytest.mark.parametrize("rows", [8, 28])
+def test_a_fast_stroke_is_a_line_not_dots(qtbot, rows):
+    """A student walk-through: a quick stroke (the mouse reports only its ends) came out as two dots."""
+    grid = DrawGrid(rows, rows, 16.0)
+    qtbot.addWidget(grid)
+    grid.resize(280, 280)
+    grid.show()
+    drag(grid, [grid.cell_center(1, 1), grid.cell_center(rows - 2, rows - 2)], Qt.MouseButton.LeftButton)
+    painted = grid.intensity > 0.5
+    assert all(painted[i, i] for i in range(1, rows - 1))  # every cell along the diagonal
+    assert painted.sum() < rows * rows / 2  # a line, not a filled area
+    # Erasing with a fast stroke across the line clears where it crosses; lifting the button ends the stroke.
+    drag(grid, [grid.cell_center(rows - 2, 1), grid.cell_center(1, rows - 2)], Qt.MouseButton.RightButton)
+    middle = rows // 2
+    assert grid.intensity[middle, middle] < 0.5 or grid.intensity[middle - 1, middle - 1] < 0.5
+    before = grid.intensity.copy()
+    drag(grid, [grid.cell_center(0, 0)], Qt.MouseButton.LeftButton)  # a new stroke starts fresh, no line back
+    assert (grid.intensity > before).sum() <= 9

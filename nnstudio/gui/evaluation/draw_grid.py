@@ -27,6 +27,7 @@ class DrawGrid(QWidget):
         self.maximum_value = float(maximum_value) if maximum_value > 0 else 1.0
         self.intensity = np.zeros((self.rows, self.columns), dtype=np.float32)
         self._painting_value: Optional[float] = None  # 1 while painting, 0 while erasing, None when idle
+        self._last_cell: Optional[tuple[float, float]] = None  # where the stroke was last painted
         self.setMinimumSize(8 * self.columns if self.columns <= 8 else 4 * self.columns,
                             8 * self.rows if self.rows <= 8 else 4 * self.rows)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -73,24 +74,38 @@ class DrawGrid(QWidget):
         return (point.y() - area.top()) / side, (point.x() - area.left()) / side
 
     # ------------------------------------------------------------ painting with the mouse
+    def _brush(self, row: float, column: float) -> None:
+        """Paint (or erase) around one point of the grid, in cell units."""
+        if max(self.rows, self.columns) < THICK_BRUSH_FROM:
+            self.intensity[min(int(row), self.rows - 1), min(int(column), self.columns - 1)] = self._painting_value
+            return
+        # A soft round brush: full strength within one pixel of the pointer, fading out by two pixels.
+        rows = np.arange(self.rows)[:, None] + 0.5
+        columns = np.arange(self.columns)[None, :] + 0.5
+        distance = np.hypot(rows - row, columns - column)
+        strength = np.clip(2.0 - distance, 0.0, 1.0).astype(np.float32)
+        if self._painting_value > 0:
+            np.maximum(self.intensity, strength, out=self.intensity)
+        else:
+            self.intensity *= 1.0 - strength
+
     def _stroke(self, point: QPointF) -> None:
+        """Paint from the last point of this stroke to `point`, so a fast stroke is a line, not dots.
+
+        The mouse reports a moving pointer a few dozen times a second: between two reports a quick stroke
+        crosses several cells, so the brush is also put down every half cell along the way.
+        """
         cell = self._cell_at(point)
         if cell is None or self._painting_value is None:
+            self._last_cell = None  # left the grid: the stroke starts again where it comes back
             return
-        row, column = cell
         before = self.intensity.copy()
-        if max(self.rows, self.columns) < THICK_BRUSH_FROM:
-            self.intensity[int(row), int(column)] = self._painting_value
-        else:
-            # A soft round brush: full strength within one pixel of the pointer, fading out by two pixels.
-            rows = np.arange(self.rows)[:, None] + 0.5
-            columns = np.arange(self.columns)[None, :] + 0.5
-            distance = np.hypot(rows - row, columns - column)
-            strength = np.clip(2.0 - distance, 0.0, 1.0).astype(np.float32)
-            if self._painting_value > 0:
-                np.maximum(self.intensity, strength, out=self.intensity)
-            else:
-                self.intensity *= 1.0 - strength
+        start = self._last_cell if self._last_cell is not None else cell
+        steps = max(1, int(np.ceil(2 * max(abs(cell[0] - start[0]), abs(cell[1] - start[1])))))
+        for step in range(1, steps + 1) if self._last_cell is not None else (steps,):
+            fraction = step / steps
+            self._brush(start[0] + (cell[0] - start[0]) * fraction, start[1] + (cell[1] - start[1]) * fraction)
+        self._last_cell = cell
         if not np.array_equal(before, self.intensity):
             self.update()
             self.pixels_changed.emit()
@@ -103,6 +118,7 @@ class DrawGrid(QWidget):
         else:
             super().mousePressEvent(event)
             return
+        self._last_cell = None
         self._stroke(event.position())
         event.accept()
 
@@ -115,6 +131,7 @@ class DrawGrid(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         self._painting_value = None
+        self._last_cell = None
         event.accept()
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt's name
