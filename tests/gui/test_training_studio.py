@@ -355,3 +355,28 @@ def test_per_output_numbers_are_named_by_their_output():
     assert metric_label("accuracy", outputs) == "accuracy"
     keys = ["loss", "val_loss", "main_output_loss", "main_output_r2", "val_main_output_r2", "aux_output_r2"]
     assert metric_names(keys)[:2] == ["main_output_r2", "aux_output_r2"]  # R² before the per-output losses
+
+
+def test_opening_another_project_shows_its_own_training_state(qtbot, window, tmp_path):
+    """Iris trained, then another example opened: the panel says that one is not trained, not Iris's accuracy."""
+    open_example(window, "iris")
+    panel = window.training_panel
+    type_into(qtbot, panel.editor("epochs"), "5")
+    with qtbot.waitSignal(window.session.training_finished, timeout=TRAINING_TIMEOUT_MS):
+        click(qtbot, window, "trainButton")
+    assert "Test accuracy" in panel.status_label.text()
+    assert window.file_actions.save_to(tmp_path / "iris_trained.nnstudio")
+
+    # File → Open Example → Wide & Deep (a regression model: it has no accuracy at all).
+    wide_deep = next(a for a in window.file_actions.examples_menu.actions() if a.data().endswith("wide_deep.nnstudio"))
+    wide_deep.trigger()
+    assert window.document.project.title != "Iris" and not window.document.project.runs
+    assert panel.status_label.text() == ""
+    assert panel.progress_bar.format() == "Not trained yet" and panel.progress_bar.value() == 0
+
+    # Reopened, the saved Iris project shows its own last run again.
+    assert window.file_actions.open_path(tmp_path / "iris_trained.nnstudio")
+    assert "Last saved run" in panel.status_label.text() and "Test accuracy" in panel.status_label.text()
+    assert "5 epochs" in panel.progress_bar.format()
+    window.file_actions.new_action.trigger()
+    assert panel.status_label.text() == "" and panel.progress_bar.format() == "Not trained yet"

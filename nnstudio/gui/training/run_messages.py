@@ -25,15 +25,36 @@ def final_message(result: Any, device_note: str = "") -> str:
     if history.stop_reason == "diverged":
         return history.message
     words = history.message or f"{STOP_REASON_WORDS.get(history.stop_reason, 'Finished')}."
+    scores = test_scores(result.test or {})
+    if scores:
+        words += f" {scores}"
+    return f"{words} {device_note}" if device_note else words
+
+
+def test_scores(test: dict) -> str:
+    """The test numbers of a run as one sentence ("Test accuracy 0.967."), or "" when it has none."""
     scores = []
-    for name, metrics in (result.test or {}).items():
-        prefix = f"{name} " if len(result.test) > 1 else ""
+    for name, metrics in test.items():
+        prefix = f"{name} " if len(test) > 1 else ""
         for key, label in (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE")):
             if isinstance(metrics.get(key), (int, float)):
                 scores.append(f"{prefix}{label} {metrics[key]:.3g}")
-    if scores:
-        words += " Test " + ", ".join(scores) + "."
-    return f"{words} {device_note}" if device_note else words
+    return "Test " + ", ".join(scores) + "." if scores else ""
+
+
+def saved_run_message(record: Any) -> str:
+    """What the panel says about a just-opened project's last saved run (a core.runs.RunRecord)."""
+    words = record.message or f"{STOP_REASON_WORDS.get(record.stop_reason, 'Finished')}."
+    scores = test_scores(record.test)
+    when = record.when.replace("T", " ") or "an earlier session"
+    return f"Last saved run ({when}): {words} {scores}".rstrip()
+
+
+def saved_run_progress(record: Any) -> str:
+    """The progress bar's text for a just-opened project's last saved run."""
+    epochs = record.epochs_run
+    return (f"Last saved run: {STOP_REASON_WORDS.get(record.stop_reason, 'Finished').lower()} after "
+            f"{epochs} epoch{'s' if epochs != 1 else ''}")
 
 
 def device_note(requested: str, used: str) -> str:
@@ -75,4 +96,4 @@ def needs_perceptron_rule(project: Any) -> bool:
 
 
 __all__ = ["STOP_REASON_WORDS", "device_note", "divergence_details", "final_message", "format_seconds",
-           "needs_perceptron_rule"]
+           "needs_perceptron_rule", "saved_run_message", "saved_run_progress", "test_scores"]

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.runs import RunRecord
 from ...core.settings import OPTIMIZERS, TrainingSettings
 from ..editing.commands import SetProjectSettings
 from ..editing.document import Document
 from .run_messages import (STOP_REASON_WORDS, device_note, divergence_details, final_message, format_seconds,
-                           needs_perceptron_rule)
+                           needs_perceptron_rule, saved_run_message, saved_run_progress)
 from .session import TrainingSession
 from .setting_widgets import (DeviceCombo, fraction_box, get_setting, learning_rate_box, set_setting,
                               whole_number_box)
@@ -118,7 +119,7 @@ class TrainingPanel(QWidget):
         session.training_failed.connect(self.show_failure)
         session.data_changed.connect(self._update_validation_hint)
         document.settings_changed.connect(self._settings_changed)
-        document.project_replaced.connect(self.refresh)
+        document.project_replaced.connect(self._project_replaced)
         self.refresh()
         self._update_buttons()
 
@@ -260,6 +261,24 @@ class TrainingPanel(QWidget):
             self._filling = False
         self._show_relevant_rows(settings)
         self._update_validation_hint()
+
+    def _project_replaced(self) -> None:
+        """Another project (New, Open, an example): its settings, and its own last run, never the previous one's."""
+        self.refresh()
+        self.show_saved_state()
+
+    def show_saved_state(self) -> None:
+        """The open project's last saved run in the progress bar and status line, or "Not trained yet"."""
+        runs = self.document.project.runs
+        if not runs:
+            self.progress_bar.setValue(0)
+            self.progress_bar.setFormat("Not trained yet")
+            self.set_status("")
+            return
+        record = RunRecord.from_dict(runs[-1])
+        self.progress_bar.setValue(1000 if record.stop_reason == "completed" else 0)
+        self.progress_bar.setFormat(saved_run_progress(record))
+        self.set_status(saved_run_message(record))
 
     def _show_relevant_rows(self, settings: TrainingSettings) -> None:
         for key, optimizers in OPTIMIZER_SETTINGS.items():
