@@ -130,3 +130,22 @@ def test_starting_a_wire_at_a_taken_input_says_why(qtbot):
     assert any("already connected" in m for m in messages)
     mouse(canvas, QEvent.Type.MouseButtonRelease, in_port(canvas, ids[1]) + QPointF(-200, 300), buttons=NO_BUTTON)
     assert len(graph.edges) == 1
+
+
+def test_a_wire_crossing_a_card_is_drawn_over_it_and_can_be_clicked_there(qtbot):
+    graph = Graph()
+    inputs = graph.add_node("Input", params={"shape": [8]}, position=(0, 0))
+    between = graph.add_node("Dense", name="between", position=(240, 0))
+    far = graph.add_node("Dense", position=(480, 0))
+    graph.connect(inputs.id, "out", far.id, "in")
+    canvas = make_canvas(qtbot, graph)
+    wire = canvas.edge_item(next(iter(graph.edges)))
+    card = canvas.node_item(between.id)
+    crossing = wire._path.pointAtPercent(0.5)
+    assert card.sceneBoundingRect().contains(crossing)  # the wire really runs across the middle card
+    assert wire.zValue() > card.zValue()
+    topmost = canvas.items(canvas.mapFromScene(crossing))[0]
+    assert topmost is wire
+    mouse(canvas, QEvent.Type.MouseButtonPress, crossing)
+    mouse(canvas, QEvent.Type.MouseButtonRelease, crossing, buttons=NO_BUTTON)
+    assert wire.isSelected() and not card.isSelected()

@@ -13,6 +13,7 @@ from . import style
 _LABEL_FONT = style.font(10)
 _LABEL_METRICS = QFontMetricsF(_LABEL_FONT)
 _CACHE_MAX_SIZE = 800.0  # scene pixels
+WIRE_Z = 1.0  # cards are at 0, a wire being drawn at 10
 
 
 class WireEnd(Protocol):
@@ -53,7 +54,9 @@ class EdgeItem(QGraphicsItem):
         self._bounds = QRectF()
         self._shape: Optional[QPainterPath] = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setZValue(-1)  # under the cards
+        # Above the card bodies (z 0): a wire that crosses a card stays visible, and can still be clicked
+        # and deleted there; its ends sit on the ports, which it leaves uncovered around the line.
+        self.setZValue(WIRE_Z)
         self.setAcceptHoverEvents(True)
         self.hovered = False
         self.update_path()
