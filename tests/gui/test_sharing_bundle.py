@@ -136,3 +136,38 @@ def test_an_untrained_project_saves_as_a_bundle_of_starting_weights(qtbot, make_
     assert window.sharing.bundles.save_bundle_to(tmp_path / "untrained.nnzip")
     from nnstudio.engine.bundle_io import load_bundle
     assert load_bundle(tmp_path / "untrained.nnzip").trained is False
+
+
+def test_saving_a_bundle_makes_it_the_windows_file(qtbot, make_window, tmp_path):
+    """After Save with Trained Weights the title names the .nnzip, nothing is unsaved and Open Recent lists it."""
+    window = make_window()
+    trained_xor(qtbot, window, epochs=5)
+    assert window.isWindowModified()  # the finished run is an unsaved change
+    bundle = tmp_path / "my_xor.nnzip"
+    window.sharing.bundles.ask_bundle_save_path = lambda: bundle
+    window.sharing.bundles.save_bundle_action.trigger()
+    assert bundle.is_file() and not window.errors
+    assert window.windowTitle().startswith("my_xor.nnzip") and not window.isWindowModified()
+    assert window.file_actions.recent_files()[0] == bundle.resolve()
+    window.file_actions.recent_menu.aboutToShow.emit()
+    assert "my_xor.nnzip" in [a.text() for a in window.file_actions.recent_menu.actions()]
+
+    # Nothing is unsaved, so opening another project asks nothing.
+    asked = []
+    window.file_actions.ask_unsaved_changes = lambda: asked.append(True) or QMessageBox.StandardButton.Cancel
+    assert window.file_actions.open_path(EXAMPLES_DIR / "xor.nnstudio") and not asked
+
+    # Back to the bundle through Open Recent; a later plain Save writes it again as a bundle, not project JSON.
+    next(a for a in window.file_actions.recent_menu.actions() if a.text() == "my_xor.nnzip").trigger()
+    settings = TrainingSettings.from_dict(window.document.project.training.to_dict())
+    settings.epochs = 7
+    assert window.document.push(SetProjectSettings(window.document, "training", settings))
+    window.sharing.bundles.save_bundle_action.trigger()
+    assert window.windowTitle().startswith("my_xor.nnzip") and not window.isWindowModified()
+    settings.epochs = 9
+    assert window.document.push(SetProjectSettings(window.document, "training", settings))
+    window.file_actions.save_action.trigger()
+    assert not window.isWindowModified() and not window.errors
+    again = make_window()
+    assert again.file_actions.open_path(bundle) and not again.errors
+    assert again.document.project.training.epochs == 9

@@ -63,6 +63,9 @@ class FileActions(QObject):
         # Other kinds of file that Open, Open Recent and drops accept (a trained-model bundle, .nnzip):
         # extension -> (file-dialog filter, function that opens such a file and says whether it did).
         self.openers: dict[str, tuple[str, Callable[[Path], bool]]] = {}
+        # Kinds of file that Save writes in their own way when the project was last saved as one (a .nnzip is
+        # written again as a bundle, never as project JSON): extension -> function that saves there.
+        self.savers: dict[str, Callable[[Path], bool]] = {}
 
         self.new_action = self._action("&New", QKeySequence.StandardKey.New, self.new_project,
                                        "Start an empty network")
@@ -124,8 +127,8 @@ class FileActions(QObject):
 
     def ask_save_path(self) -> Optional[Path]:
         folder = self.document.path.parent if self.document.path else self._suggested_folder()
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save project as", str(folder / self.display_name()),
-                                              FILE_FILTER)
+        suggested = _project_file_name(Path(self.display_name()))  # after a .nnzip: the same name as a project
+        name, _ = QFileDialog.getSaveFileName(self.window, "Save project as", str(folder / suggested), FILE_FILTER)
         if not name:
             return None
         path = Path(name)
@@ -211,17 +214,24 @@ class FileActions(QObject):
         return self.save_to(path) if path else False
 
     def save_to(self, path: Path) -> bool:
+        saver = self.savers.get(Path(path).suffix.lower())
+        if saver is not None:
+            return saver(Path(path))
         try:
             save_project(self.document.project, path)  # atomic: a crash mid-save keeps the old file
         except ProjectError as exc:
             self.show_error("Could not save the project", str(exc))
             return False
+        self.mark_saved_as(path)
+        self.message.emit(f"Saved {self.document.path.name}")
+        return True
+
+    def mark_saved_as(self, path: Path) -> None:
+        """The project now lives in this file (a project or a bundle): title, clean state and Open Recent say so."""
         self.suggested_name = None
         self.document.project.origin = None  # saved where the user chose: that is its place from now on
         self.document.mark_saved(Path(path).resolve())
         self.add_recent(self.document.path)
-        self.message.emit(f"Saved {self.document.path.name}")
-        return True
 
     # ------------------------------------------------------------ recent files
     def recent_files(self) -> list[Path]:

@@ -97,6 +97,8 @@ class BundleActions(QObject):
                                                 "Load weights (.safetensors or .pt) into this network")
         # Open, Open Recent and drops hand .nnzip files to open_bundle.
         self.file_actions.openers[BUNDLE_EXTENSION] = (BUNDLE_FILTER, self.open_bundle)
+        # After Save with Trained Weights the window's file is the .nnzip: plain Save writes the bundle again.
+        self.file_actions.savers[BUNDLE_EXTENSION] = self.save_bundle_to
 
     def _action(self, text: str, slot, tip: str) -> QAction:
         action = QAction(text, self.window)
@@ -202,7 +204,7 @@ class BundleActions(QObject):
         return self.save_bundle_to(path, shared) if path else False
 
     def save_bundle_to(self, path: Path, shared: Optional[SharedModel] = None) -> bool:
-        """Write project + weights + last run as one .nnzip; the project file itself is not changed."""
+        """Write project + weights + last run as one .nnzip, which becomes the window's file (title, Save, Recent)."""
         from ...core.bundle import BundleError  # noqa: PLC0415
         from ...engine.bundle_io import save_bundle  # noqa: PLC0415
 
@@ -213,6 +215,7 @@ class BundleActions(QObject):
         except (ShareError, BundleError) as exc:
             self.show_error("Could not save the trained model", sentence(str(exc)))
             return False
+        self.file_actions.mark_saved_as(Path(path))
         weights = "trained weights" if shared.trained else "starting weights (not trained yet)"
         self.message.emit(f"Saved {Path(path).name} with its {weights}" + (f". {shared.note}" if shared.note else ""))
         return True
