@@ -12,6 +12,9 @@ from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 log = logging.getLogger(__name__)
 HEALTHY = "All looks healthy: no sign of overfitting, underfitting or a learning rate that is too high."
+# Overfitting shows only against rows the network does not train on: without them the verdict says so.
+HEALTHY_WITHOUT_VALIDATION = ("No sign of underfitting or a learning rate that is too high. Whether the network is "
+                              "overfitting cannot be told: a separate validation set is needed for that.")
 SEVERITY_STYLE = {"error": ("#fbe3e3", "#a01818", "Problem"), "warning": ("#fff1dc", "#9a5a00", "Warning"),
                   "info": ("#e3eefb", "#1f4f8f", "Note")}
 DURING_TRAINING_EVERY_S = 1.0   # the same findings are refreshed at most this often while training runs
@@ -72,11 +75,11 @@ class DiagnosticsPanel(QWidget):
     def _on_epoch(self, epoch: int, logs: dict) -> None:
         if self._history is None:
             return
-        from ...engine.diagnostics import check_learning_rate, check_overfitting  # noqa: PLC0415
+        from ...engine.diagnostics import diagnose_curves  # noqa: PLC0415
 
         self._history.record(epoch, logs)
         # Cheap checks only while training; probing the model waits until the run is over.
-        found = [d for d in (check_learning_rate(self._history), check_overfitting(self._history)) if d is not None]
+        found = diagnose_curves(self._history, validation=self._validation())
         kinds = [d.kind for d in found]
         now = time.monotonic()
         # Small datasets finish many epochs a second: the same findings with new numbers are laid out again at
@@ -92,6 +95,18 @@ class DiagnosticsPanel(QWidget):
         self.show_diagnoses(diagnoses)
         self.diagnosed.emit(result, [d.kind for d in diagnoses])
 
+    def _validation(self) -> Optional[str]:
+        """Where this session's validation numbers come from (separate rows, the training rows, none); None when
+        unknown, so the diagnostics judge from the run's own logs."""
+        from ...engine.verdicts import validation_source  # noqa: PLC0415
+
+        data, settings = self.session.data, self.session.last_settings
+        prepared = getattr(data, "prepared", None)
+        if prepared is None:
+            return None
+        return validation_source(prepared.train, prepared.validation,
+                                 settings.validation_split if settings is not None else 0.0)
+
     def diagnose_result(self, result: Any) -> list:
         """Every diagnostic on the finished run; the probes (dead units, gradients) need its model and data."""
         from ...engine.diagnostics import diagnose, diagnose_run  # noqa: PLC0415
@@ -102,34 +117,40 @@ class DiagnosticsPanel(QWidget):
         data, model = self.session.data, self.session.model
         if model is None or data is None or settings is None or settings.method == "perceptron":
             # The perceptron rule has no gradients to probe: its curves say all there is to say.
-            return diagnose(history, learning_rate=settings.learning_rate if settings else None)
+            return diagnose(history, learning_rate=settings.learning_rate if settings else None,
+                            validation=self._validation())
         try:
             trainer = Trainer(model, settings)
             # The window's runs bring their probes, measured in the training thread (or found impossible there:
             # not tried again); others are probed here.
             return diagnose_run(trainer, history, data.prepared.train, self.document.project.data.scaling,
                                 probes=getattr(result, "probes", None),
-                                measure=not getattr(result, "probes_tried", False))
+                                measure=not getattr(result, "probes_tried", False), validation=self._validation())
         except (RuntimeError, ValueError) as exc:
             # A probe that cannot run (an unusual network) must not hide what the curves show.
             log.warning("the diagnostics probes could not run: %s", exc)
-            return diagnose(history, learning_rate=settings.learning_rate)
+            return diagnose(history, learning_rate=settings.learning_rate, validation=self._validation())
 
     def show_history(self, history: Any, probes: Any = None, baseline_accuracy: Optional[float] = None,
-                     learning_rate: Optional[float] = None) -> list:
-        """Diagnose a History directly (for a run loaded from elsewhere, or a test) and show it."""
-        from ...engine.diagnostics import diagnose  # noqa: PLC0415
+                     learning_rate: Optional[float] = None, validation: Optional[str] = None) -> list:
+        """Diagnose a History directly (for a run loaded from elsewhere, or a test) and show it; `validation` says
+        where its validation numbers came from (engine.verdicts.VALIDATION_SOURCES), else its logs tell."""
+        from ...engine.diagnostics import default_validation, diagnose  # noqa: PLC0415
 
-        found = diagnose(history, probes, baseline_accuracy, learning_rate=learning_rate)
-        self.show_diagnoses(found)
+        source = validation or default_validation(history)
+        found = diagnose(history, probes, baseline_accuracy, learning_rate=learning_rate, validation=source)
+        self.show_diagnoses(found, validation=source)
         return found
 
     # ------------------------------------------------------------ showing
-    def show_diagnoses(self, diagnoses: Sequence[Any], during: bool = False) -> None:
+    def show_diagnoses(self, diagnoses: Sequence[Any], during: bool = False, validation: Optional[str] = None
+                       ) -> None:
         self.diagnoses = list(diagnoses)
         if not self.diagnoses:
             # The verdict once: in the header, with the list left empty (it has nothing to list).
-            self._set_status("So far so good." if during else HEALTHY, "color: #1b6e2a;")
+            source = validation or self._validation() or "separate"
+            healthy = HEALTHY if source == "separate" else HEALTHY_WITHOUT_VALIDATION
+            self._set_status("So far so good." if during else healthy, "color: #1b6e2a;")
             if self._html or not self.view.isHidden():
                 self._html = ""
                 self.view.clear()
@@ -165,4 +186,4 @@ class DiagnosticsPanel(QWidget):
         return [d.title for d in self.diagnoses]
 
 
-__all__ = ["DiagnosticsPanel", "HEALTHY"]
+__all__ = ["DiagnosticsPanel", "HEALTHY", "HEALTHY_WITHOUT_VALIDATION"]
