@@ -41,16 +41,21 @@ class ColumnChooser(QWidget):
             self.title.setText(title)
             self.automatic.setText(automatic_text)
             self.automatic.setChecked(choice.automatic)
-            self.list.clear()
-            for column in columns:
-                item = QListWidgetItem(column, self.list)
+            # The same columns again (after a tick): update the items in place, so the list keeps its scroll
+            # position instead of jumping back to the top after every click.
+            if [self.list.item(i).text() for i in range(self.list.count())] != list(columns):
+                self.list.clear()
+                for column in columns:
+                    QListWidgetItem(column, self.list)
+            for row, column in enumerate(columns):
+                item = self.list.item(row)
                 flags = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
                 if not choice.automatic and column not in choice.taken_elsewhere:
                     flags |= Qt.ItemFlag.ItemIsEnabled
                 item.setFlags(flags)
                 item.setCheckState(Qt.CheckState.Checked if column in choice.chosen else Qt.CheckState.Unchecked)
-                if column in choice.taken_elsewhere:
-                    item.setToolTip("The network learns to predict this column, so no Input may take it")
+                item.setToolTip("The network learns to predict this column, so no Input may take it"
+                                if column in choice.taken_elsewhere else "")
         finally:
             self._filling = False
 

@@ -35,6 +35,7 @@ from ...core.data.sources import describe_source
 from ...core.settings import DataSettings, SettingsError
 from ..editing.commands import SetParam, SetProjectSettings
 from ..editing.document import Document
+from ..widgets.wheel_guard import wheel_only_when_focused
 from .column_chooser import ColumnChooser
 from .data_preview import PreviewModel
 from .data_split_box import ERROR_STYLE, SplitBox
@@ -83,6 +84,7 @@ class DataPanel(QWidget):
             self.dataset_combo.setItemData(self.dataset_combo.count() - 1, info.description,
                                            Qt.ItemDataRole.ToolTipRole)
         self.dataset_combo.activated.connect(self._on_dataset_chosen)
+        wheel_only_when_focused(self.dataset_combo)
         source_layout.addWidget(self.dataset_combo)
         buttons = QHBoxLayout()
         self.import_csv_button = QPushButton("Import CSV…", source_box)
@@ -243,29 +245,34 @@ class DataPanel(QWidget):
 
     def _refresh_binding(self, table: Optional[Table]) -> None:
         self._binding_signature = self._binding_state_signature()
-        for chooser in self._choosers:
-            chooser.setParent(None)
-            chooser.deleteLater()
-        self._choosers = []
+        plan = plan_binding(table, self.document.graph.to_dict()) if table is not None else None
+        wanted = [(choice.node_id, choice.key) for choice in plan.choices] if plan is not None else []
+        if wanted != [(chooser.node_id, chooser.key) for chooser in self._choosers]:
+            # Other Inputs/Outputs: new lists. The same ones (a tick, a new dataset) are refilled in place.
+            for chooser in self._choosers:
+                chooser.setParent(None)
+                chooser.deleteLater()
+            self._choosers = []
         self.class_counts_label.clear()
-        if table is None:
+        if table is None or plan is None:
             self.binding_note.setText("Choose data first; then you can say which columns feed which Input.")
             self.size_input_button.setEnabled(False)
             return
-        plan = plan_binding(table, self.document.graph.to_dict())
         self.binding_note.setText(plan.note)
         usual = ", ".join(table.default_targets) or "none"
-        for choice in plan.choices:
-            chooser = ColumnChooser(choice.node_id, choice.key, self.choosers_area)
+        fresh = not self._choosers
+        for index, choice in enumerate(plan.choices):
+            chooser = ColumnChooser(choice.node_id, choice.key, self.choosers_area) if fresh else self._choosers[index]
             if choice.key == "targets":
                 chooser.fill(f"Output '{choice.node_name}' learns to predict:",
                              f"Automatic (the usual target: {usual})", table.columns, choice)
             else:
                 chooser.fill(f"Input '{choice.node_name}' takes these feature columns:",
                              "Automatic (every column that is not a target)", table.columns, choice)
-            chooser.columns_chosen.connect(self.set_binding)
-            self.choosers_layout.addWidget(chooser)
-            self._choosers.append(chooser)
+            if fresh:
+                chooser.columns_chosen.connect(self.set_binding)
+                self.choosers_layout.addWidget(chooser)
+                self._choosers.append(chooser)
         self.size_input_button.setEnabled(plan.can_size_inputs)
         self.class_counts_label.setText("<br>".join(f"<b>{column}</b>: {counts}"
                                                     for column, counts in plan.class_counts))

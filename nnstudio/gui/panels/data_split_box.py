@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
 
 from ...core.settings import SCALINGS, DataSettings
+from ..widgets.wheel_guard import wheel_only_when_focused
 
 SCALING_TITLES = {"standardize": "Standardise", "pixels": "Pixels (÷ 255)", "none": "None"}
 ERROR_STYLE = "color: #b00020;"
@@ -74,6 +75,7 @@ class SplitBox(QGroupBox):
         self.settings_error.setWordWrap(True)
         self.settings_error.hide()
         form.addRow(self.settings_error)
+        wheel_only_when_focused(self.validation_spin, self.test_spin, self.seed_spin, self.scaling_combo)
         for signal in (self.validation_spin.valueChanged, self.test_spin.valueChanged, self.seed_spin.valueChanged,
                        self.stratify_check.toggled, self.scaling_combo.currentIndexChanged):
             signal.connect(self._on_edited)

@@ -8,12 +8,14 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
 from ...core.settings import TrainingSettings
 from ..widgets.number_box import NumberBox
+from ..widgets.wheel_guard import wheel_only_when_focused
 
 
 def whole_number_box(low: int, high: int) -> QSpinBox:
     box = QSpinBox()
     box.setRange(low, high)
     box.setKeyboardTracking(False)  # one change when typing is done, not one per digit
+    wheel_only_when_focused(box)
     return box
 
 
@@ -23,6 +25,7 @@ def fraction_box(low: float, high: float, step: float, decimals: int = 3) -> QDo
     box.setSingleStep(step)
     box.setDecimals(decimals)
     box.setKeyboardTracking(False)
+    wheel_only_when_focused(box)
     return box
 
 
@@ -30,6 +33,7 @@ def learning_rate_box() -> NumberBox:
     """The learning-rate field: the arrows step 0.001 → 0.002 → 0.005 → 0.01 (the 1-2-5 steps people use)."""
     box = NumberBox(1e-6, 10.0, ladder=True)
     box.setKeyboardTracking(False)  # one change when typing is done, not one per digit
+    wheel_only_when_focused(box)
     return box
 
 
