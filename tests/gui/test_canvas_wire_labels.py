@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from canvas_driving import double_click_palette
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QComboBox, QGraphicsItem
 
@@ -59,7 +59,7 @@ def hand_drawn_mlp(qtbot) -> tuple[MainWindow, list[str]]:
 
 
 def test_wire_label_follows_units_typed_into_the_inspector(qtbot):
-    window, (inputs, hidden, output) = hand_drawn_mlp(qtbot)
+    window, (_inputs, hidden, output) = hand_drawn_mlp(qtbot)
     graph, canvas = window.document.graph, window.canvas
     wire = graph.edge_at_input(output, "in").id
     assert canvas.edge_item(wire).label == "32"
@@ -78,7 +78,7 @@ def test_wire_label_follows_units_typed_into_the_inspector(qtbot):
 
 
 def test_wire_label_follows_a_dataset_with_another_number_of_features(qtbot):
-    window, (inputs, hidden, output) = hand_drawn_mlp(qtbot)
+    window, (_inputs, hidden, _output) = hand_drawn_mlp(qtbot)
     graph, canvas = window.document.graph, window.canvas
     wire = graph.edge_at_input(hidden, "in").id
     choose_dataset(qtbot, window, "iris")

@@ -141,7 +141,7 @@ def test_a_wire_crossing_a_card_is_drawn_over_it_and_can_be_clicked_there(qtbot)
     canvas = make_canvas(qtbot, graph)
     wire = canvas.edge_item(next(iter(graph.edges)))
     card = canvas.node_item(between.id)
-    crossing = wire._path.pointAtPercent(0.5)
+    crossing = wire.midpoint()
     assert card.sceneBoundingRect().contains(crossing)  # the wire really runs across the middle card
     assert wire.zValue() > card.zValue()
     topmost = canvas.items(canvas.mapFromScene(crossing))[0]

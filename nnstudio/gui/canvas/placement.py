@@ -1,4 +1,4 @@
-"""Where a new layer goes: at the drop point, or after the selected (or last) layer, on a free spot, wired in."""
+"""Where a new layer goes: at the drop point (into the wire it lands on), or after the selected (or last) layer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF
 
 from ...core.layers import canonical_type
 from ...core.layout import COLUMN_GAP, ROW_GAP
-from ..editing.commands import AddNode, Connect
+from ..editing.commands import AddNode, Connect, InsertOnWire
 from .items import style
 from .items.node_item import NodeItem
 
@@ -23,6 +23,16 @@ def add_layer_at(canvas: Canvas, type_name: str, scene_pos: QPointF) -> Optional
         return None
     position = (scene_pos.x() - style.DROP_OFFSET[0], scene_pos.y() - style.DROP_OFFSET[1])
     command = AddNode(canvas.graph, type_name, position)
+    if not canvas.document.push(command):
+        return None
+    canvas.select_only([command.node_id])
+    return command.node_id
+
+
+def insert_layer_on_wire(canvas: Canvas, type_name: str, scene_pos: QPointF, edge_id: str) -> Optional[str]:
+    """Put a new layer, centred on `scene_pos`, into a wire (source → new → target) as one undo step."""
+    position = (scene_pos.x() - style.DROP_OFFSET[0], scene_pos.y() - style.DROP_OFFSET[1])
+    command = InsertOnWire(canvas.graph, type_name, position, edge_id)
     if not canvas.document.push(command):
         return None
     canvas.select_only([command.node_id])

@@ -17,7 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from ..editing.commands import AutoLayout, RemoveItems
+from ..editing.commands import AutoLayout, InsertOnWire, RemoveItems
 from ..editing.document import Document
 from . import placement
 from .clipboard import CanvasClipboard
@@ -58,6 +58,7 @@ class Canvas(QGraphicsView):
         self.space = SpaceToPan(self)
         self.inline_rename = InlineRename(self)
         self.clipboard = CanvasClipboard(self)
+        self._drop_wire: Optional[EdgeItem] = None  # the wire lit up while a layer is dragged over it
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         # Cards and wires keep their drawing in Qt's pixmap cache; the default 10 MB holds too few
         # of them for a large network, and a thrashing cache makes every repaint redraw everything.
@@ -246,6 +247,10 @@ class Canvas(QGraphicsView):
             return None
         return min(ports, key=lambda p: QLineF(p.scenePos(), scene_pos).length())
 
+    def wire_at(self, view_pos: QPoint) -> Optional[EdgeItem]:
+        """The wire (or its shape label) under the mouse, if any: the topmost one."""
+        return next((i for i in self.items(view_pos) if isinstance(i, EdgeItem)), None)
+
     def node_at(self, view_pos: QPoint) -> Optional[NodeItem]:
         """The card under the mouse (also when the mouse is over one of its ports or marks)."""
         for item in self.items(view_pos):
@@ -365,10 +370,27 @@ class Canvas(QGraphicsView):
             event.ignore()  # e.g. a project file: the main window opens it
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if event.mimeData().hasFormat(style.LAYER_MIME_TYPE):
+        mime = event.mimeData()
+        if mime.hasFormat(style.LAYER_MIME_TYPE):
+            # Light up the wire the layer would go into, so the student sees it before letting go.
+            type_name = bytes(mime.data(style.LAYER_MIME_TYPE)).decode("utf-8", errors="replace").strip()
+            fits = InsertOnWire.fits(type_name)
+            self._show_drop_wire(self.wire_at(event.position().toPoint()) if fits else None)
             event.acceptProposedAction()
         else:
             event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._show_drop_wire(None)
+        super().dragLeaveEvent(event)
+
+    def _show_drop_wire(self, wire: Optional[EdgeItem]) -> None:
+        if wire is self._drop_wire:
+            return
+        for item in (self._drop_wire, wire):
+            if item is not None and self.canvas_scene.edge_items.get(item.edge_id) is item:  # not deleted since
+                item.set_hovered(item is wire)
+        self._drop_wire = wire
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
         mime = event.mimeData()
@@ -376,8 +398,15 @@ class Canvas(QGraphicsView):
             event.ignore()
             return
         type_name = bytes(mime.data(style.LAYER_MIME_TYPE)).decode("utf-8", errors="replace").strip()
-        scene_pos = self.mapToScene(event.position().toPoint())
-        if self.add_layer_at(type_name, scene_pos) is not None:
+        view_pos = event.position().toPoint()
+        scene_pos = self.mapToScene(view_pos)
+        self._show_drop_wire(None)
+        wire = self.wire_at(view_pos) if InsertOnWire.fits(type_name) else None
+        if wire is not None:
+            added = placement.insert_layer_on_wire(self, type_name, scene_pos, wire.edge_id)
+        else:
+            added = self.add_layer_at(type_name, scene_pos)
+        if added is not None:
             event.acceptProposedAction()
             self.setFocus()
         else:

@@ -8,6 +8,7 @@ from typing import Any, Optional
 from PySide6.QtGui import QUndoCommand
 
 from ...core.graph import Edge, Graph, Node
+from ...core.layers import canonical_type, layer_spec
 from ...core.layout import layered_positions
 
 SET_PARAM_ID = 1001  # commands with the same id may merge (a spin-box drag becomes one step)
@@ -82,6 +83,48 @@ class Connect(QUndoCommand):
 
     def undo(self) -> None:
         self.graph.disconnect(self.edge.id)
+
+
+class InsertOnWire(QUndoCommand):
+    """A layer dropped onto a wire goes into it: source → new layer → target, as one undo step."""
+
+    def __init__(self, graph: Graph, type_name: str, position: tuple[float, float], edge_id: str) -> None:
+        super().__init__()
+        self.graph = graph
+        self.wire = graph.edges[edge_id]
+        self.wire_place = graph.edge_index(edge_id)
+        self.node = graph.make_node(type_name, position=position)
+        self.setText(f"Insert {self.node.type} '{self.node.name}' between '{graph.node(self.wire.source).name}'"
+                     f" and '{graph.node(self.wire.target).name}'")
+
+    @staticmethod
+    def fits(type_name: str) -> bool:
+        """Whether a new layer of this type can sit inside a wire: it needs an input and an output."""
+        canonical = canonical_type(type_name)
+        if canonical is None:
+            return False
+        spec = layer_spec(canonical)
+        return bool(spec.input_ports(spec.defaults())) and bool(spec.output_ports)
+
+    @property
+    def node_id(self) -> str:
+        return self.node.id
+
+    def _new_wires(self) -> tuple[Edge, Edge]:
+        wire, node = self.wire, self.node
+        return (Edge(wire.source, wire.source_port, node.id, node.input_ports()[0]),
+                Edge(node.id, node.output_ports()[0], wire.target, wire.target_port))
+
+    def redo(self) -> None:
+        self.graph.disconnect(self.wire.id)
+        self.graph.restore_node(copy.deepcopy(self.node))
+        for edge in self._new_wires():
+            self.graph.connect(edge.source, edge.source_port, edge.target, edge.target_port)
+
+    def undo(self) -> None:
+        self.graph.remove_node(self.node.id)  # takes its two wires with it
+        wire = self.wire
+        self.graph.connect(wire.source, wire.source_port, wire.target, wire.target_port, self.wire_place)
 
 
 class MoveNodes(QUndoCommand):

@@ -69,6 +69,10 @@ class EdgeItem(QGraphicsItem):
                             "The shape of this wire is not known yet: fix the issues before it")
             self.update_path()
 
+    def midpoint(self) -> QPointF:
+        """Halfway along the curve, where the shape label sits."""
+        return self._path.pointAtPercent(0.5)
+
     def set_weight(self, weight: Optional[float]) -> None:
         if weight != self.weight:
             self.weight = weight
@@ -87,7 +91,7 @@ class EdgeItem(QGraphicsItem):
         self._path = wire_path(start, end)
         self._shape = None
         if self.label:
-            middle = self._path.pointAtPercent(0.5)
+            middle = self.midpoint()
             width = _LABEL_METRICS.horizontalAdvance(self.label) + 10
             height = _LABEL_METRICS.height() + 2
             self._label_rect = QRectF(middle.x() - width / 2, middle.y() - height / 2, width, height)
@@ -139,14 +143,18 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(style.EDGE_LABEL_TEXT if not self.isSelected() else style.EDGE_SELECTED)
             painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
 
+    def set_hovered(self, hovered: bool) -> None:
+        """Drawn a little wider: under the mouse, or the wire a dragged layer would be dropped into."""
+        if hovered != self.hovered:
+            self.hovered = hovered
+            self.update()
+
     def hoverEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.hovered = True
-        self.update()
+        self.set_hovered(True)
         super().hoverEnterEvent(event)
 
     def hoverLeaveEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.hovered = False
-        self.update()
+        self.set_hovered(False)
         super().hoverLeaveEvent(event)
 
 
