@@ -63,6 +63,24 @@ def test_a_dense_dropped_on_the_wire_goes_between_input_and_output_in_one_undo_s
     assert wires(graph) == {(inputs, dense), (dense, output)}
 
 
+def test_inserting_between_close_cards_moves_the_rest_of_the_network_aside(qtbot):
+    graph, (inputs, hidden, output) = chain("Input", "Dense", "Output")  # one column apart, as appended
+    canvas = make_canvas(qtbot, graph)
+    before = graph.to_dict()
+    places = {node_id: graph.node(node_id).position for node_id in (inputs, hidden, output)}
+    wire = graph.edge_at_input(hidden, "in").id
+    assert drop_layer(canvas, "Dense", canvas.edge_item(wire).midpoint()).isAccepted()
+    cards = [item.sceneBoundingRect() for item in canvas.canvas_scene.node_items.values()]
+    assert len(cards) == 4
+    assert not any(a.intersects(b) for i, a in enumerate(cards) for b in cards[i + 1:])
+    assert graph.node(inputs).position == places[inputs]  # the start of the network stays
+    assert graph.node(hidden).position[0] > places[hidden][0]
+    assert graph.node(output).position[0] > places[output][0]
+    canvas.document.undo()
+    assert graph.to_dict() == before
+    assert canvas.node_item(output).pos().x() == places[output][0]
+
+
 def test_a_layer_that_cannot_sit_in_a_wire_is_dropped_beside_it(qtbot):
     graph, (inputs, output) = chain("Input", "Output")
     graph.move(output, (600.0, 0.0))

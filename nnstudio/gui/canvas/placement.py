@@ -12,7 +12,11 @@ from ..editing.commands import AddNode, Connect, InsertOnWire
 from .items import style
 from .items.node_item import NodeItem
 
+# Space kept between an inserted card and its neighbours on the wire (scene pixels).
+INSERT_GAP = 40.0
+
 if TYPE_CHECKING:
+    from ...core.graph import Graph
     from .view import Canvas
 
 
@@ -31,12 +35,31 @@ def add_layer_at(canvas: Canvas, type_name: str, scene_pos: QPointF) -> Optional
 
 def insert_layer_on_wire(canvas: Canvas, type_name: str, scene_pos: QPointF, edge_id: str) -> Optional[str]:
     """Put a new layer, centred on `scene_pos`, into a wire (source → new → target) as one undo step."""
-    position = (scene_pos.x() - style.DROP_OFFSET[0], scene_pos.y() - style.DROP_OFFSET[1])
-    command = InsertOnWire(canvas.graph, type_name, position, edge_id)
+    graph = canvas.graph
+    wire = graph.edges[edge_id]
+    left = scene_pos.x() - style.DROP_OFFSET[0]
+    room: dict[str, tuple[float, float]] = {}
+    source_x, target_x = graph.node(wire.source).position[0], graph.node(wire.target).position[0]
+    if source_x < target_x:  # a wire drawn left to right, as the network reads
+        # The new card goes where it was dropped, but never over the card that feeds it; the cards
+        # after it step right when it would cover them.
+        left = max(left, source_x + style.NODE_WIDTH + INSERT_GAP)
+        room = _room_after(graph, wire.target, left)
+    position = (left, scene_pos.y() - style.DROP_OFFSET[1])
+    command = InsertOnWire(graph, type_name, position, edge_id, room)
     if not canvas.document.push(command):
         return None
     canvas.select_only([command.node_id])
     return command.node_id
+
+
+def _room_after(graph: Graph, target: str, new_left: float) -> dict[str, tuple[float, float]]:
+    """Where the wire's target and everything after it move so the new card does not cover them."""
+    shift = new_left + style.NODE_WIDTH + INSERT_GAP - graph.node(target).position[0]
+    if shift <= 0:
+        return {}
+    after = [n for n in graph.nodes if n == target or graph.reaches(target, n)]
+    return {n: (graph.node(n).position[0] + shift, graph.node(n).position[1]) for n in after}
 
 
 def append_layer(canvas: Canvas, type_name: str) -> Optional[str]:

@@ -88,9 +88,12 @@ class Connect(QUndoCommand):
 class InsertOnWire(QUndoCommand):
     """A layer dropped onto a wire goes into it: source → new layer → target, as one undo step."""
 
-    def __init__(self, graph: Graph, type_name: str, position: tuple[float, float], edge_id: str) -> None:
+    def __init__(self, graph: Graph, type_name: str, position: tuple[float, float], edge_id: str,
+                 make_room: Optional[dict[str, tuple[float, float]]] = None) -> None:
         super().__init__()
         self.graph = graph
+        # Layers moved aside for the new card (node id → new position), and where they were.
+        self.moves = {node_id: (graph.node(node_id).position, new) for node_id, new in (make_room or {}).items()}
         self.wire = graph.edges[edge_id]
         self.wire_place = graph.edge_index(edge_id)
         self.node = graph.make_node(type_name, position=position)
@@ -116,6 +119,8 @@ class InsertOnWire(QUndoCommand):
                 Edge(node.id, node.output_ports()[0], wire.target, wire.target_port))
 
     def redo(self) -> None:
+        for node_id, (_, new) in self.moves.items():
+            self.graph.move(node_id, new)
         self.graph.disconnect(self.wire.id)
         self.graph.restore_node(copy.deepcopy(self.node))
         for edge in self._new_wires():
@@ -125,6 +130,8 @@ class InsertOnWire(QUndoCommand):
         self.graph.remove_node(self.node.id)  # takes its two wires with it
         wire = self.wire
         self.graph.connect(wire.source, wire.source_port, wire.target, wire.target_port, self.wire_place)
+        for node_id, (old, _) in self.moves.items():
+            self.graph.move(node_id, old)
 
 
 class MoveNodes(QUndoCommand):
