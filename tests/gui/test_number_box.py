@@ -93,3 +93,70 @@ def test_whole_number_box_shows_thousands_and_fits_a_c_int(qtbot):
     assert box.minimum() == 1 and box.maximum() == 2_147_483_647
     assert box.text().replace("\u00a0", ",").replace(".", ",") == "100,000"
     assert WholeNumberBox(None, 10**12).maximum() == 2_147_483_647
+
+
+def test_a_learning_rate_out_of_range_is_put_back_with_the_reason_under_the_field(qtbot):
+    from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+    from nnstudio.gui.training.setting_widgets import learning_rate_box
+
+    form = QWidget()
+    layout = QVBoxLayout(form)
+    box, elsewhere = learning_rate_box(), QLineEdit()
+    layout.addWidget(box)
+    layout.addWidget(elsewhere)
+    qtbot.addWidget(form)
+    box.setValue(0.001)
+    form.show()
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "1000")
+    qtbot.mouseClick(elsewhere, Qt.MouseButton.LeftButton)  # the student leaves the field
+    elsewhere.setFocus()
+    qtbot.waitUntil(lambda: not box.hasFocus())
+    assert box.value() == 0.001 and box.text() == "0.001"
+    note = box.findChild(QLabel, "rangeNote")
+    assert note is not None and note.isVisible()
+    assert note.text() == "The learning rate must be between 1e-06 and 10."
+
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "0.5")  # a good value: the note goes
+    assert not note.isVisible()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert box.value() == 0.5
+
+
+def test_a_whole_number_below_its_least_says_so(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    box = WholeNumberBox(1, None)
+    qtbot.addWidget(box)
+    box.setValue(16)
+    box.show()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "0")
+    note = box.findChild(QLabel, "rangeNote")
+    assert note.isVisible() and note.text() == "This value must be at least 1."
+    box.clearFocus()
+    assert box.value() == 16
+
+
+def test_the_wheel_leaves_an_unfocused_learning_rate_alone(qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from nnstudio.gui.training.setting_widgets import learning_rate_box
+
+    box = learning_rate_box()
+    qtbot.addWidget(box)
+    box.setValue(0.001)
+    box.show()
+    QApplication.sendEvent(box, QWheelEvent(QPointF(5, 5), QPointF(box.mapToGlobal(QPoint(5, 5))), QPoint(),
+                                            QPoint(0, 120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                                            Qt.ScrollPhase.NoScrollPhase, False))
+    assert box.value() == 0.001

@@ -31,7 +31,7 @@ def fraction_box(low: float, high: float, step: float, decimals: int = 3) -> QDo
 
 def learning_rate_box() -> NumberBox:
     """The learning-rate field: the arrows step 0.001 → 0.002 → 0.005 → 0.01 (the 1-2-5 steps people use)."""
-    box = NumberBox(1e-6, 10.0, ladder=True)
+    box = NumberBox(1e-6, 10.0, ladder=True, setting="The learning rate")
     box.setKeyboardTracking(False)  # one change when typing is done, not one per digit
     wheel_only_when_focused(box)
     return box
