@@ -55,6 +55,7 @@ class TrainingPanel(QWidget):
         self._rows: dict[str, tuple[QLabel, QWidget]] = {}
         self.details_text = ""
         self.details_title = "Training failed"
+        self._failed_project: Any = None  # the project a failure was last shown for (see show_saved_state)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -269,6 +270,8 @@ class TrainingPanel(QWidget):
 
     def show_saved_state(self) -> None:
         """The open project's last saved run in the progress bar and status line, or "Not trained yet"."""
+        if self._failed_project is self.document.project:
+            return  # the previous project's run was dropped while opening this one: that message stays
         runs = self.document.project.runs
         if not runs:
             self.progress_bar.setValue(0)
@@ -420,6 +423,7 @@ class TrainingPanel(QWidget):
     def show_failure(self, message: str, details: str) -> None:
         """A run that could not start or broke: the message in the panel, the traceback behind Details…."""
         self._update_buttons()
+        self._failed_project = self.document.project
         if not self.session.is_training:
             self.progress_bar.setValue(0)
             # Never "Starting…" left behind: nothing trained yet, or this run did not get through.
