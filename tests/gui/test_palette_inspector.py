@@ -238,3 +238,27 @@ def test_real_number_settings_use_the_shared_number_box(qtbot, document):
     epsilon.lineEdit().selectAll()
     qtbot.keyClicks(epsilon, "1e-5")
     assert document.graph.node(ids[2]).params["epsilon"] == pytest.approx(1e-5)
+
+
+def test_an_out_of_range_setting_says_which_setting_and_why(qtbot, document):
+    """A value outside its range is not silently put back: the note under the field names the setting."""
+    inspector = Inspector(document)
+    qtbot.addWidget(inspector)
+    inspector.show()
+    ids = add_chain(document, ("Input", {"shape": [4]}), ("Dense", {"units": 16}), ("Dropout", {}),
+                    ("Output", {"units": 3}))
+    document.select([ids[1]])
+    units = inspector.editor("units")
+    units.setFocus()
+    units.lineEdit().selectAll()
+    qtbot.keyClicks(units, "0")
+    note = units.findChild(QLabel, "rangeNote")
+    assert note.isVisible() and note.text() == "Units must be between 1 and 100,000."
+    document.select([ids[2]])
+    rate = inspector.editor("rate")
+    rate.setFocus()
+    rate.lineEdit().selectAll()
+    qtbot.keyClicks(rate, "5")
+    note = rate.findChild(QLabel, "rangeNote")
+    assert note.isVisible() and note.text().startswith("Rate must be")
+    assert document.graph.node(ids[2]).params["rate"] != 5

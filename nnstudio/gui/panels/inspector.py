@@ -6,11 +6,10 @@ import math
 import re
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
-    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -31,6 +30,7 @@ from ..editing.commands import Rename, SetParam
 from ..editing.document import Document
 from ..widgets.icons import layer_icon
 from ..widgets.number_box import REAL_LIMIT, NumberBox, WholeNumberBox
+from ..widgets.wheel_guard import wheel_only_when_focused
 
 ERROR_COLOUR = "#c0392b"
 WARNING_COLOUR = "#b9770e"
@@ -70,21 +70,6 @@ def _float_step(spec: ParamSpec) -> float:
     return 0.1
 
 
-class _WheelGuard(QObject):
-    """Scrolling the form must not change a spin box or list the mouse happens to pass over:
-    an editor takes the wheel only once clicked; until then the wheel scrolls the form."""
-
-    def __init__(self, scroll: QScrollArea) -> None:
-        super().__init__(scroll)
-        self.scroll = scroll
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
-            QApplication.sendEvent(self.scroll.verticalScrollBar(), event)
-            return True
-        return False
-
-
 class Inspector(QWidget):
     """Shows and edits the selected layer; every edit is one undoable command on the document."""
 
@@ -103,7 +88,6 @@ class Inspector(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
-        self._wheel_guard = _WheelGuard(self.scroll)
         self.message = QLabel(self)
         self.message.setObjectName("inspectorMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -178,8 +162,7 @@ class Inspector(QWidget):
             editor.setObjectName(f"param_{pspec.name}")
             editor.setToolTip(pspec.help)
             if isinstance(editor, (QAbstractSpinBox, QComboBox)):
-                editor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not focused by the wheel alone
-                editor.installEventFilter(self._wheel_guard)
+                wheel_only_when_focused(editor)  # scrolling the form must not change a setting on the way
             self._editors[pspec.name] = editor
             self._problems[pspec.name] = self._problem_label()
             label = QLabel(pspec.title)
@@ -238,7 +221,7 @@ class Inspector(QWidget):
     def _make_editor(self, spec: ParamSpec, value: Any) -> QWidget:
         commit: Callable[[Any], None] = lambda new, key=spec.name: self._commit(key, new)
         if spec.kind == "int":
-            whole = WholeNumberBox(spec.minimum, spec.maximum)
+            whole = WholeNumberBox(spec.minimum, spec.maximum, setting=spec.title)
             whole.setValue(int(value))
             whole.valueChanged.connect(commit)
             return whole
@@ -247,7 +230,7 @@ class Inspector(QWidget):
             if spec.maximum_exclusive:
                 high = high - 0.001  # e.g. a dropout rate just below 1
             low = spec.minimum if spec.minimum is not None else -REAL_LIMIT
-            real = NumberBox(low, high, step=_float_step(spec) or None)
+            real = NumberBox(low, high, step=_float_step(spec) or None, setting=spec.title)
             real.setValue(float(value))
             real.valueChanged.connect(commit)
             return real
