@@ -42,6 +42,8 @@ class Project:
     # Where an unsaved copy came from (a recovery file's original): only ever a name to suggest in Save As,
     # never a place to write, since the file that named it may not be the user's own.
     origin: Optional[Path] = None
+    # The trained weights saved beside the project file (a file name in its folder, WEIGHTS_SUFFIX), or None.
+    weights: Optional[str] = None
 
     @property
     def base_dir(self) -> Optional[Path]:
@@ -51,7 +53,7 @@ class Project:
         data = self.data.to_dict()
         if data.get("source"):
             data["source"] = _relative_source(data["source"], base_dir)
-        return {
+        saved = {
             "format": FORMAT,
             "version": VERSION,
             "title": self.title,
@@ -61,6 +63,27 @@ class Project:
             "training": self.training.to_dict(),
             "runs": self.runs,
         }
+        if self.weights:  # only then: a project without trained weights is written as before
+            saved["weights"] = self.weights
+        return saved
+
+
+WEIGHTS_SUFFIX = ".weights.safetensors"
+
+
+def weights_file_name(project_path: Union[str, Path]) -> str:
+    """The name of the trained weights saved beside a project file: `digits.nnstudio` -> `digits.weights.safetensors`."""
+    return f"{Path(project_path).stem}{WEIGHTS_SUFFIX}"
+
+
+def _check_weights_name(value: Any) -> Optional[str]:
+    """The project's weights file: a plain name in the project's own folder, so a project never points elsewhere."""
+    if value is None:
+        return None
+    if (not isinstance(value, str) or not value.endswith(WEIGHTS_SUFFIX) or "/" in value or "\\" in value
+            or value in ("", ".", "..") or path_problem(value)):
+        _fail(f"the trained weights must be a file in the project's folder ending in {WEIGHTS_SUFFIX}")
+    return value
 
 
 def _relative_source(source: dict, base_dir: Optional[Path]) -> dict:
@@ -224,8 +247,9 @@ def project_from_dict(raw: Any, base_dir: Optional[Path] = None) -> Project:
     problem = json_problem(raw)
     if problem:
         _fail(f"the project {problem}")
+    weights = _check_weights_name(raw.get("weights"))
     graph = Graph.from_dict(graph_dict)
-    return Project(graph, data, training, runs, title, notes)
+    return Project(graph, data, training, runs, title, notes, weights=weights)
 
 
 def loads_project(text: Union[str, bytes], base_dir: Optional[Path] = None) -> Project:

@@ -66,6 +66,9 @@ class FileActions(QObject):
         # Kinds of file that Save writes in their own way when the project was last saved as one (a .nnzip is
         # written again as a bundle, never as project JSON): extension -> function that saves there.
         self.savers: dict[str, Callable[[Path], bool]] = {}
+        # What is written beside a project file before it (sharing writes the trained weights and names them in
+        # the project): each is given the project's path and says whether it managed (it has said why not).
+        self.companion_writers: list[Callable[[Path], bool]] = []
 
         self.new_action = self._action("&New", QKeySequence.StandardKey.New, self.new_project,
                                        "Start an empty network")
@@ -217,6 +220,8 @@ class FileActions(QObject):
         saver = self.savers.get(Path(path).suffix.lower())
         if saver is not None:
             return saver(Path(path))
+        if not all(write(Path(path).resolve()) for write in self.companion_writers):
+            return False
         try:
             save_project(self.document.project, path)  # atomic: a crash mid-save keeps the old file
         except ProjectError as exc:

@@ -38,8 +38,14 @@ from ..editing.document import Document
 if TYPE_CHECKING:
     from ..training.session import TrainingSession
 
-EMPTY_TEXT = ("Nothing to show yet. Train the network, then see how well it does on the test rows: the rows it "
-              "never saw while learning.")
+EMPTY_TEXT = ("Not trained yet: press Train, then see here how well the network does on the test rows: the rows "
+              "it never saw while learning.")
+NO_DATA_TEXT = "The project's data cannot be read now, so the network cannot be scored: see the Data panel."
+# A project with runs in its history but no trained model: it was saved without its weights (or they are gone).
+WEIGHTS_NOT_SAVED_TEXT = ("The trained weights were not saved with this project, so there is nothing to score. "
+                          "Press Train to train the network again, then see how well it does on the test rows.")
+CHANGED_TEXT = ("The network was changed after it was trained, so there is nothing to score. Press Train to train "
+                "it again, then see how well it does on the test rows.")
 METRIC_TITLES = {"loss": "Loss", "accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
                  "mse": "MSE", "mae": "MAE", "r2": "R²"}
 def _read_only_table(name: str, parent: QWidget) -> QTableWidget:
@@ -147,8 +153,20 @@ class EvaluationPanel(QWidget):
 
     # ------------------------------------------------------------ signals from the session
     def _show_empty(self, empty: bool) -> None:
+        if empty:  # say why there is nothing, and what to do
+            self.empty_label.setText(self._empty_text())
         self.empty_label.setVisible(empty)
         self.content.setVisible(not empty)
+
+    def _empty_text(self) -> str:
+        session = self.session
+        if session.model is not None and session.data is None and not session.is_training:
+            return NO_DATA_TEXT
+        if session.model is None and not session.is_training and session.last_result is not None:
+            return CHANGED_TEXT  # trained here, then the drawing changed: those weights no longer fit
+        if session.model is None and not session.is_training and self.document.project.runs:
+            return WEIGHTS_NOT_SAVED_TEXT
+        return EMPTY_TEXT
 
     def _on_training_started(self) -> None:
         if self.results:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
-from ...core.project import EXTENSION
+from ...core.project import EXTENSION, weights_file_name
 
 # torch is imported where first used: installing these actions must not slow the window's start.
 if TYPE_CHECKING:
@@ -99,6 +99,9 @@ class BundleActions(QObject):
         self.file_actions.openers[BUNDLE_EXTENSION] = (BUNDLE_FILTER, self.open_bundle)
         # After Save with Trained Weights the window's file is the .nnzip: plain Save writes the bundle again.
         self.file_actions.savers[BUNDLE_EXTENSION] = self.save_bundle_to
+        # Plain Save keeps a trained model beside the project; opening the project loads it back.
+        self.file_actions.companion_writers.append(self.save_weights_beside)
+        self.document.project_replaced.connect(self.load_saved_weights)
 
     def _action(self, text: str, slot, tip: str) -> QAction:
         action = QAction(text, self.window)
@@ -261,6 +264,55 @@ class BundleActions(QObject):
         curves.ensure_plots()
         curves.stack.setCurrentWidget(curves.plots)
         curves.redraw(force=True)
+
+    # ------------------------------------------------------------ the trained weights beside a project file
+    def _trained_model(self) -> Optional["GraphModule"]:
+        """The session's model when it is trained and still belongs to the drawing, else None."""
+        model, known = self.session.model, self._known
+        if self.session.is_training or model is None or known is None or known.model is not model:
+            return None
+        return model if known.trained and known.drawing == drawing_signature(self.document) else None
+
+    def save_weights_beside(self, project_path: Path) -> bool:
+        """Before a plain Save: write the trained weights next to the project file and name them in the project
+        (`digits.weights.safetensors`), so a trained model is never lost silently. No trained model: no file."""
+        from ...engine.export import ExportError, export_model  # noqa: PLC0415
+
+        project = self.document.project
+        model = self._trained_model()
+        if model is None:
+            project.weights = None
+            return True
+        name = weights_file_name(project_path)
+        try:
+            export_model(model, "safetensors", Path(project_path).parent / name, trained=True, project=project)
+        except ExportError as exc:
+            self.show_error("Could not save the trained weights", sentence(str(exc)))
+            return False
+        project.weights = name
+        return True
+
+    def load_saved_weights(self) -> None:
+        """After opening a project saved with its trained weights: load them, so every panel shows that model."""
+        from ...engine.weights import WeightsError, load_any_weights, says_trained  # noqa: PLC0415
+
+        project = self.document.project
+        if not project.weights or project.path is None:
+            return
+        path = project.path.parent / project.weights
+        if not path.is_file():
+            self.message.emit(f"The trained weights {project.weights} are missing from the project's folder: "
+                              "press Train to train the network again.")
+            return
+        self.session.reload_data()  # the network's sizes come from the data
+        try:
+            model = self.fresh_model()
+            load_any_weights(model, path)
+        except (ShareError, WeightsError) as exc:
+            self.message.emit(f"The trained weights {project.weights} could not be loaded: {exc}")
+            return
+        model.eval()
+        self.adopt_model(model, says_trained(path), None)
 
     # ------------------------------------------------------------ weights alone
     def save_weights_dialog(self) -> bool:
