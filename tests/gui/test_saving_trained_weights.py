@@ -92,6 +92,15 @@ def test_plain_save_keeps_the_trained_model_and_evaluate_shows_it_when_reopened(
     shown = metrics.item(0, headers.index("Accuracy")).text()
     assert float(shown) == pytest.approx(accuracy, abs=0.001)  # the same model: the same test score
 
+    # Named on the command line, the project is open before sharing joins the window: the weights load then.
+    started = MainWindow()
+    qtbot.addWidget(started)
+    assert started.file_actions.open_path(project_file)
+    assert started.session.model is None
+    install_sharing(started)
+    assert started.session.model is not None
+    started.session.shutdown()
+
     # Saved again from the reopened window, the weights stay with it.
     sidecar.unlink()
     save_with_the_menu(second, project_file)

@@ -102,6 +102,7 @@ class BundleActions(QObject):
         # Plain Save keeps a trained model beside the project; opening the project loads it back.
         self.file_actions.companion_writers.append(self.save_weights_beside)
         self.document.project_replaced.connect(self.load_saved_weights)
+        self.load_saved_weights()  # a project named on the command line opened before sharing joined the window
 
     def _action(self, text: str, slot, tip: str) -> QAction:
         action = QAction(text, self.window)
@@ -294,11 +295,11 @@ class BundleActions(QObject):
 
     def load_saved_weights(self) -> None:
         """After opening a project saved with its trained weights: load them, so every panel shows that model."""
-        from ...engine.weights import WeightsError, load_any_weights, says_trained  # noqa: PLC0415
-
         project = self.document.project
         if not project.weights or project.path is None:
             return
+        from ...engine.weights import WeightsError, load_any_weights, says_trained  # noqa: PLC0415 - torch
+
         path = project.path.parent / project.weights
         if not path.is_file():
             self.message.emit(f"The trained weights {project.weights} are missing from the project's folder: "
