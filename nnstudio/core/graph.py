@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
@@ -76,14 +77,20 @@ def _insert_at(mapping: dict, key: str, value: Any, index: Optional[int]) -> dic
     return dict(items)
 
 
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_NAME_LENGTH = 64
 
 
 def name_problem(name: str) -> Optional[str]:
-    """Why a layer name is not allowed (names become Python attribute names in exported code)."""
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    """Why a layer name is not allowed (names become Python attribute names in exported code).
+
+    Any Python identifier is a name: letters of every script count as letters ('은닉층', 'couche_cachée'), as
+    they do for Python. It must read the same after Python's NFKC normalisation of identifiers, or the exported
+    attribute ('ﬁ' becomes 'fi') would not match the saved weights' keys. Keywords and names the exported code
+    uses itself are renamed there (engine/export/code_naming.py), so they are allowed here."""
+    if not (isinstance(name, str) and name.isidentifier() and len(name) <= MAX_NAME_LENGTH
+            and unicodedata.normalize("NFKC", name) == name):
         return ("a name starts with a letter and uses only letters, digits and _ "
-                "(at most 64), so it can also name the layer in exported code")
+                f"(at most {MAX_NAME_LENGTH}), so it can also name the layer in exported code")
     return None
 
 

@@ -191,3 +191,15 @@ def test_subgraph_keeps_only_inner_edges():
     fragment = graph.subgraph_dict(ids[1:3])
     assert [n["id"] for n in fragment["nodes"]] == ids[1:3]
     assert len(fragment["edges"]) == 1
+
+
+def test_names_in_any_script_that_python_takes_as_identifiers_are_allowed():
+    graph = Graph()
+    d = graph.add_node("Dense", "dense").id
+    for good in ("은닉층", "couche_cachée", "слой2", "_hidden"):
+        assert graph.rename_problem(d, good) is None, good
+    graph.rename(d, "은닉층")
+    assert graph.node_by_name("은닉층").id == d
+    # Not identifiers, too long, or changed by Python's NFKC normalisation of names ('ﬁ' would become 'fi').
+    for bad in ("은닉 층", "2층", "층-1", "x" * 65, "ﬁlter"):
+        assert "starts with a letter" in graph.rename_problem(d, bad), bad

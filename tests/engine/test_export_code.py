@@ -63,9 +63,44 @@ def test_wide_and_deep_reads_like_the_textbook():
 @pytest.mark.parametrize("title, expected", [("Wide & Deep with two outputs", "WideAndDeep"),
                                              ("Handwritten digits (8×8)", "HandwrittenDigits"),
                                              ("XOR with one hidden layer", "XOR"), ("", "Network"),
-                                             ("3 layers", "Net3Layers")])
+                                             ("3 layers", "Net3Layers"), ("은닉 신경망", "은닉신경망"),
+                                             ("wide_deep", "WideDeep")])
 def test_class_names_come_from_the_title(title, expected):
     assert class_name_for(title) == expected
+
+
+@pytest.mark.parametrize("title, file_name, expected", [("", "wide_deep.nnstudio", "WideDeep"),
+                                                        ("", None, "Network"),
+                                                        ("Wide & Deep", "my_file.nnstudio", "WideAndDeep")])
+def test_the_exported_class_is_named_after_the_project(tmp_path, title, file_name, expected):
+    """As the README says: its title, or the name of its file when it has no title; Network when it has neither."""
+    project, _, model = seeded_model("wide_deep")
+    project.title = title
+    project.path = tmp_path / file_name if file_name else None
+    message = export_model(model, "python", tmp_path / "code", trained=False, project=project)
+    source = (tmp_path / "code" / "model.py").read_text(encoding="utf-8")
+    assert f"class {expected}(nn.Module):" in source and f"{expected} in model.py" in message
+    assert f"from model import {expected}" in (tmp_path / "code" / "train.py").read_text(encoding="utf-8")
+
+
+def test_a_korean_layer_name_is_the_attribute_in_the_code_and_its_weights_load(tmp_path):
+    graph = Graph()
+    first = graph.add_node("Input", "입력", {"shape": [3]})
+    dense = graph.add_node("Dense", "은닉층", {"units": 4})
+    out = graph.add_node("Output", "출력", {"task": "regression"})
+    graph.connect(first.id, "out", dense.id, "in")
+    graph.connect(dense.id, "out", out.id, "in")
+    model = compile_graph(graph.to_dict(), DataContext({first.id: (3,)}, {out.id: OutputTarget("regression", 1)}))
+    model.eval()
+    export_model(model, "python", tmp_path, trained=False, project=Project(graph, title="은닉 신경망"))
+    source = (tmp_path / "model.py").read_text(encoding="utf-8")
+    assert "class 은닉신경망(nn.Module):" in source and "self.은닉층 = nn.Linear(3, 4)" in source
+    inputs = [np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)]
+    np.savez(tmp_path / "inputs.npz", *inputs)
+    done = run_python(PREDICT.format(cls="은닉신경망"), tmp_path)
+    assert done.returncode == 0, done.stderr
+    from export_helpers import predict
+    assert np.abs(np.load(tmp_path / "outputs.npz")["arr_0"] - predict(model, inputs)[0]).max() <= 1e-6
 
 
 @pytest.mark.parametrize("name", ["xor", "iris", "digits", "wide_deep"])

@@ -8,6 +8,7 @@ import keyword
 import math
 import re
 import tokenize
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -222,7 +223,9 @@ def test_layer_names_like_code_are_refused_by_the_file_and_renamed_by_the_export
     names = code_names(SimpleNamespace(node_names={str(k): name for k, name in enumerate(hostile)}))
     assert len(set(names.values())) == len(hostile)
     for code in names.values():
-        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", code) and not keyword.iskeyword(code), code
+        # Letters of any script are fine (Python reads '은닉층'), as long as Python reads the name back unchanged.
+        assert code.isidentifier() and unicodedata.normalize("NFKC", code) == code, code
+        assert not keyword.iskeyword(code), code
         assert not code.startswith("__") and code not in ("__debug__", "self", "train")
 
 
@@ -395,5 +398,7 @@ def test_random_layer_names_become_distinct_plain_identifiers(names):
     codes = code_names(SimpleNamespace(node_names={str(k): name for k, name in enumerate(names)}))
     assert len(set(codes.values())) == len(names)
     for code in codes.values():
-        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", code) and not keyword.iskeyword(code), code
+        # Letters of any script are fine (Python reads '은닉층'), as long as Python reads the name back unchanged.
+        assert code.isidentifier() and unicodedata.normalize("NFKC", code) == code, code
+        assert not keyword.iskeyword(code), code
         assert not code.startswith("__") and code != "self", code

@@ -13,7 +13,7 @@ from ...core.files import atomic_write_bytes, atomic_write_text
 from ...core.layers import OutputTarget
 from ...core.project import Project
 from ..compiler import GraphModule, compile_graph
-from .codegen import class_name_for, model_source, state_for_code, train_source
+from .codegen import class_name_for, model_source, project_name, state_for_code, train_source
 from .formats import ExportError, export_onnx, export_safetensors, export_torchscript
 
 FORMATS: dict[str, str] = {
@@ -42,12 +42,12 @@ def export_python(model: GraphModule, folder: Union[str, Path], project: Project
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     graph = project.graph.to_dict()
-    atomic_write_text(folder / "model.py", model_source(model, graph, project.title))
+    atomic_write_text(folder / "model.py", model_source(model, graph, project_name(project)))
     atomic_write_bytes(folder / "weights.safetensors", save_safetensors_bytes(state_for_code(model)))
     # The run's seeded start, so `train.py --init-weights initial_weights.safetensors` repeats the run.
     initial = compile_graph(graph, compiled_context(model), seed=project.training.seed)
     atomic_write_bytes(folder / "initial_weights.safetensors", save_safetensors_bytes(state_for_code(initial)))
-    notes = [f"class {class_name_for(project.title)} in model.py"]
+    notes = [f"class {class_name_for(project_name(project))} in model.py"]
     if not project.data.source:
         return notes + ["train.py was not written: the project has no data yet"]
     try:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import keyword
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any, Optional
 
 from torch import nn
 
-from .code_literals import NEVER_BIND, is_identifier
+from .code_literals import NEVER_BIND
 
 # Names a layer cannot have as an attribute or a variable in generated code (nn.Module's own methods such as
 # `train`, the modules the code imports, Python's keywords): such layers get a `_layer` suffix.
@@ -21,12 +23,27 @@ SKLEARN_LOADERS = {"iris": ("load_iris", ""), "wine": ("load_wine", ""),
 TEMPLATE = Path(__file__).with_name("templates") / "train.py.txt"
 
 
+def code_identifier(text: Any) -> bool:
+    """Whether `text` can stand as a name in the generated code exactly as written: a Python identifier in any
+    script ('은닉층' is one), not a keyword, and unchanged by the NFKC normalisation Python applies to names."""
+    return (isinstance(text, str) and text.isidentifier() and not keyword.iskeyword(text)
+            and unicodedata.normalize("NFKC", text) == text)
+
+
+def project_name(project: Any) -> str:
+    """What the project is called: its title, or its file's name when it has no title ('' if never saved)."""
+    if project.title:
+        return project.title
+    return Path(project.path).stem if getattr(project, "path", None) else ""
+
+
 def class_name_for(title: Any) -> str:
-    """A class name from the project title: 'Wide & Deep with two outputs' -> 'WideAndDeep'."""
+    """A class name from the project's name: 'Wide & Deep with two outputs' -> 'WideAndDeep', 'wide_deep' ->
+    'WideDeep', '은닉 신경망' -> '은닉신경망'; 'Network' when nothing of it can be used."""
     # A title changed in memory need not be text; the file loader already insists on it.
     text = re.sub(r"\(.*?\)", " ", title if isinstance(title, str) else "")
     text = re.split(r"\s+(?:with|without|for|on)\s+|:|\s-\s", text, maxsplit=1)[0]
-    words = re.findall(r"[A-Za-z0-9]+|&", text)
+    words = re.findall(r"[^\W_]+|&", text)   # letters and digits of any script
     parts = ["And" if w == "&" else (w if w.isupper() else w[:1].upper() + w[1:].lower()) for w in words]
     name = "".join(parts)
     if not name:
@@ -35,7 +52,7 @@ def class_name_for(title: Any) -> str:
         name = "Net" + name
     # "None" or "True" would not compile; "F" or "DistributedSampler" would replace what model.py and train.py
     # import; "SEED" would be overwritten by train.py's own constant.
-    if not is_identifier(name) or name in NEVER_BIND or name in _module_names():
+    if not code_identifier(name) or name in NEVER_BIND or name in _module_names():
         return "Model"
     return name
 
@@ -63,8 +80,10 @@ def code_names(model) -> dict[str, str]:
     for name in model.node_names.values():
         code = name
         # `self.__x` inside a class is name-mangled to `_Class__x`: the weights' keys would not match.
-        if not is_identifier(code) or code.startswith("__"):
-            code = "layer_" + re.sub(r"[^A-Za-z0-9_]", "_", str(name))
+        if not code_identifier(code) or code.startswith("__"):
+            code = "layer_" + re.sub(r"\W", "_", str(name))
+            if not code_identifier(code):   # letters Python would normalise: plain ASCII instead
+                code = "layer_" + re.sub(r"[^A-Za-z0-9_]", "_", str(name))
         if code in _RESERVED:
             code = f"{code}_layer"
         if code != name:

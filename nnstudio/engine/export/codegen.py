@@ -7,7 +7,7 @@ import textwrap
 from ...core.layers import canonical_type
 from ..compiler import GraphModule
 from .code_literals import comment_text, docstring_text, python_list, whole
-from .code_naming import class_name_for, code_names
+from .code_naming import class_name_for, code_names, project_name
 from .code_writers import CODE_WRITERS, LayerCode, Line
 from .formats import ExportError
 from .train_code import TrainingScript, table_csv, train_source
@@ -48,7 +48,9 @@ def _layer_lines(model: GraphModule, graph: dict, names: dict[str, str]
 
 
 def model_source(model: GraphModule, graph: dict, title: str = "") -> str:
-    """The text of model.py: an nn.Module subclass whose forward reads like the drawing."""
+    """The text of model.py: an nn.Module subclass whose forward reads like the drawing.
+
+    `title` is what the project is called (project_name: its title, or its file's name), which names the class."""
     class_name = class_name_for(title)
     names = code_names(model)
     init, forward, arguments = _layer_lines(model, graph, names)
@@ -144,5 +146,5 @@ def state_for_code(model: GraphModule) -> dict:
     return state
 
 
-__all__ = ["TrainingScript", "class_name_for", "code_names", "model_source", "python_list", "state_for_code",
-           "table_csv", "train_source"]
+__all__ = ["TrainingScript", "class_name_for", "code_names", "model_source", "project_name", "python_list",
+           "state_for_code", "table_csv", "train_source"]

@@ -16,7 +16,7 @@ from ...core.project import Project
 from ..compiler import GraphModule
 from ..optimizers import OPTIMIZER_RECIPES
 from .code_literals import comment_text, docstring_text, flag, literal, number, python_list, whole
-from .code_naming import SKLEARN_LOADERS, TEMPLATE, class_name_for, code_names
+from .code_naming import SKLEARN_LOADERS, TEMPLATE, class_name_for, code_names, project_name
 from .formats import ExportError
 
 # The loss names train.py measures (matched whole: `$` alone would let a trailing newline through).
@@ -183,8 +183,8 @@ def train_source(model: GraphModule, project: Project, table: Table) -> Training
     # Every project value goes in as a literal (or escaped docstring text), and the template is filled in one
     # pass: a title holding "%%LOSSES%%" stays text instead of being filled in after it was inserted.
     replacements = {
-        "%%CLASS%%": class_name_for(project.title),
-        "%%TITLE%%": docstring_text(project.title or "the project"),
+        "%%CLASS%%": class_name_for(project_name(project)),
+        "%%TITLE%%": docstring_text(project_name(project) or "the project"),
         "%%DATA_TEXT%%": docstring_text(data_text),
         "%%EXTRA_IMPORTS%%": extra_import,
         "%%SEED%%": whole(settings.seed, "the seed"),

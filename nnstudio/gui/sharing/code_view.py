@@ -78,14 +78,14 @@ def code_for(document: Any) -> str:
     if errors:
         return _problems_comment(errors)
     from ...engine.compiler import CompileError, compile_graph  # noqa: PLC0415 - torch, only when shown
-    from ...engine.export.codegen import model_source  # noqa: PLC0415
+    from ...engine.export.codegen import model_source, project_name  # noqa: PLC0415
 
     project = document.project
     graph = project.graph.to_dict()
     try:
         # Building the modules (not training them) is what tells the code its sizes.
         model = compile_graph(graph, document.data_context, seed=project.training.seed)
-        return model_source(model, graph, project.title)
+        return model_source(model, graph, project_name(project))
     except CompileError as exc:
         return _problems_comment(list(exc.messages))
     except (ValueError, KeyError) as exc:  # a layer the code writer cannot express yet
