@@ -43,6 +43,7 @@ class WeightStore:
     def __init__(self) -> None:
         self._layers: dict[str, LayerWeights] = {}
         self._writer: Optional[Writer] = None
+        self._set_by_hand: set[str] = set()   # layers written since the model's numbers were loaded
         self.changed = Event()
 
     # ------------------------------------------------------------ reading
@@ -50,6 +51,11 @@ class WeightStore:
         """A copy of one layer's numbers (changing it changes nothing here), or None when the store lacks it."""
         layer = self._layers.get(node_id)
         return None if layer is None else layer.copy()
+
+    def set_by_hand(self, node_id: str) -> bool:
+        """Whether this layer's numbers were typed (written) since they were loaded from a model, so the views
+        never call hand-typed weights "trained"."""
+        return node_id in self._set_by_hand
 
     def node_ids(self) -> list[str]:
         return list(self._layers)
@@ -81,6 +87,7 @@ class WeightStore:
         """Hold exactly these layers (a model's numbers): nothing is written back to a model."""
         touched = frozenset(self._layers) | frozenset(layers)
         self._layers = {node_id: _as_float64(layer) for node_id, layer in layers.items()}
+        self._set_by_hand = set()
         self.changed.emit(touched)
 
     def clear(self) -> None:
@@ -98,6 +105,7 @@ class WeightStore:
         written = frozenset(values) if self._writer is None else frozenset(self._writer(values)) & frozenset(values)
         for node_id in written:
             self._layers[node_id] = values[node_id]
+        self._set_by_hand |= written   # after the writer: adopting the starting model loads the store first
         if written:
             self.changed.emit(written)
         return written

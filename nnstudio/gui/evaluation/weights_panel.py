@@ -14,6 +14,7 @@ from ...core.layers import WEIGHTED_TYPES, canonical_type
 from ..editing.document import Document
 from ..plots.plot_ranges import RANGE_FILL, steady_range
 from ..widgets.weight_colors import DIVERGING_COLORS, NEGATIVE, POSITIVE, WEIGHT_LEGEND
+from ..widgets.weights_origin import weights_origin
 
 if TYPE_CHECKING:
     from ..training.session import TrainingSession
@@ -291,8 +292,7 @@ class WeightsPanel(QWidget):
         weight = np.asarray(entry["weight"], dtype=np.float32)
         self.shown_weight = weight
         units, inputs = weight.shape
-        state = "learning" if self.session.is_training else (
-            "trained" if self.session.model is not None else "starting weights, before training")
+        state = weights_origin(self.session, self.node_id)
         self._set_title(f"{node.type} '{node.name}': {units} units × {inputs} inputs ({state}). "
                         f"{WEIGHT_LEGEND}")
         if self.plots.isHidden():

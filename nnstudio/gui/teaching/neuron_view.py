@@ -14,6 +14,7 @@ from ...core.teaching.neuron_math import (NetworkError, SmallNetwork, activation
                                           weighted_sum)
 from ...core.teaching.plane import input_plane
 from ..widgets.weight_colors import WEIGHT_LEGEND
+from ..widgets.weights_origin import weights_origin
 from .edits import (LayerWeights, model_problem, node_activation, plural, set_one_weight, small_network,
                     weighted_nodes)
 from .neuron_diagram import NeuronCircle, NeuronDiagram, WeightLine
@@ -284,8 +285,9 @@ class NeuronView(QWidget):
     def _update_title(self) -> None:
         node = self.document.graph.node(self.node_id)
         units, features = self.layer.weights.shape
-        state = ("learning — the lines follow training" if self.session.is_training else
-                 "trained weights" if self.session.last_result is not None else "starting or hand-set weights")
+        state = weights_origin(self.session, self.node_id)
+        if state == "learning":
+            state = "learning — the lines follow training"
         self.title_label.setText(f"{node.type} '{node.name}': {units} neuron{'s' if units != 1 else ''} on "
                                  f"{features} input{'s' if features != 1 else ''}, activation "
                                  f"{node_activation(self.document, self.node_id)} ({state}). {WEIGHT_LEGEND} "

@@ -112,8 +112,10 @@ class TruthTablePanel(QWidget):
             return
         self.table_data = table
         self._fill(table, network.layers[-1].name)
-        note = (" Careful: the inputs are scaled before the network sees them, so the table's 0/1 rows are not "
-                "what your weights multiply. Press the button below." if scaled else "")
+        # The table multiplies the weights by the plain 0/1 rows; training multiplies them by scaled inputs.
+        note = (f" Careful: this table puts the plain 0/1 rows into your weights, but training sees the inputs "
+                f"scaled ('{data_settings.scaling}'), so weights learned in training were made for other numbers "
+                "than these rows. Press the button below to train on the plain 0/1 rows." if scaled else "")
         self.title_label.setText(f"The '{name.upper()}' gate: the Output's weighted sum z, its {table.activation} "
                                  f"activation and the 0/1 answer (1 when the activation is ≥ "
                                  f"{format_number(table.threshold)}) for every row.{note}")

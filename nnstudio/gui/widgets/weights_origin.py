@@ -1,0 +1,22 @@
+"""Where the weights a view shows come from, in the same words in the neuron view and the Weights panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def weights_origin(session: Any, node_id: str) -> str:
+    """'learning', 'trained', 'set by hand', 'trained, then set by hand' or 'starting weights, before training'.
+
+    A weight typed by hand is never called trained: the store knows which layers were written since the model's
+    numbers were loaded. A run's result counts only while its model is still the one shown (a changed drawing
+    shows the starting weights again)."""
+    if session.is_training:
+        return "learning"
+    trained = session.last_result is not None and session.model is not None
+    if session.weights.set_by_hand(node_id):
+        return "trained, then set by hand" if trained else "set by hand"
+    return "trained" if trained else "starting weights, before training"
+
+
+__all__ = ["weights_origin"]
