@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
 from ...core.settings import TrainingSettings
@@ -38,15 +39,52 @@ def learning_rate_box() -> NumberBox:
 
 
 class DeviceCombo(QComboBox):
-    """Looks for a GPU only when the list is opened, so the window never waits for torch at start."""
+    """CPU, plus CUDA when PyTorch sees a GPU. It looks only when the list is opened (or torch is loaded anyway),
+    so the window never waits for torch at start; `gpu_found` says an item was added."""
 
-    def __init__(self, before_popup: Callable[[], None]) -> None:
+    gpu_found = Signal()
+
+    def __init__(self) -> None:
         super().__init__()
-        self._before_popup = before_popup
+        self.addItem("CPU", "cpu")
+        self.looked_for_gpu = False
 
     def showPopup(self) -> None:  # noqa: N802 - Qt's name
-        self._before_popup()
+        if self.find_gpu():
+            self.gpu_found.emit()
         super().showPopup()
+
+    def find_gpu(self) -> bool:
+        """Add the GPU to the list if PyTorch sees one (once); True when an item was added."""
+        if self.looked_for_gpu:
+            return False
+        self.looked_for_gpu = True
+        from ...engine.devices import gpu_name  # noqa: PLC0415 - imports torch: only when the list is opened
+
+        name = gpu_name()
+        if name is None or self.findData("cuda") >= 0:
+            return False
+        with QSignalBlocker(self):  # a new item is not the student choosing it
+            self.addItem(f"CUDA ({name})", "cuda")
+        return True
+
+    def index_for(self, device: str) -> int:
+        """The list index of a saved device, added if the list lacks it; a GPU this computer has not says the
+        CPU is used (the engine falls back to it) instead of showing a GPU that is not there."""
+        index = self.findData(device)
+        if index >= 0:
+            return index
+        if device.startswith("cuda"):
+            self.find_gpu()  # imports torch, but only for a project that asks for a GPU
+            index = self.findData(device)
+            if index >= 0:
+                return index
+            text = f"{device.upper()} (not available here: the CPU is used)"
+        else:
+            text = device.upper()
+        with QSignalBlocker(self):
+            self.addItem(text, device)
+        return self.count() - 1
 
 
 def get_setting(settings: TrainingSettings, key: str) -> Any:

@@ -27,11 +27,18 @@ from ...core.runs import RunRecord
 from ...core.settings import OPTIMIZERS, TrainingSettings
 from ..editing.commands import SetProjectSettings
 from ..editing.document import Document
-from .run_messages import (STOP_REASON_WORDS, device_note, divergence_details, final_message, format_seconds,
-                           needs_perceptron_rule, saved_run_message, saved_run_progress)
+from .run_messages import (
+    STOP_REASON_WORDS,
+    device_note,
+    divergence_details,
+    final_message,
+    format_seconds,
+    needs_perceptron_rule,
+    saved_run_message,
+    saved_run_progress,
+)
 from .session import TrainingSession
-from .setting_widgets import (DeviceCombo, fraction_box, get_setting, learning_rate_box, set_setting,
-                              whole_number_box)
+from .setting_widgets import DeviceCombo, fraction_box, get_setting, learning_rate_box, set_setting, whole_number_box
 
 MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "val_r2")
 # Which optimizer uses which extra setting (the others are hidden, so the form only shows what matters).
@@ -50,7 +57,6 @@ class TrainingPanel(QWidget):
         self.document = document
         self.session = session
         self._filling = False
-        self._devices_checked = False
         self._editors: dict[str, QWidget] = {}
         self._rows: dict[str, tuple[QLabel, QWidget]] = {}
         self.details_text = ""
@@ -198,8 +204,8 @@ class TrainingPanel(QWidget):
         shuffle = QCheckBox("Shuffle every epoch")
         self._add(form, "shuffle", "", shuffle, "Mixing the order helps the network not learn the order.",
                   "toggled", shuffle.isChecked)
-        self.device_combo = DeviceCombo(self._check_devices)
-        self.device_combo.addItem("CPU", "cpu")
+        self.device_combo = DeviceCombo()
+        self.device_combo.gpu_found.connect(self.refresh)
         self._add(form, "device", "Device", self.device_combo,
                   "Where the arithmetic runs. A GPU appears here when PyTorch can use one.",
                   "currentIndexChanged", lambda: self.device_combo.currentData())
@@ -250,7 +256,7 @@ class TrainingPanel(QWidget):
                 if isinstance(editor, QComboBox) and not editor.isEditable():
                     index = editor.findData(value)
                     if index < 0 and key == "device":
-                        index = self._add_device_item(str(value))
+                        index = self.device_combo.index_for(str(value))
                     editor.setCurrentIndex(max(index, 0))
                 elif isinstance(editor, QComboBox):
                     editor.setCurrentText(str(value))
@@ -316,43 +322,6 @@ class TrainingPanel(QWidget):
                                                      f"Change {label.lower()}")):
             self.refresh()  # refused (training runs): show the settings as they are
 
-    # ------------------------------------------------------------ devices
-    def _check_devices(self) -> None:
-        """Offer CUDA when PyTorch sees a GPU (asked lazily: importing torch takes a second)."""
-        if self._find_devices():
-            self.refresh()
-
-    def _find_devices(self) -> bool:
-        """Add the GPU to the list if PyTorch sees one; True when an item was added."""
-        if self._devices_checked:
-            return False
-        self._devices_checked = True
-        from ...engine.devices import gpu_name  # noqa: PLC0415 - imports torch: only when the list is opened
-
-        name = gpu_name()
-        if name is None or self.device_combo.findData("cuda") >= 0:
-            return False
-        filling, self._filling = self._filling, True
-        try:
-            self.device_combo.addItem(f"CUDA ({name})", "cuda")
-        finally:
-            self._filling = filling
-        return True
-
-    def _add_device_item(self, device: str) -> int:
-        """The list index for a saved device the list lacks; a GPU this computer has not says the CPU is used."""
-        if device.startswith("cuda"):
-            self._find_devices()  # imports torch, but only for a project that asks for a GPU
-            index = self.device_combo.findData(device)
-            if index >= 0:
-                return index
-            # The engine falls back to the CPU; the list says so instead of showing a GPU that is not there.
-            text = f"{device.upper()} (not available here: the CPU is used)"
-        else:
-            text = device.upper()
-        self.device_combo.addItem(text, device)
-        return self.device_combo.count() - 1
-
     # ------------------------------------------------------------ running
     def _train_clicked(self) -> None:
         self.set_status("")
@@ -385,8 +354,8 @@ class TrainingPanel(QWidget):
         self.progress_bar.setFormat("Starting…")
         self.set_status("")
         self._update_buttons()
-        if not self._devices_checked and "torch" in sys.modules:
-            self._check_devices()
+        if "torch" in sys.modules and self.device_combo.find_gpu():  # torch is loaded anyway: offer the GPU
+            self.refresh()
 
     def show_progress(self, info: dict) -> None:
         epoch, epochs = info["epoch"], max(info["epochs"], 1)
