@@ -11,8 +11,10 @@ import pytest
 
 # Before any Qt import: draw offscreen so tests run without a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Keep recent-file lists and window state of tests out of the user's settings.
+# Keep recent-file lists, remembered folders and window state of tests out of the user's settings: the
+# settings file goes to a throwaway config folder, and each test starts with it empty (fresh_settings).
 os.environ.setdefault("NNSTUDIO_SETTINGS_SCOPE", "tests")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nnstudio-test-config-")
 # Crash-recovery files of test windows go to a throwaway folder, never the user's.
 os.environ.setdefault("NNSTUDIO_RECOVERY_DIR", tempfile.mkdtemp(prefix="nnstudio-test-recovery-"))
 
@@ -32,6 +34,19 @@ def hang_watchdog(request):
     faulthandler.dump_traceback_later(max(allowed, HANG_WATCHDOG_S), exit=True, file=sys.__stderr__)
     yield
     faulthandler.cancel_dump_traceback_later()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Each test starts with empty app settings, as on a fresh install: one test's remembered window size,
+    folder or recent file never changes what another sees."""
+    yield
+    if "PySide6.QtCore" in sys.modules:  # core tests never load Qt; nothing to clear there
+        from nnstudio.gui.app_settings import settings
+
+        store = settings()
+        store.clear()
+        store.sync()
 
 
 @pytest.fixture(autouse=True)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Callable, Optional
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from ...core.project import EXTENSION, Project, ProjectError, load_project, save_project
+from ..app_settings import settings
+from ..widgets import file_dialogs
 from ..widgets.menu_text import as_menu_text
 from .document import Document
 
@@ -20,11 +21,6 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "resources" / "examples"
 DEFAULT_EXAMPLE = "xor"
 MAX_RECENT = 8
 FILE_FILTER = f"NN Studio projects (*{EXTENSION});;All files (*)"
-
-
-def settings() -> QSettings:
-    """The app's settings; tests set NNSTUDIO_SETTINGS_SCOPE so they never touch the user's own."""
-    return QSettings("NN Studio", os.environ.get("NNSTUDIO_SETTINGS_SCOPE") or "NN Studio")
 
 
 def example_files() -> list[tuple[str, Path]]:
@@ -116,9 +112,7 @@ class FileActions(QObject):
         QMessageBox.warning(self.window, title, text)
 
     def ask_open_path(self) -> Optional[Path]:
-        start = str(self.document.path.parent) if self.document.path else ""
-        name, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, self.open_filter())
-        return Path(name) if name else None
+        return file_dialogs.ask_open_file(self.window, "Open project", self.open_filter(), file_dialogs.PROJECTS)
 
     def open_filter(self) -> str:
         """The Open dialog's filter: projects and every registered kind of file, together and one by one."""
@@ -129,12 +123,12 @@ class FileActions(QObject):
         return f"NN Studio files ({patterns});;NN Studio projects (*{EXTENSION});;{kinds};;All files (*)"
 
     def ask_save_path(self) -> Optional[Path]:
-        folder = self.document.path.parent if self.document.path else self._suggested_folder()
+        near = self.document.path.parent if self.document.path else self._suggested_folder()
         suggested = _project_file_name(Path(self.display_name()))  # after a .nnzip: the same name as a project
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save project as", str(folder / suggested), FILE_FILTER)
-        if not name:
+        path = file_dialogs.ask_save_file(self.window, "Save project as", suggested, FILE_FILTER,
+                                          file_dialogs.PROJECTS, near)
+        if path is None:
             return None
-        path = Path(name)
         return path if path.suffix == EXTENSION else path.with_name(path.name + EXTENSION)
 
     def _suggested_folder(self) -> Path:
