@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
 from typing import Any, Optional
@@ -11,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
@@ -24,9 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.runs import RunRecord
+from ...core.settings import TrainingSettings
 from ..editing.document import Document
 from ..plots.plot_ranges import RANGE_FILL, nice_range
+from ..widgets import file_dialogs
 from .curve_data import GrowingSeries, metric_ceiling, metric_label, metric_names, overlay_lines, write_history_csv
+from .curve_marks import best_epoch_so_far
 from .session import TrainingSession
 
 # Redraws follow the session's `refreshed` signal (10 a second at most, whatever the number of batches).
@@ -59,6 +62,7 @@ class CurvesPanel(QWidget):
         self._drawn_epochs = -1
         self._drawn_metric: Optional[str] = None
         self._planned_epochs = 0
+        self._run_settings: Optional[TrainingSettings] = None   # the settings the live run started with
         self._overlay_runs: list[tuple[int, RunRecord]] = []
         self._overlay_items: list[Any] = []
         self.plots: Optional[Any] = None   # the pyqtgraph GraphicsLayoutWidget, once built
@@ -202,6 +206,7 @@ class CurvesPanel(QWidget):
         # x axis to one epoch and grow it back, redrawing the axes twice while the user waits for the first epoch.
         self._forget_run()
         self._planned_epochs = self.document.project.training.epochs
+        self._run_settings = copy.deepcopy(self.document.project.training)  # edits during the run do not count
         self.ensure_plots()
         self.stack.setCurrentWidget(self.plots)
         self.redraw(force=True)
@@ -235,11 +240,8 @@ class CurvesPanel(QWidget):
         self._update_buttons()
 
     def _best_so_far(self) -> Optional[int]:
-        key = "val_loss" if "val_loss" in self.logs else "loss"
-        values = np.asarray(self.logs.get(key, []), dtype=float)
-        if not len(values) or not np.isfinite(values).any():
-            return None
-        return self.epochs[int(np.nanargmin(values))]
+        # The number early stopping watches (val_accuracy rises): the mark must not follow the loss meanwhile.
+        return best_epoch_so_far(self.epochs, self.logs, self._run_settings)
 
     def _training_finished(self, result: Any) -> None:
         history = result.history
@@ -404,13 +406,12 @@ class CurvesPanel(QWidget):
         self.csv_button.setEnabled(bool(self.epochs))
 
     def ask_png_path(self) -> Optional[Path]:
-        name, _ = QFileDialog.getSaveFileName(self, "Save the curves as a picture", "curves.png", "PNG image (*.png)")
-        return Path(name) if name else None
+        return file_dialogs.ask_save_file(self, "Save the curves as a picture", "curves.png", "PNG image (*.png)",
+                                          file_dialogs.EXPORTS)
 
     def ask_csv_path(self) -> Optional[Path]:
-        name, _ = QFileDialog.getSaveFileName(self, "Save the numbers of each epoch", "history.csv",
-                                              "CSV file (*.csv)")
-        return Path(name) if name else None
+        return file_dialogs.ask_save_file(self, "Save the numbers of each epoch", "history.csv", "CSV file (*.csv)",
+                                          file_dialogs.EXPORTS)
 
     def export_png(self) -> bool:
         path = self.ask_png_path()
