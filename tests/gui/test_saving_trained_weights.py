@@ -126,3 +126,23 @@ def test_an_evaluate_tab_with_nothing_to_show_says_why_and_what_to_do(qtbot, mak
     assert empty.text().startswith("The trained weights were not saved with this project")
     assert "Press Train" in empty.text()
     assert any("lost.weights.safetensors" in m and "missing" in m for m in messages)
+
+
+def test_weights_reopened_from_beside_the_project_are_called_trained(qtbot, make_window, tmp_path):
+    """The weights saved with the project were learned: reopened, the Weights panel says so, though no learning
+    curves came with them (it said 'starting weights, before training')."""
+    first = make_window()
+    train_iris(qtbot, first)
+    project_file = tmp_path / "trained_iris.nnstudio"
+    save_with_the_menu(first, project_file)
+
+    second = make_window()
+    assert second.file_actions.open_path(project_file) and not second.errors
+    second.weights_dock.show()
+    second.weights_dock.raise_()
+    qtbot.waitUntil(lambda: second.findChild(QLabel, "weightsTitle") is not None, timeout=5000)
+    title = second.findChild(QLabel, "weightsTitle")
+    hidden = next(n for n in second.document.graph.nodes.values() if n.type == "Dense")
+    second.document.select([hidden.id])
+    qtbot.waitUntil(lambda: f"'{hidden.name}'" in title.text(), timeout=5000)
+    assert "(trained)" in title.text(), title.text()

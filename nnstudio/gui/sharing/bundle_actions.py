@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from ...core.project import EXTENSION, weights_file_name
+from ..widgets import file_dialogs
 
 # torch is imported where first used: installing these actions must not slow the window's start.
 if TYPE_CHECKING:
@@ -114,28 +115,26 @@ class BundleActions(QObject):
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.window, title, text)
 
-    def _start_folder(self) -> Path:
-        return self.document.path.parent if self.document.path else Path.home()
+    def _project_folder(self) -> Optional[Path]:
+        """The open project's folder: a bundle or weights file is offered beside it (else the last projects folder)."""
+        return self.document.path.parent if self.document.path else None
 
     def _stem(self) -> str:
         return Path(self.file_actions.display_name()).stem or "network"
 
     def ask_bundle_save_path(self) -> Optional[Path]:
-        suggested = self._start_folder() / f"{self._stem()}{BUNDLE_EXTENSION}"
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save with trained weights", str(suggested),
-                                              BUNDLE_FILTER)
-        return _with_suffix(Path(name), BUNDLE_EXTENSION) if name else None
+        path = file_dialogs.ask_save_file(self.window, "Save with trained weights", f"{self._stem()}{BUNDLE_EXTENSION}",
+                                          BUNDLE_FILTER, file_dialogs.PROJECTS, self._project_folder())
+        return _with_suffix(path, BUNDLE_EXTENSION) if path else None
 
     def ask_weights_save_path(self) -> Optional[Path]:
-        suggested = self._start_folder() / f"{self._stem()}.safetensors"
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save weights", str(suggested),
-                                              "Weights (*.safetensors)")
-        return _with_suffix(Path(name), ".safetensors") if name else None
+        path = file_dialogs.ask_save_file(self.window, "Save weights", f"{self._stem()}.safetensors",
+                                          "Weights (*.safetensors)", file_dialogs.PROJECTS, self._project_folder())
+        return _with_suffix(path, ".safetensors") if path else None
 
     def ask_weights_open_path(self) -> Optional[Path]:
-        name, _ = QFileDialog.getOpenFileName(self.window, "Load weights", str(self._start_folder()),
-                                              WEIGHTS_FILTER)
-        return Path(name) if name else None
+        return file_dialogs.ask_open_file(self.window, "Load weights", WEIGHTS_FILTER, file_dialogs.PROJECTS,
+                                          self._project_folder())
 
     # ------------------------------------------------------------ which network to share
     def _model_changed(self) -> None:
@@ -153,6 +152,7 @@ class BundleActions(QObject):
         from ...engine.pipeline import RunResult  # noqa: PLC0415 - torch, only once a model exists
 
         self.session.model = model
+        self.session.mark_trained(model if trained else None)
         self.session.last_result = RunResult(history) if history is not None else None
         self.session.model_changed.emit()
         self._known = _KnownModel(model, drawing_signature(self.document), trained, history)

@@ -383,6 +383,7 @@ class TrainingSession(SessionModels, QObject):
         if not self._run_ended(worker):
             return
         self.model = outcome.model
+        self.mark_trained(outcome.model)
         self.last_result = outcome.result
         self._preview_model = self._preview_clock = None
         self._record_run(outcome.result)

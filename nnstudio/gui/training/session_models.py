@@ -38,6 +38,7 @@ class SessionModels:
     _preview_model: Optional["GraphModule"] = None   # the GUI's own model for predictions during a run
     _preview_clock: Optional[QElapsedTimer] = None   # since its weights were last brought up to date
     _fresh_model: Optional[tuple[str, "GraphModule"]] = None  # an untrained model, before any run
+    _trained_model: Optional["GraphModule"] = None   # `model` when its numbers came from training (here or a file)
 
     # ------------------------------------------------------------ the model and its weights
     @property
@@ -58,6 +59,16 @@ class SessionModels:
             from ...engine.inference import layer_weights  # noqa: PLC0415
 
             self._load_store(layer_weights(model))
+
+    @property
+    def model_trained(self) -> bool:
+        """Whether the model the panels show was trained: by a run here, or read from a file that says so
+        (a bundle, or the weights saved beside a project), even when no learning curves came with it."""
+        return self._model is not None and self._model is self._trained_model
+
+    def mark_trained(self, model: Optional["GraphModule"]) -> None:
+        """Remember that this model's numbers were learned (a later model replaces the mark)."""
+        self._trained_model = model
 
     @property
     def weights(self) -> "WeightStore":

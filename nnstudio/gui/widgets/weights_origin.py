@@ -9,11 +9,11 @@ def weights_origin(session: Any, node_id: str) -> str:
     """'learning', 'trained', 'set by hand', 'trained, then set by hand' or 'starting weights, before training'.
 
     A weight typed by hand is never called trained: the store knows which layers were written since the model's
-    numbers were loaded. A run's result counts only while its model is still the one shown (a changed drawing
-    shows the starting weights again)."""
+    numbers were loaded. Trained means the model shown was learned — by a run, or read from a file that says so
+    — and is still the one shown (a changed drawing shows the starting weights again)."""
     if session.is_training:
         return "learning"
-    trained = session.last_result is not None and session.model is not None
+    trained = session.model_trained
     if session.weights.set_by_hand(node_id):
         return "trained, then set by hand" if trained else "set by hand"
     return "trained" if trained else "starting weights, before training"
