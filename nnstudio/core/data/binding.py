@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..settings import DataSettings
+from .encoding import describe_input_column, encoded_width
 from .prepare import CLASSIFICATION, _columns_param, _nodes_of, bind_columns
 from .table import Table
 
@@ -31,6 +32,7 @@ class ColumnChoice:
     chosen: list[str]          # the columns ticked: the bound ones, else the ones the node names
     automatic: bool            # the node names no columns, so the automatic rule chooses
     taken_elsewhere: set[str]  # columns an Output learns to predict, so no Input may take them
+    notes: dict[str, str] = field(default_factory=dict)  # an Input's column -> what it becomes ('… one-hot: 3 inputs')
 
 
 @dataclass
@@ -61,7 +63,7 @@ def input_size_for(table: Table, columns: list[str]) -> tuple[int, ...]:
     if table.image_shape is not None and columns == table.feature_columns(table.default_targets) \
             and math.prod(table.image_shape) == len(columns):
         return tuple(table.image_shape)
-    return (len(columns),)
+    return (encoded_width(table, columns),)
 
 
 def binding_state(graph: dict) -> str:
@@ -99,8 +101,9 @@ def plan_binding(table: Table, graph: dict) -> BindingPlan:
                                      (inputs, "columns", binding.inputs, all_targets)):
         for node in nodes:
             named = _columns_param(node, key)
+            notes = {c: describe_input_column(table, c) for c in table.class_names} if key == "columns" else {}
             plan.choices.append(ColumnChoice(node["id"], str(node.get("name", node["id"])), key,
-                                             list(bound.get(node["id"], named)), not named, set(taken)))
+                                             list(bound.get(node["id"], named)), not named, set(taken), notes))
     plan.can_size_inputs = bool(binding.inputs)
     for node in outputs:
         declared = (node.get("params") or {}).get("task", "auto")
@@ -158,4 +161,14 @@ def settings_for_new_data(current: DataSettings, source: dict[str, Any], table: 
     """The project's data settings once `source` (already read as `table`) becomes its data: the split stays,
     the scaling is the new dataset's own default (a scaling chosen for other data, such as pixels ÷ 255 after
     an IDX import, would quietly ruin this one)."""
-    return dataclasses.replace(current, source=dict(source), scaling=default_scaling(source, table))
+    return dataclasses.replace(current, source=source_with_categories(source, table),
+                               scaling=default_scaling(source, table))
+
+
+def source_with_categories(source: dict[str, Any], table: Table) -> dict[str, Any]:
+    """The source entry to save: a CSV file's text columns keep their categories in order (the one-hot inputs
+    and the classes), so reopening the project reads the same columns even after rows are added to the file."""
+    source = {key: value for key, value in source.items() if key != "categories"}
+    if source.get("kind") == "csv" and table.class_names:
+        source["categories"] = {column: list(names) for column, names in table.class_names.items()}
+    return source

@@ -27,8 +27,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_CATEGORIES = 1_000_000
 
 
-def load_csv(path: str | Path) -> Table:
-    """Load a CSV file: the first row names the columns; numbers become features, text becomes categories."""
+def load_csv(path: str | Path, categories: Optional[dict[str, list[str]]] = None) -> Table:
+    """Load a CSV file: the first row names the columns; numbers become features, text becomes categories.
+
+    `categories` (saved with the project) fixes each text column's categories and their order, so the
+    network's one-hot inputs and classes stay the same when rows are added to the file."""
     path = Path(path)
     try:
         with open(path, "rb") as handle:
@@ -39,7 +42,7 @@ def load_csv(path: str | Path) -> Table:
     except OSError as exc:
         raise DataError(f"The file '{shown(path, SHOWN_FILE_CHARS)}' could not be read "
                         f"({shown(exc.strerror or 'unknown reason')})") from None
-    return parse_csv(raw, path.name, name=path.stem)
+    return parse_csv(raw, path.name, name=path.stem, categories=categories)
 
 
 def _check_size(size: int, file_name: str) -> None:
@@ -48,8 +51,9 @@ def _check_size(size: int, file_name: str) -> None:
                         f"of at most {MAX_CSV_BYTES // 2**20} MB. Use fewer rows, or save the data as an .npz file")
 
 
-def parse_csv(raw: bytes, file_name: str = "data.csv", name: Optional[str] = None) -> Table:
-    """Parse the bytes of a CSV file (file_name is only used in messages)."""
+def parse_csv(raw: bytes, file_name: str = "data.csv", name: Optional[str] = None,
+              categories: Optional[dict[str, list[str]]] = None) -> Table:
+    """Parse the bytes of a CSV file (file_name is only used in messages); see load_csv for `categories`."""
     _check_size(len(raw), file_name)
     file_name = shown(file_name, SHOWN_FILE_CHARS)
     text = _decode(raw, file_name)
@@ -68,7 +72,8 @@ def parse_csv(raw: bytes, file_name: str = "data.csv", name: Optional[str] = Non
         table = _fast_numeric(lines[first + 1:], header, delimiter, file_name, name)
         if table is not None:
             return table
-    return _careful(lines, delimiter, file_name, name, first)
+    table = _careful(lines, delimiter, file_name, name, first)
+    return _with_saved_categories(table, categories or {}, file_name)
 
 
 def _decode(raw: bytes, file_name: str) -> str:
@@ -237,7 +242,36 @@ def _careful(lines: list[str], delimiter: str, file_name: str, name: Optional[st
     class_names = {c.name: tuple(sorted(c.categories)) for c in columns if c.texts}
     header = [column.name for column in columns]
     return Table(name or Path(file_name).stem, np.ascontiguousarray(values), header, class_names,
-                 f"CSV file {file_name}", (header[-1],))
+                 f"CSV file {file_name}", (header[-1],), file_rows=np.asarray(row_numbers, dtype=np.int32))
+
+
+def _with_saved_categories(table: Table, saved: dict[str, list[str]], file_name: str) -> Table:
+    """The table with each text column's categories in the saved order; a text the project was not built for
+    is refused with its row (an all-zeros input would quietly stand for 'none of the categories')."""
+    if not isinstance(saved, dict):
+        return table
+    for column, names in saved.items():
+        if not table.has_column(column) or not table.is_categorical(column) or not isinstance(names, list):
+            continue  # the file changed shape: binding reports the missing column in its own words
+        names = [str(n) for n in names]
+        current = table.class_names[column]
+        if list(current) == names:
+            continue
+        position = {text: index for index, text in enumerate(names)}
+        unknown = [text for text in current if text not in position]
+        cells = table.column(column)
+        if unknown:
+            code = current.index(unknown[0])
+            row = table.file_row(int(np.argmax(cells == code)))
+            raise DataError(f"{file_name}, row {row}, column '{shown(column)}': '{shown(unknown[0])}' is not one of "
+                            f"the {len(names)} categories this project was built with "
+                            f"({shown(', '.join(names), 120)}). Remove the row, or choose the data file again in "
+                            "the Data panel to start over with its categories (and train again)")
+        new_code = np.asarray([position[text] for text in current], dtype=np.float32)
+        cells[:] = new_code[cells.astype(np.int64)]
+        table.class_names[column] = tuple(names)
+        table._distinct.pop(column, None)
+    return table
 
 
 def _check_categories(columns: list[_Column], file_name: str, row: int) -> None:

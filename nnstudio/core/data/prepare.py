@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
@@ -11,6 +11,7 @@ import numpy as np
 from ..analysis import DataContext
 from ..layers import OutputTarget, canonical_type
 from ..settings import DataSettings
+from .encoding import InputEncoding, category_problem, encode_rows, encoded_width, input_encoding
 from .table import DataError, Table
 
 CLASSIFICATION = ("multiclass", "binary")
@@ -51,16 +52,25 @@ class PreparedData:
     scalers: dict[str, tuple[np.ndarray, np.ndarray]]
     binding: Binding
     input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # Input id -> shape of one sample
+    encodings: dict[str, InputEncoding] = field(default_factory=dict)  # Input id -> its columns, text one-hot
 
     def scale_inputs(self, raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Scale new raw rows (n, columns) exactly as the training data was scaled, shaped for each Input."""
+        """Encode and scale new raw rows exactly as the training data was, shaped for each Input.
+
+        A row is either one value per column in the table's units (a text column holds its category number, as
+        the try-it fields give it) or, when the Input has text columns, already one-hot (as a decision map
+        gives back the training rows)."""
         scaled: dict[str, np.ndarray] = {}
         for node_id, (offset, scale) in self.scalers.items():
             if node_id not in raw:
                 raise DataError(f"No values were given for the input '{node_id}'")
             values = np.asarray(raw[node_id], dtype=np.float32)
-            rows = values.reshape(1, -1) if values.ndim == 1 and values.size == offset.size else \
-                values.reshape(len(values), -1)
+            encoding = self.encodings.get(node_id)
+            per_row = len(encoding.columns) if encoding is not None else offset.size
+            single = values.ndim == 1 and values.size in (per_row, offset.size)
+            rows = values.reshape(1, -1) if single else values.reshape(len(values), -1)
+            if encoding is not None and rows.shape[1] == per_row:
+                rows = encoding.encode(rows)
             if rows.shape[1] != offset.size:
                 raise DataError(f"The input '{node_id}' takes {offset.size} values per row, but "
                                 f"{rows.shape[1]} were given")
@@ -68,6 +78,14 @@ class PreparedData:
             shape = self.input_shapes.get(node_id, (offset.size,))
             scaled[node_id] = np.ascontiguousarray(rows.reshape((len(rows),) + tuple(shape)), dtype=np.float32)
         return scaled
+
+    def raw_columns(self, node_id: str, scaled: np.ndarray) -> np.ndarray:
+        """Rows of a part's Input (scaled, encoded) back in the table's units, one value per column (a text
+        column gives its category number): what the data file says, for try-it to show."""
+        offset, scale = self.scalers[node_id]
+        rows = np.asarray(scaled, dtype=np.float64).reshape(-1, offset.size) * scale + offset
+        encoding = self.encodings.get(node_id)
+        return encoding.decode(rows) if encoding is not None else rows
 
 
 # ---------------------------------------------------------------- binding
@@ -97,6 +115,16 @@ def _column_problem(table: Table, node: dict, columns: list[str]) -> Optional[st
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     if duplicates:
         return f"{_node_label(node)} lists the column '{duplicates[0]}' twice: untick one"
+    return _text_problem(table, node, columns)
+
+
+def _text_problem(table: Table, node: dict, columns: list[str]) -> Optional[str]:
+    """Why a text column among an Input's columns cannot be one-hot encoded (names, ids), or None."""
+    for column in columns:
+        problem = category_problem(table, column)
+        if problem:
+            where = "" if _columns_param(node, "columns") else " (turn off 'automatic' to choose the columns)"
+            return f"{_node_label(node)}: {problem}{where}"
     return None
 
 
@@ -134,8 +162,9 @@ def bind_columns(table: Table, graph: dict) -> tuple[Binding, dict[str, str]]:
             # Before any Output is drawn the usual targets are still the answers: an Input never takes them.
             columns = table.feature_columns(sorted(wanted_targets) if _nodes_of(graph, "Output")
                                             else table.default_targets)
-            problem = None if columns else (f"{_node_label(node)} has no columns left: every column of "
-                                            f"'{table.name}' is a target. Choose fewer targets")
+            problem = _text_problem(table, node, columns) if columns else (
+                f"{_node_label(node)} has no columns left: every column of '{table.name}' is a target. "
+                "Choose fewer targets")
         if problem:
             problems[node["id"]] = problem
         else:
@@ -169,7 +198,7 @@ def _input_shape(table: Table, node: dict, columns: list[str]) -> tuple[int, ...
     if table.image_shape is not None and columns == table.feature_columns(table.default_targets) \
             and shape_param and math.prod(shape_param) == math.prod(table.image_shape):
         return tuple(table.image_shape)
-    return (len(columns),)
+    return (encoded_width(table, columns),)
 
 
 def _task_problem(table: Table, node: dict, targets: list[str], task: str) -> Optional[str]:
@@ -238,13 +267,18 @@ def _part_sizes(n: int, settings: DataSettings) -> tuple[int, int, int]:
     return n - n_validation - n_test, n_validation, n_test
 
 
-def split_indices(n: int, settings: DataSettings, classes: Optional[np.ndarray] = None
+def split_indices(n: int, settings: DataSettings, classes: Optional[np.ndarray] = None, fixed_test: int = 0
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row indices of train, validation and test (each sorted), shuffled with the split seed.
 
     With class codes, the split is stratified: rows are ordered so that every class is spread evenly over the
     order, with each class's first row at the very front, so every class reaches train and the parts keep the
-    class proportions."""
+    class proportions. With `fixed_test`, the last rows are the test part and validation comes from the rest."""
+    if fixed_test:
+        first = n - fixed_test
+        train, validation, _ = split_indices(first, replace(settings, test_fraction=0.0),
+                                             None if classes is None else classes[:first])
+        return train, validation, np.arange(first, n)
     n_train, n_validation, _ = _part_sizes(n, settings)
     rng = np.random.default_rng(settings.split_seed)
     order = rng.permutation(n)
@@ -265,7 +299,16 @@ def split_indices(n: int, settings: DataSettings, classes: Optional[np.ndarray] 
 
 # ---------------------------------------------------------------- scaling
 
-def _fit_scaler(train_features: np.ndarray, scaling: str) -> tuple[np.ndarray, np.ndarray]:
+def _fit_scaler(train_features: np.ndarray, scaling: str, one_hot: Optional[np.ndarray] = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Offset and scale per input; one-hot flags stay 0/1 (a category is there or not, in every scaling)."""
+    offset, scale = _fit_numbers(train_features, scaling)
+    if one_hot is not None and one_hot.any():
+        offset[one_hot], scale[one_hot] = 0.0, 1.0
+    return offset, scale
+
+
+def _fit_numbers(train_features: np.ndarray, scaling: str) -> tuple[np.ndarray, np.ndarray]:
     width = train_features.shape[1]
     if scaling == "pixels":
         return np.zeros(width, np.float32), np.full(width, 255.0, np.float32)
@@ -324,15 +367,14 @@ def prepare(table: Table, graph: dict, settings: DataSettings) -> PreparedData:
         everything = np.arange(table.n_rows)
         split = (everything, everything, everything)
     else:
-        split = split_indices(table.n_rows, settings, classes)
+        split = split_indices(table.n_rows, settings, classes, table.test_rows)
 
-    column_indices = {node_id: [table.column_index(c) for c in columns]
-                      for node_id, columns in binding.inputs.items()}
+    encodings = {node_id: input_encoding(table, columns) for node_id, columns in binding.inputs.items()}
     input_shapes: dict[str, tuple[int, ...]] = {}
-    for node_id, columns in binding.inputs.items():
+    for node_id, encoding in encodings.items():
         shape_param = tuple((nodes[node_id].get("params") or {}).get("shape") or ())
-        fits = bool(shape_param) and math.prod(shape_param) == len(columns)
-        input_shapes[node_id] = shape_param if fits else (len(columns),)
+        fits = bool(shape_param) and math.prod(shape_param) == encoding.width
+        input_shapes[node_id] = shape_param if fits else (encoding.width,)
 
     scalers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     parts: list[Optional[Part]] = []
@@ -344,10 +386,10 @@ def prepare(table: Table, graph: dict, settings: DataSettings) -> PreparedData:
             parts.append(None)
             continue
         inputs: dict[str, np.ndarray] = {}
-        for node_id, indices in column_indices.items():
-            features = _features(table, rows, indices)
+        for node_id, columns in binding.inputs.items():
+            features = encode_rows(table, rows, columns)  # a copy: text columns one-hot, the same in every part
             if part_number == 0:
-                scalers[node_id] = _fit_scaler(features, settings.scaling)
+                scalers[node_id] = _fit_scaler(features, settings.scaling, encodings[node_id].one_hot_slots())
             offset, scale = scalers[node_id]
             features -= offset  # in place: the slice above is already this part's own copy
             features /= scale
@@ -360,7 +402,8 @@ def prepare(table: Table, graph: dict, settings: DataSettings) -> PreparedData:
                 targets[node_id] = _features(table, rows, [table.column_index(c) for c in target_columns])
         parts.append(Part(inputs, targets))
 
-    return PreparedData(parts[0], parts[1], parts[2], class_names, tasks, scalers, binding, input_shapes)
+    return PreparedData(parts[0], parts[1], parts[2], class_names, tasks, scalers, binding, input_shapes,
+                        encodings)
 
 
 __all__ = ["Binding", "Part", "PreparedData", "bind_columns", "data_context", "prepare", "resolve_binding",

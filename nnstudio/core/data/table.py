@@ -38,6 +38,10 @@ class Table:
     default_targets: tuple[str, ...] = ()
     image_shape: Optional[tuple[int, ...]] = None
     whole_is_every_split: bool = False
+    # How many last rows are a test set of their own (MNIST's t10k files): the test part, never split off.
+    test_rows: int = 0
+    # The row of the source file each table row came from (a text file may have blank lines); None: row i + 1.
+    file_rows: Optional[np.ndarray] = field(default=None, repr=False, compare=False)
     # Cached facts about columns; they are not part of the table's identity.
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _distinct: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -61,6 +65,10 @@ class Table:
     @property
     def n_rows(self) -> int:
         return int(self.values.shape[0])
+
+    def file_row(self, index: int) -> int:
+        """The row number a student sees in the source file for table row `index` (counted from 0)."""
+        return int(self.file_rows[index]) if self.file_rows is not None else index + 1
 
     def has_column(self, name: str) -> bool:
         return name in self._index

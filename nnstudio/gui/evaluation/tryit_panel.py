@@ -270,10 +270,9 @@ class TryItPanel(QWidget):
         index = min(max(index, 0), len(part) - 1)
         prepared = data.prepared
         for input_id in self.raw:
-            offset, scale = prepared.scalers[input_id]
-            scaled = np.asarray(part.inputs[input_id][index], dtype=np.float64).reshape(-1)
-            # The parts hold scaled values; undo the scaling to show what the data file says.
-            self.raw[input_id] = (scaled * scale + offset).astype(np.float32)
+            # The parts hold scaled (and one-hot) values; undo both to show what the data file says.
+            raw = prepared.raw_columns(input_id, part.inputs[input_id][index])
+            self.raw[input_id] = raw.reshape(-1).astype(np.float32)
         self._show_raw_values()
         truths = []
         for output_id, targets in part.targets.items():

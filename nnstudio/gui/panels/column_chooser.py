@@ -27,9 +27,14 @@ class ColumnChooser(QWidget):
         self.list = QListWidget(self)
         self.list.setObjectName(f"{key}_{node_id}")
         self.list.setMaximumHeight(130)
+        # What each text column becomes as inputs (one-hot), so the student sees why the Input is wider.
+        self.notes = QLabel(self)
+        self.notes.setObjectName(f"notes_{key}_{node_id}")
+        self.notes.setWordWrap(True)
         layout.addWidget(self.title)
         layout.addWidget(self.automatic)
         layout.addWidget(self.list)
+        layout.addWidget(self.notes)
         self.automatic.toggled.connect(self._on_automatic_toggled)
         self.list.itemChanged.connect(self._on_item_changed)
         self._filling = False
@@ -55,7 +60,10 @@ class ColumnChooser(QWidget):
                 item.setFlags(flags)
                 item.setCheckState(Qt.CheckState.Checked if column in choice.chosen else Qt.CheckState.Unchecked)
                 item.setToolTip("The network learns to predict this column, so no Input may take it"
-                                if column in choice.taken_elsewhere else "")
+                                if column in choice.taken_elsewhere else choice.notes.get(column, ""))
+            notes = [choice.notes[c] for c in columns if c in choice.notes and c not in choice.taken_elsewhere]
+            self.notes.setText("\n".join(notes))
+            self.notes.setVisible(bool(notes))
         finally:
             self._filling = False
 
