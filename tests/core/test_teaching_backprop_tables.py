@@ -66,3 +66,16 @@ def test_a_class_code_becomes_the_one_hot_row_the_outputs_should_give():
     assert sample_target(np.array([2.0]), 3).tolist() == [0.0, 0.0, 1.0]
     assert sample_target(np.array([0.25, 0.75]), 2).tolist() == [0.25, 0.75]
     assert sample_target(np.array(1.0), 1).tolist() == [1.0]
+
+
+def test_without_biases_copies_the_network_and_the_tables_drop_the_bias_rows():
+    from nnstudio.core.teaching.backprop_tables import without_biases
+    network = classic_network()
+    plain = without_biases(network)
+    assert all(layer.bias is None for layer in plain.layers) and network.layers[0].bias is not None
+    assert [w.name for w in weight_names(plain)] == [f"w{n}" for n in range(1, 9)]
+    step = BackpropStep(plain, [CLASSIC_INPUTS], [CLASSIC_TARGETS], "squared_error", CLASSIC_RATE)
+    assert "no bias" in step.phases[0].description and "bias" not in step.phases[5].description
+    _, rows = phase_table(step, step.phases[0])
+    assert rows[0][1] == "0.0275"           # 0.15·0.05 + 0.20·0.10, nothing added
+    assert len(worked_lines(step, step.phases[-1]).strip().splitlines()) == 4   # four weights, no biases

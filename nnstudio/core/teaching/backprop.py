@@ -182,10 +182,13 @@ class BackpropStep:
         layers = self.network.layers
         phases: list[Phase] = []
         for i, layer in enumerate(layers):
+            how = (f"Each neuron adds up its inputs times their weights plus its bias (z = w·x + b), then applies "
+                   f"{layer.activation} to get its output a = {layer.activation}(z).")
+            if layer.bias is None:
+                how = (f"Each neuron adds up its inputs times their weights (z = w·x, no bias), then applies "
+                       f"{layer.activation} to get its output a = {layer.activation}(z).")
             phases.append(Phase(
-                "forward", i, f"Forward: {self._layer_label(i)}",
-                f"Each neuron adds up its inputs times their weights plus its bias (z = w·x + b), then applies "
-                f"{layer.activation} to get its output a = {layer.activation}(z).",
+                "forward", i, f"Forward: {self._layer_label(i)}", how,
                 {"z": self.forward.net_inputs[i], "a": self.forward.outputs[i]}))
         batch = "" if self.samples == 1 else f", averaged over the {self.samples} samples"
         phases.append(Phase(
@@ -211,10 +214,12 @@ class BackpropStep:
             values = {"weight_gradient": self.weight_gradients[i]}
             if self.bias_gradients[i] is not None:
                 values["bias_gradient"] = self.bias_gradients[i]
-            phases.append(Phase(
-                "gradients", i, f"Gradients of {self._layer_label(i)}",
-                "Each weight's gradient ∂E/∂w is the delta of the neuron it feeds times the value that travels "
-                "along it (summed over the samples); a bias's gradient is the neuron's delta.", values))
+            how = ("Each weight's gradient ∂E/∂w is the delta of the neuron it feeds times the value that travels "
+                   "along it (summed over the samples); a bias's gradient is the neuron's delta.")
+            if layers[i].bias is None:
+                how = ("Each weight's gradient ∂E/∂w is the delta of the neuron it feeds times the value that "
+                       "travels along it (summed over the samples).")
+            phases.append(Phase("gradients", i, f"Gradients of {self._layer_label(i)}", how, values))
         for i, (old, new) in enumerate(zip(layers, self.new_network.layers)):
             values = {"old_weights": old.weights, "new_weights": new.weights}
             if old.bias is not None:

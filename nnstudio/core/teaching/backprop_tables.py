@@ -50,6 +50,14 @@ def weight_names(network: SmallNetwork) -> list[WeightName]:
     return names
 
 
+def without_biases(network: SmallNetwork) -> SmallNetwork:
+    """A copy of the network whose layers have no bias (as in the course's worked example); the original keeps its."""
+    copy = network.copy()
+    for layer in copy.layers:
+        layer.bias = None
+    return copy
+
+
 def weight_value(network: SmallNetwork, weight: WeightName) -> float:
     layer = network.layers[weight.layer]
     return float(layer.weights[weight.neuron, weight.source] if weight.source is not None else layer.bias[weight.neuron])
@@ -152,4 +160,4 @@ def belongs_to(phase: Phase, key: tuple) -> bool:
 
 
 __all__ = ["DIGITS", "WeightName", "belongs_to", "diagram_labels", "link_text", "neuron_name", "phase_table",
-           "sample_target", "weight_names", "weight_value", "worked_lines"]
+           "sample_target", "weight_names", "weight_value", "without_biases", "worked_lines"]

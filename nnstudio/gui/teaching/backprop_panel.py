@@ -7,19 +7,32 @@ from typing import Any, Optional
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QUndoCommand
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.teaching.backprop import (CLASSIC_INPUTS, CLASSIC_RATE, CLASSIC_TARGETS, LOSSES, BackpropStep,
                                        classic_network)
 from ...core.teaching.backprop_tables import (DIGITS, WeightName, link_text, phase_table, sample_target,
-                                              weight_names, weight_value, worked_lines)
+                                              weight_names, weight_value, without_biases, worked_lines)
 from ...core.teaching.neuron_math import NetworkError, SmallNetwork, format_number, parse_number, parse_numbers
 from .backprop_diagram import PHASE_COLORS, StepperDiagram
 from .edits import LayerWeights, SetWeights, model_or_none, set_one_weight, small_network
 from .shown_weights import network_numbers
 
 MAX_WEIGHTS = 60          # "a few dozen weights": beyond that the numbers no longer fit on screen
+NO_BIAS_NOTE = ("No bias: this step is worked out with every bias at 0, as in the course's worked example. Only "
+                "the stepper's demonstration changes: your network keeps its biases.")
+NO_BIAS_APPLY = ("'Apply update' is off while 'no bias' is on for your network: these numbers assume biases of 0, "
+                 "which your model does not have. Turn 'no bias' off to apply a real update.")
+
+
+def cell_lines(text: str) -> str:
+    """A worked formula ('δ = … = … = 0.0088') broken before each ' = ' after the first, one step a line, so
+    the table's cells stay narrow enough to read whole."""
+    first, *rest = text.split(" = ")
+    if len(rest) < 2:
+        return text
+    return "\n= ".join([f"{first} = {rest[0]}"] + rest[1:])
 
 
 class StepperWeights(QUndoCommand):
@@ -62,6 +75,11 @@ class BackpropStepper(QWidget):
         self.project_button = QPushButton("Use my network", self)
         self.project_button.setObjectName("useMyNetwork")
         self.project_button.clicked.connect(self.use_project)
+        self.no_bias_box = QCheckBox("No bias (like the worked example)", self)
+        self.no_bias_box.setObjectName("stepperNoBias")
+        self.no_bias_box.setToolTip("Work the step out with every bias at 0, as the course's worked example does. "
+                                    "Only the stepper's demonstration changes: your network keeps its biases.")
+        self.no_bias_box.toggled.connect(self._on_no_bias_toggled)
         sources.addWidget(self.classic_button)
         sources.addWidget(self.project_button)
         sources.addStretch(1)
@@ -104,6 +122,7 @@ class BackpropStepper(QWidget):
         inputs_row.addWidget(self.loss_combo)
         form.addRow("inputs:", inputs_row)
         layout.addLayout(form)
+        layout.addWidget(self.no_bias_box, 0, Qt.AlignmentFlag.AlignLeft)
         self.inputs_edit.editingFinished.connect(self.recompute)
         self.targets_edit.editingFinished.connect(self.recompute)
         self.rate_spin.valueChanged.connect(lambda _: self.recompute())
@@ -115,21 +134,28 @@ class BackpropStepper(QWidget):
         bold.setBold(True)
         self.phase_label.setFont(bold)
         layout.addWidget(self.phase_label)
+        self.bias_note = QLabel(NO_BIAS_NOTE, self)
+        self.bias_note.setObjectName("stepperNoBiasNote")
+        self.bias_note.setWordWrap(True)
+        self.bias_note.setVisible(False)
+        layout.addWidget(self.bias_note)
         self.text_label = QLabel(self)
         self.text_label.setObjectName("stepperText")
         self.text_label.setWordWrap(True)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.text_label)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.diagram = StepperDiagram(splitter)
+        # The diagram and the starting weights side by side above, the phase's table across the whole width
+        # below: its worked formulas are the widest text of the stepper.
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        top = QSplitter(Qt.Orientation.Horizontal, splitter)
+        self.diagram = StepperDiagram(top)
         self.diagram.setObjectName("stepperDiagram")
         self.scene = self.diagram.scene()
-        right = QSplitter(Qt.Orientation.Vertical, splitter)
-        self.table = QTableWidget(right)
+        self.table = QTableWidget(splitter)
         self.table.setObjectName("stepperTable")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        weights_box = QWidget(right)
+        weights_box = QWidget(top)
         weights_layout = QVBoxLayout(weights_box)
         weights_layout.setContentsMargins(0, 0, 0, 0)
         weights_layout.addWidget(QLabel("Starting weights (type to change):", weights_box))
@@ -137,9 +163,12 @@ class BackpropStepper(QWidget):
         self.weights_table.setObjectName("stepperWeights")
         self.weights_table.itemChanged.connect(self._on_weight_edited)
         weights_layout.addWidget(self.weights_table)
-        splitter.addWidget(self.diagram)
-        splitter.addWidget(right)
-        splitter.setSizes([560, 440])
+        top.addWidget(self.diagram)
+        top.addWidget(weights_box)
+        top.setSizes([600, 400])
+        splitter.addWidget(top)
+        splitter.addWidget(self.table)
+        splitter.setSizes([500, 500])
         layout.addWidget(splitter, 1)
         self.message_label = QLabel(self)
         self.message_label.setObjectName("stepperMessage")
@@ -229,7 +258,8 @@ class BackpropStepper(QWidget):
             self.message_label.setText("Type the inputs and targets as numbers separated by commas.")
             return
         try:
-            self.step = BackpropStep(self.network, [x], [t], self.loss_combo.currentData(), self.rate_spin.value())
+            self.step = BackpropStep(self.shown_network(), [x], [t], self.loss_combo.currentData(),
+                                     self.rate_spin.value())
         except (ValueError, NetworkError) as exc:
             self.step = None
             self.message_label.setText(str(exc))
@@ -261,7 +291,14 @@ class BackpropStepper(QWidget):
         """Write the new weights in (one undo step): into the model for my network, into the stepper otherwise."""
         if self.step is None:
             return False
-        new = self.step.new_network
+        if self._apply_blocked():
+            self.message_label.setText(NO_BIAS_APPLY)
+            return False
+        new = self.network.copy()   # the step's new weights; biases the demonstration left out stay as they were
+        for layer, stepped in zip(new.layers, self.step.new_network.layers):
+            layer.weights = stepped.weights.copy()
+            if stepped.bias is not None:
+                layer.bias = stepped.bias.copy()
         if self.source == "project":
             changes = {}
             for layer in new.layers:
@@ -275,21 +312,40 @@ class BackpropStepper(QWidget):
                                        f"The error for this sample was {format_number(self.step.error, DIGITS)}.")
         return done
 
+    def _apply_blocked(self) -> bool:
+        """The model has biases the no-bias demonstration left out, so its update is not the model's update."""
+        return self.no_bias_box.isChecked() and self.source == "project"
+
+    # ------------------------------------------------------------ no bias, as in the worked example
+    def shown_network(self) -> Optional[SmallNetwork]:
+        """The network the step is worked out on: the stepper's own, or a copy without biases when 'no bias'
+        is on (the network itself, and so the project, keeps its biases)."""
+        if self.network is None or not self.no_bias_box.isChecked():
+            return self.network
+        return without_biases(self.network)
+
+    def _on_no_bias_toggled(self, on: bool) -> None:
+        self.bias_note.setVisible(on)
+        self._fill_weights()
+        self.recompute()
+
     # ------------------------------------------------------------ the starting weights, typed by hand
     def weight_names(self) -> list[WeightName]:
-        """(layer, neuron, source or None for the bias, name): w1, w2… numbered as in the worked example."""
-        return weight_names(self.network)
+        """(layer, neuron, source or None for the bias, name): w1, w2… numbered as in the worked example; no
+        bias rows while 'no bias' is on."""
+        return weight_names(self.shown_network())
 
     def _fill_weights(self) -> None:
         self._filling = True
         rows = self.weight_names() if self.network is not None else []
+        shown = self.shown_network()
         self.weights_table.clear()
         self.weights_table.setColumnCount(3)
         self.weights_table.setHorizontalHeaderLabels(["weight", "link", "value"])
         self.weights_table.setRowCount(len(rows))
         for r, weight in enumerate(rows):
-            texts = (weight.name, link_text(self.network, weight.layer, weight.neuron, weight.source),
-                     format_number(weight_value(self.network, weight), DIGITS))
+            texts = (weight.name, link_text(shown, weight.layer, weight.neuron, weight.source),
+                     format_number(weight_value(shown, weight), DIGITS))
             for c, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 if c < 2:
@@ -333,6 +389,9 @@ class BackpropStepper(QWidget):
                 self.diagram.show_phase(None, 0)   # the network stays drawn, without numbers
             return
         self.back_button.setEnabled(self.phase_index > 0)
+        self.apply_button.setEnabled(not self._apply_blocked())
+        self.apply_button.setToolTip(NO_BIAS_APPLY if self._apply_blocked()
+                                     else "Write the new weights into the network (Ctrl+Z undoes it)")
         self.next_button.setEnabled(self.phase_index < len(self.step.phases) - 1)
         phase = self.step.phases[self.phase_index]
         if phase.kind not in self.phases_seen:
@@ -352,16 +411,18 @@ class BackpropStepper(QWidget):
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                self.table.setItem(r, c, QTableWidgetItem(cell_lines(text)))
         self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
 
     def value(self, row_name: str, column: str) -> str:
-        """The table's text in the row whose first cell is row_name, under the column titled column."""
+        """The table's text in the row whose first cell is row_name, under the column titled column (a formula
+        broken over lines read as one line)."""
         for c in range(self.table.columnCount()):
             if self.table.horizontalHeaderItem(c).text() == column:
                 for r in range(self.table.rowCount()):
                     if self.table.item(r, 0).text() == row_name:
-                        return self.table.item(r, c).text()
+                        return " ".join(self.table.item(r, c).text().split("\n"))
         raise KeyError((row_name, column))
 
 
