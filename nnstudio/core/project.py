@@ -20,7 +20,7 @@ VERSION = 1
 EXTENSION = ".nnstudio"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_NODES = 10_000
-PATH_KEYS = ("path", "images", "labels")
+PATH_KEYS = ("path", "images", "labels", "test_images", "test_labels")
 MAX_PATH_CHARS = 4096
 
 
@@ -34,7 +34,7 @@ class Project:
 
     graph: Graph = field(default_factory=Graph)
     data: DataSettings = field(default_factory=DataSettings)
-    training: TrainingSettings = field(default_factory=TrainingSettings)
+    training: TrainingSettings = field(default_factory=TrainingSettings.for_new_project)  # new projects: lesson-ready
     runs: list = field(default_factory=list)
     title: str = ""
     notes: str = ""

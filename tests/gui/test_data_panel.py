@@ -132,8 +132,7 @@ def test_bad_idx_and_npz_files_show_messages(qtbot, tmp_path, monkeypatch):
     before = project_state(document)
     junk = tmp_path / "images.idx"
     junk.write_bytes(b"\x00\x00\x08\x03garbage")
-    answers = iter([str(junk), None])
-    monkeypatch.setattr(panel, "ask_open_path", lambda title, file_filter: next(answers))
+    monkeypatch.setattr(panel, "ask_idx_source", lambda: {"kind": "idx", "images": str(junk)})
     assert panel.import_idx() is False
     assert panel.error_text() and project_state(document) == before
     npz = tmp_path / "arrays.npz"

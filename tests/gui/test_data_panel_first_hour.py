@@ -28,8 +28,7 @@ def write_idx(folder, count: int = 20):
 def test_built_in_digits_after_an_idx_import_get_their_own_scaling_and_say_so(qtbot, tmp_path, monkeypatch):
     panel, document, session = make_panel(qtbot, iris())
     images, labels = write_idx(tmp_path)
-    answers = iter([str(images), str(labels)])
-    monkeypatch.setattr(panel, "ask_open_path", lambda title, file_filter: next(answers))
+    monkeypatch.setattr(panel, "ask_idx_source", lambda: {"kind": "idx", "images": str(images), "labels": str(labels)})
     with reloaded(qtbot, session):
         assert panel.import_idx() is True
     assert document.project.data.scaling == "pixels"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import math
+import re
 import zlib
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator, Optional
+from typing import BinaryIO, Iterable, Iterator, Optional
 
 import numpy as np
 
@@ -120,38 +121,67 @@ def read_idx(path: str | Path) -> np.ndarray:
     return data.view(idx.dtype).reshape(idx.dims)
 
 
-def load_idx(images_path: str | Path, labels_path: Optional[str | Path] = None) -> Table:
-    """Images (n, h, w) become h·w pixel columns px_0.. with image_shape (h, w); labels become column 'label'."""
-    with _open_idx(images_path) as images:
-        if len(images.dims) < 2:
-            raise DataError(f"{images.name} holds a list of single values, not images; is it the labels file?")
-        n = images.dims[0]
-        if n == 0:
-            raise DataError(f"{images.name} holds no images")
-        pixels = math.prod(images.dims[1:])
-        if pixels == 0:
-            raise DataError(f"{images.name} holds images of size {_dims(images.dims[1:])}")
-        image_shape = tuple(images.dims[1:]) if len(images.dims) >= 3 else None
-        if labels_path is None:
-            values = _values(images, None, n, pixels)
-            return _table(images.name, values, pixels, None, image_shape)
-        with _open_idx(labels_path) as labels:
-            if len(labels.dims) != 1:
-                raise DataError(f"{labels.name} should hold one label per image, but it holds an array of shape "
-                                f"{_dims(labels.dims)}; are the images and labels files swapped?")
-            if labels.dims[0] != n:
-                raise DataError(f"{images.name} has {n:,} images but {labels.name} has {labels.dims[0]:,} labels; "
-                                "they must come in pairs (e.g. train-images with train-labels)")
-            values = _values(images, labels, n, pixels)
-            return _table(images.name, values, pixels, labels.name, image_shape)
+def load_idx(images_path: str | Path, labels_path: Optional[str | Path] = None,
+             test_images_path: Optional[str | Path] = None, test_labels_path: Optional[str | Path] = None) -> Table:
+    """Images (n, h, w) become h·w pixel columns px_0.. with image_shape (h, w); labels become column 'label'.
+
+    With the standard test files (t10k-...), their rows follow the training rows in the same table and
+    `test_rows` says how many there are: those rows are the test set, never split from the training files."""
+    with ExitStack() as stack:
+        images = stack.enter_context(_open_idx(images_path))
+        labels = stack.enter_context(_open_idx(labels_path)) if labels_path is not None else None
+        n, pixels, image_shape = _check_pair(images, labels)
+        test_images = test_labels = None
+        n_test = 0
+        if test_images_path is not None:
+            test_images = stack.enter_context(_open_idx(test_images_path))
+            if (labels is None) != (test_labels_path is None):
+                raise DataError("The training and test files must both come with labels, or both without: "
+                                "choose the labels files for both (train-labels and t10k-labels)")
+            test_labels = stack.enter_context(_open_idx(test_labels_path)) if test_labels_path is not None else None
+            n_test, test_pixels, test_shape = _check_pair(test_images, test_labels)
+            if test_shape != image_shape or test_pixels != pixels:
+                raise DataError(f"{images.name} holds images of size {_dims(images.dims[1:])} but {test_images.name} "
+                                f"holds images of size {_dims(test_images.dims[1:])}; the test images must be the "
+                                "same size as the training images")
+        extra = 1 if labels is not None else 0
+        check_columns(images.name, pixels + extra)
+        check_values(images.name, (n + n_test) * (pixels + extra))
+        # One float32 block filled straight from the files, so 70,000 images cost one copy, not three.
+        values = np.empty((n + n_test, pixels + extra), dtype=np.float32)
+        _fill_rows(values[:n], images, labels, pixels)
+        if test_images is not None:
+            _fill_rows(values[n:], test_images, test_labels, pixels)
+    table = _table(images.name, values, pixels, labels.name if labels is not None else None, image_shape)
+    if test_images is not None:
+        table.test_rows = n_test
+        table.description += f"; the last {n_test:,} rows are the standard test set ({test_images.name})"
+    return table
 
 
-def _values(images: _Idx, labels: Optional[_Idx], n: int, pixels: int) -> np.ndarray:
-    """One float32 block filled straight from the files, so 60,000 images cost one copy, not three."""
-    extra = 1 if labels is not None else 0
-    check_columns(images.name, pixels + extra)
-    check_values(images.name, n * (pixels + extra))
-    values = np.empty((n, pixels + extra), dtype=np.float32)
+def _check_pair(images: _Idx, labels: Optional[_Idx]) -> tuple[int, int, Optional[tuple[int, ...]]]:
+    """The number of images, pixels per image and image shape; refuses files that do not make a pair."""
+    if len(images.dims) < 2:
+        raise DataError(f"{images.name} holds a list of single values, not images; is it the labels file?")
+    n = images.dims[0]
+    if n == 0:
+        raise DataError(f"{images.name} holds no images")
+    pixels = math.prod(images.dims[1:])
+    if pixels == 0:
+        raise DataError(f"{images.name} holds images of size {_dims(images.dims[1:])}")
+    image_shape = tuple(images.dims[1:]) if len(images.dims) >= 3 else None
+    if labels is not None:
+        if len(labels.dims) != 1:
+            raise DataError(f"{labels.name} should hold one label per image, but it holds an array of shape "
+                            f"{_dims(labels.dims)}; are the images and labels files swapped?")
+        if labels.dims[0] != n:
+            raise DataError(f"{images.name} has {n:,} images but {labels.name} has {labels.dims[0]:,} labels; "
+                            "they must come in pairs (e.g. train-images with train-labels)")
+    return n, pixels, image_shape
+
+
+def _fill_rows(values: np.ndarray, images: _Idx, labels: Optional[_Idx], pixels: int) -> None:
+    """Fill `values` (rows × pixels, plus a label column) from an images file and its labels file."""
     done, first_bad = fill(images.read, values[:, :pixels], images.dtype)
     images.check_end(done)
     if first_bad >= 0:
@@ -162,7 +192,64 @@ def _values(images: _Idx, labels: Optional[_Idx], n: int, pixels: int) -> np.nda
         if first_bad >= 0:
             raise DataError(f"{labels.name} holds a missing (NaN) or infinite label (label {first_bad + 1}); "
                             "every image needs a real label")
-    return values
+
+
+# ---------------------------------------------------------------- the four standard files
+
+# The names the MNIST and Fashion-MNIST distributions use, by the data-source key each one fills.
+STANDARD_FILES = {
+    "images": "train-images-idx3-ubyte",
+    "labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+# Some copies write a dot before "idx" (train-images.idx3-ubyte, as unpacked on Windows) or end in .gz.
+_STANDARD_NAME = re.compile(r"^(train|t10k)-(images|labels)[-.]idx([13])-ubyte(\.gz)?$", re.IGNORECASE)
+
+
+def standard_role(path: str | Path) -> Optional[str]:
+    """Which of the four standard files a file name is ('images', 'labels', 'test_images', 'test_labels')."""
+    match = _STANDARD_NAME.match(Path(path).name)
+    if match is None or (match.group(2).lower() == "images") != (match.group(3) == "3"):
+        return None
+    return ("test_" if match.group(1).lower() == "t10k" else "") + match.group(2).lower()
+
+
+def idx_rank(path: str | Path) -> Optional[int]:
+    """How many sizes an IDX file's header declares (1 for labels, 3 for images); None if it is no IDX file."""
+    try:
+        with _open_idx(path) as idx:
+            return len(idx.dims)
+    except DataError:
+        return None
+
+
+def find_standard_files(paths: Iterable[str | Path]) -> dict[str, Path]:
+    """Sort chosen files into the four roles: by their standard names first, then (other names) by what their
+    headers hold, images before labels. A raw file wins over its .gz copy when both are there."""
+    found: dict[str, Path] = {}
+    others: list[Path] = []
+    for path in sorted(Path(p) for p in paths):
+        role = standard_role(path)
+        if role is None:
+            others.append(path)
+        elif role not in found or found[role].suffix.lower() == ".gz":
+            found[role] = path
+    for path in others:
+        rank = idx_rank(path)
+        role = "images" if rank is not None and rank >= 2 else "labels" if rank == 1 else None
+        if role is not None and role not in found:
+            found[role] = path
+    return found
+
+
+def standard_files_in(folder: str | Path) -> dict[str, Path]:
+    """The standard files in a folder (by their standard names only: a folder may hold anything else)."""
+    try:
+        files = [p for p in Path(folder).iterdir() if p.is_file()]
+    except OSError:
+        return {}
+    return find_standard_files(p for p in files if standard_role(p) is not None)
 
 
 def _table(images_name: str, values: np.ndarray, pixels: int, labels_name: Optional[str],
@@ -173,4 +260,5 @@ def _table(images_name: str, values: np.ndarray, pixels: int, labels_name: Optio
                  image_shape)
 
 
-__all__ = ["load_idx", "read_idx", "IDX_TYPES"]
+__all__ = ["load_idx", "read_idx", "IDX_TYPES", "STANDARD_FILES", "find_standard_files", "standard_files_in",
+           "standard_role"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..analysis import DataContext
-from .prepare import PreparedData, data_context, prepare
+from .prepare import PreparedData, data_context, prepare, split_indices
 from .table import Table
 
 
@@ -82,3 +82,11 @@ def load_project_data(project: Any, cache: Optional[TableCache] = None) -> Proje
         error.context = context
         raise error from None
     return ProjectData(table, prepared, context)
+
+
+def split_sizes(table: Table, settings: Any) -> tuple[int, int, int]:
+    """How many rows training, validation and test get, as `prepare` splits them (for the Data panel to say)."""
+    if table.whole_is_every_split:
+        return table.n_rows, table.n_rows, table.n_rows
+    train, validation, test = split_indices(table.n_rows, settings, None, table.test_rows)
+    return len(train), len(validation), len(test)

@@ -37,6 +37,35 @@ def _existing_file(path: str, base_dir: Optional[Path]) -> Path:
     return resolved
 
 
+IDX_PATH_KEYS = ("images", "labels", "test_images", "test_labels")
+
+
+def uses_test_files(source: dict) -> bool:
+    """Whether an IDX source's own test files (t10k-...) are its test set: when it names them, unless it says
+    `"test_from_files": false` (then they are only remembered, and the test set is split from the training rows)."""
+    return bool(source.get("test_images")) and source.get("test_from_files", True) is not False
+
+
+def _load_idx_source(source: dict, base_dir: Optional[Path]) -> Table:
+    for key in IDX_PATH_KEYS:
+        if source.get(key) is not None and not isinstance(source.get(key), str):
+            raise DataError(f"The IDX data source's '{key}' must be a file path")
+    if not isinstance(source.get("test_from_files", True), bool):
+        raise DataError("The IDX data source's 'test_from_files' must be true or false")
+    images = _existing_file(_text_field(source, "images", "IDX"), base_dir)
+    labels = _existing_file(source["labels"], base_dir) if source.get("labels") else None
+    if not uses_test_files(source):
+        return load_idx(images, labels)
+    test_images = _existing_file(source["test_images"], base_dir)
+    test_labels = _existing_file(source["test_labels"], base_dir) if source.get("test_labels") else None
+    return load_idx(images, labels, test_images, test_labels)
+
+
+def _file_name(source: dict, key: str) -> str:
+    value = source.get(key)
+    return Path(value).name if isinstance(value, str) and value else ""
+
+
 def load_source(source: dict, base_dir: Optional[Path] = None) -> Table:
     """Load the data a project points at; every problem is a DataError with a plain message."""
     if not isinstance(source, dict):
@@ -45,16 +74,11 @@ def load_source(source: dict, base_dir: Optional[Path] = None) -> Table:
     if kind == "builtin":
         return load_builtin(_text_field(source, "name", "built-in"))
     if kind == "csv":
-        return load_csv(_existing_file(_text_field(source, "path", "CSV"), base_dir))
+        return load_csv(_existing_file(_text_field(source, "path", "CSV"), base_dir), source.get("categories"))
     if kind == "npz":
         return load_npz(_existing_file(_text_field(source, "path", "NumPy"), base_dir))
     if kind == "idx":
-        images = _existing_file(_text_field(source, "images", "IDX"), base_dir)
-        labels_path = source.get("labels")
-        if labels_path is not None and not isinstance(labels_path, str):
-            raise DataError("The IDX data source's 'labels' must be a file path")
-        labels = _existing_file(labels_path, base_dir) if labels_path else None
-        return load_idx(images, labels)
+        return _load_idx_source(source, base_dir)
     raise DataError(f"Unknown kind of data source {kind!r}; it must be one of {', '.join(SOURCE_KINDS)}")
 
 
@@ -70,11 +94,12 @@ def describe_source(source: Optional[dict]) -> str:
         label = "CSV file" if kind == "csv" else "NumPy archive"
         return f"{label} {Path(str(source.get('path', '?'))).name}"
     if kind == "idx":
-        text = f"IDX images {Path(str(source.get('images', '?'))).name}"
-        if source.get("labels"):
-            text += f" with labels {Path(str(source['labels'])).name}"
+        images, labels = _file_name(source, "images") or "?", _file_name(source, "labels")
+        text = f"IDX images {images} with labels {labels}" if labels else f"IDX images {images}"
+        if uses_test_files(source):
+            return f"{text}; test set: {_file_name(source, 'test_images')}"
         return text
     return f"Unknown data source {kind!r}"
 
 
-__all__ = ["load_source", "describe_source", "resolve_path", "SOURCE_KINDS"]
+__all__ = ["load_source", "describe_source", "resolve_path", "uses_test_files", "IDX_PATH_KEYS", "SOURCE_KINDS"]

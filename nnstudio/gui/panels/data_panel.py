@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Optional
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -31,14 +31,17 @@ from ...core.data.binding import (
     settings_for_new_data,
     stale_bindings,
 )
+from ...core.data.project_data import split_sizes
 from ...core.data.sources import describe_source
 from ...core.settings import DataSettings, SettingsError
 from ..editing.commands import SetParam, SetProjectSettings
 from ..editing.document import Document
+from ..widgets import file_dialogs
 from ..widgets.wheel_guard import wheel_only_when_focused
 from .column_chooser import ColumnChooser
 from .data_preview import PreviewModel
 from .data_split_box import ERROR_STYLE, SplitBox
+from .mnist_import import MnistImportDialog
 
 if TYPE_CHECKING:
     from ..training.session import TrainingSession
@@ -46,7 +49,6 @@ if TYPE_CHECKING:
 TASK_WORDS = {"multiclass": "classes (multiclass)", "binary": "yes/no (binary)", "regression": "numbers (regression)"}
 CSV_FILTER = "CSV files (*.csv *.txt *.tsv);;All files (*)"
 NPZ_FILTER = "NumPy archives (*.npz);;All files (*)"
-IDX_FILTER = "MNIST IDX files (*.idx *-ubyte *.gz *idx*);;All files (*)"
 
 
 class DataPanel(QWidget):
@@ -195,6 +197,7 @@ class DataPanel(QWidget):
         table = self.current_table()
         self._show_source(table)
         self.preview_model.set_table(table)
+        self._show_split(table)
         self._refresh_binding(table)
         self._show_errors()
 
@@ -222,6 +225,13 @@ class DataPanel(QWidget):
             if table.image_shape:
                 text += f" · images {'×'.join(map(str, table.image_shape))}"
         self.source_label.setText(text)
+
+    def _show_split(self, table: Optional[Table]) -> None:
+        if table is None:
+            self.split_box.show_split(None)
+            return
+        self.split_box.show_split(split_sizes(table, self.document.project.data), bool(table.test_rows),
+                                  table.whole_is_every_split)
 
     def _show_errors(self) -> None:
         """One red message: the last failed import, else why the session could not use the data."""
@@ -363,13 +373,9 @@ class DataPanel(QWidget):
         return True
 
     def ask_open_path(self, title: str, file_filter: str) -> Optional[str]:
-        """Ask for a file to open (tests replace this); None when the student cancels."""
-        path, _ = QFileDialog.getOpenFileName(self, title, self._start_folder(), file_filter)
-        return path or None
-
-    def _start_folder(self) -> str:
-        base = self.document.project.base_dir
-        return str(base) if base is not None else str(Path.home())
+        """Ask for a file to open, starting in the last data folder (tests replace this); None on cancel."""
+        path = file_dialogs.ask_open_file(self, title, file_filter, file_dialogs.DATA)
+        return str(path) if path is not None else None
 
     def import_csv(self) -> bool:
         return self._import_file("csv", "Import a CSV file", CSV_FILTER)
@@ -383,16 +389,19 @@ class DataPanel(QWidget):
             return False
         return self.choose_source({"kind": kind, "path": str(Path(path).resolve())}, f"Import {Path(path).name}")
 
+    def ask_idx_source(self) -> Optional[dict]:
+        """Ask for MNIST-format files in one dialog (tests replace this); None when the student cancels."""
+        dialog = MnistImportDialog(self)
+        try:
+            return dialog.source() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
+
     def import_idx(self) -> bool:
-        images = self.ask_open_path("Import MNIST-format images (IDX)", IDX_FILTER)
-        if not images:
+        source = self.ask_idx_source()
+        if not source:
             return False
-        # The labels file is optional: cancelling the second dialog imports the images alone.
-        labels = self.ask_open_path("Labels for these images (optional: cancel for none)", IDX_FILTER)
-        source: dict = {"kind": "idx", "images": str(Path(images).resolve())}
-        if labels:
-            source["labels"] = str(Path(labels).resolve())
-        return self.choose_source(source, f"Import {Path(images).name}")
+        return self.choose_source(source, f"Import {Path(source['images']).name}")
 
     # ------------------------------------------------------------ split and scaling
     def _on_split_edited(self) -> None:

@@ -16,6 +16,13 @@ ERROR_STYLE = "color: #b00020;"
 # How the note about a changed scaling names each one, inside its sentence.
 SCALING_WORDS = {"standardize": "standardise", "pixels": "pixels ÷ 255", "none": "none (the values as they are)"}
 SCALING_CHANGED = "Scaling set to {scaling} for this dataset (it was {previous})."
+# How many rows each part gets, as the student reads it under the split.
+SPLIT_SIZES = "Rows: {train} for training, {validation} for validation, {test} for the test."
+SPLIT_SIZES_TEST_FILES = ("Rows: {train} for training, {validation} for validation, {test} for the test: the "
+                          "standard test files are the test set, so the Test share is not used.")
+SPLIT_SAME_ROWS = "All {rows} rows are used for training, validation and the test alike."
+TEST_TIP = "Share of rows the network never sees until the final test"
+TEST_FILES_TIP = "The standard test files are the test set: no share of the training files is kept for the test"
 
 
 def _fraction_spin(name: str, parent: QWidget, tip: str) -> QDoubleSpinBox:
@@ -40,8 +47,7 @@ class SplitBox(QGroupBox):
         form = QFormLayout(self)
         self.validation_spin = _fraction_spin("validationFraction", self,
                                               "Share of rows kept aside to watch for overfitting")
-        self.test_spin = _fraction_spin("testFraction", self,
-                                        "Share of rows the network never sees until the final test")
+        self.test_spin = _fraction_spin("testFraction", self, TEST_TIP)
         self.seed_spin = QSpinBox(self)
         self.seed_spin.setObjectName("splitSeed")
         self.seed_spin.setRange(0, 2_147_483_647)
@@ -60,6 +66,11 @@ class SplitBox(QGroupBox):
         form.addRow("Validation", self.validation_spin)
         form.addRow("Test", self.test_spin)
         form.addRow("Split seed", self.seed_spin)
+        self.split_sizes = QLabel(self)
+        self.split_sizes.setObjectName("splitSizes")
+        self.split_sizes.setWordWrap(True)
+        self.split_sizes.hide()
+        form.addRow(self.split_sizes)
         form.addRow(self.stratify_check)
         form.addRow("Scaling", self.scaling_combo)
         form.addRow(self.scaling_description)
@@ -98,6 +109,22 @@ class SplitBox(QGroupBox):
             current, validation_fraction=round(self.validation_spin.value(), 4),
             test_fraction=round(self.test_spin.value(), 4), split_seed=int(self.seed_spin.value()),
             stratify=self.stratify_check.isChecked(), scaling=self.scaling_combo.currentData())
+
+    def show_split(self, sizes: Optional[tuple[int, int, int]], test_files: bool = False,
+                   same_rows: bool = False) -> None:
+        """Say how many rows each part gets (nothing without data); with test files the Test share is off."""
+        self.test_spin.setEnabled(not test_files)
+        self.test_spin.setToolTip(TEST_FILES_TIP if test_files else TEST_TIP)
+        if sizes is None:
+            text = ""
+        elif same_rows:
+            text = SPLIT_SAME_ROWS.format(rows=f"{sizes[0]:,}")
+        else:
+            train, validation, test = (f"{size:,}" for size in sizes)
+            text = (SPLIT_SIZES_TEST_FILES if test_files else SPLIT_SIZES).format(train=train, validation=validation,
+                                                                                  test=test)
+        self.split_sizes.setText(text)
+        self.split_sizes.setVisible(bool(text))
 
     def show_scaling_change(self, before: str, after: str) -> None:
         """One line under the scaling saying the new dataset brought its own; nothing when it did not change."""
