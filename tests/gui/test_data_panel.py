@@ -102,7 +102,9 @@ def test_good_csv_becomes_the_data_with_its_columns(qtbot, tmp_path, monkeypatch
     monkeypatch.setattr(panel, "ask_open_path", lambda title, file_filter: str(good))
     with reloaded(qtbot, session):
         qtbot.mouseClick(panel.import_csv_button, Qt.MouseButton.LeftButton)
-    assert document.project.data.source == {"kind": "csv", "path": str(good.resolve())}
+    # The text column's categories are saved with the source, so reopening reads the same classes.
+    assert document.project.data.source == {"kind": "csv", "path": str(good.resolve()),
+                                            "categories": {"rain": ["no", "yes"]}}
     assert headers(panel.findChild(QTableView, "dataPreview")) == [
         "temperature\nnumber", "humidity\nnumber", "rain\ncategory (2 classes)"]
     assert "weather.csv" in panel.findChild(QLabel, "dataSource").text()
