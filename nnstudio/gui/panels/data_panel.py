@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -86,16 +86,21 @@ class DataPanel(QWidget):
             self.dataset_combo.setItemData(self.dataset_combo.count() - 1, info.description,
                                            Qt.ItemDataRole.ToolTipRole)
         self.dataset_combo.activated.connect(self._on_dataset_chosen)
+        # The longest title would make the panel wider than its dock: the box shows what fits, its list all.
+        self.dataset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.dataset_combo.setMinimumContentsLength(12)
+        self.dataset_combo.view().setMinimumWidth(self.dataset_combo.view().sizeHintForColumn(0))
         wheel_only_when_focused(self.dataset_combo)
         source_layout.addWidget(self.dataset_combo)
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()  # two rows, so the three buttons fit a narrow dock
         self.import_csv_button = QPushButton("Import CSV…", source_box)
         self.import_npz_button = QPushButton("Import .npz…", source_box)
         self.import_idx_button = QPushButton("Import MNIST (IDX)…", source_box)
-        for button, slot in ((self.import_csv_button, self.import_csv), (self.import_npz_button, self.import_npz),
-                             (self.import_idx_button, self.import_idx)):
+        for button, slot, place in ((self.import_csv_button, self.import_csv, (0, 0, 1, 1)),
+                                    (self.import_npz_button, self.import_npz, (0, 1, 1, 1)),
+                                    (self.import_idx_button, self.import_idx, (1, 0, 1, 2))):
             button.clicked.connect(slot)
-            buttons.addWidget(button)
+            buttons.addWidget(button, *place)
         source_layout.addLayout(buttons)
         self.source_label = QLabel(source_box)
         self.source_label.setObjectName("dataSource")
@@ -278,7 +283,7 @@ class DataPanel(QWidget):
                              f"Automatic (the usual target: {usual})", table.columns, choice)
             else:
                 chooser.fill(f"Input '{choice.node_name}' takes these feature columns:",
-                             "Automatic (every column that is not a target)", table.columns, choice)
+                             "Automatic: all but the target columns", table.columns, choice)
             if fresh:
                 chooser.columns_chosen.connect(self.set_binding)
                 self.choosers_layout.addWidget(chooser)

@@ -53,8 +53,9 @@ class SplitBox(QGroupBox):
         self.seed_spin.setRange(0, 2_147_483_647)
         self.seed_spin.setKeyboardTracking(False)
         self.seed_spin.setToolTip("The same seed gives the same split every time")
-        self.stratify_check = QCheckBox("Keep the class proportions in every part (stratify)", self)
+        self.stratify_check = QCheckBox("Stratify (same class mix in each part)", self)
         self.stratify_check.setObjectName("stratify")
+        self.stratify_check.setToolTip("Keep the class proportions in every part: training, validation and test")
         self.scaling_combo = QComboBox(self)
         self.scaling_combo.setObjectName("scaling")
         for key, description in SCALINGS.items():
