@@ -157,21 +157,33 @@ class Canvas(QGraphicsView):
 
     # ------------------------------------------------------------ view
     def zoom_in(self) -> None:
-        self._zoom_by(style.ZOOM_STEP, around_cursor=False)
+        self._zoom_by(style.ZOOM_STEP)
 
     def zoom_out(self) -> None:
-        self._zoom_by(1 / style.ZOOM_STEP, around_cursor=False)
+        self._zoom_by(1 / style.ZOOM_STEP)
 
-    def _zoom_by(self, factor: float, around_cursor: bool) -> None:
+    def _zoom_by(self, factor: float, around: Optional[QPointF] = None) -> None:
+        """Zoom about the view's middle, or keep the scene point under `around` (a viewport position) there.
+
+        The point is kept by hand rather than with Qt's AnchorUnderMouse, which follows the pointer only while
+        Qt believes it is over the view, and then the pointer's last known place, not the wheel's."""
         current = self.zoom_level()
         wanted = min(style.MAX_ZOOM, max(style.MIN_ZOOM, current * factor))
         if math.isclose(wanted, current):
             return
-        anchor = (QGraphicsView.ViewportAnchor.AnchorUnderMouse if around_cursor
-                  else QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setTransformationAnchor(anchor)
+        if around is None:
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+            self.scale(wanted / current, wanted / current)
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+            return
+        fixed = self.mapToScene(around.toPoint()) + (around - QPointF(around.toPoint())) / current
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.scale(wanted / current, wanted / current)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        # Scroll so that the kept scene point is back under the pointer.
+        now = QPointF(self.mapFromScene(fixed))
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + round(now.x() - around.x()))
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + round(now.y() - around.y()))
 
     def fit_to_view(self, readable: bool = False) -> None:
         """Show every card with a margin; a small network is not blown up beyond 150 %.
@@ -202,6 +214,8 @@ class Canvas(QGraphicsView):
         if item is None:
             return
         self.select_only([node_id])
+        # Measured now, not at the next turn of the event loop: a card moved a moment ago must be reachable.
+        self.canvas_scene.update_scene_rect()
         self.centerOn(item.sceneBoundingRect().center())
 
     def set_grid_visible(self, visible: bool) -> None:
@@ -321,7 +335,7 @@ class Canvas(QGraphicsView):
         if steps == 0:
             super().wheelEvent(event)
             return
-        self._zoom_by(style.ZOOM_STEP ** steps, around_cursor=True)
+        self._zoom_by(style.ZOOM_STEP ** steps, around=event.position())
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
