@@ -109,3 +109,8 @@ def test_the_category_order_is_saved_with_the_project_and_read_back(tmp_path):
     with pytest.raises(DataError, match=r"shapes.csv, row 4, column 'colour': 'purple' is not one of the 3 "
                                         r"categories this project was built with \(blue, green, red\)"):
         load_project_data(load_project(tmp_path / "p.nnproj"))
+
+
+def test_saved_categories_that_name_a_text_twice_are_refused():
+    with pytest.raises(DataError, match="saved categories of column 'colour' name one text twice"):
+        parse_csv(shapes_csv(), categories={"colour": ["red", "red", "blue", "green"]})

@@ -254,6 +254,9 @@ def _with_saved_categories(table: Table, saved: dict[str, list[str]], file_name:
         if not table.has_column(column) or not table.is_categorical(column) or not isinstance(names, list):
             continue  # the file changed shape: binding reports the missing column in its own words
         names = [str(n) for n in names]
+        if len(set(names)) != len(names):
+            raise DataError(f"The project's saved categories of column '{shown(column)}' name one text twice; "
+                            "choose the data file again in the Data panel")
         current = table.class_names[column]
         if list(current) == names:
             continue
