@@ -79,6 +79,8 @@ def _after_first_paint(window, bundle: Optional[Path] = None) -> None:
     from .sharing import offer_recovery
 
     compose(window)
+    # Now that every dock is in the window, the arrangement the student left at the last close comes back.
+    window.restore_layout()
     if bundle is not None:
         # What File → Open calls for a .nnzip (the opener sharing registers): the project, its trained model and
         # its curves; a damaged file says why and leaves the example in the window. Called directly so a bundle
@@ -99,6 +101,8 @@ def open_window(argv: Sequence[str], started_at: Optional[float] = None):
     window = MainWindow()
     project, error = _first_project(path)
     window.file_actions.show_project(project)
+    # The size and place of the last close (before the window shows, so it does not jump), or one that fits.
+    window.window_layout.restore_geometry()
     if os.environ.get(QUIT_AFTER_PAINT_ENV):
         app = QApplication.instance()
         window.installEventFilter(_FirstPaintReporter(app, time.time() if started_at is None else started_at))

@@ -26,14 +26,13 @@ class MenuSpec:
 @dataclass(frozen=True)
 class DockSpec:
     """A dock a contribution adds. `beside`: the id of a dock to share a place with as tabs (that one stays in
-    front); `in_panels_menu`: listed under View → Panels so a closed dock can be opened again."""
+    front). Every dock is listed under View → Panels, so a closed or hidden dock is always one click away."""
 
     id: str
     title: str
     widget: QWidget
     area: Qt.DockWidgetArea
     beside: Optional[str] = None
-    in_panels_menu: bool = True
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ class WindowParts:
             self.window.tabifyDockWidget(neighbour, dock)
             neighbour.raise_()   # the window's arrangement keeps its front tab
         self.docks[spec.id] = dock
-        if spec.in_panels_menu and VIEW_PANELS in self.menus:
+        if VIEW_PANELS in self.menus:
             self.add_actions(VIEW_PANELS, [dock.toggleViewAction()])
         return dock
 

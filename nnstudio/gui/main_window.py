@@ -7,7 +7,7 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTabBar, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QToolBar, QWidget
 
 from ..core.project import EXTENSION
 from .contributions import EDIT, FILE, FILE_EXPORT, FILE_QUIT, VIEW, VIEW_PANELS, Contribution, DockSpec, TabSpec, \
@@ -22,6 +22,7 @@ from .training.session import TrainingSession
 from .training.training_panel import TrainingPanel
 from .widgets.icons import app_icon
 from .widgets.lazy_panel import LazyPanel
+from .window_layout import WindowLayout
 
 STATUS_TIMEOUT_MS = 6000
 
@@ -101,31 +102,31 @@ class MainWindow(QMainWindow):
         self.data_dock = add_dock(DockSpec("data", "Data", self.data_view, right))
         self.training_dock = add_dock(DockSpec("training", "Training", self.training_panel, right))
         self.weights_dock = add_dock(DockSpec("weights", "Weights", self.weights_view, bottom))
-        # Inspector, Data and Training share the right side as tabs; the inspector is in front while editing.
-        self.tabifyDockWidget(self.inspector_dock, self.data_dock)
-        self.tabifyDockWidget(self.data_dock, self.training_dock)
-        self.inspector_dock.raise_()
-        # Summary and issues side by side under the canvas: both stay visible while editing.
-        self.splitDockWidget(self.summary_dock, self.issues_dock, Qt.Orientation.Horizontal)
-        # Weights share the Issues place; they come to the front while training (edits are locked then anyway).
-        self.tabifyDockWidget(self.issues_dock, self.weights_dock)
-        self.issues_dock.raise_()
-        # The side docks run the full height; the bottom docks sit under the canvas only.
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [240, 360], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.summary_dock], [230], Qt.Orientation.Vertical)
-        self.resizeDocks([self.summary_dock, self.issues_dock], [560, 420], Qt.Orientation.Horizontal)
+        # The calm first screen (window_layout.FIRST_SCREEN): palette, inspector and the model summary; the other
+        # docks are tabs of those places or wait in View → Panels. View → Reset layout brings it back.
+        self.window_layout = WindowLayout(self, self.parts.docks)
+        self.parts.add_actions(VIEW, [None, self.window_layout.reset_action])
+        self.window_layout.first_screen()
 
         self._wire()
         self._update_title()
         self.statusBar().showMessage("Ready", STATUS_TIMEOUT_MS)
-        self.resize(1400, 900)
+        self.window_layout.fit_to_screen()   # 1400×900, or the whole free area of a smaller screen
 
     # ------------------------------------------------------------ composition
     def install(self, contribution: Contribution) -> Contribution:
-        """Add a part of the app (teaching, sharing): its menus, actions, docks and tabs, each placed by id."""
-        return self.parts.install(contribution)
+        """Add a part of the app (teaching, sharing): its menus, actions, docks and tabs, each placed by id; its
+        docks join the first screen in their places (app.py restores a saved layout once all have joined)."""
+        size = self.size()
+        installed = self.parts.install(contribution)
+        self.window_layout.first_screen()
+        # Qt widens the window while new docks pass through their places; the student's size stays.
+        self.resize(size.expandedTo(self.minimumSizeHint()))
+        return installed
+
+    def restore_layout(self) -> bool:
+        """The dock arrangement saved at the last close, when it was made with the same docks."""
+        return self.window_layout.restore_state()
 
     @property
     def sharing(self):  # -> Sharing, or None before it is installed
@@ -298,7 +299,7 @@ class MainWindow(QMainWindow):
         self.training_view.ensure_built()
         self.tabs.setCurrentWidget(self.training_view)
         self.training_dock.raise_()
-        self.weights_dock.raise_()
+        self.parts.show_dock("weights")   # closed on the first screen; the weights change as it trains
         self._show_training_state()
 
     def _training_ended(self, result: object = None) -> None:
@@ -352,21 +353,9 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             # Fit once the docks have their real sizes; before the first show the canvas has none.
             self._after_project_replaced()
-            QTimer.singleShot(0, self._hide_orphan_tab_bars)
             # Data waits for the first paint so the window appears fast; if no paint comes (a window started
             # minimised or covered), load it anyway a moment later.
             QTimer.singleShot(1000, self._release_data_loading)
-
-    def _hide_orphan_tab_bars(self) -> None:
-        """Hide dock tab bars Qt leaves behind over the central area.
-
-        Building the tabified docks leaves one stale "Issues | Weights" tab bar floating over the canvas
-        (Qt 6.11; it survives every ordering of tabify/split we tried). Real dock tab bars never sit on the
-        central widget, so any that does is the stale copy."""
-        central = self.centralWidget().geometry()
-        for bar in self.findChildren(QTabBar):
-            if bar.parent() is self and bar.isVisible() and central.intersects(bar.geometry()):
-                bar.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self and event.type() == QEvent.Type.Paint and not self._painted_once:
@@ -392,6 +381,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.file_actions.maybe_save():
             self.session.shutdown()  # stop training and wait for its thread before the window goes
+            self.window_layout.save()   # the next start opens with this size and these docks
             event.accept()
         else:
             event.ignore()

@@ -130,7 +130,7 @@ def test_weight_sizes_on_the_canvas(qtbot):
 
 
 def test_the_weights_dock_draws_weight_sizes_on_the_windows_canvas(qtbot):
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QPoint, Qt
     from PySide6.QtWidgets import QWidget
 
     from nnstudio.gui.canvas.items import style
@@ -152,9 +152,12 @@ def test_the_weights_dock_draws_weight_sizes_on_the_windows_canvas(qtbot):
         widths = lambda: {window.canvas.edge_item(e).pen_width() for e in edges}  # noqa: E731
         assert widths() == {style.EDGE_WIDTH}
         box = window.findChild(QCheckBox, "showEdgeWeights")
-        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+        # On its box, as a student clicks it: the check box runs the dock's whole width, and only its box and
+        # words take a click.
+        on_the_box = QPoint(8, box.height() // 2)
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=on_the_box)
         assert box.isChecked() and widths() != {style.EDGE_WIDTH}  # the wires now show their weights' sizes
-        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=on_the_box)
         assert widths() == {style.EDGE_WIDTH}
     finally:
         window.session.shutdown()

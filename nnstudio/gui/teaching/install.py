@@ -98,11 +98,9 @@ class Teaching(Contribution):
     def dock_specs(self) -> list[DockSpec]:
         # Tabbed with the window's docks, so the window keeps its layout (and its docks stay in front).
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
-        return [DockSpec("explain", "Explain", self.holders["explain"], right, beside="inspector", in_panels_menu=False),
-                DockSpec("diagnostics", "Diagnostics", self.holders["diagnostics"], bottom, beside="issues",
-                         in_panels_menu=False),
-                DockSpec("lessons", "Lesson", self.holders["lessons"], right, beside="inspector",
-                         in_panels_menu=False)]
+        return [DockSpec("explain", "Explain", self.holders["explain"], right, beside="inspector"),
+                DockSpec("diagnostics", "Diagnostics", self.holders["diagnostics"], bottom, beside="issues"),
+                DockSpec("lessons", "Lesson", self.holders["lessons"], right, beside="inspector")]
 
     def menu_actions(self) -> dict[str, Entries]:
         return {TEACH_MENU: [action for key, action in self.actions.items() if not key.startswith("lesson_")],
