@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QStackedWidget,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +48,8 @@ WEIGHTS_NOT_SAVED_TEXT = ("The trained weights were not saved with this project,
                           "Press Train to train the network again, then see how well it does on the test rows.")
 CHANGED_TEXT = ("The network was changed after it was trained, so there is nothing to score. Press Train to train "
                 "it again, then see how well it does on the test rows.")
+CELL_TIP = "True class: {true} · predicted: {predicted} · {count} test rows ({share:.0f}% of the true class)"
+SMALLEST_POINT_SIZE = 6.0   # below this the matrix's numbers are no longer readable
 METRIC_TITLES = {"loss": "Loss", "accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
                  "mse": "MSE", "mae": "MAE", "r2": "R²"}
 def _read_only_table(name: str, parent: QWidget) -> QTableWidget:
@@ -56,6 +60,58 @@ def _read_only_table(name: str, parent: QWidget) -> QTableWidget:
     table.verticalHeader().setDefaultSectionSize(24)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return table
+
+
+def short_class_labels(names: list[str], metrics: QFontMetrics, room: int) -> list[str]:
+    """The class names as headers when they are short enough for the matrix, else their numbers 0, 1, 2… (the
+    full names are in the headers' tooltips)."""
+    if all(metrics.horizontalAdvance(name) <= room for name in names):
+        return list(names)
+    return [str(k) for k in range(len(names))]
+
+
+def cell_margin(table: QTableWidget) -> int:
+    """The space a table's style leaves on each side of a cell's text (Qt's: focus-frame margin + 1)."""
+    return table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+
+
+class ConfusionTable(QTableWidget):
+    """The confusion matrix: its rows and columns share the space it has (no scrolling, even for 10 classes), and
+    its numbers take the largest font that fits in a cell."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(0, 0, parent)
+        self.setObjectName("confusionMatrix")
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setMinimumSectionSize(4)
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.base_point_size = self.font().pointSizeF()
+
+    def fit_font(self) -> None:
+        """The largest font (up to the usual one) in which every cell's text fits its cell."""
+        items = [self.item(r, c) for r in range(self.rowCount()) for c in range(self.columnCount())]
+        if not items or None in items:
+            return   # still being filled
+        width = min(self.columnWidth(c) for c in range(self.columnCount())) - 2 * cell_margin(self) - 2  # grid
+        height = min(self.rowHeight(r) for r in range(self.rowCount())) - 2
+        texts = [item.text() for item in items]
+        font = QFont(self.font())
+        size = self.base_point_size
+        while True:
+            font.setPointSizeF(size)
+            metrics = QFontMetrics(font)
+            if size <= SMALLEST_POINT_SIZE or (metrics.height() <= height
+                                               and max(map(metrics.horizontalAdvance, texts)) <= width):
+                break
+            size -= 0.5
+        for item in items:
+            item.setFont(font)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.fit_font()
 
 
 def _cell(text: str, align_right: bool = True) -> QTableWidgetItem:
@@ -94,7 +150,6 @@ class EvaluationPanel(QWidget):
         self.status_label.setWordWrap(True)
         content.addWidget(self.status_label)
         self.metrics_table = _read_only_table("testMetrics", self.content)
-        self.metrics_table.setMaximumHeight(110)
         content.addWidget(self.metrics_table)
         chooser = QHBoxLayout()
         self.output_label = QLabel("Output:", self.content)
@@ -110,18 +165,26 @@ class EvaluationPanel(QWidget):
         classes_page = QWidget(self.pages)
         classes = QVBoxLayout(classes_page)
         classes.setContentsMargins(0, 0, 0, 0)
-        self.normalised_check = QCheckBox("Normalised: each row in % of its true class", classes_page)
+        # The matrix and the scores per class on tabs of their own: ten classes need all the height there is.
+        self.class_tabs = QTabWidget(classes_page)
+        self.class_tabs.setObjectName("classTabs")
+        matrix_page = QWidget(self.class_tabs)
+        matrix_layout = QVBoxLayout(matrix_page)
+        matrix_layout.setContentsMargins(0, 0, 0, 0)
+        self.normalised_check = QCheckBox("Normalised: each row in % of its true class", matrix_page)
         self.normalised_check.setObjectName("normalisedToggle")
         self.normalised_check.toggled.connect(self._show_selected_output)
-        classes.addWidget(self.normalised_check)
+        matrix_layout.addWidget(self.normalised_check)
         caption = QLabel("Rows: the true class · columns: what the network predicted. The diagonal is right.",
-                         classes_page)
+                         matrix_page)
         caption.setWordWrap(True)
-        classes.addWidget(caption)
-        self.confusion_table = _read_only_table("confusionMatrix", classes_page)
-        classes.addWidget(self.confusion_table, 2)
-        self.per_class_table = _read_only_table("perClassScores", classes_page)
-        classes.addWidget(self.per_class_table, 1)
+        matrix_layout.addWidget(caption)
+        self.confusion_table = ConfusionTable(matrix_page)
+        matrix_layout.addWidget(self.confusion_table, 1)
+        self.class_tabs.addTab(matrix_page, "Confusion matrix")
+        self.per_class_table = _read_only_table("perClassScores", self.class_tabs)
+        self.class_tabs.addTab(self.per_class_table, "Scores per class")
+        classes.addWidget(self.class_tabs, 1)
         self.pages.addWidget(classes_page)
 
         # The scatter is created once; each run only sets its points.
@@ -267,6 +330,7 @@ class EvaluationPanel(QWidget):
             wanted = CLASSIFICATION_METRICS if entry["task"] in CLASSIFICATION_TASKS else REGRESSION_METRICS
             keys += [k for k in wanted if k not in keys]
         table = self.metrics_table
+        table.setMaximumHeight(16777215)
         table.clear()
         table.setColumnCount(1 + len(keys))
         table.setRowCount(len(self.results))
@@ -280,6 +344,9 @@ class EvaluationPanel(QWidget):
             for column, key in enumerate(keys, start=1):
                 value = scores.get(key)
                 table.setItem(row, column, _cell("–" if not isinstance(value, (int, float)) else f"{value:.4g}"))
+        # Just tall enough for its rows: the room below is the confusion matrix's.
+        table.setMaximumHeight(table.horizontalHeader().sizeHint().height() + 24 * table.rowCount()
+                               + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth() + 2)
 
     def _show_selected_output(self, *_: Any) -> None:
         output_id = self.output_combo.currentData()
@@ -302,18 +369,28 @@ class EvaluationPanel(QWidget):
         table.clear()
         table.setRowCount(len(names))
         table.setColumnCount(len(names))
-        table.setHorizontalHeaderLabels([f"→ {n}" for n in names])
-        table.setVerticalHeaderLabels(names)
+        # Short headers when the names do not fit a column (the class numbers); the full names in tooltips.
+        metrics = QFontMetrics(table.horizontalHeader().font())
+        room = max(24, (table.viewport().width() - metrics.horizontalAdvance("0000")) // max(len(names), 1) - 8)
+        labels = short_class_labels(names, metrics, room)
+        for k, (label, name) in enumerate(zip(labels, names)):
+            for set_header in (table.setHorizontalHeaderItem, table.setVerticalHeaderItem):
+                header = QTableWidgetItem(label)
+                header.setToolTip(name)
+                set_header(k, header)
         for row in range(len(names)):
             for column in range(len(names)):
                 text = f"{100 * shares[row, column]:.0f}%" if normalised else str(int(matrix[row, column]))
                 item = _cell(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                item.setToolTip(CELL_TIP.format(true=names[row], predicted=names[column],
+                                                count=int(matrix[row, column]), share=100 * shares[row, column]))
                 # Darker where more of the true class lands: green on the diagonal, red off it.
                 strength = float(shares[row, column])
                 base = (46, 160, 67) if row == column else (215, 58, 73)
                 item.setBackground(QBrush(QColor(*base, int(20 + 200 * strength) if strength > 0 else 0)))
                 table.setItem(row, column, item)
+        table.fit_font()
         per_class = per_class_scores(matrix)
         scores = self.per_class_table
         scores.clear()
