@@ -31,6 +31,7 @@ from ..editing.document import Document
 from ..widgets.icons import layer_icon
 from ..widgets.number_box import REAL_LIMIT, NumberBox, WholeNumberBox
 from ..widgets.wheel_guard import wheel_only_when_focused
+from .loss_words import CHOICE_HELP, labels_note
 
 ERROR_COLOUR = "#c0392b"
 WARNING_COLOUR = "#b9770e"
@@ -168,6 +169,8 @@ class Inspector(QWidget):
             label = QLabel(pspec.title)
             label.setToolTip(pspec.help)
             form.addRow(label, self._with_notes(editor, pspec.help, self._problems[pspec.name]))
+            if node.type == "Output" and pspec.name == "loss":
+                self._explain_loss_choices(editor, form)
         column.addLayout(form)
 
         self.shape_label = QLabel()
@@ -192,6 +195,17 @@ class Inspector(QWidget):
         self._take_message()
         self.scroll.setWidget(page)
         self.refresh()
+
+    def _explain_loss_choices(self, combo: QComboBox, form: QFormLayout) -> None:
+        """Each loss choice says what its labels are; a note under the list says it for the data bound now."""
+        for index in range(combo.count()):
+            help_text = CHOICE_HELP.get(combo.itemText(index))
+            if help_text:
+                combo.setItemData(index, help_text, Qt.ItemDataRole.ToolTipRole)
+        self.loss_note = QLabel()
+        self.loss_note.setObjectName("lossLabelsNote")
+        self.loss_note.setWordWrap(True)
+        form.addRow("Labels", self.loss_note)
 
     @staticmethod
     def _problem_label() -> QLabel:
@@ -343,6 +357,9 @@ class Inspector(QWidget):
             lines.append(f"<p style='color:{colour}; margin:2px 0'>{mark} {_escape(issue.message)}</p>")
         self.issues_label.setText("".join(lines))
         self.issues_label.setVisible(bool(lines))
+        if node.type == "Output":
+            context = self.document.data_context
+            self.loss_note.setText(labels_note(node.params, context.output_targets.get(node.id) if context else None))
 
     @staticmethod
     def _set_editor_value(spec: ParamSpec, editor: QWidget, value: Any) -> None:
