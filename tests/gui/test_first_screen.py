@@ -69,8 +69,8 @@ def assert_first_screen(window) -> None:
     assert window.tabs.currentWidget() is window.canvas
     docks = window.parts.docks
     # The rest is one click away: tabs of the places on screen, or closed and listed in View → Panels.
-    beside_inspector = {dock.objectName().removesuffix("Dock") for dock in window.tabifiedDockWidgets(docks["inspector"])}
-    assert {"training", "data", "explain"} <= beside_inspector
+    beside_inspector = {dock.objectName() for dock in window.tabifiedDockWidgets(docks["inspector"])}
+    assert {"trainingDock", "dataDock", "explainDock"} <= beside_inspector
     assert docks["issues"] in window.tabifiedDockWidgets(docks["summary"])
     assert not docks["lessons"].isVisible() and not docks["weights"].isVisible()
     assert elided_tabs(window) == []
