@@ -176,7 +176,7 @@ def watched_note(source: str) -> str:
     line = next(line for line in source.splitlines() if line.startswith("MONITOR = "))
     comment = next(t.string for t in tokenize.generate_tokens(io.StringIO(line).readline)
                    if t.type == tokenize.COMMENT)
-    return ast.literal_eval(re.fullmatch(r"# NN Studio watched (.*); this script measures losses only",
+    return ast.literal_eval(re.fullmatch(r"# NN Studio watched (.*); this script does not measure it",
                                          comment).group(1))
 
 
@@ -277,7 +277,9 @@ def test_random_titles_and_monitors_parse_and_read_back(xor_export, title, monit
     train_tree = ast.parse(train_source(model, project, table).text)
     for tree in (model_tree, train_tree):
         assert " ".join(title.split()) in " ".join(ast.get_docstring(tree, clean=False).split())
-    watched = monitor if re.fullmatch(r"(val_)?([A-Za-z0-9_]+_)?loss", monitor) else "val_loss"
+    # A loss, or a score the XOR output measures (it measures accuracy), is watched as it is; anything else is not.
+    measured = re.fullmatch(r"(val_)?([A-Za-z0-9_]+_)?loss", monitor) or re.fullmatch(r"(val_)?accuracy", monitor)
+    watched = monitor if measured else "val_loss"
     assert constants(train_tree)["MONITOR"] == watched
     class_name = next(node.name for node in model_tree.body if isinstance(node, ast.ClassDef))
     assert class_name == class_name_for(title) and class_name.isidentifier()

@@ -12,7 +12,9 @@ from torch import nn
 
 from ...core.data.prepare import CLASSIFICATION, resolve_binding
 from ...core.data.table import Table
+from ...core.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS, holds_logits
 from ...core.project import Project
+from ..callbacks import smaller_is_better
 from ..compiler import GraphModule
 from ..optimizers import OPTIMIZER_RECIPES
 from .code_literals import comment_text, docstring_text, flag, literal, number, python_list, whole
@@ -21,6 +23,8 @@ from .formats import ExportError
 
 # The loss names train.py measures (matched whole: `$` alone would let a trailing newline through).
 _MONITORED_LOSS = re.compile(r"(val_)?([A-Za-z0-9_]+_)?loss")
+# A score's name in the logs: val_ (or not), the output's name when there are several, the score.
+_MONITORED_SCORE = re.compile(r"(val_)?(?:(.+)_)?(accuracy|precision|recall|f1|mse|mae|r2)")
 _PLACEHOLDER = re.compile(r"%%[A-Z_]+%%")
 
 
@@ -133,6 +137,41 @@ def _optimizer_code(project: Project) -> str:
     return f"torch.optim.{recipe.torch_class}(model.parameters(), {', '.join(arguments)})"
 
 
+def _measured_scores(config) -> list[str]:
+    """The scores the app logs for an Output: its chosen metrics that fit its task (engine/metrics.py)."""
+    known = CLASSIFICATION_METRICS if config.task in CLASSIFICATION else REGRESSION_METRICS
+    return [str(name) for name in config.metrics if name in known]
+
+
+def _decision_rule(config) -> str:
+    """How train.py reads an answer from an output, as the app's OutputScorer.decide does."""
+    if config.task == "binary":
+        return "yes_above_0" if holds_logits(config) else "yes_above_half"
+    return "largest" if config.task in CLASSIFICATION else "values"
+
+
+def _class_count(config) -> Optional[int]:
+    if config.task not in CLASSIFICATION:
+        return None
+    return 2 if config.task == "binary" else int(config.units)
+
+
+def _script_monitor(model: GraphModule, names: dict[str, str], watched) -> tuple[str, str]:
+    """The name train.py watches for the app's monitor (an output's name as the code spells it), and a note
+    when the script does not measure that number (then it watches val_loss, and says so)."""
+    if isinstance(watched, str) and _MONITORED_LOSS.fullmatch(watched):
+        return watched, ""
+    match = _MONITORED_SCORE.fullmatch(watched) if isinstance(watched, str) else None
+    if match is not None:
+        prefix, output, score = match.group(1) or "", match.group(2), match.group(3)
+        several = len(model.output_ids) > 1
+        for output_id, name in zip(model.output_ids, model.output_names):
+            if (output == name if several else output is None) \
+                    and score in _measured_scores(model.output_configs[output_id]):
+                return prefix + (f"{names[name]}_" if several else "") + score, ""
+    return "val_loss", f"  # NN Studio watched {comment_text(watched)}; this script does not measure it"
+
+
 def train_source(model: GraphModule, project: Project, table: Table) -> TrainingScript:
     """The text of train.py for this project and its data table."""
     graph = project.graph.to_dict()
@@ -161,10 +200,7 @@ def train_source(model: GraphModule, project: Project, table: Table) -> Training
         losses.append(_loss_line(position, names[model.node_names[output_id]], config.loss, config.activation))
     settings, data = project.training, project.data
     stopping = settings.early_stopping
-    monitor, monitor_note = stopping.monitor, ""
-    if not isinstance(monitor, str) or not _MONITORED_LOSS.fullmatch(monitor):
-        monitor_note = f"  # NN Studio watched {comment_text(monitor)}; this script measures losses only"
-        monitor = "val_loss"
+    monitor, monitor_note = _script_monitor(model, names, stopping.monitor)
     has_batchnorm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
     lone_row = ("        if len(order) % BATCH_SIZE == 1 and len(order) > 1:\n"
                 "            order = order[:-1]  # BatchNorm cannot normalise a batch of one row: skip it\n"
@@ -201,6 +237,10 @@ def train_source(model: GraphModule, project: Project, table: Table) -> Training
         "%%EARLY_STOPPING%%": flag(stopping.enabled),
         "%%MONITOR%%": literal(monitor),
         "%%MONITOR_NOTE%%": monitor_note,
+        "%%MODE%%": literal("min" if smaller_is_better(monitor) else "max"),
+        "%%METRICS%%": literal([_measured_scores(model.output_configs[i]) for i in model.output_ids]),
+        "%%DECISIONS%%": literal([_decision_rule(model.output_configs[i]) for i in model.output_ids]),
+        "%%CLASSES%%": literal([_class_count(model.output_configs[i]) for i in model.output_ids]),
         "%%PATIENCE%%": whole(stopping.patience, "the patience"),
         "%%MIN_DELTA%%": number(stopping.min_delta, "min delta"),
         "%%RESTORE_BEST%%": flag(stopping.restore_best),
