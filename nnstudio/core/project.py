@@ -34,7 +34,7 @@ class Project:
 
     graph: Graph = field(default_factory=Graph)
     data: DataSettings = field(default_factory=DataSettings)
-    training: TrainingSettings = field(default_factory=TrainingSettings)
+    training: TrainingSettings = field(default_factory=TrainingSettings.for_new_project)  # new projects: lesson-ready
     runs: list = field(default_factory=list)
     title: str = ""
     notes: str = ""
