@@ -33,6 +33,9 @@ class LessonStep:
     instruction: str
     check: Callable[[State], bool]
     hint: str = ""
+    # What to try when a training run ends and this step is still not done: plain words that name the setting
+    # and where to change it. Empty for steps a run cannot complete.
+    retry: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,15 @@ def run_record(graph: Union[Graph, dict], dataset: Optional[str], method: str, l
             "diagnoses": list(diagnoses)}
 
 
+# What a step that asks for a result says after a run that fell short. The words name the fields exactly as the
+# Training panel shows them.
+RETRY_TRAINING = ("The run ended before reaching this step's goal. Try a bigger step or a longer run: in the "
+                  "Training panel, raise Learning rate (for example to 0.01 or 0.05) or raise Epochs (for example "
+                  "to 100), then press Train again.")
+RETRY_PERCEPTRON = ("The run ended before every row was right. The perceptron rule needs more passes: in the "
+                    "Training panel, raise Epochs (for example to 50), then press Train again.")
+
+
 # ---------------------------------------------------------------- lesson 1: a neuron and logic gates
 
 def _single_step_neuron(state: State) -> bool:
@@ -191,7 +203,8 @@ NEURON = Lesson("neuron", "A neuron and logic gates",
     LessonStep("Switch the data to 'or' and change only the bias until the table is right again.",
                _truth_table_right("or"), "With w = (0.5, 0.5), a bias of −0.2 works."),
     LessonStep("Choose 'nand', set the training method to the perceptron rule and train until accuracy is 100%.",
-               _trained("nand", "perceptron", minimum_accuracy=1.0)),
+               _trained("nand", "perceptron", minimum_accuracy=1.0),
+               retry=RETRY_PERCEPTRON),
 ))
 
 
@@ -215,7 +228,7 @@ XOR = Lesson("xor", "XOR: why one layer is not enough",
     LessonStep("Add a Dense hidden layer (e.g. 8 units, tanh) between the Input and the Output.",
                _hidden_layer_added),
     LessonStep("Train again until the accuracy reaches 100%; compare the two curves.",
-               _trained("xor", minimum_accuracy=1.0, hidden=lambda n: n >= 1)),
+               _trained("xor", minimum_accuracy=1.0, hidden=lambda n: n >= 1), retry=RETRY_TRAINING),
 ))
 
 
@@ -299,9 +312,11 @@ DIGITS = Lesson("digits", "Classifying digits, overfitting and dropout",
     LessonStep("Choose the built-in 'digits' dataset (8×8 images).", _dataset_is("digits")),
     LessonStep("Draw Input → Flatten → Dense (e.g. 300 relu) → Output.", _digit_mlp),
     LessonStep("Train for many epochs without dropout until the app reports overfitting.", _overfit_run,
-               "Watch the validation loss turn upwards while the training loss keeps falling."),
+               "Watch the validation loss turn upwards while the training loss keeps falling.",
+               retry="The run ended before the app saw overfitting. Train longer: in the Training panel, raise "
+                     "Epochs (for example to 100), then press Train again."),
     LessonStep("Add a Dropout layer (rate 0.3) after each hidden Dense layer.", _has_dropout),
-    LessonStep("Train again: reach at least 90% validation accuracy.", _dropout_run),
+    LessonStep("Train again: reach at least 90% validation accuracy.", _dropout_run, retry=RETRY_TRAINING),
     LessonStep("Turn on early stopping so training ends at the best epoch.", _early_stopping_on),
 ))
 

@@ -208,6 +208,7 @@ class Teaching(Contribution):
 
         runner = LessonsRunner(self.document, self.session, parent, stepper=lambda: self.holders["stepper"].panel,
                                show_place=self.show_place)
+        runner.retry_shown.connect(self._show_retry)
         # Runs reach the lesson through the diagnostics (a lesson step may ask for the overfitting diagnosis).
         diagnostics_built = self.holders["diagnostics"].panel is not None
         self.holders["lessons"].panel = runner
@@ -276,7 +277,11 @@ class Teaching(Contribution):
         """Bring a part of the window to the front by its key in PLACES (a lesson's "Show me" button)."""
         kind, part_id = PLACES.get(place, ("", ""))
         if kind == "dock" and part_id in self.parts.docks:
-            page = self.parts.show_dock(part_id).widget()
+            lesson_open = self.docks["lessons"].isVisible()
+            dock = self.parts.show_dock(part_id)
+            if lesson_open:
+                self._keep_lesson_beside(dock)
+            page = dock.widget()
         elif kind == "tab" and part_id in self.parts.tabs:
             page = self.parts.show_tab(part_id)
         else:
@@ -284,6 +289,19 @@ class Teaching(Contribution):
         if isinstance(page, LazyPanel):
             page.ensure_built()
         return True
+
+    def _keep_lesson_beside(self, shown: Any) -> None:
+        """The lesson's instructions stay on screen while "Show me" brings a dock forward: a lesson that shares a
+        tab group with that dock (the student moved it there, or an old layout had it there) gets a place of its
+        own under that group instead of being hidden behind it."""
+        lessons = self.docks["lessons"]
+        if lessons is shown or lessons not in self.window.tabifiedDockWidgets(shown):
+            return
+        # addDockWidget moves a dock already in the window; splitDockWidget would only tabify it again.
+        self.window.addDockWidget(self.window.dockWidgetArea(shown), lessons, Qt.Orientation.Vertical)
+        lessons.show()
+        shown.raise_()
+        self._give_lesson_room()
 
     def load_classic(self) -> None:
         self.show_tab(self.stepper_tab)
@@ -295,7 +313,35 @@ class Teaching(Contribution):
 
     def start_lesson(self, lesson_id: str) -> None:
         self.show_dock("lessons")
+        self._give_lesson_room()
         self.runner.start(lesson_id)
+
+    def _show_retry(self) -> None:
+        """A run fell short of the step's goal: the lesson's advice must be read, even if the training panel that
+        came forward shares the lesson's tab group."""
+        lessons = self.docks["lessons"]
+        if lessons.isHidden() and not self.window.tabifiedDockWidgets(lessons):
+            return   # the student closed the lesson
+        group = self.window.tabifiedDockWidgets(lessons)
+        if group:
+            self._keep_lesson_beside(group[0])
+        self._give_lesson_room()
+        QTimer.singleShot(0, self._scroll_to_retry)   # once the dock has its new height
+
+    def _scroll_to_retry(self) -> None:
+        holder = self.holders["lessons"]
+        if holder.scroll is not None and holder.panel is not None:
+            holder.scroll.ensureWidgetVisible(holder.panel.retry_label)
+
+    def _give_lesson_room(self) -> None:
+        """A lesson in a place of its own gets the height to show its title, step and instruction unscrolled (a new
+        dock under another starts a few lines tall)."""
+        lessons = self.docks["lessons"]
+        if lessons.isFloating() or self.window.tabifiedDockWidgets(lessons):
+            return
+        wanted = min(LESSON_HEIGHT, self.window.height() // 2)
+        if lessons.height() < wanted:
+            self.window.resizeDocks([lessons], [wanted], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------ closing
     def shutdown(self) -> None:
@@ -309,6 +355,8 @@ class Teaching(Contribution):
             self.shutdown()
         return False
 
+
+LESSON_HEIGHT = 380   # pixels: a lesson's title, summary, step and instruction, and the first steps of its list
 
 # The Lessons menu lists these without importing the checks (which bring numpy); a test keeps them in step.
 LESSON_TITLES = (

@@ -43,6 +43,7 @@ class LessonsRunner(QWidget):
 
     step_done = Signal(int)          # the index of the step just completed
     lesson_finished = Signal(str)    # the lesson's id
+    retry_shown = Signal()           # a run fell short and the lesson says what to change: worth bringing forward
 
     def __init__(self, document: Any, session: Any, parent: Optional[QWidget] = None,
                  stepper: Callable[[], Any] = lambda: None,
@@ -99,6 +100,13 @@ class LessonsRunner(QWidget):
         self.hint_label.setWordWrap(True)
         self.hint_label.hide()
         layout.addWidget(self.hint_label)
+        # After a run that fell short of the step's goal: what to change, and where (the step's retry words).
+        self.retry_label = QLabel(self)
+        self.retry_label.setObjectName("lessonRetry")
+        self.retry_label.setWordWrap(True)
+        self.retry_label.setStyleSheet("background: #fff4e0; padding: 8px; border-radius: 4px;")
+        self.retry_label.hide()
+        layout.addWidget(self.retry_label)
         self.steps_list = QListWidget(self)
         self.steps_list.setObjectName("lessonSteps")
         self.steps_list.setWordWrap(True)
@@ -117,6 +125,7 @@ class LessonsRunner(QWidget):
         self.lesson = lesson(lesson_id)
         self.current = 0
         self.hint_label.hide()
+        self.retry_label.hide()
         self.check()
 
     @staticmethod
@@ -132,7 +141,14 @@ class LessonsRunner(QWidget):
         method = settings.method if settings is not None else self.document.project.training.method
         self.runs.append(run_record(self.document.graph.to_dict(), self.dataset(), method, result.history.logs,
                                     [str(kind) for kind in diagnoses]))
+        step = self.current
         self.check()
+        if self.lesson is not None and self.current == step < len(self.lesson.steps):
+            retry = self.lesson.steps[step].retry
+            self.retry_label.setText(retry)
+            self.retry_label.setVisible(bool(retry))
+            if retry:
+                self.retry_shown.emit()
 
     def note_export(self, kind: str) -> None:
         """An export finished (safetensors, code, onnx, torchscript…)."""
@@ -188,6 +204,7 @@ class LessonsRunner(QWidget):
                 self.step_done.emit(self.current - 1)
         if self.current != before:
             self.hint_label.hide()
+            self.retry_label.hide()
         self._show()
         if self.current != before and self.current == len(steps):
             self.lesson_finished.emit(self.lesson.id)
