@@ -8,9 +8,10 @@ from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
+from ..widgets.file_dialogs import EXPORTS, ask_save_file, remember_folder, remembered_folder
 from .bundle_actions import BundleActions, ShareError, sentence
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,13 @@ FORMAT_CHOICES: list[tuple[str, str]] = [
 ORDER_NOTE = ("Every export takes the inputs in the order of the Input layers and gives the outputs in the "
               "order of the Output layers.")
 EXTENSIONS = {"safetensors": ".safetensors", "torchscript": ".pt", "onnx": ".onnx", "python": ""}
+BREAK_HERE = "\u200b"     # an invisible place where a long path may wrap onto the next line
+
+
+def wrappable(text: str) -> str:
+    """The text with a possible line break after each slash, so a long path wraps instead of running out of
+    the dialog (a label wraps only between words)."""
+    return text.replace("/", "/" + BREAK_HERE).replace("\\", "\\" + BREAK_HERE)
 
 
 class ExportDialog(QDialog):
@@ -60,6 +68,8 @@ class ExportDialog(QDialog):
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.setMinimumWidth(460)
+        # Long choices (the formats) and the form's labels are never cut short: they take the room they need.
+        self.format_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
         buttons = QDialogButtonBox()
         self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -80,15 +90,15 @@ class ExportDialog(QDialog):
 
     # ------------------------------------------------------------ prompts (tests replace these)
     def ask_destination(self, fmt: str) -> Optional[Path]:
-        suggested = str(self.default_path(fmt))
+        """The file dialog (through file_dialogs: it starts in the folder of the last export)."""
+        suggested = self.default_path(fmt)
         if fmt == "python":
             # A new folder for the code: a save dialog lets the student name it.
-            name, _ = QFileDialog.getSaveFileName(self, "Folder for the Python code", suggested, "Folder (*)")
-        else:
-            label = dict(FORMAT_CHOICES)[fmt]
-            name, _ = QFileDialog.getSaveFileName(self, "Export the network", suggested,
-                                                  f"{label.split(' — ')[0]} (*{EXTENSIONS[fmt]})")
-        return Path(name) if name else None
+            return ask_save_file(self, "Folder for the Python code", suggested.name, "Folder (*)", EXPORTS,
+                                 near=suggested.parent)
+        label = dict(FORMAT_CHOICES)[fmt]
+        return ask_save_file(self, "Export the network", suggested.name,
+                             f"{label.split(' — ')[0]} (*{EXTENSIONS[fmt]})", EXPORTS, near=suggested.parent)
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
@@ -107,10 +117,20 @@ class ExportDialog(QDialog):
             self._prepared_for = name
             self.path_edit.clear()
             self._format_changed()
-            self.message_label.setText(ORDER_NOTE)
+            self.show_message(ORDER_NOTE)
+
+    def show_message(self, text: str) -> None:
+        """Show a message below the form; the dialog grows to show all of it."""
+        self.message_label.setText(wrappable(text))
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else self.sizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def default_path(self, fmt: str) -> Path:
-        folder = self.document.path.parent if self.document.path else Path.home()
+        """Named after the project, in the folder of the last export, else beside the project, else at home."""
+        folder = remembered_folder(EXPORTS) or (self.document.path.parent if self.document.path else Path.home())
         stem = Path(self.actions.file_actions.display_name()).stem or "network"
         return folder / (f"{stem}_pytorch" if fmt == "python" else f"{stem}{EXTENSIONS[fmt]}")
 
@@ -162,12 +182,13 @@ class ExportDialog(QDialog):
         finally:
             QGuiApplication.restoreOverrideCursor()
         if problem:
-            self.message_label.setText(f"Nothing was exported. {problem}")
+            self.show_message(f"Nothing was exported. {problem}")
             self.show_error("Could not export the network", problem)
             return False
         if shared.note:
             text = f"{text} {shared.note}"
-        self.message_label.setText(text)
+        remember_folder(EXPORTS, path.parent)   # typed or chosen: the next export starts there
+        self.show_message(text)
         self.actions.message.emit(text.split(". ")[0])
         self.exported.emit(fmt)
         return True
