@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ...core.layers import canonical_type
 from ...core.teaching.decision import classes_and_confidence
 from ...core.teaching.plane import Plane, input_plane, line_over
+from .decision_legend import (CURVE_TEXT, REGRESSION_SAMPLES_TEXT, SAMPLES_TEXT, UNSURE_TEXT, LegendEntry,
+                              MapLegend)
 
 GRID = 100                 # a 100 × 100 grid: one batched prediction of 10,000 rows
 MARGIN, LEAST_MARGIN = 0.1, 1e-3   # the grid reaches 10% of the data's spread beyond the outermost samples
@@ -86,6 +88,9 @@ class DecisionMap(QWidget):
         self.curve = pg.PlotCurveItem(pen=pg.mkPen((214, 39, 40), width=2.5))
         self.plot.addItem(self.curve)
         layout.addWidget(self.plot, 1)
+        self.legend = MapLegend(self)
+        self.legend.setVisible(False)
+        layout.addWidget(self.legend)
         self._pg = pg
 
         self._timer = QTimer(self)
@@ -185,6 +190,7 @@ class DecisionMap(QWidget):
             combo.blockSignals(False)
         self.plot.setLabel("bottom", "")
         self.plot.setLabel("left", "")
+        self.legend.show_entries([])
 
     # ------------------------------------------------------------ drawing
     def redraw_soon(self) -> None:
@@ -243,7 +249,8 @@ class DecisionMap(QWidget):
         plane = input_plane(raw, GRID, MARGIN, LEAST_MARGIN, across=fx, up=fy)   # row r is y = ys[r]
         self.plane, self.xs, self.ys = plane, plane.xs, plane.ys
         rows = plane.feature_rows(raw.mean(axis=0), across=fx, up=fy)  # the other features held at their means
-        predicted, confidence = classes_and_confidence(self.predict_raw(rows))
+        outputs = self.predict_raw(rows)
+        predicted, confidence = classes_and_confidence(outputs)
         self.predicted = plane.picture(predicted)
         self.confidence = plane.picture(confidence)
         self.pixels = map_image(self.predicted, self.confidence)
@@ -257,6 +264,7 @@ class DecisionMap(QWidget):
         self.plot.setLabel("bottom", self.features[fx])
         self.plot.setLabel("left", self.features[fy])
         others = " (the other features held at their means)" if len(self.features) > 2 else ""
+        self.legend.show_entries(self._class_entries(outputs))
         self.message_label.setText("Each colour is the class the network answers there; pale means unsure. The dots "
                                    f"are the training samples, coloured by their true class{others}.")
 
@@ -276,6 +284,19 @@ class DecisionMap(QWidget):
         self.plot.setLabel("left", "prediction")
         self.message_label.setText("The red curve is what the network predicts for each input value; the dots are "
                                    "the training samples.")
+        self.legend.show_entries([LegendEntry((214, 39, 40), False, CURVE_TEXT),
+                                  LegendEntry((31, 119, 180), True, REGRESSION_SAMPLES_TEXT)])
+
+    def _class_entries(self, outputs: np.ndarray) -> list[LegendEntry]:
+        """A patch per class in its colour and name (the data's class names, else 0, 1, 2…), then the dots and
+        the pale areas."""
+        names = list(getattr(self.session.data.prepared, "class_names", {}).get(self.output_id, ()) or ())
+        width = outputs.shape[1] if outputs.ndim == 2 else 1
+        count = len(names) or (2 if width == 1 else width)
+        names = [str(name) for name in names] or [str(k) for k in range(count)]
+        entries = [LegendEntry(tuple(int(v) for v in class_color(k)), False, name) for k, name in enumerate(names)]
+        pale = tuple(int(v) for v in map_image(np.zeros(1, dtype=np.int64), np.zeros(1))[0])
+        return entries + [LegendEntry((150, 150, 150), True, SAMPLES_TEXT), LegendEntry(pale, False, UNSURE_TEXT)]
 
     # ------------------------------------------------------------ for tests
     def pixel_at(self, x: float, y: float) -> tuple[np.ndarray, int]:
