@@ -47,18 +47,18 @@ def export_python(model: GraphModule, folder: Union[str, Path], project: Project
     # The run's seeded start, so `train.py --init-weights initial_weights.safetensors` repeats the run.
     initial = compile_graph(graph, compiled_context(model), seed=project.training.seed)
     atomic_write_bytes(folder / "initial_weights.safetensors", save_safetensors_bytes(state_for_code(initial)))
-    notes = [f"class {class_name_for(project_name(project))} in model.py"]
+    notes = [f"The network is the class {class_name_for(project_name(project))} in model.py"]
     if not project.data.source:
-        return notes + ["train.py was not written: the project has no data yet"]
+        return notes + ["The training script train.py was not written: the project has no data yet"]
     try:
         table = load_source(project.data.source, project.base_dir)
         script = train_source(model, project, table)
     except DataError as exc:
-        return notes + [f"train.py was not written: {exc}"]
+        return notes + [f"The training script train.py was not written: {exc}"]
     atomic_write_text(folder / "train.py", script.text)
     if script.data_csv is not None:
         atomic_write_text(folder / "data.csv", script.data_csv)
-        notes.append("train.py reads the project's data from data.csv")
+        notes.append("The training script train.py reads the project's data from data.csv")
     return notes
 
 
@@ -97,7 +97,7 @@ def export_model(model: GraphModule, fmt: str, path: Union[str, Path], *, traine
         model.train(was_training)
     weights = "the trained weights" if trained else \
         "the seeded initial weights (the project has not been trained yet)"
-    extra = "".join(f" {note[:1].upper()}{note[1:]}." for note in notes)
+    extra = "".join(f" {note}." for note in notes)  # whole sentences: a file name (train.py) keeps its case
     return f"Exported {weights} as {fmt} to {path}. {_order_text(model)}{extra}"
 
 
