@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import string
 import sys
 from dataclasses import dataclass, field
@@ -13,6 +14,9 @@ from pathlib import Path
 from .i18n import SOURCE_LANGUAGE, TRANSLATIONS_DIR, available_languages, catalogue_path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+# Phrase-like strings that are deliberately not translated (generated code, file-format words), one file per
+# module: tests/i18n_allowed/<module path with dots>.txt, one Python literal per line.
+ALLOWED_DIR = PACKAGE_DIR.parent / "tests" / "i18n_allowed"
 MARKERS = {"tr": 1, "ntr": 2, "N_": 1}   # function name -> how many leading arguments are English text
 
 
@@ -66,6 +70,79 @@ def extract(root: Path = PACKAGE_DIR) -> Extraction:
     return Extraction(messages, problems)
 
 
+# A string literal that reads like a phrase a person would read: words with a space between them, or a word
+# followed by "…", ":", "?", "!" or ".". Single words are mostly keys ("relu", "Dense"); the window test that
+# counts Korean text on screen catches the single-word labels.
+PROSE = re.compile(r"[A-Za-z]{2,}[^\n]*\s[^\n]*[A-Za-z]|[A-Za-z]{2,}.*(…|\.\.\.|:|\?|!)\s*$", re.S)
+# Calls whose string arguments are names for the program, not words for people.
+NOT_SHOWN_CALLS = {
+    "setObjectName", "findChild", "findChildren", "value", "setValue", "getattr", "setattr", "hasattr", "Signal",
+    "setProperty", "property", "setStyleSheet", "QColor", "isinstance", "debug", "info", "warning", "error",
+    "exception", "filterwarnings", "simplefilter", "compile", "match", "fullmatch", "search", "sub", "split",
+    "startswith", "endswith", "join", "get", "pop", "setdefault", "strftime", "strptime", "format_map",
+    "environ", "getenv", "tr", "ntr", "N_"}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def unmarked_strings(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of each phrase-like string literal in a module that is not passed to tr()/ntr()/N_(),
+    not a docstring and not an argument of a call that names things for the program (NOT_SHOWN_CALLS)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    skipped = _docstrings(tree)
+    for node in ast.walk(tree):
+        inner: list[ast.AST] = []
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name in NOT_SHOWN_CALLS:
+                inner = [*node.args, *node.keywords]
+        elif isinstance(node, ast.Compare):
+            inner = [node]
+        elif isinstance(node, ast.Subscript):
+            inner = [node.slice]
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            inner = [node.value]
+        for part in inner:
+            skipped.update(id(n) for n in ast.walk(part) if isinstance(n, ast.Constant))
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped
+            and PROSE.search(node.value)]
+
+
+def allowed_file(path: Path) -> Path:
+    """The allow list of one module: tests/i18n_allowed/nnstudio.gui.app.txt for nnstudio/gui/app.py."""
+    dotted = ".".join(Path(path).resolve().relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+    return ALLOWED_DIR / f"{dotted}.txt"
+
+
+def allowed_strings(path: Path) -> set[str]:
+    file = allowed_file(path)
+    if not file.is_file():
+        return set()
+    return {ast.literal_eval(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def allow_remaining(path: Path) -> int:
+    """Write a module's remaining unmarked phrases to its allow list (after marking every one a person reads)."""
+    texts = sorted({text for _, text in unmarked_strings(path)})
+    file = allowed_file(path)
+    if not texts:
+        file.unlink(missing_ok=True)
+        return 0
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text("".join(f"{text!r}\n" for text in texts), encoding="utf-8")
+    return len(texts)
+
+
 def placeholders(text: str) -> set[str]:
     """The named placeholders of a sentence: {'layer', 'units'} for "… '{layer}' has {units} units"."""
     names: set[str] = set()
@@ -112,6 +189,30 @@ def update(code: str, root: Path = PACKAGE_DIR) -> tuple[int, int]:
     return added, len(gone)
 
 
+def fill(code: str, translations: list[dict]) -> int:
+    """Put translations into `code`.po: each {"msgid": …, "plural": … or absent, "text": …}; returns how many
+    entries got a translation. Entries not in the catalogue (run update first) are skipped."""
+    import polib  # noqa: PLC0415
+
+    path = catalogue_path(code)
+    po = polib.pofile(str(path), encoding="utf-8")
+    entries = {(e.msgid, e.msgid_plural or None): e for e in po if not e.obsolete}
+    filled = 0
+    for item in translations:
+        entry = entries.get((item["msgid"], item.get("plural") or None))
+        if entry is None or not item.get("text"):
+            continue
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: item["text"]} if isinstance(item["text"], str) else dict(enumerate(item["text"]))
+        else:
+            entry.msgstr = item["text"]
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        filled += 1
+    po.save(str(path))
+    return filled
+
+
 def check(code: str, root: Path = PACKAGE_DIR) -> list[str]:
     """What is wrong with a catalogue: sentences missing, untranslated or fuzzy, placeholders that differ."""
     import polib  # noqa: PLC0415
@@ -143,9 +244,29 @@ def check(code: str, root: Path = PACKAGE_DIR) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnstudio.core.i18n_catalogue", description=__doc__)
-    parser.add_argument("action", choices=["update", "check"])
-    parser.add_argument("languages", nargs="*", help="language codes (default: every catalogue)")
+    parser.add_argument("action", choices=["update", "check", "unmarked", "allow", "fill"],
+                        help="update/check LANG…: the catalogues; unmarked FILE…: phrases not marked for "
+                             "translation (and not in the allow list); allow FILE…: write the rest to the allow list")
+    parser.add_argument("languages", nargs="*", help="language codes (default: every catalogue), or files")
     args = parser.parse_args(argv)
+    if args.action == "fill":   # fill LANG FILE.json…: translations written by a translator as JSON lists
+        import json  # noqa: PLC0415
+
+        code, *files = args.languages
+        items = [item for file in files for item in json.loads(Path(file).read_text(encoding="utf-8"))]
+        print(f"{code}: {fill(code, items)} of {len(items)} translations filled")
+        return 0
+    if args.action in ("unmarked", "allow"):
+        files = [Path(p) for p in args.languages] or sorted(PACKAGE_DIR.rglob("*.py"))
+        for file in files:
+            if args.action == "allow":
+                print(f"{file}: {allow_remaining(file)} allowed")
+                continue
+            allowed = allowed_strings(file)
+            for line, text in unmarked_strings(file):
+                if text not in allowed:
+                    print(f"{file}:{line}: {text!r}")
+        return 0
     codes = args.languages or [c for c in available_languages() if c != SOURCE_LANGUAGE]
     failed = False
     for code in codes:

@@ -143,3 +143,24 @@ def test_the_catalogue_tool_finds_marked_sentences_refuses_f_strings_and_checks_
     problems = check("ko", package)
     assert len(problems) == 1 and "placeholders differ" in problems[0], problems
     assert placeholders("a {layer} and {units:,} b") == {"layer", "units"}
+
+
+def test_phrases_not_marked_for_translation_are_found_and_names_for_the_program_are_not(tmp_path):
+    from nnstudio.core.i18n_catalogue import unmarked_strings
+
+    module = tmp_path / "panel.py"
+    module.write_text(textwrap.dedent('''\
+        """A panel: its docstring is for programmers."""
+        from nnstudio.core.i18n import tr
+        def build(button, settings, kind):
+            button.setText("Train the network")
+            button.setToolTip(tr("Train for {n} epochs", n=3))
+            button.setObjectName("train button")
+            settings.value("window geometry")
+            if kind == "a csv file":
+                return "Choose a file…"
+            return {"key with space": 1}["key with space"]
+        '''), encoding="utf-8")
+    # A dict key is still reported: the allow list (tests/i18n_allowed) is where such names are accepted.
+    assert sorted(text for _, text in unmarked_strings(module)) == ["Choose a file…", "Train the network",
+                                                                    "key with space"]
