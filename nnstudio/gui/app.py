@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..core.bundle import is_bundle
+from ..core.i18n import tr
 from ..core.project import Project, ProjectError, load_project
 
 # Set by bench/startup.py: quit right after the first paint and print the time since this moment.
@@ -63,7 +64,7 @@ def _first_project(path: Optional[Path]) -> tuple[Project, Optional[str]]:
     try:
         return load_project(EXAMPLES_DIR / f"{DEFAULT_EXAMPLE}.nnstudio"), error
     except ProjectError as exc:  # a broken installation: start empty, and say so
-        return Project(), "; ".join(filter(None, [error, f"the example could not be opened: {exc}"]))
+        return Project(), "; ".join(filter(None, [error, tr("the example could not be opened: {error}", error=exc)]))
 
 
 def compose(window) -> None:
@@ -108,14 +109,15 @@ def open_window(argv: Sequence[str], started_at: Optional[float] = None):
         window.installEventFilter(_FirstPaintReporter(app, time.time() if started_at is None else started_at))
     window.show()
     if bundle is not None:
-        window.show_status(f"Opening {bundle.name}…")
+        window.show_status(tr("Opening {name}…", name=bundle.name))
     # Importing and placing the contributions costs some 60 ms (their panels are built later still, when first
     # shown): done before the first paint it would push the start past its one-second target.
     QTimer.singleShot(0, window, lambda: _after_first_paint(window, bundle))  # dropped if the window is gone
     if error:
         # After the window is up, so the student sees the example behind the message.
         QTimer.singleShot(0, window, lambda: window.file_actions.show_error(
-            "Could not open the project", f"{error}\n\nShowing an example project instead."))
+            tr("Could not open the project"),
+            tr("{error}\n\nShowing an example project instead.", error=error)))
     return window
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QToolBar, QWidget
 
+from ..core.i18n import tr
 from ..core.project import EXTENSION
 from .contributions import EDIT, FILE, FILE_EXPORT, FILE_QUIT, VIEW, VIEW_PANELS, Contribution, DockSpec, TabSpec, \
     WindowParts
@@ -88,20 +89,20 @@ class MainWindow(QMainWindow):
         self.evaluate_view = LazyPanel(self._build_evaluation, painted, self)
         self.data_view = LazyPanel(self._build_data_panel, painted, self)
         self.weights_view = LazyPanel(self._build_weights_panel, painted, self)
-        for tab_id, title, page in (("network", "Network", self.canvas), ("training", "Training", self.training_view),
-                                    ("evaluate", "Evaluate", self.evaluate_view)):
+        for tab_id, title, page in (("network", tr("Network"), self.canvas), ("training", tr("Training"), self.training_view),
+                                    ("evaluate", tr("Evaluate"), self.evaluate_view)):
             self.parts.add_tab(TabSpec(tab_id, title, page))
 
         left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                                Qt.DockWidgetArea.BottomDockWidgetArea)
         add_dock = self.parts.add_dock
-        self.palette_dock = add_dock(DockSpec("palette", "Layers", self.palette_panel, left))
-        self.inspector_dock = add_dock(DockSpec("inspector", "Inspector", self.inspector, right))
-        self.summary_dock = add_dock(DockSpec("summary", "Model summary", self.summary, bottom))
-        self.issues_dock = add_dock(DockSpec("issues", "Issues", self.issues, bottom))
-        self.data_dock = add_dock(DockSpec("data", "Data", self.data_view, right))
-        self.training_dock = add_dock(DockSpec("training", "Training", self.training_panel, right))
-        self.weights_dock = add_dock(DockSpec("weights", "Weights", self.weights_view, bottom))
+        self.palette_dock = add_dock(DockSpec("palette", tr("Layers"), self.palette_panel, left))
+        self.inspector_dock = add_dock(DockSpec("inspector", tr("Inspector"), self.inspector, right))
+        self.summary_dock = add_dock(DockSpec("summary", tr("Model summary"), self.summary, bottom))
+        self.issues_dock = add_dock(DockSpec("issues", tr("Issues"), self.issues, bottom))
+        self.data_dock = add_dock(DockSpec("data", tr("Data"), self.data_view, right))
+        self.training_dock = add_dock(DockSpec("training", tr("Training"), self.training_panel, right))
+        self.weights_dock = add_dock(DockSpec("weights", tr("Weights"), self.weights_view, bottom))
         # The calm first screen (window_layout.FIRST_SCREEN): palette, inspector and the model summary; the other
         # docks are tabs of those places or wait in View → Panels. View → Reset layout brings it back.
         self.window_layout = WindowLayout(self, self.parts.docks)
@@ -110,7 +111,7 @@ class MainWindow(QMainWindow):
 
         self._wire()
         self._update_title()
-        self.statusBar().showMessage("Ready", STATUS_TIMEOUT_MS)
+        self.statusBar().showMessage(tr("Ready"), STATUS_TIMEOUT_MS)
         self.window_layout.fit_to_screen()   # 1400×900, or the whole free area of a smaller screen
 
     # ------------------------------------------------------------ composition
@@ -147,9 +148,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         files, canvas, parts = self.file_actions, self.canvas, self.parts
         undo, redo = self._build_undo_redo()
-        quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        quit_action = self._action(tr("&Quit"), self.close, "Ctrl+Q")
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        parts.add_menu(FILE, "&File")
+        parts.add_menu(FILE, tr("&File"))
         parts.add_actions(FILE, [files.new_action, files.open_action])
         parts.add_menu("file.examples", inside=FILE, menu=files.examples_menu)
         parts.add_menu("file.recent", inside=FILE, menu=files.recent_menu)
@@ -159,44 +160,45 @@ class MainWindow(QMainWindow):
         parts.add_actions(FILE_QUIT, [quit_action])
 
         keys = QKeySequence.StandardKey
-        self.cut_action = self._action("Cu&t", canvas.cut_selection, keys.Cut)
-        self.copy_action = self._action("&Copy", canvas.copy_selection, keys.Copy)
-        self.paste_action = self._action("&Paste", canvas.paste, keys.Paste)
-        self.duplicate_action = self._action("&Duplicate", canvas.duplicate_selection, "Ctrl+D")
-        self.delete_action = self._action("De&lete", canvas.delete_selection, keys.Delete)
-        self.select_all_action = self._action("Select &All", canvas.select_all, keys.SelectAll)
-        parts.add_menu(EDIT, "&Edit")
+        self.cut_action = self._action(tr("Cu&t"), canvas.cut_selection, keys.Cut)
+        self.copy_action = self._action(tr("&Copy"), canvas.copy_selection, keys.Copy)
+        self.paste_action = self._action(tr("&Paste"), canvas.paste, keys.Paste)
+        self.duplicate_action = self._action(tr("&Duplicate"), canvas.duplicate_selection, "Ctrl+D")
+        self.delete_action = self._action(tr("De&lete"), canvas.delete_selection, keys.Delete)
+        self.select_all_action = self._action(tr("Select &All"), canvas.select_all, keys.SelectAll)
+        parts.add_menu(EDIT, tr("&Edit"))
         parts.add_actions(EDIT, [undo, redo, None, self.cut_action, self.copy_action, self.paste_action,
                                  self.duplicate_action, self.delete_action, None, self.select_all_action])
 
-        self.zoom_in_action = self._action("Zoom &In", canvas.zoom_in, keys.ZoomIn)
-        self.zoom_out_action = self._action("Zoom &Out", canvas.zoom_out, keys.ZoomOut)
-        self.fit_action = self._action("&Fit to Window", canvas.fit_to_view, "Ctrl+0", "Zoom so the whole network fits")
-        self.layout_action = self._action("&Auto-layout", canvas.auto_layout, "Ctrl+L",
-                                          "Arrange the layers left to right by depth")
-        self.grid_action = QAction("Show &Grid", self, checkable=True, checked=True)
+        self.zoom_in_action = self._action(tr("Zoom &In"), canvas.zoom_in, keys.ZoomIn)
+        self.zoom_out_action = self._action(tr("Zoom &Out"), canvas.zoom_out, keys.ZoomOut)
+        self.fit_action = self._action(tr("&Fit to Window"), canvas.fit_to_view, "Ctrl+0",
+                                       tr("Zoom so the whole network fits"))
+        self.layout_action = self._action(tr("&Auto-layout"), canvas.auto_layout, "Ctrl+L",
+                                          tr("Arrange the layers left to right by depth"))
+        self.grid_action = QAction(tr("Show &Grid"), self, checkable=True, checked=True)
         self.grid_action.toggled.connect(canvas.set_grid_visible)
-        parts.add_menu(VIEW, "&View")
+        parts.add_menu(VIEW, tr("&View"))
         parts.add_actions(VIEW, [self.zoom_in_action, self.zoom_out_action, self.fit_action, None, self.grid_action,
                                  self.layout_action, None])
-        parts.add_menu(VIEW_PANELS, "&Panels", inside=VIEW)  # each dock's show/hide switch joins as it is added
+        parts.add_menu(VIEW_PANELS, tr("&Panels"), inside=VIEW)  # each dock's show/hide switch joins as it is added
 
-        self.train_action = QAction("Train", self)
+        self.train_action = QAction(tr("Train"), self)
         self.train_action.setShortcut(QKeySequence("F5"))
-        self.train_action.setStatusTip("Train the network on the project's data (F5)")
+        self.train_action.setStatusTip(tr("Train the network on the project's data (F5)"))
         self.train_action.triggered.connect(self.training_panel.train_button.click)
-        self.stop_action = QAction("Stop", self)
+        self.stop_action = QAction(tr("Stop"), self)
         self.stop_action.setShortcut(QKeySequence("Shift+F5"))
-        self.stop_action.setStatusTip("Stop training after the current batch")
+        self.stop_action.setStatusTip(tr("Stop training after the current batch"))
         self.stop_action.triggered.connect(self.training_panel.stop_button.click)
-        self.pause_action = QAction("Pause", self, checkable=True)
+        self.pause_action = QAction(tr("Pause"), self, checkable=True)
         self.pause_action.setShortcut(QKeySequence("F6"))
-        self.pause_action.setStatusTip("Pause training after the current batch; press again to go on (F6)")
+        self.pause_action.setStatusTip(tr("Pause training after the current batch; press again to go on (F6)"))
         self.pause_action.triggered.connect(self.training_panel.pause_button.click)
         # The panel's own Pause button and this one show the same state, whichever was pressed.
         self.training_panel.pause_button.clicked.connect(self._show_training_state)
 
-        toolbar = QToolBar("Main toolbar", self)
+        toolbar = QToolBar(tr("Main toolbar"), self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setIconSize(QSize(18, 18))
@@ -214,14 +216,14 @@ class MainWindow(QMainWindow):
     def _build_undo_redo(self) -> tuple[QAction, QAction]:
         """Undo and Redo, from the document's undo group: they turn off while training locks the edits."""
         group = self.document.undo_group
-        undo = group.createUndoAction(self, "&Undo")
+        undo = group.createUndoAction(self, tr("&Undo"))
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = group.createRedoAction(self, "&Redo")
+        redo = group.createRedoAction(self, tr("&Redo"))
         redo.setShortcuts(redo_keys())
         # The toolbar says just Undo / Redo (the Edit menu names the step): the group's long, changing texts
         # were squeezed to "Un...gs" on the toolbar.
-        undo.setIconText("Undo")
-        redo.setIconText("Redo")
+        undo.setIconText(tr("Undo"))
+        redo.setIconText(tr("Redo"))
         self.undo_action, self.redo_action = undo, redo
         # A disabled action ignores its keys without a word; while locked these shortcuts take the keys and
         # the document refuses the step with its reason, which the status bar shows.
@@ -309,14 +311,14 @@ class MainWindow(QMainWindow):
 
     def _training_failed(self, message: str, details: str) -> None:
         self._show_training_state()
-        self.show_status((message.strip().splitlines() or ["Training stopped."])[0])
+        self.show_status((message.strip().splitlines() or [tr("Training stopped.")])[0])
 
     def _show_training_state(self) -> None:
         self.train_action.setEnabled(not self.session.is_training)
         self.stop_action.setEnabled(self.session.is_training)
         self.pause_action.setEnabled(self.session.is_training)
         self.pause_action.setChecked(self.session.is_paused)
-        self.pause_action.setText("Resume" if self.session.is_paused else "Pause")
+        self.pause_action.setText(tr("Resume") if self.session.is_paused else tr("Pause"))
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
