@@ -9,6 +9,7 @@ from PySide6.QtCore import QByteArray, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
 
+from ..core.i18n import tr
 from .app_settings import settings
 
 LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
@@ -63,9 +64,9 @@ class WindowLayout(QObject):
         super().__init__(window)
         self.window = window
         self.docks = docks
-        self.reset_action = QAction("&Reset Layout", window)
+        self.reset_action = QAction(tr("&Reset Layout"), window)
         self.reset_action.setObjectName("resetLayout")
-        self.reset_action.setStatusTip("Bring back the first screen: layers, drawing, inspector and model summary")
+        self.reset_action.setStatusTip(tr("Bring back the first screen: layers, drawing, inspector and model summary"))
         self.reset_action.triggered.connect(lambda checked=False: self.reset())
 
     # ------------------------------------------------------------ the first screen

@@ -8,6 +8,7 @@ from typing import Any, Optional
 from PySide6.QtGui import QUndoCommand
 
 from ...core.graph import Edge, Graph, Node
+from ...core.i18n import ntr, tr
 from ...core.layers import canonical_type, layer_spec
 from ...core.layout import layered_positions
 
@@ -23,7 +24,7 @@ class AddNode(QUndoCommand):
         self.graph = graph
         # Build the node now (fresh id and name) so redo after undo restores exactly this one.
         self.node = graph.make_node(type_name, name=name, params=params, position=position)
-        self.setText(f"Add {self.node.type} '{self.node.name}'")
+        self.setText(tr("Add {type} '{layer}'", type=self.node.type, layer=self.node.name))
 
     @property
     def node_id(self) -> str:
@@ -51,11 +52,11 @@ class RemoveItems(QUndoCommand):
                                   if e.source in ids or e.target in ids or e.id in wanted]
         self.edge_places = [graph.edge_index(e.id) for e in self.edges]
         if len(self.nodes) == 1 and not edge_ids:
-            self.setText(f"Delete '{self.nodes[0].name}'")
+            self.setText(tr("Delete '{layer}'", layer=self.nodes[0].name))
         elif not self.nodes:
-            self.setText("Delete wire" if len(self.edges) == 1 else f"Delete {len(self.edges)} wires")
+            self.setText(ntr("Delete wire", "Delete {n} wires", len(self.edges)))
         else:
-            self.setText(f"Delete {len(self.nodes)} layers")
+            self.setText(ntr("Delete {n} layer", "Delete {n} layers", len(self.nodes)))
 
     def redo(self) -> None:
         for edge in self.edges:
@@ -76,7 +77,7 @@ class Connect(QUndoCommand):
         super().__init__()
         self.graph = graph
         self.edge = Edge(source, source_port, target, target_port)
-        self.setText(f"Connect '{graph.node(source).name}' → '{graph.node(target).name}'")
+        self.setText(tr("Connect '{source}' → '{target}'", source=graph.node(source).name, target=graph.node(target).name))
 
     def redo(self) -> None:
         self.graph.connect(self.edge.source, self.edge.source_port, self.edge.target, self.edge.target_port)
@@ -97,8 +98,9 @@ class InsertOnWire(QUndoCommand):
         self.wire = graph.edges[edge_id]
         self.wire_place = graph.edge_index(edge_id)
         self.node = graph.make_node(type_name, position=position)
-        self.setText(f"Insert {self.node.type} '{self.node.name}' between '{graph.node(self.wire.source).name}'"
-                     f" and '{graph.node(self.wire.target).name}'")
+        self.setText(tr("Insert {type} '{layer}' between '{source}' and '{target}'", type=self.node.type,
+                        layer=self.node.name, source=graph.node(self.wire.source).name,
+                        target=graph.node(self.wire.target).name))
 
     @staticmethod
     def fits(type_name: str) -> bool:
@@ -143,8 +145,8 @@ class MoveNodes(QUndoCommand):
         self.graph = graph
         self.moves = moves
         if not text:
-            text = (f"Move '{graph.node(next(iter(moves))).name}'" if len(moves) == 1
-                    else f"Move {len(moves)} layers")
+            text = (tr("Move '{layer}'", layer=graph.node(next(iter(moves))).name) if len(moves) == 1
+                    else ntr("Move {n} layer", "Move {n} layers", len(moves)))
         self.setText(text)
 
     def redo(self) -> None:
@@ -159,7 +161,7 @@ class MoveNodes(QUndoCommand):
 class AutoLayout(MoveNodes):
     def __init__(self, graph: Graph) -> None:
         moves = {n: (graph.nodes[n].position, pos) for n, pos in layered_positions(graph).items()}
-        super().__init__(graph, moves, "Auto-layout")
+        super().__init__(graph, moves, tr("Auto-layout"))
 
 
 class SetParam(QUndoCommand):
@@ -173,7 +175,7 @@ class SetParam(QUndoCommand):
         self.new = value
         # Wires on ports that disappear (fewer Concatenate inputs) must come back on undo.
         self.lost_edges: list[tuple[int, Edge]] = []
-        self.setText(f"Change {key.replace('_', ' ')} of '{graph.node(node_id).name}'")
+        self.setText(tr("Change {setting} of '{layer}'", setting=key.replace("_", " "), layer=graph.node(node_id).name))
 
     def id(self) -> int:  # noqa: A003 - Qt's name
         return SET_PARAM_ID
@@ -204,7 +206,7 @@ class Rename(QUndoCommand):
         self.node_id = node_id
         self.old = graph.node(node_id).name
         self.new = name
-        self.setText(f"Rename '{self.old}' to '{name}'")
+        self.setText(tr("Rename '{old}' to '{new}'", old=self.old, new=name))
 
     def redo(self) -> None:
         self.graph.rename(self.node_id, self.new)
@@ -240,7 +242,10 @@ class Paste(QUndoCommand):
                       for e in fragment.get("edges", []) if e["source"] in mapping and e["target"] in mapping]
         self.new_ids = [n.id for n in self.nodes]
         count = len(self.nodes)
-        self.setText(f"{text} {count} layer{'s' if count != 1 else ''}")
+        if text == "Duplicate":
+            self.setText(ntr("Duplicate {n} layer", "Duplicate {n} layers", count))
+        else:  # text: "Paste" (the default) or "Duplicate", the kind of step, not the words shown
+            self.setText(ntr("Paste {n} layer", "Paste {n} layers", count))
 
     def redo(self) -> None:
         for node in self.nodes:
@@ -264,7 +269,7 @@ class SetProjectSettings(QUndoCommand):
         self.part = part
         self.old = copy.deepcopy(getattr(document.project, part))
         self.new = copy.deepcopy(new_settings)
-        self.setText(text or f"Change {part} settings")
+        self.setText(text or (tr("Change data settings") if part == "data" else tr("Change training settings")))
 
     def _apply(self, value: Any) -> None:
         setattr(self.document.project, self.part, copy.deepcopy(value))

@@ -10,6 +10,7 @@ from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from ...core.analysis import Analysis, DataContext, analyze
 from ...core.graph import Graph
+from ...core.i18n import tr
 from ...core.project import Project
 
 
@@ -58,7 +59,7 @@ class Document(QObject):
 
     @property
     def display_name(self) -> str:
-        return self.path.name if self.path else "Untitled"
+        return self.path.name if self.path else tr("Untitled")
 
     @property
     def is_dirty(self) -> bool:

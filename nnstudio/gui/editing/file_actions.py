@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
+from ...core.i18n import tr
 from ...core.project import EXTENSION, Project, ProjectError, load_project, save_project
 from ..app_settings import settings
 from ..widgets import file_dialogs
@@ -20,7 +21,11 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "resources" / "examples"
 # The example a newcomer sees first: XOR is the lecture's first network and is free of warnings.
 DEFAULT_EXAMPLE = "xor"
 MAX_RECENT = 8
-FILE_FILTER = f"NN Studio projects (*{EXTENSION});;All files (*)"
+
+
+def file_filter() -> str:
+    """The file dialogs' filter for project files, in the current language."""
+    return tr("NN Studio projects (*{extension});;All files (*)", extension=EXTENSION)
 
 
 def example_files() -> list[tuple[str, Path]]:
@@ -30,7 +35,7 @@ def example_files() -> list[tuple[str, Path]]:
         try:
             title = json.loads(path.read_text(encoding="utf-8")).get("title") or path.stem
         except (OSError, ValueError) as exc:
-            title = f"{path.stem} (unreadable: {exc})"
+            title = tr("{name} (unreadable: {error})", name=path.stem, error=exc)
         found.append((str(title), path))
     return found
 
@@ -41,7 +46,7 @@ def is_example(path: Optional[Path]) -> bool:
 
 def _project_file_name(path: Path) -> str:
     """A name to suggest for saving: the file's name, ending in the project extension."""
-    name = path.name or "Untitled"
+    name = path.name or tr("Untitled")
     return name if name.endswith(EXTENSION) else f"{Path(name).stem}{EXTENSION}"
 
 
@@ -66,19 +71,20 @@ class FileActions(QObject):
         # the project): each is given the project's path and says whether it managed (it has said why not).
         self.companion_writers: list[Callable[[Path], bool]] = []
 
-        self.new_action = self._action("&New", QKeySequence.StandardKey.New, self.new_project,
-                                       "Start an empty network")
-        self.open_action = self._action("&Open…", QKeySequence.StandardKey.Open, self.open_dialog,
-                                        "Open a project file")
-        self.save_action = self._action("&Save", QKeySequence.StandardKey.Save, self.save, "Save the project")
-        self.save_as_action = self._action("Save &As…", QKeySequence("Ctrl+Shift+S"), self.save_as,
-                                           "Save the project under a new name")
-        self.examples_menu = QMenu("Open &Example", window)
+        self.new_action = self._action(tr("&New"), QKeySequence.StandardKey.New, self.new_project,
+                                       tr("Start an empty network"))
+        self.open_action = self._action(tr("&Open…"), QKeySequence.StandardKey.Open, self.open_dialog,
+                                        tr("Open a project file"))
+        self.save_action = self._action(tr("&Save"), QKeySequence.StandardKey.Save, self.save,
+                                        tr("Save the project"))
+        self.save_as_action = self._action(tr("Save &As…"), QKeySequence("Ctrl+Shift+S"), self.save_as,
+                                           tr("Save the project under a new name"))
+        self.examples_menu = QMenu(tr("Open &Example"), window)
         for title, path in example_files():
             action = self.examples_menu.addAction(as_menu_text(title))
             action.setData(str(path))
             action.triggered.connect(lambda checked=False, p=path: self.open_example(p))
-        self.recent_menu = QMenu("Open &Recent", window)
+        self.recent_menu = QMenu(tr("Open &Recent"), window)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
 
@@ -93,39 +99,40 @@ class FileActions(QObject):
     def display_name(self) -> str:
         if self.document.path is not None:
             return self.document.path.name
-        return self.suggested_name or "Untitled"
+        return self.suggested_name or tr("Untitled")
 
     def window_title(self) -> str:
         # [*] is where Qt draws the unsaved-changes mark when the window is marked modified.
-        return f"{self.display_name()}[*] — NN Studio"
+        return tr("{name}[*] — NN Studio", name=self.display_name())
 
     # ------------------------------------------------------------ prompts (tests replace these)
     def ask_unsaved_changes(self) -> QMessageBox.StandardButton:
         buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                    | QMessageBox.StandardButton.Cancel)
         return QMessageBox.question(
-            self.window, "Unsaved changes",
-            f"“{self.display_name()}” has changes that are not saved.\nDo you want to save them?",
+            self.window, tr("Unsaved changes"),
+            tr("“{name}” has changes that are not saved.\nDo you want to save them?", name=self.display_name()),
             buttons, QMessageBox.StandardButton.Save)
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.window, title, text)
 
     def ask_open_path(self) -> Optional[Path]:
-        return file_dialogs.ask_open_file(self.window, "Open project", self.open_filter(), file_dialogs.PROJECTS)
+        return file_dialogs.ask_open_file(self.window, tr("Open project"), self.open_filter(), file_dialogs.PROJECTS)
 
     def open_filter(self) -> str:
         """The Open dialog's filter: projects and every registered kind of file, together and one by one."""
         if not self.openers:
-            return FILE_FILTER
+            return file_filter()
         patterns = " ".join(f"*{ext}" for ext in [EXTENSION, *self.openers])
         kinds = ";;".join(f"{label} (*{ext})" for ext, (label, _) in self.openers.items())
-        return f"NN Studio files ({patterns});;NN Studio projects (*{EXTENSION});;{kinds};;All files (*)"
+        return tr("NN Studio files ({patterns});;NN Studio projects (*{extension});;{kinds};;All files (*)",
+                  patterns=patterns, extension=EXTENSION, kinds=kinds)
 
     def ask_save_path(self) -> Optional[Path]:
         near = self.document.path.parent if self.document.path else self._suggested_folder()
         suggested = _project_file_name(Path(self.display_name()))  # after a .nnzip: the same name as a project
-        path = file_dialogs.ask_save_file(self.window, "Save project as", suggested, FILE_FILTER,
+        path = file_dialogs.ask_save_file(self.window, tr("Save project as"), suggested, file_filter(),
                                           file_dialogs.PROJECTS, near)
         if path is None:
             return None
@@ -157,7 +164,7 @@ class FileActions(QObject):
             return False
         self.suggested_name = None
         self.document.replace_project(Project())
-        self.message.emit("New empty project: drag an Input from the palette to begin")
+        self.message.emit(tr("New empty project: drag an Input from the palette to begin"))
         return True
 
     def open_dialog(self) -> bool:
@@ -179,7 +186,7 @@ class FileActions(QObject):
         try:
             project = load_project(path)
         except ProjectError as exc:
-            self.show_error("Could not open the project", str(exc))
+            self.show_error(tr("Could not open the project"), str(exc))
             return False
         self.show_project(project)
         return True
@@ -198,7 +205,8 @@ class FileActions(QObject):
             self.suggested_name = None
             self.add_recent(project.path)
         self.document.replace_project(project)
-        self.message.emit(f"Opened {'example ' if example else ''}{project.title or self.display_name()}")
+        name = project.title or self.display_name()
+        self.message.emit(tr("Opened example {name}", name=name) if example else tr("Opened {name}", name=name))
 
     def save(self) -> bool:
         path = self.document.path
@@ -219,10 +227,10 @@ class FileActions(QObject):
         try:
             save_project(self.document.project, path)  # atomic: a crash mid-save keeps the old file
         except ProjectError as exc:
-            self.show_error("Could not save the project", str(exc))
+            self.show_error(tr("Could not save the project"), str(exc))
             return False
         self.mark_saved_as(path)
-        self.message.emit(f"Saved {self.document.path.name}")
+        self.message.emit(tr("Saved {name}", name=self.document.path.name))
         return True
 
     def mark_saved_as(self, path: Path) -> None:
@@ -255,7 +263,7 @@ class FileActions(QObject):
             action.setStatusTip(str(path))
             action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
         if not existing:
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
+            self.recent_menu.addAction(tr("No recent projects")).setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", lambda: settings().remove("recent_files"))
+            self.recent_menu.addAction(tr("Clear list"), lambda: settings().remove("recent_files"))
