@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication
 
+from ...core.i18n import ntr, tr
 from ..editing.commands import Paste, RemoveItems
 from .items import style
 
@@ -43,7 +44,7 @@ class CanvasClipboard:
         if fragment["nodes"]:
             canvas = self.canvas
             command = RemoveItems(canvas.graph, canvas.selected_node_ids(), [])
-            command.setText(f"Cut {len(fragment['nodes'])} layer{'s' if len(fragment['nodes']) != 1 else ''}")
+            command.setText(ntr("Cut {n} layer", "Cut {n} layers", len(fragment["nodes"])))
             canvas.document.push(command)
         return fragment
 
@@ -51,12 +52,12 @@ class CanvasClipboard:
         """Paste layers copied here or in another window."""
         mime = QApplication.clipboard().mimeData()
         if mime is None or not mime.hasFormat(style.FRAGMENT_MIME_TYPE):
-            self.canvas.message.emit("There are no copied layers to paste.")
+            self.canvas.message.emit(tr("There are no copied layers to paste."))
             return []
         try:
             fragment = json.loads(bytes(mime.data(style.FRAGMENT_MIME_TYPE)).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.canvas.message.emit(f"The copied layers could not be read ({exc}).")
+            self.canvas.message.emit(tr("The copied layers could not be read ({error}).", error=exc))
             return []
         return self.paste_fragment(fragment)
 
@@ -73,7 +74,7 @@ class CanvasClipboard:
         try:
             command = Paste(self.canvas.graph, fragment, offset)
         except (KeyError, TypeError, ValueError) as exc:  # GraphError is a ValueError
-            self.canvas.message.emit(f"The copied layers could not be pasted: {exc}")
+            self.canvas.message.emit(tr("The copied layers could not be pasted: {error}", error=exc))
             return []
         return self._push(command)
 

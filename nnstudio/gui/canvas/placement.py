@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QPointF, QRectF
 
+from ...core.i18n import tr
 from ...core.layers import canonical_type
 from ...core.layout import COLUMN_GAP, ROW_GAP
 from ..editing.commands import AddNode, Connect, InsertOnWire
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 def add_layer_at(canvas: Canvas, type_name: str, scene_pos: QPointF) -> Optional[str]:
     """Add a layer whose card is centred on `scene_pos`; returns its id (None when refused)."""
     if canonical_type(type_name) is None:
-        canvas.message.emit(f"There is no layer type called {type_name!r}.")
+        canvas.message.emit(tr("There is no layer type called {type}.", type=repr(type_name)))
         return None
     position = (scene_pos.x() - style.DROP_OFFSET[0], scene_pos.y() - style.DROP_OFFSET[1])
     command = AddNode(canvas.graph, type_name, position)
@@ -65,7 +66,7 @@ def _room_after(graph: Graph, target: str, new_left: float) -> dict[str, tuple[f
 def append_layer(canvas: Canvas, type_name: str) -> Optional[str]:
     """Add a layer to the right of the selected one (or the last one) and wire it in: one undo step."""
     if canonical_type(type_name) is None:
-        canvas.message.emit(f"There is no layer type called {type_name!r}.")
+        canvas.message.emit(tr("There is no layer type called {type}.", type=repr(type_name)))
         return None
     document, graph = canvas.document, canvas.graph
     if document.edit_lock_reason:
@@ -79,9 +80,11 @@ def append_layer(canvas: Canvas, type_name: str) -> Optional[str]:
         position = free_spot(canvas, QPointF(x + COLUMN_GAP, y))
     command = AddNode(graph, type_name, (position.x(), position.y()))
     connect: Optional[Connect] = None
-    text = f"Add {command.node.type} '{command.node.name}'"
-    if anchor_id is not None:
-        text += f" after '{graph.nodes[anchor_id].name}'"
+    if anchor_id is None:
+        text = tr("Add {type} '{layer}'", type=command.node.type, layer=command.node.name)
+    else:
+        text = tr("Add {type} '{layer}' after '{anchor}'", type=command.node.type, layer=command.node.name,
+                  anchor=graph.nodes[anchor_id].name)
     stack = document.undo_stack
     stack.beginMacro(text)
     try:
@@ -96,8 +99,8 @@ def append_layer(canvas: Canvas, type_name: str) -> Optional[str]:
     finally:
         stack.endMacro()
     if anchor_id is not None and connect is None:
-        canvas.message.emit(f"Added '{command.node.name}' but did not wire it: "
-                            f"'{graph.nodes[anchor_id].name}' has no free output to feed it.")
+        canvas.message.emit(tr("Added '{layer}' but did not wire it: '{anchor}' has no free output to feed it.",
+                               layer=command.node.name, anchor=graph.nodes[anchor_id].name))
     canvas.select_only([command.node_id])
     item = canvas.node_item(command.node_id)
     if item is not None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit
 
+from ....core.i18n import tr
 from ...editing.commands import Rename
 from ..items import style
 
@@ -82,7 +83,7 @@ class InlineRename:
             return
         problem = graph.rename_problem(node_id, name)
         if problem:
-            reason = f"Cannot rename '{node.name}': {problem}."
+            reason = tr("Cannot rename '{layer}': {problem}.", layer=node.name, problem=problem)
             editor.setToolTip(reason)
             editor.setStyleSheet(f"border: 2px solid {style.ERROR_COLOUR.name()};")
             self._show_hint(reason)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 
+from ....core.i18n import tr
 from ...editing.commands import Connect
 from ..items.edge_item import DraftWire
 from ..items.node_item import NodeItem
@@ -59,7 +60,7 @@ class WireDrag(Interaction):
                 port.set_hovered(True)
                 problem = self.problems.get(port)
                 if problem:
-                    self.canvas.message.emit(f"Cannot connect here: {problem}.")
+                    self.canvas.message.emit(tr("Cannot connect here: {problem}.", problem=problem))
         return True
 
     def mouse_release(self, event: QMouseEvent) -> bool:
@@ -98,7 +99,7 @@ class WireDrag(Interaction):
             if node.node_id != anchor.node_id:
                 target = self._port_on_node(node)
         if target is None:
-            canvas.message.emit("That layer has no free port for this wire.")
+            canvas.message.emit(tr("That layer has no free port for this wire."))
             return
         if anchor.is_input:
             source, source_port, dest, dest_port = target.node_id, target.port, anchor.node_id, anchor.port
@@ -107,8 +108,8 @@ class WireDrag(Interaction):
         graph = canvas.graph
         problem = graph.connection_problem(source, source_port, dest, dest_port)
         if problem:
-            canvas.message.emit(f"Cannot connect '{graph.nodes[source].name}' to "
-                                f"'{graph.nodes[dest].name}': {problem}.")
+            canvas.message.emit(tr("Cannot connect '{source}' to '{target}': {problem}.",
+                                   source=graph.nodes[source].name, target=graph.nodes[dest].name, problem=problem))
             return
         canvas.document.push(Connect(graph, source, source_port, dest, dest_port))
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
+from ....core.i18n import tr
 from . import style
 
 _LABEL_FONT = style.font(10)
@@ -65,8 +66,8 @@ class EdgeItem(QGraphicsItem):
     def set_label(self, text: str) -> None:
         if text != self.label:
             self.label = text
-            self.setToolTip(f"This wire carries {text} values per sample" if text != "?" else
-                            "The shape of this wire is not known yet: fix the issues before it")
+            self.setToolTip(tr("This wire carries {shape} values per sample", shape=text) if text != "?" else
+                            tr("The shape of this wire is not known yet: fix the issues before it"))
             self.update_path()
 
     def midpoint(self) -> QPointF:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ....core.analysis import ERROR, Issue, errors_first, worst_severity
 from ....core.graph import Node
+from ....core.i18n import tr
 from . import style
 from .port_item import PortItem, paint_resting_port
 
@@ -134,11 +135,14 @@ class NodeItem(QGraphicsItem):
     def _update_port_tooltips(self, node: Node) -> None:
         many = len(self.input_ports) > 1
         for i, (name, port) in enumerate(self.input_ports.items()):
-            which = f"input {i + 1}" if many else "input"
-            port.set_base_tooltip(f"The {which} of '{node.name}': drag a wire from here to an earlier layer's "
-                                  "output, or into here from one.")
+            port.set_base_tooltip(
+                tr("Input {number} of '{layer}': drag a wire from here to an earlier layer's output, or into here "
+                   "from one.", number=i + 1, layer=node.name) if many else
+                tr("The input of '{layer}': drag a wire from here to an earlier layer's output, or into here from "
+                   "one.", layer=node.name))
         for port in self.output_ports.values():
-            port.set_base_tooltip(f"The output of '{node.name}': drag from here to the input of a later layer.")
+            port.set_base_tooltip(tr("The output of '{layer}': drag from here to the input of a later layer.",
+                                     layer=node.name))
 
     def port(self, name: str, is_input: bool) -> Optional[PortItem]:
         return (self.input_ports if is_input else self.output_ports).get(name)
@@ -165,7 +169,7 @@ class NodeItem(QGraphicsItem):
         try:
             description = node.spec.describe(node.params)
         except (KeyError, TypeError, ValueError) as exc:  # a hand-edited file with odd settings
-            description = f"settings need attention ({exc})"
+            description = tr("settings need attention ({error})", error=exc)
         severity = worst_severity(issues)
         texts = (node.type, node.name, description, shape_text, param_count, severity,
                  tuple(p for p in self.input_ports))
@@ -178,10 +182,11 @@ class NodeItem(QGraphicsItem):
         self._name_text = _NAME_METRICS.elidedText(node.name, Qt.TextElideMode.ElideRight, _TEXT_WIDTH)
         self._detail_text = _DETAIL_METRICS.elidedText(description, Qt.TextElideMode.ElideRight, _TEXT_WIDTH)
         self._shape_text = f"→ {shape_text}"
-        self._params_text = f"{param_count:,} params"
+        self._params_text = tr("{count:,} params", count=param_count)
         self._header_colour = style.category_colour(node.spec.category)
-        self.setToolTip(f"{node.type} '{node.name}': {description}\nOutput shape {shape_text}, "
-                        f"{param_count:,} trainable numbers (weights and biases).\n{node.spec.help}")
+        self.setToolTip(tr("{type} '{layer}': {description}\nOutput shape {shape}, {count:,} trainable numbers "
+                           "(weights and biases).\n{help}", type=node.type, layer=node.name, description=description,
+                           shape=shape_text, count=param_count, help=tr(node.spec.help)))
         self._update_port_tooltips(node)
         self.update()
 

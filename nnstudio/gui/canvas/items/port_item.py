@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from ....core.i18n import tr
 from . import style
 
 # What a port shows while a wire is being drawn.
@@ -58,9 +59,9 @@ class PortItem(QGraphicsItem):
         """Show whether a wire being drawn may end here; `reason` is why not, in plain words."""
         self.state = state
         if state == INVALID and reason:
-            self.setToolTip(f"Cannot connect here: {reason}")
+            self.setToolTip(tr("Cannot connect here: {reason}", reason=reason))
         elif state == VALID:
-            self.setToolTip(f"{self._base_tooltip}\nRelease here to connect.")
+            self.setToolTip(tr("{tooltip}\nRelease here to connect.", tooltip=self._base_tooltip))
         else:
             self.setToolTip(self._base_tooltip)
         self._show_self()
