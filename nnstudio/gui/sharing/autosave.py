@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from ...core.autosave import (DEFAULT_INTERVAL_SECONDS, Recovery, default_recovery_dir, discard_recovery,
                               find_recoveries, write_recovery)
+from ...core.i18n import tr
 from ...core.project import dumps_project
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class Autosaver(QObject):
         except (OSError, ValueError) as exc:
             # The user keeps working; the status bar says autosave is failing (full disk, no permission...).
             log.warning("autosave failed: %s", exc)
-            self.failed.emit(f"Autosave failed: {getattr(exc, 'strerror', None) or exc}")
+            self.failed.emit(tr("Autosave failed: {error}", error=getattr(exc, "strerror", None) or exc))
             return None
         if self.current_file is not None and self.current_file != path:
             discard_recovery(self.current_file)  # the project moved (Save As while dirty): one file per project

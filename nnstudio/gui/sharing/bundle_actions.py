@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from ...core.i18n import tr
 from ...core.project import EXTENSION, weights_file_name
 from ..widgets import file_dialogs
 
@@ -23,8 +24,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUNDLE_EXTENSION = ".nnzip"
-BUNDLE_FILTER = f"Trained models (*{BUNDLE_EXTENSION})"
-WEIGHTS_FILTER = "Weights (*.safetensors *.pt *.pth);;All files (*)"
+
+
+def bundle_filter() -> str:
+    """The file dialogs' filter for bundles, in the current language."""
+    return tr("Trained models (*{extension})", extension=BUNDLE_EXTENSION)
+
+
+def weights_filter() -> str:
+    return tr("Weights (*.safetensors *.pt *.pth);;All files (*)")
 
 
 class ShareError(Exception):
@@ -89,15 +97,15 @@ class BundleActions(QObject):
         self._known: Optional[_KnownModel] = None
         self.session.model_changed.connect(self._model_changed)
 
-        self.save_bundle_action = self._action("Save with Trained &Weights…", self.save_bundle_dialog,
-                                               "Save the project, its trained weights and its run history as "
-                                               "one .nnzip file")
-        self.save_weights_action = self._action("Save Wei&ghts…", self.save_weights_dialog,
-                                                "Save the network's weights alone (.safetensors)")
-        self.load_weights_action = self._action("&Load Weights…", self.load_weights_dialog,
-                                                "Load weights (.safetensors or .pt) into this network")
+        self.save_bundle_action = self._action(tr("Save with Trained &Weights…"), self.save_bundle_dialog,
+                                               tr("Save the project, its trained weights and its run history as "
+                                                  "one .nnzip file"))
+        self.save_weights_action = self._action(tr("Save Wei&ghts…"), self.save_weights_dialog,
+                                                tr("Save the network's weights alone (.safetensors)"))
+        self.load_weights_action = self._action(tr("&Load Weights…"), self.load_weights_dialog,
+                                                tr("Load weights (.safetensors or .pt) into this network"))
         # Open, Open Recent and drops hand .nnzip files to open_bundle.
-        self.file_actions.openers[BUNDLE_EXTENSION] = (BUNDLE_FILTER, self.open_bundle)
+        self.file_actions.openers[BUNDLE_EXTENSION] = (tr("Trained models"), self.open_bundle)
         # After Save with Trained Weights the window's file is the .nnzip: plain Save writes the bundle again.
         self.file_actions.savers[BUNDLE_EXTENSION] = self.save_bundle_to
         # Plain Save keeps a trained model beside the project; opening the project loads it back.
@@ -123,17 +131,17 @@ class BundleActions(QObject):
         return Path(self.file_actions.display_name()).stem or "network"
 
     def ask_bundle_save_path(self) -> Optional[Path]:
-        path = file_dialogs.ask_save_file(self.window, "Save with trained weights", f"{self._stem()}{BUNDLE_EXTENSION}",
-                                          BUNDLE_FILTER, file_dialogs.PROJECTS, self._project_folder())
+        path = file_dialogs.ask_save_file(self.window, tr("Save with trained weights"), f"{self._stem()}{BUNDLE_EXTENSION}",
+                                          bundle_filter(), file_dialogs.PROJECTS, self._project_folder())
         return _with_suffix(path, BUNDLE_EXTENSION) if path else None
 
     def ask_weights_save_path(self) -> Optional[Path]:
-        path = file_dialogs.ask_save_file(self.window, "Save weights", f"{self._stem()}.safetensors",
-                                          "Weights (*.safetensors)", file_dialogs.PROJECTS, self._project_folder())
+        path = file_dialogs.ask_save_file(self.window, tr("Save weights"), f"{self._stem()}.safetensors",
+                                          tr("Weights (*.safetensors)"), file_dialogs.PROJECTS, self._project_folder())
         return _with_suffix(path, ".safetensors") if path else None
 
     def ask_weights_open_path(self) -> Optional[Path]:
-        return file_dialogs.ask_open_file(self.window, "Load weights", WEIGHTS_FILTER, file_dialogs.PROJECTS,
+        return file_dialogs.ask_open_file(self.window, tr("Load weights"), weights_filter(), file_dialogs.PROJECTS,
                                           self._project_folder())
 
     # ------------------------------------------------------------ which network to share
@@ -176,15 +184,15 @@ class BundleActions(QObject):
 
         Raises ShareError while training runs or when the drawing cannot be built."""
         if self.session.is_training:
-            raise ShareError("Training is running: stop it, or wait until it finishes, then try again.")
+            raise ShareError(tr("Training is running: stop it, or wait until it finishes, then try again."))
         model, known = self.session.model, self._known
         if model is not None and known is not None and known.model is model:
             if known.drawing == drawing_signature(self.document):
                 return SharedModel(model, known.trained, known.history)
             fresh = self.fresh_model()
-            return SharedModel(fresh, False, note="The network was changed after it was trained, so its "
-                                                  "starting weights were used; train it again to share "
-                                                  "trained weights.")
+            return SharedModel(fresh, False, note=tr("The network was changed after it was trained, so its "
+                                                     "starting weights were used; train it again to share "
+                                                     "trained weights."))
         fresh = self.fresh_model()
         if model is not None and _same_structure(model, fresh):
             # A model the teaching panels made from the current drawing (weights maybe set by hand).
@@ -202,7 +210,7 @@ class BundleActions(QObject):
         try:
             shared = self.shared_model()
         except ShareError as exc:
-            self.show_error("Could not save the trained model", sentence(str(exc)))
+            self.show_error(tr("Could not save the trained model"), sentence(str(exc)))
             return False
         path = self.ask_bundle_save_path()
         return self.save_bundle_to(path, shared) if path else False
@@ -217,11 +225,13 @@ class BundleActions(QObject):
             save_bundle(path, self.document.project, shared.model, shared.history, trained=shared.trained,
                         class_names=self._class_names())
         except (ShareError, BundleError) as exc:
-            self.show_error("Could not save the trained model", sentence(str(exc)))
+            self.show_error(tr("Could not save the trained model"), sentence(str(exc)))
             return False
         self.file_actions.mark_saved_as(Path(path))
-        weights = "trained weights" if shared.trained else "starting weights (not trained yet)"
-        self.message.emit(f"Saved {Path(path).name} with its {weights}" + (f". {shared.note}" if shared.note else ""))
+        name = Path(path).name
+        text = (tr("Saved {name} with its trained weights", name=name) if shared.trained
+                else tr("Saved {name} with its starting weights (not trained yet)", name=name))
+        self.message.emit(tr("{message}. {note}", message=text, note=shared.note) if shared.note else text)
         return True
 
     def open_bundle(self, path: Path) -> bool:
@@ -239,7 +249,7 @@ class BundleActions(QObject):
         finally:
             QGuiApplication.restoreOverrideCursor()
         if error:
-            self.show_error("Could not open the trained model", sentence(error))
+            self.show_error(tr("Could not open the trained model"), sentence(error))
             return False
         files = self.file_actions
         # The project came out of a bundle and has no file of its own: Save asks where, suggesting this name.
@@ -248,8 +258,9 @@ class BundleActions(QObject):
         files.add_recent(Path(path))
         self.adopt_model(bundle.model, bundle.trained, bundle.history)
         self._show_history(bundle.history)
-        what = "trained model" if bundle.trained else "model (not trained yet)"
-        self.message.emit(f"Opened the {what} {Path(path).name}")
+        name = Path(path).name
+        self.message.emit(tr("Opened the trained model {name}", name=name) if bundle.trained
+                          else tr("Opened the model (not trained yet) {name}", name=name))
         return True
 
     def _show_history(self, history: Optional["History"]) -> None:
@@ -288,7 +299,7 @@ class BundleActions(QObject):
         try:
             export_model(model, "safetensors", Path(project_path).parent / name, trained=True, project=project)
         except ExportError as exc:
-            self.show_error("Could not save the trained weights", sentence(str(exc)))
+            self.show_error(tr("Could not save the trained weights"), sentence(str(exc)))
             return False
         project.weights = name
         return True
@@ -302,15 +313,16 @@ class BundleActions(QObject):
 
         path = project.path.parent / project.weights
         if not path.is_file():
-            self.message.emit(f"The trained weights {project.weights} are missing from the project's folder: "
-                              "press Train to train the network again.")
+            self.message.emit(tr("The trained weights {name} are missing from the project's folder: press Train to "
+                                 "train the network again.", name=project.weights))
             return
         self.session.reload_data()  # the network's sizes come from the data
         try:
             model = self.fresh_model()
             load_any_weights(model, path)
         except (ShareError, WeightsError) as exc:
-            self.message.emit(f"The trained weights {project.weights} could not be loaded: {exc}")
+            self.message.emit(tr("The trained weights {name} could not be loaded: {error}", name=project.weights,
+                                 error=exc))
             return
         model.eval()
         self.adopt_model(model, says_trained(path), None)
@@ -320,7 +332,7 @@ class BundleActions(QObject):
         try:
             shared = self.shared_model()
         except ShareError as exc:
-            self.show_error("Could not save the weights", sentence(str(exc)))
+            self.show_error(tr("Could not save the weights"), sentence(str(exc)))
             return False
         path = self.ask_weights_save_path()
         return self.save_weights_to(path, shared) if path else False
@@ -333,7 +345,7 @@ class BundleActions(QObject):
             text = export_model(shared.model, "safetensors", path, trained=shared.trained,
                                 project=self.document.project)
         except (ShareError, ExportError) as exc:
-            self.show_error("Could not save the weights", sentence(str(exc)))
+            self.show_error(tr("Could not save the weights"), sentence(str(exc)))
             return False
         self.message.emit(text.split(". ")[0])
         return True
@@ -347,15 +359,15 @@ class BundleActions(QObject):
         from ...engine.weights import WeightsError, load_any_weights, says_trained  # noqa: PLC0415
 
         if self.session.is_training:
-            self.show_error("Could not load the weights", "Training is running: stop it first.")
+            self.show_error(tr("Could not load the weights"), tr("Training is running: stop it first."))
             return False
         try:
             model = self.fresh_model()
             load_any_weights(model, path)
         except (ShareError, WeightsError) as exc:
-            self.show_error("Could not load the weights", f"{Path(path).name}: {exc}")
+            self.show_error(tr("Could not load the weights"), tr("{name}: {error}", name=Path(path).name, error=exc))
             return False
         model.eval()
         self.adopt_model(model, says_trained(Path(path)), None)
-        self.message.emit(f"Loaded the weights of {Path(path).name}")
+        self.message.emit(tr("Loaded the weights of {name}", name=Path(path).name))
         return True

@@ -11,6 +11,8 @@ from PySide6.QtGui import (QColor, QFont, QFontDatabase, QGuiApplication, QShowE
                            QTextCharFormat, QTextDocument)
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from ...core.i18n import tr
+
 log = logging.getLogger(__name__)
 
 UPDATE_DELAY_MS = 300  # a burst of edits (a spin box held down) redraws the code once
@@ -90,13 +92,14 @@ def code_for(document: Any) -> str:
         return _problems_comment(list(exc.messages))
     except (ValueError, KeyError) as exc:  # a layer the code writer cannot express yet
         log.warning("no code for this drawing: %s", exc)
-        return _problems_comment([f"This drawing cannot be written as code yet: {exc}"])
+        return _problems_comment([tr("This drawing cannot be written as code yet: {error}", error=exc)])
 
 
 def _problems_comment(messages: list[str]) -> str:
-    lines = ["# The network has problems to fix before it can be written as code:", "#"]
+    # Read in the panel (never exported): in the student's language.
+    lines = ["# " + tr("The network has problems to fix before it can be written as code:"), "#"]
     lines += [f"#   - {message}" for message in messages]
-    lines += ["#", "# Fix them in the drawing (see the Issues panel) and the code appears here."]
+    lines += ["#", "# " + tr("Fix them in the drawing (see the Issues panel) and the code appears here.")]
     return "\n".join(lines) + "\n"
 
 
@@ -115,11 +118,11 @@ class CodeView(QWidget):
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.highlighter = PythonHighlighter(self.editor.document())
-        self.copy_button = QPushButton("Copy")
+        self.copy_button = QPushButton(tr("Copy"))
         self.copy_button.setObjectName("copyCodeButton")
-        self.copy_button.setToolTip("Copy model.py to the clipboard, to paste it into your own Python file")
+        self.copy_button.setToolTip(tr("Copy model.py to the clipboard, to paste it into your own Python file"))
         self.copy_button.clicked.connect(self.copy_to_clipboard)
-        caption = QLabel("model.py — the drawing as PyTorch code")
+        caption = QLabel(tr("model.py — the drawing as PyTorch code"))
         caption.setObjectName("codeCaption")
 
         bar = QHBoxLayout()

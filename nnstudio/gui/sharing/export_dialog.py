@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
+from ...core.i18n import N_, tr
 from ..widgets.file_dialogs import EXPORTS, ask_save_file, remember_folder, remembered_folder
 from .bundle_actions import BundleActions, ShareError, sentence
 
@@ -18,13 +19,16 @@ log = logging.getLogger(__name__)
 
 # The engine's formats (nnstudio.engine.export.FORMATS), repeated here so opening the dialog needs no torch.
 FORMAT_CHOICES: list[tuple[str, str]] = [
-    ("safetensors", "Weights only (.safetensors) — to load into PyTorch code"),
-    ("torchscript", "TorchScript (.pt) — runs with torch.jit.load, no NN Studio needed"),
-    ("onnx", "ONNX (.onnx) — for onnxruntime and other runtimes"),
-    ("python", "Python code (a folder: model.py, train.py and the weights)"),
+    ("safetensors", N_("Weights only (.safetensors) — to load into PyTorch code")),
+    ("torchscript", N_("TorchScript (.pt) — runs with torch.jit.load, no NN Studio needed")),
+    ("onnx", N_("ONNX (.onnx) — for onnxruntime and other runtimes")),
+    ("python", N_("Python code (a folder: model.py, train.py and the weights)")),
 ]
-ORDER_NOTE = ("Every export takes the inputs in the order of the Input layers and gives the outputs in the "
-              "order of the Output layers.")
+# The name of each format in the file dialog's filter.
+FILTER_NAMES = {"safetensors": N_("Weights only (.safetensors)"), "torchscript": "TorchScript (.pt)",
+                "onnx": "ONNX (.onnx)", "python": N_("Python code")}
+ORDER_NOTE = N_("Every export takes the inputs in the order of the Input layers and gives the outputs in the "
+                "order of the Output layers.")
 EXTENSIONS = {"safetensors": ".safetensors", "torchscript": ".pt", "onnx": ".onnx", "python": ""}
 BREAK_HERE = "\u200b"     # an invisible place where a long path may wrap onto the next line
 
@@ -42,7 +46,7 @@ class ExportDialog(QDialog):
     def __init__(self, actions: BundleActions, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")
-        self.setWindowTitle("Export the network")
+        self.setWindowTitle(tr("Export the network"))
         self.actions = actions
         self.document = actions.document
         self._prepared_for: Optional[str] = None
@@ -50,20 +54,20 @@ class ExportDialog(QDialog):
         self.format_combo = QComboBox()
         self.format_combo.setObjectName("exportFormatCombo")
         for key, text in FORMAT_CHOICES:
-            self.format_combo.addItem(text, key)
+            self.format_combo.addItem(tr(text), key)
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("exportPathEdit")
-        self.path_edit.setPlaceholderText("Where to write it")
-        self.browse_button = QPushButton("Choose…")
+        self.path_edit.setPlaceholderText(tr("Where to write it"))
+        self.browse_button = QPushButton(tr("Choose…"))
         self.browse_button.setObjectName("exportBrowseButton")
         place = QHBoxLayout()
         place.addWidget(self.path_edit, 1)
         place.addWidget(self.browse_button)
         form = QFormLayout()
-        form.addRow("Format:", self.format_combo)
-        form.addRow("Save to:", place)
+        form.addRow(tr("Format:"), self.format_combo)
+        form.addRow(tr("Save to:"), place)
 
-        self.message_label = QLabel(ORDER_NOTE)
+        self.message_label = QLabel(tr(ORDER_NOTE))
         self.message_label.setObjectName("exportMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -72,7 +76,7 @@ class ExportDialog(QDialog):
         self.format_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
         buttons = QDialogButtonBox()
-        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button = buttons.addButton(tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setObjectName("exportButton")
         self.export_button.setDefault(True)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
@@ -94,11 +98,10 @@ class ExportDialog(QDialog):
         suggested = self.default_path(fmt)
         if fmt == "python":
             # A new folder for the code: a save dialog lets the student name it.
-            return ask_save_file(self, "Folder for the Python code", suggested.name, "Folder (*)", EXPORTS,
+            return ask_save_file(self, tr("Folder for the Python code"), suggested.name, tr("Folder (*)"), EXPORTS,
                                  near=suggested.parent)
-        label = dict(FORMAT_CHOICES)[fmt]
-        return ask_save_file(self, "Export the network", suggested.name,
-                             f"{label.split(' — ')[0]} (*{EXTENSIONS[fmt]})", EXPORTS, near=suggested.parent)
+        return ask_save_file(self, tr("Export the network"), suggested.name,
+                             f"{tr(FILTER_NAMES[fmt])} (*{EXTENSIONS[fmt]})", EXPORTS, near=suggested.parent)
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
@@ -117,7 +120,7 @@ class ExportDialog(QDialog):
             self._prepared_for = name
             self.path_edit.clear()
             self._format_changed()
-            self.show_message(ORDER_NOTE)
+            self.show_message(tr(ORDER_NOTE))
 
     def show_message(self, text: str) -> None:
         """Show a message below the form; the dialog grows to show all of it."""
@@ -165,7 +168,7 @@ class ExportDialog(QDialog):
 
         fmt, path = self.current_format(), self.destination()
         if path is None:
-            self.show_error("Nothing exported", "Choose where to save the export first.")
+            self.show_error(tr("Nothing exported"), tr("Choose where to save the export first."))
             return False
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -176,14 +179,15 @@ class ExportDialog(QDialog):
         except Exception as exc:  # noqa: BLE001 - an exporter's own failure (torch, onnx) must not vanish
             # The student gets a plain message; the traceback goes to the log for whoever fixes it.
             log.exception("the %s export to %s failed", fmt, path)
-            problem = sentence(f"The {fmt} export failed ({type(exc).__name__}: {str(exc)[:300]})")
+            problem = tr("The {format} export failed ({error}: {details})", format=fmt, error=type(exc).__name__,
+                         details=str(exc)[:300])
         else:
             problem = ""
         finally:
             QGuiApplication.restoreOverrideCursor()
         if problem:
-            self.show_message(f"Nothing was exported. {problem}")
-            self.show_error("Could not export the network", problem)
+            self.show_message(tr("Nothing was exported. {problem}", problem=problem))
+            self.show_error(tr("Could not export the network"), problem)
             return False
         if shared.note:
             text = f"{text} {shared.note}"

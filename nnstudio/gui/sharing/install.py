@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
 from ...core.autosave import Recovery, discard_recovery, load_recovery
+from ...core.i18n import tr
 from ...core.project import ProjectError
 from ..contributions import FILE, FILE_EXPORT, Contribution, DockSpec, Entries, WindowParts
 from .autosave import Autosaver
@@ -42,9 +43,9 @@ class Sharing(Contribution):
         self.bundles = BundleActions(window)
         self.export_dialog: Optional[Any] = None   # built on first use (ExportDialog)
 
-        self.export_action = QAction("&Export…", window)
+        self.export_action = QAction(tr("&Export…"), window)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setStatusTip("Export the network as safetensors, TorchScript, ONNX or Python code")
+        self.export_action.setStatusTip(tr("Export the network as safetensors, TorchScript, ONNX or Python code"))
         self.export_action.triggered.connect(lambda checked=False: self.show_export_dialog())
 
         self.code_view = CodeView(self.document, window)
@@ -60,7 +61,7 @@ class Sharing(Contribution):
     def dock_specs(self) -> list[DockSpec]:
         # The code under the drawing, a tab beside the model summary: wide enough for whole lines of code,
         # and the right-hand column (Inspector, Data, Training) keeps room for its tab titles.
-        return [DockSpec("code", "Code", self.code_view, Qt.DockWidgetArea.BottomDockWidgetArea, beside="summary")]
+        return [DockSpec("code", tr("Code"), self.code_view, Qt.DockWidgetArea.BottomDockWidgetArea, beside="summary")]
 
     def installed(self, parts: WindowParts) -> None:
         self.code_dock = parts.docks["code"]
@@ -103,13 +104,13 @@ class Sharing(Contribution):
     # ------------------------------------------------------------ recovery after a crash
     def ask_restore(self, recovery: Recovery) -> str:
         """RESTORE, DISCARD or LATER (the dialog was closed): tests replace this."""
-        when = datetime.fromtimestamp(recovery.saved_at).strftime("%d %B %Y, %H:%M")
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work",
-                          f"NN Studio closed unexpectedly. Restore your unsaved work from {when} "
-                          f"({recovery.title})?", parent=self.window)
-        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        when = datetime.fromtimestamp(recovery.saved_at).strftime(tr("%d %B %Y, %H:%M"))  # the date as the language writes it
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Restore unsaved work"),
+                          tr("NN Studio closed unexpectedly. Restore your unsaved work from {when} ({title})?",
+                             when=when, title=recovery.title), parent=self.window)
+        restore = box.addButton(tr("Restore"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(tr("Discard"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(tr("Later"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(restore)
         box.exec()
         clicked = box.clickedButton()
@@ -132,7 +133,7 @@ class Sharing(Contribution):
         try:
             project = load_recovery(recovery)
         except ProjectError as exc:
-            files.show_error("Could not restore the unsaved work", str(exc))
+            files.show_error(tr("Could not restore the unsaved work"), str(exc))
             return False
         if not files.maybe_save():
             return False
@@ -143,7 +144,7 @@ class Sharing(Contribution):
         written = self.autosaver.write_now()
         if written is not None and written != recovery.path:
             discard_recovery(recovery)
-        self.show_status(f"Restored your unsaved work on {recovery.title}")
+        self.show_status(tr("Restored your unsaved work on {title}", title=recovery.title))
         return True
 
 
