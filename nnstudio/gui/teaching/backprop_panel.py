@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont, QUndoCommand
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ...core.i18n import N_, tr
 from ...core.teaching.backprop import (CLASSIC_INPUTS, CLASSIC_RATE, CLASSIC_TARGETS, LOSSES, BackpropStep,
                                        classic_network)
 from ...core.teaching.backprop_tables import (DIGITS, WeightName, link_text, phase_table, sample_target,
@@ -20,10 +21,13 @@ from .edits import LayerWeights, SetWeights, model_or_none, set_one_weight, smal
 from .shown_weights import network_numbers
 
 MAX_WEIGHTS = 60          # "a few dozen weights": beyond that the numbers no longer fit on screen
-NO_BIAS_NOTE = ("No bias: this step is worked out with every bias at 0, as in the course's worked example. Only "
-                "the stepper's demonstration changes: your network keeps its biases.")
-NO_BIAS_APPLY = ("'Apply update' is off while 'no bias' is on for your network: these numbers assume biases of 0, "
-                 "which your model does not have. Turn 'no bias' off to apply a real update.")
+NO_BIAS_NOTE = N_("No bias: this step is worked out with every bias at 0, as in the course's worked example. Only "
+                  "the stepper's demonstration changes: your network keeps its biases.")
+NO_BIAS_APPLY = N_("'Apply update' is off while 'no bias' is on for your network: these numbers assume biases of 0, "
+                   "which your model does not have. Turn 'no bias' off to apply a real update.")
+# The losses' names in the stepper's list (the keys are the core's).
+LOSS_NAMES = {"squared_error": N_("squared error"), "mse": "mse", "mae": "mae", "cross_entropy": N_("cross entropy"),
+              "binary_cross_entropy": N_("binary cross entropy")}
 
 
 def cell_lines(text: str) -> str:
@@ -39,7 +43,7 @@ class StepperWeights(QUndoCommand):
     """'Apply update' on the stepper's own network (the classic example): undo brings the old weights back."""
 
     def __init__(self, stepper: "BackpropStepper", old: SmallNetwork, new: SmallNetwork) -> None:
-        super().__init__("Apply the backpropagation update")
+        super().__init__(tr("Apply the backpropagation update"))
         self.stepper, self.old, self.new = stepper, old.copy(), new.copy()
 
     def redo(self) -> None:
@@ -67,31 +71,31 @@ class BackpropStepper(QWidget):
 
         layout = QVBoxLayout(self)
         sources = QHBoxLayout()
-        self.classic_button = QPushButton("Load the classic 2-2-2 example", self)
+        self.classic_button = QPushButton(tr("Load the classic 2-2-2 example"), self)
         self.classic_button.setObjectName("loadClassic")
-        self.classic_button.setToolTip("Matt Mazur's worked example: inputs 0.05 and 0.10, targets 0.01 and 0.99, "
-                                       "sigmoid neurons, squared error, learning rate 0.5")
+        self.classic_button.setToolTip(tr("Matt Mazur's worked example: inputs 0.05 and 0.10, targets 0.01 and 0.99, "
+                                          "sigmoid neurons, squared error, learning rate 0.5"))
         self.classic_button.clicked.connect(self.load_classic)
-        self.project_button = QPushButton("Use my network", self)
+        self.project_button = QPushButton(tr("Use my network"), self)
         self.project_button.setObjectName("useMyNetwork")
         self.project_button.clicked.connect(self.use_project)
-        self.no_bias_box = QCheckBox("No bias (like the worked example)", self)
+        self.no_bias_box = QCheckBox(tr("No bias (like the worked example)"), self)
         self.no_bias_box.setObjectName("stepperNoBias")
-        self.no_bias_box.setToolTip("Work the step out with every bias at 0, as the course's worked example does. "
-                                    "Only the stepper's demonstration changes: your network keeps its biases.")
+        self.no_bias_box.setToolTip(tr("Work the step out with every bias at 0, as the course's worked example does. "
+                                       "Only the stepper's demonstration changes: your network keeps its biases."))
         self.no_bias_box.toggled.connect(self._on_no_bias_toggled)
         sources.addWidget(self.classic_button)
         sources.addWidget(self.project_button)
         sources.addStretch(1)
-        self.back_button = QPushButton("◀ Back", self)
+        self.back_button = QPushButton(tr("◀ Back"), self)
         self.back_button.setObjectName("stepBack")
         self.back_button.clicked.connect(self.back)
-        self.next_button = QPushButton("Next ▶", self)
+        self.next_button = QPushButton(tr("Next ▶"), self)
         self.next_button.setObjectName("stepNext")
         self.next_button.clicked.connect(self.next)
-        self.apply_button = QPushButton("Apply update", self)
+        self.apply_button = QPushButton(tr("Apply update"), self)
         self.apply_button.setObjectName("applyUpdate")
-        self.apply_button.setToolTip("Write the new weights into the network (Ctrl+Z undoes it)")
+        self.apply_button.setToolTip(tr("Write the new weights into the network (Ctrl+Z undoes it)"))
         self.apply_button.clicked.connect(self.apply_update)
         for button in (self.back_button, self.next_button, self.apply_button):
             sources.addWidget(button)
@@ -110,17 +114,17 @@ class BackpropStepper(QWidget):
         self.loss_combo = QComboBox(self)
         self.loss_combo.setObjectName("stepperLoss")
         for key, text in LOSSES.items():
-            self.loss_combo.addItem(key.replace("_", " "), key)
-            self.loss_combo.setItemData(self.loss_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+            self.loss_combo.addItem(tr(LOSS_NAMES.get(key, key.replace("_", " "))), key)
+            self.loss_combo.setItemData(self.loss_combo.count() - 1, tr(text), Qt.ItemDataRole.ToolTipRole)
         inputs_row = QHBoxLayout()
         inputs_row.addWidget(self.inputs_edit)
-        inputs_row.addWidget(QLabel("targets:", self))
+        inputs_row.addWidget(QLabel(tr("targets:"), self))
         inputs_row.addWidget(self.targets_edit)
-        inputs_row.addWidget(QLabel("learning rate α:", self))
+        inputs_row.addWidget(QLabel(tr("learning rate α:"), self))
         inputs_row.addWidget(self.rate_spin)
-        inputs_row.addWidget(QLabel("loss:", self))
+        inputs_row.addWidget(QLabel(tr("loss:"), self))
         inputs_row.addWidget(self.loss_combo)
-        form.addRow("inputs:", inputs_row)
+        form.addRow(tr("inputs:"), inputs_row)
         layout.addLayout(form)
         layout.addWidget(self.no_bias_box, 0, Qt.AlignmentFlag.AlignLeft)
         self.inputs_edit.editingFinished.connect(self.recompute)
@@ -134,7 +138,7 @@ class BackpropStepper(QWidget):
         bold.setBold(True)
         self.phase_label.setFont(bold)
         layout.addWidget(self.phase_label)
-        self.bias_note = QLabel(NO_BIAS_NOTE, self)
+        self.bias_note = QLabel(tr(NO_BIAS_NOTE), self)
         self.bias_note.setObjectName("stepperNoBiasNote")
         self.bias_note.setWordWrap(True)
         self.bias_note.setVisible(False)
@@ -158,7 +162,7 @@ class BackpropStepper(QWidget):
         weights_box = QWidget(top)
         weights_layout = QVBoxLayout(weights_box)
         weights_layout.setContentsMargins(0, 0, 0, 0)
-        weights_layout.addWidget(QLabel("Starting weights (type to change):", weights_box))
+        weights_layout.addWidget(QLabel(tr("Starting weights (type to change):"), weights_box))
         self.weights_table = QTableWidget(weights_box)
         self.weights_table.setObjectName("stepperWeights")
         self.weights_table.itemChanged.connect(self._on_weight_edited)
@@ -191,15 +195,16 @@ class BackpropStepper(QWidget):
         try:
             network = small_network(self.document, self.session, network_numbers(self.document, self.session))
         except NetworkError as exc:
-            self.message_label.setText(f"The stepper cannot show this network: {exc}")
+            self.message_label.setText(tr("The stepper cannot show this network: {error}", error=exc))
             return False
         if model_or_none(self.session) is None:
-            self.message_label.setText("Choose data first: the stepper needs the network's weights.")
+            self.message_label.setText(tr("Choose data first: the stepper needs the network's weights."))
             return False
         weights = sum(layer.weights.size for layer in network.layers)
         if weights > MAX_WEIGHTS:
-            self.message_label.setText(f"This network has {weights} weights: the stepper shows networks of up to "
-                                       f"{MAX_WEIGHTS}, so every number fits on the screen. Try the classic example.")
+            self.message_label.setText(tr("This network has {weights} weights: the stepper shows networks of up to "
+                                          "{most}, so every number fits on the screen. Try the classic example.",
+                                          weights=weights, most=MAX_WEIGHTS))
             return False
         data = self.session.data
         inputs = np.asarray(next(iter(data.prepared.train.inputs.values())), dtype=np.float64)
@@ -255,7 +260,7 @@ class BackpropStepper(QWidget):
             return
         x, t = parse_numbers(self.inputs_edit.text()), parse_numbers(self.targets_edit.text())
         if x is None or t is None:
-            self.message_label.setText("Type the inputs and targets as numbers separated by commas.")
+            self.message_label.setText(tr("Type the inputs and targets as numbers separated by commas."))
             return
         try:
             self.step = BackpropStep(self.shown_network(), [x], [t], self.loss_combo.currentData(),
@@ -292,7 +297,7 @@ class BackpropStepper(QWidget):
         if self.step is None:
             return False
         if self._apply_blocked():
-            self.message_label.setText(NO_BIAS_APPLY)
+            self.message_label.setText(tr(NO_BIAS_APPLY))
             return False
         new = self.network.copy()   # the step's new weights; biases the demonstration left out stay as they were
         for layer, stepped in zip(new.layers, self.step.new_network.layers):
@@ -304,12 +309,13 @@ class BackpropStepper(QWidget):
             for layer in new.layers:
                 node = self.document.graph.node_by_name(layer.name)
                 changes[node.id] = LayerWeights(layer.weights.copy(), None if layer.bias is None else layer.bias.copy())
-            done = self.document.push(SetWeights(self.session, changes, "Apply the backpropagation update"))
+            done = self.document.push(SetWeights(self.session, changes, tr("Apply the backpropagation update")))
         else:
             done = self.document.push(StepperWeights(self, self.network, new))
         if done:
-            self.message_label.setText("Applied: the new weights are the starting weights of the next step. "
-                                       f"The error for this sample was {format_number(self.step.error, DIGITS)}.")
+            self.message_label.setText(tr("Applied: the new weights are the starting weights of the next step. "
+                                          "The error for this sample was {error}.",
+                                          error=format_number(self.step.error, DIGITS)))
         return done
 
     def _apply_blocked(self) -> bool:
@@ -341,7 +347,7 @@ class BackpropStepper(QWidget):
         shown = self.shown_network()
         self.weights_table.clear()
         self.weights_table.setColumnCount(3)
-        self.weights_table.setHorizontalHeaderLabels(["weight", "link", "value"])
+        self.weights_table.setHorizontalHeaderLabels([tr("weight"), tr("link"), tr("value")])
         self.weights_table.setRowCount(len(rows))
         for r, weight in enumerate(rows):
             texts = (weight.name, link_text(shown, weight.layer, weight.neuron, weight.source),
@@ -360,7 +366,7 @@ class BackpropStepper(QWidget):
         layer, neuron, source, _ = self.weight_names()[item.row()]
         value = parse_number(item.text())
         if value is None:
-            self.message_label.setText(f"'{item.text()}' is not a number.")
+            self.message_label.setText(tr("'{text}' is not a number.", text=item.text()))
             self._fill_weights()
             return
         if self.source == "project":
@@ -380,7 +386,7 @@ class BackpropStepper(QWidget):
         for button in (self.back_button, self.next_button, self.apply_button):
             button.setEnabled(has)
         if not has:
-            self.phase_label.setText("Load the classic 2-2-2 example, or use your own small network.")
+            self.phase_label.setText(tr("Load the classic 2-2-2 example, or use your own small network."))
             self.text_label.setText("")
             self.table.clear()
             self.table.setRowCount(0)
@@ -390,13 +396,14 @@ class BackpropStepper(QWidget):
             return
         self.back_button.setEnabled(self.phase_index > 0)
         self.apply_button.setEnabled(not self._apply_blocked())
-        self.apply_button.setToolTip(NO_BIAS_APPLY if self._apply_blocked()
-                                     else "Write the new weights into the network (Ctrl+Z undoes it)")
+        self.apply_button.setToolTip(tr(NO_BIAS_APPLY) if self._apply_blocked()
+                                     else tr("Write the new weights into the network (Ctrl+Z undoes it)"))
         self.next_button.setEnabled(self.phase_index < len(self.step.phases) - 1)
         phase = self.step.phases[self.phase_index]
         if phase.kind not in self.phases_seen:
             self.phases_seen.append(phase.kind)
-        self.phase_label.setText(f"Phase {self.phase_index + 1} of {len(self.step.phases)}: {phase.title}")
+        self.phase_label.setText(tr("Phase {number} of {count}: {title}", number=self.phase_index + 1,
+                                    count=len(self.step.phases), title=phase.title))
         self.phase_label.setStyleSheet(f"color: {PHASE_COLORS[phase.kind].name()};")
         self.text_label.setText(phase.description + worked_lines(self.step, phase))
         self._fill_table(phase)

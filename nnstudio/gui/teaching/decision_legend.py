@@ -6,11 +6,14 @@ from typing import NamedTuple, Optional
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from ...core.i18n import N_
+
 PER_ROW = 5               # ten classes (the digits) in two rows, so the legend never widens the panel
-SAMPLES_TEXT = "Dots: the training samples, each in the colour of its true class"
-UNSURE_TEXT = "Pale: the network is unsure there"
-CURVE_TEXT = "Red curve: what the network predicts"
-REGRESSION_SAMPLES_TEXT = "Dots: the training samples"
+# Marked only: the map shows them with tr() (the language is chosen after import).
+SAMPLES_TEXT = N_("Dots: the training samples, each in the colour of its true class")
+UNSURE_TEXT = N_("Pale: the network is unsure there")
+CURVE_TEXT = N_("Red curve: what the network predicts")
+REGRESSION_SAMPLES_TEXT = N_("Dots: the training samples")
 
 
 class LegendEntry(NamedTuple):

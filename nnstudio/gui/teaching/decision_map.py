@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ...core.i18n import N_, tr
 from ...core.layers import canonical_type
 from ...core.teaching.decision import classes_and_confidence
 from ...core.teaching.plane import Plane, input_plane, line_over
@@ -20,7 +21,7 @@ MARGIN, LEAST_MARGIN = 0.1, 1e-3   # the grid reaches 10% of the data's spread b
 REDRAW_EVERY_S = 0.25      # during training at most 4 redraws a second
 CURVE_POINTS = 200
 CURVE_MARGIN = 0.05        # the fitted curve reaches 5% of the data's spread beyond the outermost samples
-WAITING = "Waiting for this network's data: the map appears as soon as it has loaded."
+WAITING = N_("Waiting for this network's data: the map appears as soon as it has loaded.")
 # Class colours that stay apart when mixed with white for low confidence.
 CLASS_COLORS = np.array([(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
                          (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)],
@@ -63,11 +64,11 @@ class DecisionMap(QWidget):
 
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
-        row.addWidget(QLabel("across:", self))
+        row.addWidget(QLabel(tr("across:"), self))
         self.x_combo = QComboBox(self)
         self.x_combo.setObjectName("decisionMapX")
         row.addWidget(self.x_combo, 1)
-        row.addWidget(QLabel("up:", self))
+        row.addWidget(QLabel(tr("up:"), self))
         self.y_combo = QComboBox(self)
         self.y_combo.setObjectName("decisionMapY")
         row.addWidget(self.y_combo, 1)
@@ -125,10 +126,10 @@ class DecisionMap(QWidget):
         outputs = [n for n in graph.nodes.values() if canonical_type(n.type) == "Output"]
         self.mode, self.waiting = "none", False
         if data is None:
-            self._say("Choose data and draw a network: this map then shows what it answers everywhere.")
+            self._say(tr("Choose data and draw a network: this map then shows what it answers everywhere."))
             return
         if len(inputs) != 1 or not outputs:
-            self._say("The decision map needs one Input and an Output.")
+            self._say(tr("The decision map needs one Input and an Output."))
             return
         train = data.prepared.train
         if self._data_stale or inputs[0].id not in train.inputs or outputs[0].id not in train.targets:
@@ -140,11 +141,12 @@ class DecisionMap(QWidget):
         features = self._feature_names(data)
         if target is not None and target.task == "regression":
             if len(features) != 1:
-                self._say("For numbers to predict, the fitted curve is drawn when the network has one input feature.")
+                self._say(tr("For numbers to predict, the fitted curve is drawn when the network has one input "
+                             "feature."))
                 return
             self.mode = "regression"
         elif len(features) < 2:
-            self._say("The decision map needs at least two input features.")
+            self._say(tr("The decision map needs at least two input features."))
             return
         else:
             self.mode = "classes"
@@ -169,7 +171,7 @@ class DecisionMap(QWidget):
 
     def _wait(self) -> None:
         """The data (or the model) still belongs to the network drawn before: say so, and try again when asked."""
-        self._say(WAITING)
+        self._say(tr(WAITING))
         self.waiting = True
 
     def _say(self, text: str) -> None:
@@ -263,10 +265,13 @@ class DecisionMap(QWidget):
         self.curve.setData([], [])
         self.plot.setLabel("bottom", self.features[fx])
         self.plot.setLabel("left", self.features[fy])
-        others = " (the other features held at their means)" if len(self.features) > 2 else ""
         self.legend.show_entries(self._class_entries(outputs))
-        self.message_label.setText("Each colour is the class the network answers there; pale means unsure. The dots "
-                                   f"are the training samples, coloured by their true class{others}.")
+        self.message_label.setText(
+            tr("Each colour is the class the network answers there; pale means unsure. The dots are the training "
+               "samples, coloured by their true class (the other features held at their means).")
+            if len(self.features) > 2 else
+            tr("Each colour is the class the network answers there; pale means unsure. The dots are the training "
+               "samples, coloured by their true class."))
 
     def _draw_regression(self) -> None:
         raw, targets = self._raw_training_rows()
@@ -281,11 +286,11 @@ class DecisionMap(QWidget):
             self.points.setData(raw[:, 0], np.asarray(targets, dtype=np.float64).reshape(len(raw), -1)[:, 0],
                                 brush=self._pg.mkBrush(31, 119, 180, 150))
         self.plot.setLabel("bottom", self.features[0])
-        self.plot.setLabel("left", "prediction")
-        self.message_label.setText("The red curve is what the network predicts for each input value; the dots are "
-                                   "the training samples.")
-        self.legend.show_entries([LegendEntry((214, 39, 40), False, CURVE_TEXT),
-                                  LegendEntry((31, 119, 180), True, REGRESSION_SAMPLES_TEXT)])
+        self.plot.setLabel("left", tr("prediction"))
+        self.message_label.setText(tr("The red curve is what the network predicts for each input value; the dots "
+                                      "are the training samples."))
+        self.legend.show_entries([LegendEntry((214, 39, 40), False, tr(CURVE_TEXT)),
+                                  LegendEntry((31, 119, 180), True, tr(REGRESSION_SAMPLES_TEXT))])
 
     def _class_entries(self, outputs: np.ndarray) -> list[LegendEntry]:
         """A patch per class in its colour and name (the data's class names, else 0, 1, 2…), then the dots and
@@ -296,7 +301,7 @@ class DecisionMap(QWidget):
         names = [str(name) for name in names] or [str(k) for k in range(count)]
         entries = [LegendEntry(tuple(int(v) for v in class_color(k)), False, name) for k, name in enumerate(names)]
         pale = tuple(int(v) for v in map_image(np.zeros(1, dtype=np.int64), np.zeros(1))[0])
-        return entries + [LegendEntry((150, 150, 150), True, SAMPLES_TEXT), LegendEntry(pale, False, UNSURE_TEXT)]
+        return entries + [LegendEntry((150, 150, 150), True, tr(SAMPLES_TEXT)), LegendEntry(pale, False, tr(UNSURE_TEXT))]
 
     # ------------------------------------------------------------ for tests
     def pixel_at(self, x: float, y: float) -> tuple[np.ndarray, int]:

@@ -10,13 +10,16 @@ from typing import Any, Optional, Sequence
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
+from ...core.i18n import N_, ntr, tr
+
 log = logging.getLogger(__name__)
-HEALTHY = "All looks healthy: no sign of overfitting, underfitting or a learning rate that is too high."
+HEALTHY = N_("All looks healthy: no sign of overfitting, underfitting or a learning rate that is too high.")
 # Overfitting shows only against rows the network does not train on: without them the verdict says so.
-HEALTHY_WITHOUT_VALIDATION = ("No sign of underfitting or a learning rate that is too high. Whether the network is "
-                              "overfitting cannot be told: a separate validation set is needed for that.")
-SEVERITY_STYLE = {"error": ("#fbe3e3", "#a01818", "Problem"), "warning": ("#fff1dc", "#9a5a00", "Warning"),
-                  "info": ("#e3eefb", "#1f4f8f", "Note")}
+HEALTHY_WITHOUT_VALIDATION = N_("No sign of underfitting or a learning rate that is too high. Whether the network "
+                                 "is overfitting cannot be told: a separate validation set is needed for that.")
+SEVERITY_STYLE = {"error": ("#fbe3e3", "#a01818", N_("Problem")), "warning": ("#fff1dc", "#9a5a00", N_("Warning")),
+                  "info": ("#e3eefb", "#1f4f8f", N_("Note"))}
+WAITING_FOR_RUN = N_("Train the network: what the app notices about the run appears here.")
 DURING_TRAINING_EVERY_S = 1.0   # the same findings are refreshed at most this often while training runs
 
 
@@ -38,7 +41,7 @@ class DiagnosticsPanel(QWidget):
         self._html = ""   # what the list shows now
         self._shown_at = 0.0   # time.monotonic() of the last update during training
         layout = QVBoxLayout(self)
-        self.status_label = QLabel("Train the network: what the app notices about the run appears here.", self)
+        self.status_label = QLabel(tr(WAITING_FOR_RUN), self)
         self.status_label.setObjectName("diagnosticsStatus")
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
@@ -59,7 +62,7 @@ class DiagnosticsPanel(QWidget):
         self._html = ""
         self.view.clear()
         self.view.hide()
-        self._set_status("Train the network: what the app notices about the run appears here.")
+        self._set_status(tr(WAITING_FOR_RUN))
 
     # ------------------------------------------------------------ during training: only what the curves say
     def _on_started(self) -> None:
@@ -70,7 +73,7 @@ class DiagnosticsPanel(QWidget):
         self._html = ""
         self.view.clear()
         self.view.hide()
-        self._set_status("Training: the curves are checked after every epoch.")
+        self._set_status(tr("Training: the curves are checked after every epoch."))
 
     def _on_epoch(self, epoch: int, logs: dict) -> None:
         if self._history is None:
@@ -150,7 +153,7 @@ class DiagnosticsPanel(QWidget):
             # The verdict once: in the header, with the list left empty (it has nothing to list).
             source = validation or self._validation() or "separate"
             healthy = HEALTHY if source == "separate" else HEALTHY_WITHOUT_VALIDATION
-            self._set_status("So far so good." if during else healthy, "color: #1b6e2a;")
+            self._set_status(tr("So far so good.") if during else tr(healthy), "color: #1b6e2a;")
             if self._html or not self.view.isHidden():
                 self._html = ""
                 self.view.clear()
@@ -158,7 +161,8 @@ class DiagnosticsPanel(QWidget):
             return
         self.view.show()
         count = len(self.diagnoses)
-        self._set_status(f"{count} thing{'s' if count != 1 else ''} to look at" + (" (so far)." if during else "."))
+        self._set_status(ntr("{n} thing to look at (so far).", "{n} things to look at (so far).", count) if during
+                         else ntr("{n} thing to look at.", "{n} things to look at.", count))
         parts = []
         for diagnosis in self.diagnoses:
             background, color, word = SEVERITY_STYLE.get(diagnosis.severity, SEVERITY_STYLE["info"])
@@ -167,10 +171,11 @@ class DiagnosticsPanel(QWidget):
             advice = "".join(f"<li>{html.escape(a)}</li>" for a in diagnosis.advice)
             parts.append(
                 f"<div style='background:{background}; padding:6px; margin-bottom:8px'>"
-                f"<b style='color:{color}'>{word}: {html.escape(diagnosis.title)}</b>"
+                f"<b style='color:{color}'>{html.escape(tr(word))}: {html.escape(diagnosis.title)}</b>"
                 f"<p>{html.escape(diagnosis.message)}</p>"
-                + (f"<p style='color:#555'><small>The numbers: {evidence}</small></p>" if evidence else "")
-                + (f"<p>What to try:</p><ul>{advice}</ul>" if advice else "") + "</div>")
+                + (f"<p style='color:#555'><small>{tr('The numbers: {evidence}', evidence=evidence)}</small></p>"
+                   if evidence else "")
+                + (f"<p>{html.escape(tr('What to try:'))}</p><ul>{advice}</ul>" if advice else "") + "</div>")
         text = "".join(parts)
         if text != self._html:  # during training this runs after every epoch: lay the page out only when it changed
             self._html = text

@@ -7,6 +7,7 @@ from typing import Any, Optional
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
+from ...core.i18n import tr
 from ...core.layers import WEIGHTED_TYPES, canonical_type
 from ...core.teaching.neuron_math import NetworkError, SmallNetwork
 from ...core.weight_store import LayerWeights   # numpy only: the one class for a layer's numbers
@@ -107,19 +108,19 @@ class SetWeights(QUndoCommand):
     Before any training the seeded starting model becomes the session's model.
     """
 
-    def __init__(self, session: Any, new: dict[str, LayerWeights], text: str = "Set weights") -> None:
+    def __init__(self, session: Any, new: dict[str, LayerWeights], text: str = "") -> None:
         super().__init__()
         self.session = session
         self.old = {node_id: held_layer(session, node_id) for node_id in new}
         missing = [node_id for node_id, old in self.old.items() if old is None]
         if missing:
-            raise NetworkError("this layer has no weights in the model")
+            raise NetworkError(tr("this layer has no weights in the model"))
         self.new = {node_id: LayerWeights(
             np.array(layer.weights if layer.weights is not None else self.old[node_id].weights, dtype=np.float64),
             None if self.old[node_id].bias is None else np.array(
                 layer.bias if layer.bias is not None else self.old[node_id].bias, dtype=np.float64))
             for node_id, layer in new.items()}
-        self.setText(text)
+        self.setText(text or tr("Set weights"))
 
     def _write(self, values: dict[str, LayerWeights]) -> None:
         # A model built since (another drawing) may not have a layer any more: the store leaves it out.
@@ -143,10 +144,11 @@ def set_one_weight(document: Any, session: Any, node_id: str, neuron: int, sourc
         if new.bias is None:
             return False
         new.bias[neuron] = value
-        text = f"Set bias of neuron {neuron + 1} in '{name}' to {value:g}"
+        text = tr("Set bias of neuron {neuron} in '{layer}' to {value:g}", neuron=neuron + 1, layer=name, value=value)
     else:
         new.weights[neuron, source] = value
-        text = f"Set weight {source + 1}→{neuron + 1} in '{name}' to {value:g}"
+        text = tr("Set weight {source}→{neuron} in '{layer}' to {value:g}", source=source + 1, neuron=neuron + 1,
+                  layer=name, value=value)
     return document.push(SetWeights(session, {node_id: new}, text))
 
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainte
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem, QGraphicsPixmapItem,
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QWidget)
 
+from ...core.i18n import tr
 from ...core.teaching.neuron_math import format_number
 from ..widgets.weight_colors import map_colors, rgb_pixmap, weight_color
 
@@ -42,8 +43,8 @@ class WeightLine(QGraphicsLineItem):
         color = weight_color(value)
         width = 0.6 + 6.0 * abs(value) / largest if largest > 0 else 0.6
         self.setPen(QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-        self.setToolTip(f"weight from {source_name} to neuron {self.neuron + 1}: {format_number(value, 6)}"
-                        "\nDouble-click to type a new value.")
+        self.setToolTip(tr("weight from {source} to neuron {neuron}: {value}\nDouble-click to type a new value.",
+                           source=source_name, neuron=self.neuron + 1, value=format_number(value, 6)))
 
     def hoverEnterEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         self.setZValue(2)
@@ -89,8 +90,9 @@ class NeuronCircle(QGraphicsEllipseItem):
         rect = self.value_item.boundingRect()
         self.value_item.setPos(self.center.x() - rect.width() / 2, self.center.y() - rect.height() / 2)
         if self.neuron is not None:
-            self.setToolTip(("no bias" if bias is None else f"bias {format_number(bias, 6)}") +
-                            "\nClick: its weighted sum. Double-click: type a new bias.")
+            self.setToolTip(tr("no bias\nClick: its weighted sum. Double-click: type a new bias.") if bias is None
+                            else tr("bias {value}\nClick: its weighted sum. Double-click: type a new bias.",
+                                    value=format_number(bias, 6)))
 
     def set_highlight(self, on: bool) -> None:
         self.setPen(QPen(QColor(230, 140, 0) if on else QColor(60, 60, 60), 3.0 if on else 1.5))
@@ -166,7 +168,7 @@ class NeuronDiagram(QGraphicsView):
                                   QPointF(point.x() - RADIUS, point.y()))
                 scene.addItem(line)
                 self.lines[(i, j)] = line
-            circle = NeuronCircle(self, i, point, f"neuron {i + 1}")
+            circle = NeuronCircle(self, i, point, tr("neuron {number}", number=i + 1))
             scene.addItem(circle)
             self.neurons.append(circle)
             pixmap = QGraphicsPixmapItem()
@@ -195,8 +197,8 @@ class NeuronDiagram(QGraphicsView):
         self.map_values = values
         for i, item in enumerate(self.maps):
             item.setPixmap(rgb_pixmap(map_colors(values[i], low, high), MAP_PIXELS))
-            item.setToolTip(f"What neuron {i + 1} outputs over the input plane ({across} across, {up} up): "
-                            "blue high, red low.")
+            item.setToolTip(tr("What neuron {neuron} outputs over the input plane ({across} across, {up} up): "
+                               "blue high, red low.", neuron=i + 1, across=across, up=up))
             item.setVisible(True)
 
     def hide_maps(self) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
 
+from ...core.i18n import tr
 from ...core.teaching.neuron_math import format_number, parse_number
 
 
@@ -19,7 +20,7 @@ class NeuronWeightsTable(QTableWidget):
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
-        self.setToolTip("Type a weight or a bias and press Enter; Ctrl+Z undoes it.")
+        self.setToolTip(tr("Type a weight or a bias and press Enter; Ctrl+Z undoes it."))
         self.horizontalHeader().setDefaultSectionSize(74)
         self._weights: Optional[np.ndarray] = None
         self._bias: Optional[np.ndarray] = None
@@ -32,8 +33,8 @@ class NeuronWeightsTable(QTableWidget):
         self.clear()
         self.setRowCount(units)
         self.setColumnCount(len(names) + 1)
-        self.setHorizontalHeaderLabels(names + ["bias"])
-        self.setVerticalHeaderLabels([f"neuron {i + 1}" for i in range(units)])
+        self.setHorizontalHeaderLabels(names + [tr("bias")])
+        self.setVerticalHeaderLabels([tr("neuron {number}", number=i + 1) for i in range(units)])
         self._filling = False
 
     def empty(self) -> None:

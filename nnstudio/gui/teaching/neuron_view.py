@@ -10,13 +10,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLabel, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
+from ...core.i18n import N_, ntr, tr
 from ...core.teaching.neuron_math import (NetworkError, SmallNetwork, activation_range, format_number, softmax,
                                           weighted_sum)
 from ...core.teaching.plane import input_plane
 from ..widgets.weight_colors import WEIGHT_LEGEND
 from ..widgets.weights_origin import weights_origin
-from .edits import (LayerWeights, model_problem, node_activation, plural, set_one_weight, small_network,
-                    weighted_nodes)
+from .edits import LayerWeights, model_problem, node_activation, set_one_weight, small_network, weighted_nodes
 from .neuron_diagram import NeuronCircle, NeuronDiagram, WeightLine
 from .neuron_table import NeuronWeightsTable
 from .shown_weights import layer_numbers, network_numbers
@@ -26,7 +26,7 @@ MAX_INPUTS = 16
 MAP_SIZE = 24            # each hidden neuron's activation map over the input plane: 24 × 24 values
 MAP_MARGIN, MAP_LEAST_MARGIN = 0.15, 0.25   # the plane reaches 15% of the data's spread beyond its samples
 MAP_EVERY_S = 0.25       # during training the maps are recomputed at most 4 times a second
-EMPTY_TEXT = "Select a Dense or Output layer (or pick one above) to open it into its neurons."
+EMPTY_TEXT = N_("Select a Dense or Output layer (or pick one above) to open it into its neurons.")
 
 
 class NeuronView(QWidget):
@@ -49,21 +49,21 @@ class NeuronView(QWidget):
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Layer:", self))
+        top.addWidget(QLabel(tr("Layer:"), self))
         self.layer_combo = QComboBox(self)
         self.layer_combo.setObjectName("neuronLayer")
         self.layer_combo.activated.connect(lambda index: self.show_layer(self.layer_combo.itemData(index)))
         top.addWidget(self.layer_combo, 1)
-        top.addWidget(QLabel("Sample:", self))
+        top.addWidget(QLabel(tr("Sample:"), self))
         self.sample_spin = QSpinBox(self)
         self.sample_spin.setObjectName("neuronSample")
-        self.sample_spin.setToolTip("Which training sample the worked sums use")
+        self.sample_spin.setToolTip(tr("Which training sample the worked sums use"))
         self.sample_spin.setRange(1, 1)   # samples count from 1; the range follows the data
         self.sample_spin.setValue(1)
         self.sample_spin.valueChanged.connect(lambda _: self._write_sum())
         top.addWidget(self.sample_spin)
         layout.addLayout(top)
-        self.title_label = QLabel(EMPTY_TEXT, self)
+        self.title_label = QLabel(tr(EMPTY_TEXT), self)
         self.title_label.setObjectName("neuronTitle")
         self.title_label.setWordWrap(True)
         layout.addWidget(self.title_label)
@@ -80,11 +80,11 @@ class NeuronView(QWidget):
         side_layout.setContentsMargins(0, 0, 0, 0)
         self.table = NeuronWeightsTable(side)
         self.table.setObjectName("neuronWeightsTable")
-        weights_label = QLabel("Weights (one row per neuron) and biases — type to change them:", side)
+        weights_label = QLabel(tr("Weights (one row per neuron) and biases — type to change them:"), side)
         weights_label.setWordWrap(True)  # a long unwrapped label would set the whole window's minimum width
         side_layout.addWidget(weights_label)
         side_layout.addWidget(self.table, 1)
-        self.sum_label = QLabel("Click a neuron to see its weighted sum.", side)
+        self.sum_label = QLabel(tr("Click a neuron to see its weighted sum."), side)
         self.sum_label.setObjectName("weightedSum")
         self.sum_label.setWordWrap(True)
         self.sum_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -192,14 +192,15 @@ class NeuronView(QWidget):
                 self.show_layer(first)
                 return
         if self.node_id is None or self.node_id not in self.document.graph.nodes:
-            self._show_empty(EMPTY_TEXT)
+            self._show_empty(tr(EMPTY_TEXT))
             return
         node = self.document.graph.node(self.node_id)
         # The numbers come from the session's weight store, like the Weights panel's: never a copy of our own.
         self.layer = layer_numbers(self.session, self.node_id)
         if self.layer is None:
-            problem = model_problem(self.session) or "this layer has no weights yet"
-            self._show_empty(f"{node.type} '{node.name}' cannot be opened yet: {problem}")
+            problem = model_problem(self.session) or tr("this layer has no weights yet")
+            self._show_empty(tr("{type} '{layer}' cannot be opened yet: {problem}", type=node.type, layer=node.name,
+                                problem=problem))
             return
         try:
             self.network = small_network(self.document, self.session, network_numbers(self.document, self.session))
@@ -261,10 +262,12 @@ class NeuronView(QWidget):
         node = self.document.graph.node(self.node_id)
         units, features = self.layer.weights.shape
         if units > MAX_UNITS or features > MAX_INPUTS:
-            self._show_empty(f"{node.type} '{node.name}' has {plural(units, 'neuron')} on {plural(features, 'input')}: "
-                             "too many to draw "
-                             f"one by one (up to {MAX_UNITS} neurons on {MAX_INPUTS} inputs). The Weights panel "
-                             "shows big layers as a heatmap.")
+            self._show_empty(tr("{type} '{layer}' has {neurons} on {inputs}: too many to draw one by one (up to "
+                                "{most_units} neurons on {most_inputs} inputs). The Weights panel shows big layers "
+                                "as a heatmap.", type=node.type, layer=node.name,
+                                neurons=ntr("{n} neuron", "{n} neurons", units),
+                                inputs=ntr("{n} input", "{n} inputs", features),
+                                most_units=MAX_UNITS, most_inputs=MAX_INPUTS))
             return
         activation = node_activation(self.document, self.node_id)
         shape = (units, features, activation)
@@ -277,7 +280,7 @@ class NeuronView(QWidget):
         rows = len(data.prepared.train) if data is not None else 0
         self.sample_spin.blockSignals(True)
         self.sample_spin.setRange(1, max(rows, 1))
-        self.sample_spin.setSuffix(f" of {rows}" if rows else "")
+        self.sample_spin.setSuffix(tr(" of {rows}", rows=rows) if rows else "")
         self.sample_spin.blockSignals(False)
         self._update_numbers(draw_maps=True)
         self.diagram.fit()
@@ -286,12 +289,14 @@ class NeuronView(QWidget):
         node = self.document.graph.node(self.node_id)
         units, features = self.layer.weights.shape
         state = weights_origin(self.session, self.node_id)
-        if state == "learning":
-            state = "learning — the lines follow training"
-        self.title_label.setText(f"{node.type} '{node.name}': {units} neuron{'s' if units != 1 else ''} on "
-                                 f"{features} input{'s' if features != 1 else ''}, activation "
-                                 f"{node_activation(self.document, self.node_id)} ({state}). {WEIGHT_LEGEND} "
-                                 "Thicker lines are larger weights.")
+        if self.session.is_training:  # weights_origin's words are translated: ask the session
+            state = tr("learning — the lines follow training")
+        self.title_label.setText(tr("{type} '{layer}': {neurons} on {inputs}, activation {activation} ({state}). "
+                                    "{legend} Thicker lines are larger weights.", type=node.type, layer=node.name,
+                                    neurons=ntr("{n} neuron", "{n} neurons", units),
+                                    inputs=ntr("{n} input", "{n} inputs", features),
+                                    activation=node_activation(self.document, self.node_id), state=state,
+                                    legend=tr(WEIGHT_LEGEND)))
 
     def _update_numbers(self, draw_maps: bool) -> None:
         if self.layer is None or not self.neurons:
@@ -351,21 +356,24 @@ class NeuronView(QWidget):
             return
         inputs = self.layer_inputs(self.sample_spin.value() - 1)
         if inputs is None:
-            self.sum_label.setText("The worked sum needs data and a simple chain of Dense layers from one Input.")
+            self.sum_label.setText(tr("The worked sum needs data and a simple chain of Dense layers from one Input."))
             return
         activation = node_activation(self.document, self.node_id)
         bias = None if self.layer.bias is None else float(self.layer.bias[neuron])
         worked = weighted_sum(self.layer.weights[neuron], bias, inputs, self.input_names(), activation)
-        lines = [f"Neuron {neuron + 1}, sample {self.sample_spin.value()}:", worked.formula, worked.substituted]
+        lines = [tr("Neuron {neuron}, sample {sample}:", neuron=neuron + 1, sample=self.sample_spin.value()),
+                 worked.formula, worked.substituted]
         if worked.activation_line:
             lines.append(worked.activation_line)
         elif activation == "softmax":
             z = self.layer.weights @ inputs + (self.layer.bias if self.layer.bias is not None else 0.0)
             p = softmax(z)
-            lines.append(f"softmax over the layer's {len(z)} sums gives this neuron {format_number(p[neuron])}")
+            lines.append(tr("softmax over the layer's {count} sums gives this neuron {value}", count=len(z),
+                            value=format_number(p[neuron])))
         data = getattr(self.session, "data", None)
         if data is not None and self.layer_index == 0 and self.document.project.data.scaling != "none":
-            lines.append(f"(inputs as the network sees them, after '{self.document.project.data.scaling}' scaling)")
+            lines.append(tr("(inputs as the network sees them, after '{scaling}' scaling)",
+                            scaling=self.document.project.data.scaling))
         self.sum_label.setText("\n".join(lines))
 
     # ------------------------------------------------------------ typing weights by hand
@@ -381,11 +389,11 @@ class NeuronView(QWidget):
         if source is None:
             if self.layer.bias is None:
                 return False
-            current, label = float(self.layer.bias[neuron]), f"Bias of neuron {neuron + 1}:"
+            current, label = float(self.layer.bias[neuron]), tr("Bias of neuron {neuron}:", neuron=neuron + 1)
         else:
             current = float(self.layer.weights[neuron, source])
-            label = f"Weight from {self.input_names()[source]} to neuron {neuron + 1}:"
-        value = self.ask_number("Set by hand", label, current)
+            label = tr("Weight from {source} to neuron {neuron}:", source=self.input_names()[source], neuron=neuron + 1)
+        value = self.ask_number(tr("Set by hand"), label, current)
         return value is not None and self.set_value(neuron, source, value)
 
     def set_value(self, neuron: int, source: Optional[int], value: float) -> bool:
@@ -399,7 +407,7 @@ class NeuronView(QWidget):
             self.table.restore()
 
     def _on_not_a_number(self, text: str) -> None:
-        self.message_label.setText(f"'{text}' is not a number: type something like 0.5 or −0.7.")
+        self.message_label.setText(tr("'{text}' is not a number: type something like 0.5 or −0.7.", text=text))
 
     # ------------------------------------------------------------ for tests and screenshots
     @property

@@ -8,10 +8,11 @@ import numpy as np
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from ...core.i18n import ntr, tr
 from ...core.layers import canonical_type
 from ...core.teaching.lessons import chain_of
 from ...core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer, Update, rule_targets
-from .edits import LayerWeights, SetWeights, model_problem, node_activation, plural
+from .edits import LayerWeights, SetWeights, model_problem, node_activation
 from .shown_weights import layer_numbers
 
 RULE = "w ← w + η (y − ŷ) x,   b ← b + η (y − ŷ)"
@@ -32,8 +33,8 @@ class PerceptronPanel(QWidget):
         self.updates: list[Update] = []
 
         layout = QVBoxLayout(self)
-        rule = QLabel(f"The perceptron rule: {RULE}. A wrong answer moves the weights towards the sample (or away "
-                      "from it); a right answer changes nothing.", self)
+        rule = QLabel(tr("The perceptron rule: {rule}. A wrong answer moves the weights towards the sample (or away "
+                         "from it); a right answer changes nothing.", rule=RULE), self)
         rule.setWordWrap(True)
         layout.addWidget(rule)
         self.status_label = QLabel(self)
@@ -42,7 +43,7 @@ class PerceptronPanel(QWidget):
         layout.addWidget(self.status_label)
         # Two rows (the learning rate, then the buttons), so the panel stays narrow beside the neuron view.
         rate_row = QHBoxLayout()
-        rate_row.addWidget(QLabel("η (learning rate):", self))
+        rate_row.addWidget(QLabel(tr("η (learning rate):"), self))
         self.rate_spin = QDoubleSpinBox(self)
         self.rate_spin.setObjectName("perceptronRate")
         self.rate_spin.setDecimals(3)
@@ -53,23 +54,23 @@ class PerceptronPanel(QWidget):
         rate_row.addStretch(1)
         layout.addLayout(rate_row)
         row = QHBoxLayout()
-        self.step_button = QPushButton("Step sample", self)
+        self.step_button = QPushButton(tr("Step sample"), self)
         self.step_button.setObjectName("perceptronStep")
         self.step_button.clicked.connect(self.step_sample)
-        self.epoch_button = QPushButton("Run epoch", self)
+        self.epoch_button = QPushButton(tr("Run epoch"), self)
         self.epoch_button.setObjectName("perceptronEpoch")
         self.epoch_button.clicked.connect(self.run_epoch)
-        self.reset_button = QPushButton("Reset", self)
+        self.reset_button = QPushButton(tr("Reset"), self)
         self.reset_button.setObjectName("perceptronReset")
-        self.reset_button.setToolTip("Back to the weights before the first step (one undo step)")
+        self.reset_button.setToolTip(tr("Back to the weights before the first step (one undo step)"))
         self.reset_button.clicked.connect(self.reset)
         for button in (self.step_button, self.epoch_button, self.reset_button):
             row.addWidget(button)
         layout.addLayout(row)
-        self.method_button = QPushButton("Train with this rule when I press Train", self)
+        self.method_button = QPushButton(tr("Train with this rule when I press Train"), self)
         self.method_button.setObjectName("perceptronAsMethod")
-        self.method_button.setToolTip("Sets the project's training method to the perceptron rule (one undo step); "
-                                      "Train then runs it epoch after epoch with live curves.")
+        self.method_button.setToolTip(tr("Sets the project's training method to the perceptron rule (one undo step); "
+                                         "Train then runs it epoch after epoch with live curves."))
         self.method_button.clicked.connect(self.use_as_training_method)
         layout.addWidget(self.method_button)
         self.log = QPlainTextEdit(self)
@@ -94,19 +95,19 @@ class PerceptronPanel(QWidget):
         """The single step/sign Output the rule trains, or None and the reason in plain words."""
         chain = chain_of({"graph": self.document.graph})
         if not chain:
-            return None, "The perceptron rule needs one Input connected (through Flatten if needed) to one Output."
+            return None, tr("The perceptron rule needs one Input connected (through Flatten if needed) to one Output.")
         kinds = [canonical_type(node["type"]) for node in chain]
         if any(kind in ("Dense",) for kind in kinds):
-            return None, ("The perceptron rule trains a single layer of neurons. This network has a hidden Dense "
-                          "layer: remove it, or train with gradient descent (backpropagation) instead.")
+            return None, tr("The perceptron rule trains a single layer of neurons. This network has a hidden Dense "
+                            "layer: remove it, or train with gradient descent (backpropagation) instead.")
         output = chain[-1]["id"]
         activation = node_activation(self.document, output)
         if activation not in PERCEPTRON_ACTIVATIONS:
-            return None, (f"The perceptron rule needs a step (or sign) output, but the Output uses {activation}: "
-                          "select the Output and set its activation to step.")
+            return None, tr("The perceptron rule needs a step (or sign) output, but the Output uses {activation}: "
+                            "select the Output and set its activation to step.", activation=activation)
         task = self.document.data_context.output_targets.get(output) if self.document.data_context else None
         if task is not None and task.task == "regression":
-            return None, "The perceptron rule sorts samples into classes; this Output predicts numbers."
+            return None, tr("The perceptron rule sorts samples into classes; this Output predicts numbers.")
         return output, ""
 
     def training_arrays(self) -> Optional[tuple[np.ndarray, np.ndarray]]:
@@ -141,19 +142,22 @@ class PerceptronPanel(QWidget):
         if output is None:
             self.status_label.setText(reason)
         elif problem:
-            self.status_label.setText(f"Nothing to train yet: {problem}")
+            self.status_label.setText(tr("Nothing to train yet: {problem}", problem=problem))
         elif self.session.is_training:
-            self.status_label.setText("Training is running; the steps wait until it ends.")
+            self.status_label.setText(tr("Training is running; the steps wait until it ends."))
         else:
             self._show_position()
 
     def _show_position(self) -> None:
         arrays = self.training_arrays()
         count = len(arrays[0]) if arrays is not None else 0
-        text = f"Epoch {self.epoch}, next sample {self.position + 1} of {count}."
-        if self.last_epoch_mistakes is not None:
-            text += (" The last epoch made no mistake: the perceptron has converged." if self.last_epoch_mistakes == 0
-                     else f" The last epoch made {plural(self.last_epoch_mistakes, 'mistake')}.")
+        text = tr("Epoch {epoch}, next sample {sample} of {count}.", epoch=self.epoch, sample=self.position + 1,
+                  count=count)
+        if self.last_epoch_mistakes is not None:  # a second sentence after the first
+            text += " " + (tr("The last epoch made no mistake: the perceptron has converged.")
+                           if self.last_epoch_mistakes == 0 else
+                           ntr("The last epoch made {n} mistake.", "The last epoch made {n} mistakes.",
+                               self.last_epoch_mistakes))
         self.status_label.setText(text)
 
     def step_sample(self) -> Optional[Update]:
@@ -174,16 +178,19 @@ class PerceptronPanel(QWidget):
         if layer.bias is None:
             rule.bias[:] = 0.0  # a layer without bias keeps its threshold at 0
         self.updates.append(update)
-        self.log.appendPlainText(f"Epoch {self.epoch}, sample {self.position + 1}: {update.text}")
+        self.log.appendPlainText(tr("Epoch {epoch}, sample {sample}: {update}", epoch=self.epoch,
+                                    sample=self.position + 1, update=update.text))
         if update.changed:
             self.mistakes_this_epoch += 1
             new = LayerWeights(rule.weights.copy(), None if layer.bias is None else rule.bias.copy())
             self.document.push(SetWeights(self.session, {output: new},
-                                          f"Perceptron step (epoch {self.epoch}, sample {self.position + 1})"))
+                                          tr("Perceptron step (epoch {epoch}, sample {sample})", epoch=self.epoch,
+                                             sample=self.position + 1)))
         self.position += 1
         if self.position >= len(inputs):
             self.last_epoch_mistakes = self.mistakes_this_epoch
-            self.log.appendPlainText(f"— end of epoch {self.epoch}: {plural(self.mistakes_this_epoch, 'mistake')} —")
+            self.log.appendPlainText(ntr("— end of epoch {epoch}: {n} mistake —", "— end of epoch {epoch}: {n} mistakes —",
+                                         self.mistakes_this_epoch, epoch=self.epoch))
             self.position, self.mistakes_this_epoch = 0, 0
             self.epoch += 1
         self._show_position()
@@ -212,17 +219,17 @@ class PerceptronPanel(QWidget):
         settings.method = "perceptron"
         settings.learning_rate = self.rate_spin.value()
         return self.document.push(SetProjectSettings(self.document, "training", settings,
-                                                     "Train with the perceptron rule"))
+                                                     tr("Train with the perceptron rule")))
 
     def reset(self) -> bool:
         """Back to the weights before the first step (one undo step), and to the first sample."""
         output, _ = self.output_node()
         starting = self.starting
         self._forget()
-        self.log.appendPlainText("— reset —")
+        self.log.appendPlainText(tr("— reset —"))
         if output is None or starting is None:
             return False
-        return self.document.push(SetWeights(self.session, {output: starting}, "Reset the perceptron's weights"))
+        return self.document.push(SetWeights(self.session, {output: starting}, tr("Reset the perceptron's weights")))
 
 
 __all__ = ["PerceptronPanel", "RULE"]

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from ...core.i18n import tr
 from ...core.teaching.lessons import dataset_of
 from ...core.teaching.neuron_math import NetworkError, format_number
 from ...core.teaching.truth_table import LOGIC_DATASETS, TruthTable, logic_data, network_truth_table
@@ -29,6 +30,7 @@ class TruthTablePanel(QWidget):
         self.setObjectName("truthTable")
         self.document, self.session = document, session
         self.table_data: Optional[TruthTable] = None
+        self.header_keys: list[str] = []   # the columns' English titles: cell() finds a column by either
         layout = QVBoxLayout(self)
         self.title_label = QLabel(self)
         self.title_label.setObjectName("truthTableTitle")
@@ -43,10 +45,11 @@ class TruthTablePanel(QWidget):
         self.score_label.setObjectName("truthTableScore")
         self.score_label.setWordWrap(True)
         layout.addWidget(self.score_label)
-        self.plain_inputs_button = QPushButton("Use plain 0/1 inputs (no scaling, all rows)", self)
+        self.plain_inputs_button = QPushButton(tr("Use plain 0/1 inputs (no scaling, all rows)"), self)
         self.plain_inputs_button.setObjectName("plainLogicInputs")
-        self.plain_inputs_button.setToolTip("Sets the Data panel's scaling to none and keeps all four rows for "
-                                            "training, so the weights you type act on the 0s and 1s of the table.")
+        self.plain_inputs_button.setToolTip(tr("Sets the Data panel's scaling to none and keeps all four rows for "
+                                               "training, so the weights you type act on the 0s and 1s of the "
+                                               "table."))
         self.plain_inputs_button.clicked.connect(self.use_plain_inputs)
         layout.addWidget(self.plain_inputs_button)
 
@@ -70,7 +73,7 @@ class TruthTablePanel(QWidget):
         wanted = dataclasses.replace(current, scaling="none", validation_fraction=0.0, test_fraction=0.0)
         if wanted == current:
             return True
-        return self.document.push(SetProjectSettings(self.document, "data", wanted, "Use plain 0/1 inputs"))
+        return self.document.push(SetProjectSettings(self.document, "data", wanted, tr("Use plain 0/1 inputs")))
 
     # ------------------------------------------------------------ showing
     def _on_snapshot(self, snapshot: dict) -> None:
@@ -84,8 +87,8 @@ class TruthTablePanel(QWidget):
         self.plain_inputs_button.setVisible(name is not None and (scaled or data_settings.validation_fraction > 0
                                                                   or data_settings.test_fraction > 0))
         if name is None:
-            self._show_empty("Choose a logic-gate dataset (and, or, nand or xor) in the Data panel: this table "
-                             "then shows what the network answers for each of the four rows.")
+            self._show_empty(tr("Choose a logic-gate dataset (and, or, nand or xor) in the Data panel: this table "
+                                "then shows what the network answers for each of the four rows."))
             return
         weights = None
         if self.session.is_training and self._live:
@@ -100,7 +103,7 @@ class TruthTablePanel(QWidget):
             self._live = {}
         problem = model_problem(self.session) if weights is None else ""
         if problem:
-            self._show_empty(f"The '{name}' table needs a network that can run: {problem}")
+            self._show_empty(tr("The '{name}' table needs a network that can run: {problem}", name=name, problem=problem))
             return
         try:
             if weights is None:
@@ -108,19 +111,25 @@ class TruthTablePanel(QWidget):
             network = small_network(self.document, self.session, weights)
             table = network_truth_table(network, logic_data(name))
         except (NetworkError, ValueError) as exc:
-            self._show_empty(f"The truth table needs one Input of 2 features and a chain of Dense layers: {exc}")
+            self._show_empty(tr("The truth table needs one Input of 2 features and a chain of Dense layers: {error}",
+                                error=exc))
             return
         self.table_data = table
         self._fill(table, network.layers[-1].name)
         # The table multiplies the weights by the plain 0/1 rows; training multiplies them by scaled inputs.
-        note = (f" Careful: this table puts the plain 0/1 rows into your weights, but training sees the inputs "
-                f"scaled ('{data_settings.scaling}'), so weights learned in training were made for other numbers "
-                "than these rows. Press the button below to train on the plain 0/1 rows." if scaled else "")
-        self.title_label.setText(f"The '{name.upper()}' gate: the Output's weighted sum z, its {table.activation} "
-                                 f"activation and the 0/1 answer (1 when the activation is ≥ "
-                                 f"{format_number(table.threshold)}) for every row.{note}")
-        self.score_label.setText(f"{table.correct} of {len(table.rows)} rows right" +
-                                 (": the network computes " + name.upper() + "!" if table.all_right else "."))
+        title = tr("The '{gate}' gate: the Output's weighted sum z, its {activation} activation and the 0/1 answer "
+                   "(1 when the activation is ≥ {threshold}) for every row.", gate=name.upper(),
+                   activation=table.activation, threshold=format_number(table.threshold))
+        if scaled:  # a second sentence
+            title += " " + tr("Careful: this table puts the plain 0/1 rows into your weights, but training sees the "
+                              "inputs scaled ('{scaling}'), so weights learned in training were made for other "
+                              "numbers than these rows. Press the button below to train on the plain 0/1 rows.",
+                              scaling=data_settings.scaling)
+        self.title_label.setText(title)
+        self.score_label.setText(
+            tr("{right} of {rows} rows right: the network computes {gate}!", right=table.correct,
+               rows=len(table.rows), gate=name.upper()) if table.all_right else
+            tr("{right} of {rows} rows right.", right=table.correct, rows=len(table.rows)))
 
     def _show_empty(self, text: str) -> None:
         self.table_data = None
@@ -134,13 +143,15 @@ class TruthTablePanel(QWidget):
         # What the lesson is about comes first (inputs, z, activation, output, target, ✓/✗); a hidden layer's
         # outputs follow, so eight hidden neurons never push the answer off to the right.
         hidden = len(table.rows[0].hidden) if table.rows else 0
-        headers = list(table.input_names) + [
-            "weighted sum z", f"{table.activation}(z)", "output", "target", "right?"] + [
+        names = list(table.input_names)
+        self.header_keys = names + ["weighted sum z", f"{table.activation}(z)", "output", "target", "right?"] + [
             f"hidden {k + 1}" for k in range(hidden)]
-        self.table.setColumnCount(len(headers))
-        self.table.setRowCount(len(table.rows))
         # Two-line titles keep the columns narrow, so target and ✓/✗ stay in view in a small window.
-        self.table.setHorizontalHeaderLabels([h.replace("weighted sum z", "weighted\nsum z") for h in headers])
+        shown = names + [tr("weighted\nsum z"), f"{table.activation}(z)", tr("output"), tr("target"), tr("right?")] + [
+            tr("hidden {number}", number=k + 1) for k in range(hidden)]
+        self.table.setColumnCount(len(shown))
+        self.table.setRowCount(len(table.rows))
+        self.table.setHorizontalHeaderLabels(shown)
         for r, row in enumerate(table.rows):
             cells = ([format_number(v) for v in row.inputs] +
                      [format_number(row.z), format_number(row.activation), str(row.output),
@@ -158,7 +169,9 @@ class TruthTablePanel(QWidget):
     def cell(self, row: int, header: str) -> str:
         """The text in one row under a column title (for tests and screen readers)."""
         for column in range(self.table.columnCount()):
-            if self.table.horizontalHeaderItem(column).text().replace("\n", " ") == header:
+            shown = self.table.horizontalHeaderItem(column).text().replace("\n", " ")
+            key = self.header_keys[column] if column < len(self.header_keys) else shown
+            if header in (key, shown):
                 return self.table.item(row, column).text()
         raise KeyError(header)
 
