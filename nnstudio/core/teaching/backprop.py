@@ -22,15 +22,16 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from ..i18n import N_, tr
 from .neuron_math import (DenseLayer, ForwardPass, NetworkError, SmallNetwork, activate, activation_slope,
                           backward_through_activation, format_number, softmax)
 
 LOSSES: dict[str, str] = {
-    "squared_error": "Squared error E = ½ Σ (target − output)², averaged over the samples",
-    "mse": "Mean squared error: the average of (target − output)² over samples and outputs",
-    "mae": "Mean absolute error: the average of |target − output| over samples and outputs",
-    "cross_entropy": "Cross-entropy: −Σ target·log(probability), averaged over the samples",
-    "binary_cross_entropy": "Binary cross-entropy: −[t·log p + (1 − t)·log(1 − p)], averaged",
+    "squared_error": N_("Squared error E = ½ Σ (target − output)², averaged over the samples"),
+    "mse": N_("Mean squared error: the average of (target − output)² over samples and outputs"),
+    "mae": N_("Mean absolute error: the average of |target − output| over samples and outputs"),
+    "cross_entropy": N_("Cross-entropy: −Σ target·log(probability), averaged over the samples"),
+    "binary_cross_entropy": N_("Binary cross-entropy: −[t·log p + (1 − t)·log(1 − p)], averaged"),
 }
 # Losses that read the last layer's z as scores and apply their own squashing function.
 _SCORE_LOSSES = {"cross_entropy": ("softmax", "linear"), "binary_cross_entropy": ("sigmoid", "linear")}
@@ -53,7 +54,7 @@ def _one_hot_if_codes(targets: np.ndarray, units: int) -> np.ndarray:
     if targets.ndim == 1 and units > 1:
         codes = targets.astype(np.int64)
         if np.any(codes != targets) or np.any(codes < 0) or np.any(codes >= units):
-            raise ValueError(f"class codes must be whole numbers from 0 to {units - 1}")
+            raise ValueError(tr("class codes must be whole numbers from 0 to {last}", last=units - 1))
         return np.eye(units)[codes]
     return targets.reshape(targets.shape[0] if targets.ndim else 1, units)
 
@@ -81,13 +82,15 @@ class BackpropStep:
         self.network = network
         self.loss = loss or network.loss
         if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
+            raise ValueError(tr("unknown loss {loss}; choose one of {choices}", loss=repr(self.loss),
+                                choices=", ".join(LOSSES)))
         self.learning_rate = float(learning_rate)
         last = network.layers[-1]
         if self.loss in _SCORE_LOSSES and last.activation not in _SCORE_LOSSES[self.loss]:
             wanted = _SCORE_LOSSES[self.loss][0]
-            raise NetworkError(f"{self.loss.replace('_', ' ')} needs a {wanted} output, but '{last.name}' uses "
-                               f"{last.activation}: set the output activation to {wanted}")
+            raise NetworkError(tr("{loss} needs a {wanted} output, but '{layer}' uses {activation}: set the output "
+                                  "activation to {wanted}", loss=self.loss.replace("_", " "), wanted=wanted,
+                                  layer=last.name, activation=last.activation))
         self.inputs = np.array(inputs, dtype=np.float64, ndmin=2)
         raw_targets = np.asarray(targets, dtype=np.float64)
         if raw_targets.ndim == 0 or (raw_targets.ndim == 1 and self.inputs.shape[0] == 1 and last.units > 1
@@ -98,7 +101,8 @@ class BackpropStep:
         else:
             self.targets = raw_targets.reshape(self.inputs.shape[0], last.units)
         if self.targets.shape[0] != self.inputs.shape[0]:
-            raise ValueError(f"{self.inputs.shape[0]} input rows but {self.targets.shape[0]} target rows")
+            raise ValueError(tr("{inputs} input rows but {targets} target rows", inputs=self.inputs.shape[0],
+                                targets=self.targets.shape[0]))
 
         self.forward: ForwardPass = network.forward(self.inputs)
         self.probabilities = self._probabilities()
@@ -175,59 +179,66 @@ class BackpropStep:
     # ------------------------------------------------------------ phases
     def _layer_label(self, index: int) -> str:
         layer = self.network.layers[index]
-        role = "output layer" if index == len(self.network.layers) - 1 else f"hidden layer {index + 1}"
-        return f"{role} '{layer.name}'" if layer.name else role
+        if index == len(self.network.layers) - 1:
+            return tr("output layer '{name}'", name=layer.name) if layer.name else tr("output layer")
+        if layer.name:
+            return tr("hidden layer {number} '{name}'", number=index + 1, name=layer.name)
+        return tr("hidden layer {number}", number=index + 1)
 
     def _phases(self) -> list[Phase]:
         layers = self.network.layers
         phases: list[Phase] = []
         for i, layer in enumerate(layers):
-            how = (f"Each neuron adds up its inputs times their weights plus its bias (z = w·x + b), then applies "
-                   f"{layer.activation} to get its output a = {layer.activation}(z).")
+            how = tr("Each neuron adds up its inputs times their weights plus its bias (z = w·x + b), then applies "
+                     "{activation} to get its output a = {activation}(z).", activation=layer.activation)
             if layer.bias is None:
-                how = (f"Each neuron adds up its inputs times their weights (z = w·x, no bias), then applies "
-                       f"{layer.activation} to get its output a = {layer.activation}(z).")
+                how = tr("Each neuron adds up its inputs times their weights (z = w·x, no bias), then applies "
+                         "{activation} to get its output a = {activation}(z).", activation=layer.activation)
             phases.append(Phase(
-                "forward", i, f"Forward: {self._layer_label(i)}", how,
+                "forward", i, tr("Forward: {layer}", layer=self._layer_label(i)), how,
                 {"z": self.forward.net_inputs[i], "a": self.forward.outputs[i]}))
-        batch = "" if self.samples == 1 else f", averaged over the {self.samples} samples"
+        if self.samples == 1:
+            said = tr("How wrong the outputs are: {loss}. E = {error}.", loss=tr(LOSSES[self.loss]),
+                      error=format_number(self.error, 9))
+        else:
+            said = tr("How wrong the outputs are: {loss}, averaged over the {samples} samples. E = {error}.",
+                      loss=tr(LOSSES[self.loss]), samples=self.samples, error=format_number(self.error, 9))
         phases.append(Phase(
-            "error", None, "Error",
-            f"How wrong the outputs are: {LOSSES[self.loss]}{batch}. E = {format_number(self.error, 9)}.",
+            "error", None, tr("Error"), said,
             {"output": self.probabilities, "target": self.targets, "sample_errors": self.sample_errors,
              "error": np.array(self.error)}))
         for i in range(len(layers) - 1, -1, -1):
             if i == len(layers) - 1:
-                how = ("Each output neuron's delta δ = ∂E/∂z: how much the error changes when its net input "
-                       "changes — the error's slope with respect to the output times the activation's slope "
-                       f"{layers[i].activation}'(z).")
+                how = tr("Each output neuron's delta δ = ∂E/∂z: how much the error changes when its net input "
+                         "changes — the error's slope with respect to the output times the activation's slope "
+                         "{activation}'(z).", activation=layers[i].activation)
                 if self.loss in _SCORE_LOSSES:
-                    how = ("Each output neuron's delta δ = ∂E/∂z; with cross-entropy on "
-                           f"{layers[i].activation} outputs the chain rule simplifies to δ = output − target.")
+                    how = tr("Each output neuron's delta δ = ∂E/∂z; with cross-entropy on {activation} outputs the "
+                             "chain rule simplifies to δ = output − target.", activation=layers[i].activation)
             else:
-                how = ("Chain rule: each neuron's delta is the sum of the next layer's deltas, each times the "
-                       "weight that links them, multiplied by this neuron's activation slope "
-                       f"{layers[i].activation}'(z).")
-            phases.append(Phase("backward", i, f"Backward: deltas of {self._layer_label(i)}", how,
+                how = tr("Chain rule: each neuron's delta is the sum of the next layer's deltas, each times the "
+                         "weight that links them, multiplied by this neuron's activation slope {activation}'(z).",
+                         activation=layers[i].activation)
+            phases.append(Phase("backward", i, tr("Backward: deltas of {layer}", layer=self._layer_label(i)), how,
                                 {"delta": self.deltas[i]}))
         for i in range(len(layers)):
             values = {"weight_gradient": self.weight_gradients[i]}
             if self.bias_gradients[i] is not None:
                 values["bias_gradient"] = self.bias_gradients[i]
-            how = ("Each weight's gradient ∂E/∂w is the delta of the neuron it feeds times the value that travels "
-                   "along it (summed over the samples); a bias's gradient is the neuron's delta.")
+            how = tr("Each weight's gradient ∂E/∂w is the delta of the neuron it feeds times the value that travels "
+                     "along it (summed over the samples); a bias's gradient is the neuron's delta.")
             if layers[i].bias is None:
-                how = ("Each weight's gradient ∂E/∂w is the delta of the neuron it feeds times the value that "
-                       "travels along it (summed over the samples).")
-            phases.append(Phase("gradients", i, f"Gradients of {self._layer_label(i)}", how, values))
+                how = tr("Each weight's gradient ∂E/∂w is the delta of the neuron it feeds times the value that "
+                         "travels along it (summed over the samples).")
+            phases.append(Phase("gradients", i, tr("Gradients of {layer}", layer=self._layer_label(i)), how, values))
         for i, (old, new) in enumerate(zip(layers, self.new_network.layers)):
             values = {"old_weights": old.weights, "new_weights": new.weights}
             if old.bias is not None:
                 values.update(old_bias=old.bias, new_bias=new.bias)
             phases.append(Phase(
-                "update", i, f"Update {self._layer_label(i)}",
-                f"Each weight takes a small step downhill: w ← w − α·∂E/∂w with learning rate "
-                f"α = {format_number(self.learning_rate)}.", values))
+                "update", i, tr("Update {layer}", layer=self._layer_label(i)),
+                tr("Each weight takes a small step downhill: w ← w − α·∂E/∂w with learning rate α = {rate}.",
+                   rate=format_number(self.learning_rate)), values))
         return phases
 
     # ------------------------------------------------------------ one neuron's arithmetic in words
@@ -245,7 +256,8 @@ class BackpropStep:
             return (f"δ = (p − t){scale} = ({format_number(p)} − {_factor(t)}){scale} = "
                     f"{format_number(delta)}")
         if activation == "softmax":
-            return f"δ = {format_number(delta)} (through softmax, every output of the layer takes part)"
+            return tr("δ = {delta} (through softmax, every output of the layer takes part)",
+                      delta=format_number(delta))
         slope = float(activation_slope(activation, z))
         if layer == len(layers) - 1:
             t = self.targets[sample, neuron]
@@ -256,8 +268,8 @@ class BackpropStep:
         following = layers[layer + 1]
         terms = " + ".join(f"{_factor(following.weights[k, neuron])}·{_factor(self.deltas[layer + 1][sample, k])}"
                            for k in range(following.units))
-        return (f"δ = (Σ w·δ of the next layer) · {activation}'(z) = ({terms}) · {format_number(slope)} = "
-                f"{format_number(delta)}")
+        return tr("δ = (Σ w·δ of the next layer) · {activation}'(z) = ({terms}) · {slope} = {delta}",
+                  activation=activation, terms=terms, slope=format_number(slope), delta=format_number(delta))
 
     def _batch_scale(self) -> str:
         n, k = self.targets.shape
@@ -270,7 +282,7 @@ class BackpropStep:
         old, new = self.network.layers[layer], self.new_network.layers[layer]
         if source is None:
             if old.bias is None:
-                return "this layer has no biases"
+                return tr("this layer has no biases")
             w, grad, w_new, name = old.bias[neuron], self.bias_gradients[layer][neuron], new.bias[neuron], "b"
         else:
             w, grad = old.weights[neuron, source], self.weight_gradients[layer][neuron, source]

@@ -6,6 +6,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from ..i18n import tr
 from .backprop import BackpropStep, Phase
 from .neuron_math import SmallNetwork, format_number
 
@@ -32,7 +33,7 @@ def neuron_name(network: SmallNetwork, layer: int, neuron: int) -> str:
 def link_text(network: SmallNetwork, layer: int, neuron: int, source: Optional[int]) -> str:
     """'i1 → h1' for a weight, 'bias → h1' for a bias."""
     target = neuron_name(network, layer, neuron)
-    return f"bias → {target}" if source is None else f"{neuron_name(network, layer - 1, source)} → {target}"
+    return tr("bias → {neuron}", neuron=target) if source is None else f"{neuron_name(network, layer - 1, source)} → {target}"
 
 
 def weight_names(network: SmallNetwork) -> list[WeightName]:
@@ -75,16 +76,17 @@ def phase_table(step: BackpropStep, phase: Phase) -> tuple[list[str], list[list[
     """The column titles and the rows of text the stepper's table shows for one phase."""
     network, i = step.network, phase.layer
     if phase.kind == "forward":
-        return ["neuron", "net input z", "output a"], [
+        return [tr("neuron"), tr("net input z"), tr("output a")], [
             [neuron_name(network, i, n), format_number(step.forward.net_inputs[i][0, n], DIGITS),
              format_number(step.forward.outputs[i][0, n], DIGITS)] for n in range(network.layers[i].units)]
     if phase.kind == "error":
         last = len(network.layers) - 1
         rows = [[neuron_name(network, last, n), format_number(step.probabilities[0, n], DIGITS),
                  format_number(step.targets[0, n], DIGITS)] for n in range(step.targets.shape[1])]
-        return ["output", "output a", "target t"], rows + [["E (error)", format_number(step.error, DIGITS), ""]]
+        return [tr("output"), tr("output a"), tr("target t")], rows + [[tr("E (error)"), format_number(step.error, DIGITS),
+                                                                         ""]]
     if phase.kind == "backward":
-        return ["neuron", "delta δ = ∂E/∂z", "chain rule"], [
+        return [tr("neuron"), tr("delta δ = ∂E/∂z"), tr("chain rule")], [
             [neuron_name(network, i, n), format_number(step.deltas[i][0, n], DIGITS), step.delta_text(i, n)]
             for n in range(network.layers[i].units)]
     here = [weight for weight in weight_names(network) if weight.layer == i]
@@ -95,8 +97,8 @@ def phase_table(step: BackpropStep, phase: Phase) -> tuple[list[str], list[list[
                         else step.bias_gradients[i][weight.neuron])
             rows.append([weight.name, link_text(network, i, weight.neuron, weight.source),
                          format_number(gradient, DIGITS)])
-        return ["weight", "link", "gradient ∂E/∂w"], rows
-    return ["weight", "old", "new", "update"], [
+        return [tr("weight"), tr("link"), tr("gradient ∂E/∂w")], rows
+    return [tr("weight"), tr("old"), tr("new"), tr("update")], [
         [weight.name, format_number(weight_value(network, weight), DIGITS),
          format_number(weight_value(step.new_network, weight), DIGITS),
          step.update_text(i, weight.neuron, weight.source)] for weight in here]

@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ..analysis import analyze
 from ..graph import Graph
+from ..i18n import N_
 from ..layers import canonical_type
 from .neuron_math import NetworkError, SmallNetwork
 from .truth_table import network_truth_table
@@ -140,11 +141,11 @@ def run_record(graph: Union[Graph, dict], dataset: Optional[str], method: str, l
 
 # What a step that asks for a result says after a run that fell short. The words name the fields exactly as the
 # Training panel shows them.
-RETRY_TRAINING = ("The run ended before reaching this step's goal. Try a bigger step or a longer run: in the "
-                  "Training panel, raise Learning rate (for example to 0.01 or 0.05) or raise Epochs (for example "
-                  "to 100), then press Train again.")
-RETRY_PERCEPTRON = ("The run ended before every row was right. The perceptron rule needs more passes: in the "
-                    "Training panel, raise Epochs (for example to 50), then press Train again.")
+RETRY_TRAINING = N_("The run ended before reaching this step's goal. Try a bigger step or a longer run: in the "
+                     "Training panel, raise Learning rate (for example to 0.01 or 0.05) or raise Epochs (for example "
+                     "to 100), then press Train again.")
+RETRY_PERCEPTRON = N_("The run ended before every row was right. The perceptron rule needs more passes: in the "
+                       "Training panel, raise Epochs (for example to 50), then press Train again.")
 
 
 # ---------------------------------------------------------------- lesson 1: a neuron and logic gates
@@ -192,17 +193,17 @@ def _trained(dataset: str, method: Optional[str] = None, minimum_accuracy: Optio
     return check
 
 
-NEURON = Lesson("neuron", "A neuron and logic gates",
-                "One neuron with a step activation computes z = w·x + b and answers 1 when z ≥ 0: enough for "
-                "AND, OR and NAND.", (
-    LessonStep("Choose the built-in 'and' dataset in the Data panel.", _dataset_is("and")),
-    LessonStep("Connect an Input of 2 features straight to an Output, and set the Output's activation to step.",
-               _single_step_neuron, "Select the Output and pick 'step' under Activation."),
-    LessonStep("Open the neuron and type weights and a bias until every row of the truth table is right.",
-               _truth_table_right("and"), "Try w = (0.5, 0.5) and b = −0.7."),
-    LessonStep("Switch the data to 'or' and change only the bias until the table is right again.",
-               _truth_table_right("or"), "With w = (0.5, 0.5), a bias of −0.2 works."),
-    LessonStep("Choose 'nand', set the training method to the perceptron rule and train until accuracy is 100%.",
+NEURON = Lesson("neuron", N_("A neuron and logic gates"),
+                N_("One neuron with a step activation computes z = w·x + b and answers 1 when z ≥ 0: enough for "
+                   "AND, OR and NAND."), (
+    LessonStep(N_("Choose the built-in 'and' dataset in the Data panel."), _dataset_is("and")),
+    LessonStep(N_("Connect an Input of 2 features straight to an Output, and set the Output's activation to step."),
+               _single_step_neuron, N_("Select the Output and pick 'step' under Activation.")),
+    LessonStep(N_("Open the neuron and type weights and a bias until every row of the truth table is right."),
+               _truth_table_right("and"), N_("Try w = (0.5, 0.5) and b = −0.7.")),
+    LessonStep(N_("Switch the data to 'or' and change only the bias until the table is right again."),
+               _truth_table_right("or"), N_("With w = (0.5, 0.5), a bias of −0.2 works.")),
+    LessonStep(N_("Choose 'nand', set the training method to the perceptron rule and train until accuracy is 100%."),
                _trained("nand", "perceptron", minimum_accuracy=1.0),
                retry=RETRY_PERCEPTRON),
 ))
@@ -218,16 +219,16 @@ def _hidden_layer_added(state: State) -> bool:
                     for nd in denses))
 
 
-XOR = Lesson("xor", "XOR: why one layer is not enough",
-             "No straight line separates XOR's classes, so a single layer stays at chance; one hidden layer "
-             "bends the boundary.", (
-    LessonStep("Choose the built-in 'xor' dataset.", _dataset_is("xor")),
-    LessonStep("Train a network without hidden layers (Input → Output): its accuracy stays at 50–75%.",
+XOR = Lesson("xor", N_("XOR: why one layer is not enough"),
+             N_("No straight line separates XOR's classes, so a single layer stays at chance; one hidden layer "
+                "bends the boundary."), (
+    LessonStep(N_("Choose the built-in 'xor' dataset."), _dataset_is("xor")),
+    LessonStep(N_("Train a network without hidden layers (Input → Output): its accuracy stays at 50–75%."),
                _trained("xor", maximum_accuracy=0.75, hidden=lambda n: n == 0),
-               "Watch the loss: it stays near ln 2 ≈ 0.693."),
-    LessonStep("Add a Dense hidden layer (e.g. 8 units, tanh) between the Input and the Output.",
+               N_("Watch the loss: it stays near ln 2 ≈ 0.693.")),
+    LessonStep(N_("Add a Dense hidden layer (e.g. 8 units, tanh) between the Input and the Output."),
                _hidden_layer_added),
-    LessonStep("Train again until the accuracy reaches 100%; compare the two curves.",
+    LessonStep(N_("Train again until the accuracy reaches 100%; compare the two curves."),
                _trained("xor", minimum_accuracy=1.0, hidden=lambda n: n >= 1), retry=RETRY_TRAINING),
 ))
 
@@ -247,12 +248,12 @@ def _params_equal(total: int) -> Callable[[State], bool]:
     return lambda state: _mlp_drawn(state) and _total_params(state) == total
 
 
-MLP = Lesson("mlp", "A multi-layer perceptron and its parameters",
-             "A Dense layer of n neurons on m inputs has m·n + n parameters: every input has a weight into every "
-             "neuron, and each neuron has a bias.", (
-    LessonStep("Draw Input (28×28) → Flatten → Dense 300 → Dense 100 → Output.", _mlp_drawn),
-    LessonStep("Set the Output to 10 units (one per digit) and open the summary: it must total 266,610 "
-               "parameters (235,500 + 30,100 + 1,010).", _params_equal(266_610)),
+MLP = Lesson("mlp", N_("A multi-layer perceptron and its parameters"),
+             N_("A Dense layer of n neurons on m inputs has m·n + n parameters: every input has a weight into every "
+                "neuron, and each neuron has a bias."), (
+    LessonStep(N_("Draw Input (28×28) → Flatten → Dense 300 → Dense 100 → Output."), _mlp_drawn),
+    LessonStep(N_("Set the Output to 10 units (one per digit) and open the summary: it must total 266,610 "
+                  "parameters (235,500 + 30,100 + 1,010)."), _params_equal(266_610)),
 ))
 
 
@@ -271,12 +272,12 @@ def _phase_seen(kind: str) -> Callable[[State], bool]:
     return lambda state: _tiny_sigmoid_net(state) and kind in ((state.get("stepper") or {}).get("phases_seen") or ())
 
 
-BACKPROP = Lesson("backprop", "One step of backpropagation",
-                  "Forward pass and error, backward pass with the chain rule, then w ← w − α·∂E/∂w.", (
-    LessonStep("Draw Input (2) → Dense 2 (sigmoid) → Output 2 units (sigmoid).", _tiny_sigmoid_net),
-    LessonStep("Open the stepper and step through the forward pass to the error.", _phase_seen("error")),
-    LessonStep("Step backwards through the network: read each neuron's delta.", _phase_seen("backward")),
-    LessonStep("Step to the update and compare each new weight with the old one.", _phase_seen("update")),
+BACKPROP = Lesson("backprop", N_("One step of backpropagation"),
+                  N_("Forward pass and error, backward pass with the chain rule, then w ← w − α·∂E/∂w."), (
+    LessonStep(N_("Draw Input (2) → Dense 2 (sigmoid) → Output 2 units (sigmoid)."), _tiny_sigmoid_net),
+    LessonStep(N_("Open the stepper and step through the forward pass to the error."), _phase_seen("error")),
+    LessonStep(N_("Step backwards through the network: read each neuron's delta."), _phase_seen("backward")),
+    LessonStep(N_("Step to the update and compare each new weight with the old one."), _phase_seen("update")),
 ))
 
 
@@ -306,18 +307,18 @@ def _early_stopping_on(state: State) -> bool:
     return bool(((state.get("training") or {}).get("early_stopping") or {}).get("enabled"))
 
 
-DIGITS = Lesson("digits", "Classifying digits, overfitting and dropout",
-                "A big network can learn the training images by heart; validation loss tells, dropout and early "
-                "stopping help.", (
-    LessonStep("Choose the built-in 'digits' dataset (8×8 images).", _dataset_is("digits")),
-    LessonStep("Draw Input → Flatten → Dense (e.g. 300 relu) → Output.", _digit_mlp),
-    LessonStep("Train for many epochs without dropout until the app reports overfitting.", _overfit_run,
-               "Watch the validation loss turn upwards while the training loss keeps falling.",
-               retry="The run ended before the app saw overfitting. Train longer: in the Training panel, raise "
-                     "Epochs (for example to 100), then press Train again."),
-    LessonStep("Add a Dropout layer (rate 0.3) after each hidden Dense layer.", _has_dropout),
-    LessonStep("Train again: reach at least 90% validation accuracy.", _dropout_run, retry=RETRY_TRAINING),
-    LessonStep("Turn on early stopping so training ends at the best epoch.", _early_stopping_on),
+DIGITS = Lesson("digits", N_("Classifying digits, overfitting and dropout"),
+                N_("A big network can learn the training images by heart; validation loss tells, dropout and early "
+                   "stopping help."), (
+    LessonStep(N_("Choose the built-in 'digits' dataset (8×8 images)."), _dataset_is("digits")),
+    LessonStep(N_("Draw Input → Flatten → Dense (e.g. 300 relu) → Output."), _digit_mlp),
+    LessonStep(N_("Train for many epochs without dropout until the app reports overfitting."), _overfit_run,
+               N_("Watch the validation loss turn upwards while the training loss keeps falling."),
+               retry=N_("The run ended before the app saw overfitting. Train longer: in the Training panel, raise "
+                        "Epochs (for example to 100), then press Train again.")),
+    LessonStep(N_("Add a Dropout layer (rate 0.3) after each hidden Dense layer."), _has_dropout),
+    LessonStep(N_("Train again: reach at least 90% validation accuracy."), _dropout_run, retry=RETRY_TRAINING),
+    LessonStep(N_("Turn on early stopping so training ends at the best epoch."), _early_stopping_on),
 ))
 
 
@@ -350,17 +351,17 @@ def _two_output_run(state: State) -> bool:
     return any(r.get("outputs", 0) >= 2 and r.get("dataset") == dataset_of(state) for r in _runs(state))
 
 
-WIDE_DEEP = Lesson("wide_deep", "Wide & Deep with two outputs",
-                   "A functional network: a short wide path and a deep path joined by Concatenate, and an "
-                   "auxiliary output with its own loss weight.", (
-    LessonStep("Choose the built-in 'diabetes' dataset.", _dataset_is("diabetes")),
-    LessonStep("Add a second Input: one for the wide path (5 features), one for the deep path (6 features).",
+WIDE_DEEP = Lesson("wide_deep", N_("Wide & Deep with two outputs"),
+                   N_("A functional network: a short wide path and a deep path joined by Concatenate, and an "
+                      "auxiliary output with its own loss weight."), (
+    LessonStep(N_("Choose the built-in 'diabetes' dataset."), _dataset_is("diabetes")),
+    LessonStep(N_("Add a second Input: one for the wide path (5 features), one for the deep path (6 features)."),
                _two_inputs),
-    LessonStep("Send the deep Input through Dense layers, then join it with the wide Input in a Concatenate.",
+    LessonStep(N_("Send the deep Input through Dense layers, then join it with the wide Input in a Concatenate."),
                _wide_and_deep_joined),
-    LessonStep("Add a main Output after the Concatenate and an auxiliary Output after the deep path, with loss "
-               "weights 0.9 and 0.1.", _two_weighted_outputs),
-    LessonStep("Train it: the curves show each output's loss.", _two_output_run),
+    LessonStep(N_("Add a main Output after the Concatenate and an auxiliary Output after the deep path, with loss "
+                  "weights 0.9 and 0.1."), _two_weighted_outputs),
+    LessonStep(N_("Train it: the curves show each output's loss."), _two_output_run),
 ))
 
 
@@ -374,13 +375,13 @@ def _exported(kind: str) -> Callable[[State], bool]:
     return lambda state: kind in (state.get("exported") or ())
 
 
-SAVING = Lesson("saving", "Saving and exporting",
-                "A trained network is its structure plus its weights: save both, reload them, and take them "
-                "elsewhere.", (
-    LessonStep("Train any network.", _any_run),
-    LessonStep("Save the project (File → Save).", lambda state: bool(state.get("saved"))),
-    LessonStep("Export the weights as safetensors.", _exported("safetensors")),
-    LessonStep("Export the network as PyTorch code and read the nn.Module it draws.", _exported("code")),
+SAVING = Lesson("saving", N_("Saving and exporting"),
+                N_("A trained network is its structure plus its weights: save both, reload them, and take them "
+                   "elsewhere."), (
+    LessonStep(N_("Train any network."), _any_run),
+    LessonStep(N_("Save the project (File → Save)."), lambda state: bool(state.get("saved"))),
+    LessonStep(N_("Export the weights as safetensors."), _exported("safetensors")),
+    LessonStep(N_("Export the network as PyTorch code and read the nn.Module it draws."), _exported("code")),
 ))
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..analysis import DataContext, analyze
 from ..graph import Graph
+from ..i18n import tr
 from ..layers import canonical_type, resolve_output
 
 # The same constants as the torch activations in engine/activations.py, so numbers agree with training.
@@ -60,7 +61,7 @@ def activate(name: str, z: Union[np.ndarray, float]) -> np.ndarray:
         return (z >= 0).astype(np.float64)
     if name == "sign":
         return np.sign(z)
-    raise ValueError(f"unknown activation {name!r}")
+    raise ValueError(tr("unknown activation {name}", name=repr(name)))
 
 
 def activation_slope(name: str, z: Union[np.ndarray, float]) -> np.ndarray:
@@ -89,8 +90,8 @@ def activation_slope(name: str, z: Union[np.ndarray, float]) -> np.ndarray:
     if name in ("step", "sign"):
         return np.zeros_like(z)
     if name == "softmax":
-        raise ValueError("softmax has no element-wise slope: it mixes all the neurons of its layer")
-    raise ValueError(f"unknown activation {name!r}")
+        raise ValueError(tr("softmax has no element-wise slope: it mixes all the neurons of its layer"))
+    raise ValueError(tr("unknown activation {name}", name=repr(name)))
 
 
 def activation_range(name: str, values: np.ndarray) -> tuple[float, float]:
@@ -183,7 +184,7 @@ def weighted_sum(weights: Sequence[float], bias: Optional[float], inputs: Sequen
     w = np.asarray(weights, dtype=np.float64).reshape(-1)
     x = np.asarray(inputs, dtype=np.float64).reshape(-1)
     if w.shape != x.shape:
-        raise ValueError(f"the neuron has {w.size} weights but got {x.size} inputs")
+        raise ValueError(tr("the neuron has {weights} weights but got {inputs} inputs", weights=w.size, inputs=x.size))
     names = list(names) if names is not None else [f"x{i + 1}" for i in range(w.size)]
     z = float(w @ x + (bias or 0.0))
     with_names = [(float(wi), name) for wi, name in zip(w, names)]
@@ -226,8 +227,8 @@ class DenseLayer:
         if self.bias is not None:
             self.bias = np.array(self.bias, dtype=np.float64).reshape(-1)
             if self.bias.shape[0] != self.weights.shape[0]:
-                raise ValueError(f"layer '{self.name}' has {self.weights.shape[0]} neurons but "
-                                 f"{self.bias.shape[0]} biases")
+                raise ValueError(tr("layer '{layer}' has {neurons} neurons but {biases} biases", layer=self.name,
+                                    neurons=self.weights.shape[0], biases=self.bias.shape[0]))
 
     @property
     def units(self) -> int:
@@ -274,8 +275,9 @@ class SmallNetwork:
     def __post_init__(self) -> None:
         for previous, layer in zip(self.layers, self.layers[1:]):
             if layer.features != previous.units:
-                raise NetworkError(f"layer '{layer.name}' takes {layer.features} inputs but "
-                                   f"'{previous.name}' gives {previous.units}")
+                raise NetworkError(tr("layer '{layer}' takes {inputs} inputs but '{previous}' gives {outputs}",
+                                      layer=layer.name, inputs=layer.features, previous=previous.name,
+                                      outputs=previous.units))
         if not self.input_names and self.layers:
             self.input_names = [f"x{i + 1}" for i in range(self.layers[0].features)]
 
@@ -291,7 +293,8 @@ class SmallNetwork:
         """Run a batch (or one sample) through every layer, keeping each z and a."""
         values = np.array(x, dtype=np.float64, ndmin=2)
         if values.shape[1] != self.features:
-            raise ValueError(f"the network takes {self.features} inputs per sample but got {values.shape[1]}")
+            raise ValueError(tr("the network takes {inputs} inputs per sample but got {got}", inputs=self.features,
+                                got=values.shape[1]))
         result = ForwardPass(values)
         for layer in self.layers:
             z = layer.net_input(values)
@@ -326,12 +329,12 @@ class SmallNetwork:
         snapshot = graph.to_dict() if isinstance(graph, Graph) else graph
         analysis = analyze(snapshot, context)
         if analysis.errors:
-            raise NetworkError("The network has problems to fix first: " + analysis.errors[0].message)
+            raise NetworkError(tr("The network has problems to fix first: {problem}", problem=analysis.errors[0].message))
         nodes = {nd["id"]: dict(nd, type=canonical_type(nd["type"])) for nd in snapshot.get("nodes", [])}
         inputs = [i for i, nd in nodes.items() if nd["type"] == "Input"]
         outputs = [i for i, nd in nodes.items() if nd["type"] == "Output"]
         if len(inputs) != 1 or len(outputs) != 1:
-            raise NetworkError("The step-by-step view needs exactly one Input and one Output.")
+            raise NetworkError(tr("The step-by-step view needs exactly one Input and one Output."))
         allowed = {"Input", "Dense", "Output", "Dropout", "Flatten"}
         rng = np.random.default_rng(seed)
         layers: list[DenseLayer] = []
@@ -340,8 +343,8 @@ class SmallNetwork:
         for node_id in analysis.order:
             nd = nodes[node_id]
             if nd["type"] not in allowed:
-                raise NetworkError(f"'{nd['name']}' is a {nd['type']} layer; the step-by-step view shows chains "
-                                   "of Dense layers (Dropout and Flatten are allowed).")
+                raise NetworkError(tr("'{name}' is a {type} layer; the step-by-step view shows chains of Dense "
+                                      "layers (Dropout and Flatten are allowed).", name=nd["name"], type=nd["type"]))
             if nd["type"] not in ("Dense", "Output"):
                 continue
             params = nd["params"]
@@ -380,8 +383,8 @@ def _given_weights(weights: Optional[Mapping[str, np.ndarray]], name: str, units
         found.append(None if value is None else np.asarray(value, dtype=np.float64))
     w, b = found
     if w is not None and w.shape != (units, features):
-        raise NetworkError(f"the weights given for '{name}' have shape {w.shape}, but it needs "
-                           f"{units} × {features}")
+        raise NetworkError(tr("the weights given for '{layer}' have shape {shape}, but it needs {units} × {features}",
+                              layer=name, shape=w.shape, units=units, features=features))
     return w, b
 
 

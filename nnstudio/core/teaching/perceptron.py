@@ -7,6 +7,7 @@ from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from ..i18n import ntr, tr
 from .neuron_math import activate, format_number
 
 PERCEPTRON_ACTIVATIONS = ("step", "sign")
@@ -84,14 +85,15 @@ class PerceptronTrainer:
     def __init__(self, weights: Union[np.ndarray, Sequence], bias: Union[np.ndarray, Sequence, float, None] = 0.0,
                  learning_rate: float = 1.0, activation: str = "step") -> None:
         if activation not in PERCEPTRON_ACTIVATIONS:
-            raise ValueError(f"the perceptron rule trains step or sign neurons, not {activation}")
+            raise ValueError(tr("the perceptron rule trains step or sign neurons, not {activation}", activation=activation))
         w = np.array(weights, dtype=np.float64)
         self.single = w.ndim == 1  # one neuron: show plain vectors rather than 1-row tables
         self.weights = w.reshape(1, -1) if self.single else w
         self.bias = (np.zeros(self.weights.shape[0]) if bias is None
                      else np.array(bias, dtype=np.float64).reshape(-1).copy())
         if self.bias.shape[0] != self.weights.shape[0]:
-            raise ValueError(f"{self.weights.shape[0]} neuron(s) but {self.bias.shape[0]} bias(es)")
+            raise ValueError(tr("{neurons} neuron(s) but {biases} bias(es)", neurons=self.weights.shape[0],
+                                biases=self.bias.shape[0]))
         self.learning_rate = float(learning_rate)
         self.activation = activation
         self.epochs_done = 0
@@ -119,16 +121,17 @@ class PerceptronTrainer:
                       self.bias.copy(), text)
 
     def _text(self, x, y, prediction, error, old_w, old_b) -> str:
-        head = (f"x = {_vector_text(x)}, target {_vector_text(y) if y.size > 1 else format_number(y[0])}, "
-                f"predicted {_vector_text(prediction) if prediction.size > 1 else format_number(prediction[0])}")
+        values = {"x": _vector_text(x), "target": _vector_text(y) if y.size > 1 else format_number(y[0]),
+                  "predicted": _vector_text(prediction) if prediction.size > 1 else format_number(prediction[0])}
         if not np.any(error):
-            return head + ": right, so nothing changes."
-        lines = [head + f": error y − ŷ = {_vector_text(error) if error.size > 1 else format_number(error[0])}."]
+            return tr("x = {x}, target {target}, predicted {predicted}: right, so nothing changes.", **values)
+        lines = [tr("x = {x}, target {target}, predicted {predicted}: error y − ŷ = {error}.",
+                    error=_vector_text(error) if error.size > 1 else format_number(error[0]), **values)]
         eta = format_number(self.learning_rate)
         for k in range(self.weights.shape[0]):
             if error[k] == 0:
                 continue
-            label = "" if self.weights.shape[0] == 1 else f" (neuron {k + 1})"
+            label = "" if self.weights.shape[0] == 1 else " " + tr("(neuron {number})", number=k + 1)
             e = format_number(error[k])
             lines.append(f"w{label} ← {_vector_text(old_w[k])} + {eta}·{e}·{_vector_text(x)} = "
                          f"{_vector_text(self.weights[k])}")
@@ -161,16 +164,21 @@ class PerceptronTrainer:
             if on_epoch is not None and on_epoch(epoch) is False:
                 break
         if result.converged:
-            result.message = (f"Converged after {len(result.epochs)} epoch(s): the last pass made no mistake, so "
-                              "the weights no longer change.")
+            result.message = ntr("Converged after {n} epoch: the last pass made no mistake, so the weights no "
+                                 "longer change.",
+                                 "Converged after {n} epochs: the last pass made no mistake, so the weights no "
+                                 "longer change.", len(result.epochs))
         elif len(result.epochs) >= max_epochs:
             last = result.epochs[-1] if result.epochs else None
             mistakes = last.mistakes if last else 0
-            result.message = (f"Did not converge in {max_epochs} epochs: the last pass still made {mistakes} "
-                              "mistake(s). If no straight line separates the classes (like XOR), a single "
-                              "layer never gets every sample right; add a hidden layer.")
+            result.message = ntr("Did not converge in {epochs} epochs: the last pass still made {n} mistake. If "
+                                 "no straight line separates the classes (like XOR), a single layer never gets "
+                                 "every sample right; add a hidden layer.",
+                                 "Did not converge in {epochs} epochs: the last pass still made {n} mistakes. If "
+                                 "no straight line separates the classes (like XOR), a single layer never gets "
+                                 "every sample right; add a hidden layer.", mistakes, epochs=max_epochs)
         else:
-            result.message = f"Stopped after {len(result.epochs)} epoch(s)."
+            result.message = ntr("Stopped after {n} epoch.", "Stopped after {n} epochs.", len(result.epochs))
         return result
 
 

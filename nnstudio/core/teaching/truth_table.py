@@ -8,6 +8,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from ..data import load_builtin
+from ..i18n import tr
 from .neuron_math import SmallNetwork, activate, format_number
 
 LOGIC_DATASETS = ("and", "or", "nand", "xor")
@@ -55,7 +56,7 @@ class TruthTable:
 
     def text(self) -> str:
         """A plain table, one line per row, for the panel or a console."""
-        header = list(self.input_names) + ["z", self.activation, "output", "target", "right"]
+        header = list(self.input_names) + ["z", self.activation, tr("output"), tr("target"), tr("right")]
         lines = [" | ".join(header)]
         for row in self.rows:
             cells = [format_number(v) for v in row.inputs] + [
@@ -68,7 +69,8 @@ class TruthTable:
 def logic_data(name: str) -> tuple[np.ndarray, np.ndarray]:
     """The four rows of a built-in logic gate dataset as (inputs, targets)."""
     if name not in LOGIC_DATASETS:
-        raise ValueError(f"{name!r} is not a logic dataset; choose one of {', '.join(LOGIC_DATASETS)}")
+        raise ValueError(tr("{name} is not a logic dataset; choose one of {choices}", name=repr(name),
+                            choices=", ".join(LOGIC_DATASETS)))
     table = load_builtin(name)
     return table.values[:, :2].astype(np.float64), table.values[:, 2].astype(np.int64)
 

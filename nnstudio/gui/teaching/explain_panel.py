@@ -7,12 +7,25 @@ from typing import Any, Optional
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ...core.i18n import N_, tr
 from ...core.layers import canonical_type
 from ...core.teaching.explanations import CATALOGUES, activation_curve, explain, explain_node
 from .edits import node_activation
 
-KINDS = (("layer", "Selected layer"), ("activation", "Activation"), ("loss", "Loss"), ("optimizer", "Optimizer"),
-         ("metric", "Metric"))
+KINDS = (("layer", N_("Selected layer")), ("activation", N_("Activation")), ("loss", N_("Loss")),
+         ("optimizer", N_("Optimizer")), ("metric", N_("Metric")))
+# Losses and metrics have names in the learner's language; activations and optimizers keep their technical names.
+NAMES = {("loss", "cross_entropy"): N_("cross entropy"), ("loss", "binary_cross_entropy"): N_("binary cross entropy"),
+         ("loss", "mse"): N_("mse"), ("loss", "mae"): N_("mae"), ("loss", "squared_error"): N_("squared error"),
+         ("metric", "accuracy"): N_("accuracy"), ("metric", "precision"): N_("precision"),
+         ("metric", "recall"): N_("recall"), ("metric", "f1"): N_("f1"), ("metric", "mse"): N_("mse"),
+         ("metric", "mae"): N_("mae"), ("metric", "r2"): N_("r2")}
+
+
+def display_name(kind: str, name: str) -> str:
+    """What the panel calls an activation, loss, optimizer or metric (its key with spaces, or a translated name)."""
+    text = NAMES.get((kind, name))
+    return tr(text) if text else name.replace("_", " ")
 
 
 class ExplainPanel(QWidget):
@@ -29,7 +42,7 @@ class ExplainPanel(QWidget):
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("explainKind")
         for key, text in KINDS:
-            self.kind_combo.addItem(text, key)
+            self.kind_combo.addItem(tr(text), key)
         self.name_combo = QComboBox(self)
         self.name_combo.setObjectName("explainName")
         row.addWidget(self.kind_combo)
@@ -46,8 +59,8 @@ class ExplainPanel(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.function_curve = self.plot.plot([], [], pen=pg.mkPen((33, 102, 172), width=2.5), name="f(z)")
         self.slope_curve = self.plot.plot([], [], pen=pg.mkPen((214, 39, 40), width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                          name="slope f′(z)")
-        self.plot.setLabel("bottom", "z (the weighted sum)")
+                                          name=tr("slope f′(z)"))
+        self.plot.setLabel("bottom", tr("z (the weighted sum)"))
         self.plot.setMinimumHeight(160)
         layout.addWidget(self.plot, 1)
         self.shown_activation: Optional[str] = None
@@ -71,7 +84,7 @@ class ExplainPanel(QWidget):
         self.name_combo.setVisible(kind != "layer")
         if kind != "layer":
             for name in CATALOGUES[kind]:
-                self.name_combo.addItem(name.replace("_", " "), name)
+                self.name_combo.addItem(display_name(kind, name), name)
         self.name_combo.blockSignals(False)
         self.refresh()
 
@@ -86,8 +99,8 @@ class ExplainPanel(QWidget):
         if kind == "layer":
             selected = [i for i in self.document.selected_ids if i in self.document.graph.nodes]
             if not selected:
-                self.text.setText("Select a layer on the canvas to read what it does, or pick an activation, loss, "
-                                  "optimizer or metric above.")
+                self.text.setText(tr("Select a layer on the canvas to read what it does, or pick an activation, "
+                                     "loss, optimizer or metric above."))
                 self._plot(None)
                 return
             node = self.document.graph.node(selected[0])
@@ -110,16 +123,17 @@ class ExplainPanel(QWidget):
             item = explain(kind, name)
             here = ""
             activation = name if kind == "activation" else None
-            title = item.name.replace("_", " ")
-        parts = [f"<h3>{html.escape(title)}</h3>", f"<p>{html.escape(item.sentence)}</p>",
-                 f"<p style='font-family:monospace; font-size:110%'>{html.escape(item.formula)}</p>"]
+            title = display_name(kind, item.name)
+        parts = [f"<h3>{html.escape(title)}</h3>", f"<p>{html.escape(tr(item.sentence))}</p>",
+                 f"<p style='font-family:monospace; font-size:110%'>{html.escape(tr(item.formula))}</p>"]
         if here:
-            parts.append(f"<p><b>In this network:</b> {html.escape(here)}</p>")
+            parts.append("<p>" + tr("<b>In this network:</b> {text}", text=html.escape(here)) + "</p>")
         if activation is not None and kind == "layer":
             try:
                 act = explain("activation", activation)
-                parts.append(f"<p><b>Its activation, {html.escape(activation)}:</b> {html.escape(act.sentence)} "
-                             f"<span style='font-family:monospace'>{html.escape(act.formula)}</span></p>")
+                said = tr("<b>Its activation, {activation}:</b> {text}", activation=html.escape(activation),
+                          text=html.escape(tr(act.sentence)))
+                parts.append(f"<p>{said} <span style='font-family:monospace'>{html.escape(tr(act.formula))}</span></p>")
             except KeyError:
                 activation = None
         self.text.setText("".join(parts))
@@ -133,8 +147,8 @@ class ExplainPanel(QWidget):
         z, f, slope = activation_curve(activation)
         self.function_curve.setData(z, f)
         self.slope_curve.setData(z, slope)
-        self.plot.setTitle(f"{activation} and its slope" + (" (one score against 0)" if activation == "softmax"
-                                                            else ""))
+        self.plot.setTitle(tr("{activation} and its slope (one score against 0)", activation=activation)
+                           if activation == "softmax" else tr("{activation} and its slope", activation=activation))
 
 
 __all__ = ["ExplainPanel"]

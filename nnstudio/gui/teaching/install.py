@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSplitter, QWidget
 
+from ...core.i18n import N_, tr
 from ..contributions import Contribution, DockSpec, Entries, MenuSpec, TabSpec, WindowParts
 from ..widgets.lazy_panel import LazyPanel
 from ..widgets.menu_text import as_menu_text
@@ -89,18 +90,19 @@ class Teaching(Contribution):
 
     # ------------------------------------------------------------ what it adds to the window
     def menu_specs(self) -> list[MenuSpec]:
-        return [MenuSpec(TEACH_MENU, "&Teach"), MenuSpec(LESSONS_MENU, "&Lessons")]
+        return [MenuSpec(TEACH_MENU, tr("&Teach")), MenuSpec(LESSONS_MENU, tr("&Lessons"))]
 
     def tab_specs(self) -> list[TabSpec]:
-        return [TabSpec("neurons", "Neurons", self.neurons_tab), TabSpec("stepper", "Backprop step", self.stepper_tab),
-                TabSpec("map", "Decision map", self.map_tab), TabSpec("xor", "XOR side by side", self.xor_tab)]
+        return [TabSpec("neurons", tr("Neurons"), self.neurons_tab),
+                TabSpec("stepper", tr("Backprop step"), self.stepper_tab),
+                TabSpec("map", tr("Decision map"), self.map_tab), TabSpec("xor", tr("XOR side by side"), self.xor_tab)]
 
     def dock_specs(self) -> list[DockSpec]:
         # Tabbed with the window's docks, so the window keeps its layout (and its docks stay in front).
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
-        return [DockSpec("explain", "Explain", self.holders["explain"], right, beside="inspector"),
-                DockSpec("diagnostics", "Diagnostics", self.holders["diagnostics"], bottom, beside="issues"),
-                DockSpec("lessons", "Lesson", self.holders["lessons"], right, beside="inspector")]
+        return [DockSpec("explain", tr("Explain"), self.holders["explain"], right, beside="inspector"),
+                DockSpec("diagnostics", tr("Diagnostics"), self.holders["diagnostics"], bottom, beside="issues"),
+                DockSpec("lessons", tr("Lesson"), self.holders["lessons"], right, beside="inspector")]
 
     def menu_actions(self) -> dict[str, Entries]:
         return {TEACH_MENU: [action for key, action in self.actions.items() if not key.startswith("lesson_")],
@@ -116,19 +118,19 @@ class Teaching(Contribution):
 
     def _make_actions(self) -> None:
         for key, text, tip, slot in (
-                ("neurons", "Open the &neuron view", "See the selected layer's neurons, weights and sums",
+                ("neurons", tr("Open the &neuron view"), tr("See the selected layer's neurons, weights and sums"),
                  lambda: self.show_tab(self.neurons_tab)),
-                ("stepper", "&Backpropagation stepper", "Step through one training update, phase by phase",
+                ("stepper", tr("&Backpropagation stepper"), tr("Step through one training update, phase by phase"),
                  lambda: self.show_tab(self.stepper_tab)),
-                ("classic", "Load the &classic 2-2-2 example", "Mazur's worked example in the stepper",
+                ("classic", tr("Load the &classic 2-2-2 example"), tr("Mazur's worked example in the stepper"),
                  self.load_classic),
-                ("map", "&Decision map", "What the network answers over two features", lambda: self.show_tab(
-                    self.map_tab)),
-                ("xor", "&XOR: one layer vs hidden layer", "Train both networks and compare their curves",
+                ("map", tr("&Decision map"), tr("What the network answers over two features"),
+                 lambda: self.show_tab(self.map_tab)),
+                ("xor", tr("&XOR: one layer vs hidden layer"), tr("Train both networks and compare their curves"),
                  self.compare_xor),
-                ("diagnostics", "D&iagnostics", "What the app noticed about the last run",
+                ("diagnostics", tr("D&iagnostics"), tr("What the app noticed about the last run"),
                  lambda: self.show_dock("diagnostics")),
-                ("explain", "&Explain", "What the selected layer (or activation, loss…) does",
+                ("explain", tr("&Explain"), tr("What the selected layer (or activation, loss…) does"),
                  lambda: self.show_dock("explain"))):
             action = QAction(text, self.window)
             action.setStatusTip(tip)
@@ -136,7 +138,7 @@ class Teaching(Contribution):
             action.triggered.connect(lambda checked=False, s=slot: s())
             self.actions[key] = action
         for number, (lesson_id, title) in enumerate(LESSON_TITLES, start=1):
-            action = QAction(as_menu_text(f"{number}. {title}"), self.window)
+            action = QAction(as_menu_text(f"{number}. {tr(title)}"), self.window)
             action.setObjectName(f"lesson_{lesson_id}")
             action.triggered.connect(lambda checked=False, i=lesson_id: self.start_lesson(i))
             self.actions[f"lesson_{lesson_id}"] = action
@@ -360,13 +362,13 @@ LESSON_HEIGHT = 380   # pixels: a lesson's title, summary, step and instruction,
 
 # The Lessons menu lists these without importing the checks (which bring numpy); a test keeps them in step.
 LESSON_TITLES = (
-    ("neuron", "A neuron and logic gates"),
-    ("xor", "XOR: why one layer is not enough"),
-    ("mlp", "A multi-layer perceptron and its parameters"),
-    ("backprop", "One step of backpropagation"),
-    ("digits", "Classifying digits, overfitting and dropout"),
-    ("wide_deep", "Wide & Deep with two outputs"),
-    ("saving", "Saving and exporting"),
+    ("neuron", N_("A neuron and logic gates")),
+    ("xor", N_("XOR: why one layer is not enough")),
+    ("mlp", N_("A multi-layer perceptron and its parameters")),
+    ("backprop", N_("One step of backpropagation")),
+    ("digits", N_("Classifying digits, overfitting and dropout")),
+    ("wide_deep", N_("Wide & Deep with two outputs")),
+    ("saving", N_("Saving and exporting")),
 )
 
 

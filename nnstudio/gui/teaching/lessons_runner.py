@@ -9,28 +9,30 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
+from ...core.i18n import N_, tr
 from ...core.teaching.lessons import LESSONS, Lesson, dataset_of, lesson, run_record
 from .shown_weights import network_numbers
 
-NO_LESSON = "Choose a lesson from the Lessons menu: each one guides you step by step through the app."
+NO_LESSON = N_("Choose a lesson from the Lessons menu: each one guides you step by step through the app.")
 
 # The part of the window a step's instruction is about, for its "Show me" button: the first pattern that matches
-# wins (keys of install.PLACES, and the words on the button).
+# wins (keys of install.PLACES, and the button's text). The patterns read the English instruction (the lesson's
+# key), so they work in every language; the button's text is translated where it is shown.
 STEP_PLACES: tuple[tuple[str, str, str], ...] = (
-    (r"\bcode\b", "code", "the Code panel"),
-    (r"\bsummary\b", "summary", "the Model summary"),
-    (r"\bstepper\b|step backwards|step to the update", "stepper", "the Backprop step tab"),
-    (r"\bneuron view\b|\bopen the neuron\b|truth table", "neurons", "the Neurons tab"),
-    (r"\bdata panel\b|\bdataset\b|\bthe data\b|^choose '", "data", "the Data panel"),
-    (r"\bevaluat", "evaluate", "the Evaluate tab"),
-    (r"\btrain|early stopping|\bcurves?\b", "training", "the Training panel"),
-    (r"^(draw|connect|add|send)\b", "network", "the Network drawing"),
-    (r"activation|\bunits\b|\brate 0", "inspector", "the Inspector"),
+    (r"\bcode\b", "code", N_("Show me the Code panel")),
+    (r"\bsummary\b", "summary", N_("Show me the Model summary")),
+    (r"\bstepper\b|step backwards|step to the update", "stepper", N_("Show me the Backprop step tab")),
+    (r"\bneuron view\b|\bopen the neuron\b|truth table", "neurons", N_("Show me the Neurons tab")),
+    (r"\bdata panel\b|\bdataset\b|\bthe data\b|^choose '", "data", N_("Show me the Data panel")),
+    (r"\bevaluat", "evaluate", N_("Show me the Evaluate tab")),
+    (r"\btrain|early stopping|\bcurves?\b", "training", N_("Show me the Training panel")),
+    (r"^(draw|connect|add|send)\b", "network", N_("Show me the Network drawing")),
+    (r"activation|\bunits\b|\brate 0", "inspector", N_("Show me the Inspector")),
 )
 
 
 def place_of(instruction: str) -> Optional[tuple[str, str]]:
-    """(place key, words for the button) for the part of the window an instruction names, or None."""
+    """(place key, the button's English text) for the part of the window an English instruction names, or None."""
     text = instruction.strip().lower()
     for pattern, place, words in STEP_PLACES:
         if re.search(pattern, text):
@@ -62,7 +64,7 @@ class LessonsRunner(QWidget):
         self._replacing = False
 
         layout = QVBoxLayout(self)
-        self.title_label = QLabel(NO_LESSON, self)
+        self.title_label = QLabel(tr(NO_LESSON), self)
         self.title_label.setObjectName("lessonTitle")
         self.title_label.setWordWrap(True)
         font = QFont()
@@ -83,13 +85,13 @@ class LessonsRunner(QWidget):
         self.instruction_label.setStyleSheet("background: #eef4fb; padding: 8px; border-radius: 4px;")
         layout.addWidget(self.instruction_label)
         buttons = QHBoxLayout()
-        self.show_me_button = QPushButton("Show me", self)
+        self.show_me_button = QPushButton(tr("Show me"), self)
         self.show_me_button.setObjectName("lessonShowMe")
-        self.show_me_button.setToolTip("Bring the part of the window this step is about to the front")
+        self.show_me_button.setToolTip(tr("Bring the part of the window this step is about to the front"))
         self.show_me_button.clicked.connect(self.show_me)
         self.show_me_button.hide()
         buttons.addWidget(self.show_me_button)
-        self.hint_button = QPushButton("Show a hint", self)
+        self.hint_button = QPushButton(tr("Show a hint"), self)
         self.hint_button.setObjectName("lessonHintButton")
         self.hint_button.clicked.connect(self._show_hint)
         buttons.addWidget(self.hint_button)
@@ -145,7 +147,7 @@ class LessonsRunner(QWidget):
         self.check()
         if self.lesson is not None and self.current == step < len(self.lesson.steps):
             retry = self.lesson.steps[step].retry
-            self.retry_label.setText(retry)
+            self.retry_label.setText(tr(retry) if retry else "")
             self.retry_label.setVisible(bool(retry))
             if retry:
                 self.retry_shown.emit()
@@ -222,41 +224,41 @@ class LessonsRunner(QWidget):
             found = place_of(self.lesson.steps[self.current].instruction)
         self.place = found[0] if found else None
         if found:
-            self.show_me_button.setText(f"Show me {found[1]}")
+            self.show_me_button.setText(tr(found[1]))
         self.show_me_button.setVisible(found is not None)
 
     def _show_hint(self) -> None:
         if self.lesson is None or self.current >= len(self.lesson.steps):
             return
         hint = self.lesson.steps[self.current].hint
-        self.hint_label.setText(hint or "No hint for this step: read the instruction once more, and look at the "
-                                        "panel it names.")
+        self.hint_label.setText(tr(hint) if hint else tr("No hint for this step: read the instruction once more, and "
+                                                         "look at the panel it names."))
         self.hint_label.show()
 
     def _show(self) -> None:
         self.steps_list.clear()
         self._update_show_me()
         if self.lesson is None:
-            self.title_label.setText(NO_LESSON)
+            self.title_label.setText(tr(NO_LESSON))
             for widget in (self.summary_label, self.progress_label, self.instruction_label, self.hint_button):
                 widget.hide()
             return
         for widget in (self.summary_label, self.progress_label, self.instruction_label, self.hint_button):
             widget.show()
         steps = self.lesson.steps
-        self.title_label.setText(self.lesson.title)
-        self.summary_label.setText(self.lesson.summary)
+        self.title_label.setText(tr(self.lesson.title))
+        self.summary_label.setText(tr(self.lesson.summary))
         if self.current >= len(steps):
-            self.progress_label.setText(f"All {len(steps)} steps done")
-            self.instruction_label.setText("Lesson complete! Pick another one from the Lessons menu.")
+            self.progress_label.setText(tr("All {steps} steps done", steps=len(steps)))
+            self.instruction_label.setText(tr("Lesson complete! Pick another one from the Lessons menu."))
             self.hint_button.hide()
         else:
-            self.progress_label.setText(f"Step {self.current + 1} of {len(steps)}")
-            self.instruction_label.setText(steps[self.current].instruction)
+            self.progress_label.setText(tr("Step {step} of {steps}", step=self.current + 1, steps=len(steps)))
+            self.instruction_label.setText(tr(steps[self.current].instruction))
             self.hint_button.setVisible(bool(steps[self.current].hint))
         for index, step in enumerate(steps):
             mark = "✓" if index < self.current else ("➜" if index == self.current else "·")
-            item = QListWidgetItem(f"{mark} {index + 1}. {step.instruction}")
+            item = QListWidgetItem(f"{mark} {index + 1}. {tr(step.instruction)}")
             if index < self.current:
                 item.setForeground(Qt.GlobalColor.darkGreen)
             elif index > self.current:

@@ -10,11 +10,13 @@ from typing import Any, Optional
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ...core.i18n import N_, tr
+
 LN2 = math.log(2.0)
 # Both networks show their story well within 200 epochs (the single layer sits at ln 2 long before).
 DEFAULT_EPOCHS = 200
-RUNS = (("xor_single_layer", "one layer (no hidden layer)", (214, 39, 40)),
-        ("xor", "one hidden layer of 8 tanh neurons", (31, 119, 180)))
+RUNS = (("xor_single_layer", N_("one layer (no hidden layer)"), (214, 39, 40)),
+        ("xor", N_("one hidden layer of 8 tanh neurons"), (31, 119, 180)))
 
 
 class XorComparisonWorker(QObject):
@@ -50,7 +52,7 @@ class XorComparisonWorker(QObject):
         except RunError as exc:
             self.failed.emit(str(exc), "")
         except Exception as exc:  # noqa: BLE001 - any failure must reach the learner with its traceback
-            self.failed.emit(f"The comparison stopped with an error: {exc}", traceback.format_exc())
+            self.failed.emit(tr("The comparison stopped with an error: {error}", error=exc), traceback.format_exc())
         finally:
             app = QCoreApplication.instance()
             if app is not None:
@@ -74,13 +76,13 @@ class XorLesson(QWidget):
         self._thread: Optional[QThread] = None
         self._worker: Optional[XorComparisonWorker] = None
         layout = QVBoxLayout(self)
-        intro = QLabel("XOR is 1 when exactly one input is 1. No straight line separates its 1s from its 0s, so a "
-                       "network without a hidden layer never gets all four right: one straight line can separate at "
-                       "most 3 of the 4 points (75%); its loss stays near ln 2 ≈ 0.693, the loss of answering 50% "
-                       "every time. One hidden layer bends the boundary and solves it.", self)
+        intro = QLabel(tr("XOR is 1 when exactly one input is 1. No straight line separates its 1s from its 0s, so "
+                          "a network without a hidden layer never gets all four right: one straight line can "
+                          "separate at most 3 of the 4 points (75%); its loss stays near ln 2 ≈ 0.693, the loss of "
+                          "answering 50% every time. One hidden layer bends the boundary and solves it."), self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.start_button = QPushButton("Train both side by side", self)
+        self.start_button = QPushButton(tr("Train both side by side"), self)
         self.start_button.setObjectName("xorCompare")
         self.start_button.clicked.connect(lambda: self.start())
         layout.addWidget(self.start_button)
@@ -92,8 +94,8 @@ class XorLesson(QWidget):
         self.plot.setObjectName("xorPlot")
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.setLabel("bottom", "epoch")
-        self.plot.setLabel("left", "training loss (binary cross-entropy)")
+        self.plot.setLabel("bottom", tr("epoch"))
+        self.plot.setLabel("left", tr("training loss (binary cross-entropy)"))
         for side in ("left", "bottom"):
             self.plot.getAxis(side).enableAutoSIPrefix(False)  # never "(x0.001)" next to an axis title
         # The legend sits at the right, halfway up: there the curves have parted (one at ln 2, one near 0), so it
@@ -102,11 +104,11 @@ class XorLesson(QWidget):
         self.legend.anchor(itemPos=(1, 0.5), parentPos=(1, 0.5), offset=(-10, 0))
         self.ln2_line = pg.InfiniteLine(pos=LN2, angle=0, pen=pg.mkPen((90, 90, 90), width=1.5,
                                                                        style=pg.QtCore.Qt.PenStyle.DashLine),
-                                        label="ln 2 ≈ 0.693: guessing 50%",
+                                        label=tr("ln 2 ≈ 0.693: guessing 50%"),
                                         labelOpts={"position": 0.5, "color": (60, 60, 60), "anchors": [(0.5, 0),
                                                                                                         (0.5, 0)]})
         self.plot.addItem(self.ln2_line)
-        self.curves = {name: self.plot.plot([], [], pen=pg.mkPen(color, width=2.5), name=title)
+        self.curves = {name: self.plot.plot([], [], pen=pg.mkPen(color, width=2.5), name=tr(title))
                        for name, title, color in RUNS}
         layout.addWidget(self.plot, 1)
 
@@ -121,8 +123,8 @@ class XorLesson(QWidget):
         self.results = {}
         for name, title, _ in RUNS:
             self.curves[name].setData([], [])
-            self.legend.getLabel(self.curves[name]).setText(title)
-        self.status_label.setText("Training both networks in the background…")
+            self.legend.getLabel(self.curves[name]).setText(tr(title))
+        self.status_label.setText(tr("Training both networks in the background…"))
         self.start_button.setEnabled(False)
         from .. import gc_guard  # noqa: PLC0415
         gc_guard.install()  # before a second thread runs Python: garbage is collected in the GUI thread only
@@ -141,9 +143,10 @@ class XorLesson(QWidget):
     def _on_run(self, name: str, losses: list, accuracy: float) -> None:
         self.results[name] = (losses, accuracy)
         self.curves[name].setData(list(range(1, len(losses) + 1)), losses)
-        title = dict((n, t) for n, t, _ in RUNS)[name]
-        self.legend.getLabel(self.curves[name]).setText(f"{title}: accuracy {accuracy:.0%}, final loss "
-                                                        f"{losses[-1]:.3f}" if losses else title)
+        title = tr(dict((n, t) for n, t, _ in RUNS)[name])
+        self.legend.getLabel(self.curves[name]).setText(
+            tr("{title}: accuracy {accuracy:.0%}, final loss {loss:.3f}", title=title, accuracy=accuracy,
+               loss=losses[-1]) if losses else title)
 
     def _on_failed(self, message: str, details: str) -> None:
         self.status_label.setText(message)
@@ -152,10 +155,11 @@ class XorLesson(QWidget):
         self.shutdown()
         if len(self.results) == len(RUNS):
             single, hidden = self.results["xor_single_layer"], self.results["xor"]
-            self.status_label.setText(
-                f"Without a hidden layer the loss ends at {single[0][-1]:.3f} (ln 2 = {LN2:.3f}) and accuracy at "
-                f"{single[1]:.0%}; with one hidden layer the loss falls to {hidden[0][-1]:.3f} and accuracy reaches "
-                f"{hidden[1]:.0%}.")
+            self.status_label.setText(tr(
+                "Without a hidden layer the loss ends at {single_loss:.3f} (ln 2 = {ln2:.3f}) and accuracy at "
+                "{single_accuracy:.0%}; with one hidden layer the loss falls to {hidden_loss:.3f} and accuracy "
+                "reaches {hidden_accuracy:.0%}.", single_loss=single[0][-1], ln2=LN2, single_accuracy=single[1],
+                hidden_loss=hidden[0][-1], hidden_accuracy=hidden[1]))
         self.start_button.setEnabled(True)
         self.comparison_finished.emit()
 
