@@ -9,6 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ...core.i18n import tr
+
 # Grids larger than this get a round brush a few pixels wide: a one-pixel stroke on 28×28 looks nothing like
 # the thick pen strokes of MNIST, so the network would not recognise it.
 THICK_BRUSH_FROM = 16
@@ -32,7 +34,7 @@ class DrawGrid(QWidget):
                             8 * self.rows if self.rows <= 8 else 4 * self.rows)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setToolTip("Draw with the left mouse button, erase with the right one")
+        self.setToolTip(tr("Draw with the left mouse button, erase with the right one"))
 
     # ------------------------------------------------------------ values
     def pixel_values(self) -> np.ndarray:

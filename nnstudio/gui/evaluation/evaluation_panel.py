@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.data import DataError
+from ...core.i18n import N_, ntr, tr
 from ...core.metrics import (
     CLASSIFICATION_METRICS,
     CLASSIFICATION_TASKS,
@@ -40,18 +41,19 @@ from ..editing.document import Document
 if TYPE_CHECKING:
     from ..training.session import TrainingSession
 
-EMPTY_TEXT = ("Not trained yet: press Train, then see here how well the network does on the test rows: the rows "
-              "it never saw while learning.")
-NO_DATA_TEXT = "The project's data cannot be read now, so the network cannot be scored: see the Data panel."
+# The texts below are marked with N_ (they are defined before a language is chosen) and shown with tr().
+EMPTY_TEXT = N_("Not trained yet: press Train, then see here how well the network does on the test rows: the rows "
+                "it never saw while learning.")
+NO_DATA_TEXT = N_("The project's data cannot be read now, so the network cannot be scored: see the Data panel.")
 # A project with runs in its history but no trained model: it was saved without its weights (or they are gone).
-WEIGHTS_NOT_SAVED_TEXT = ("The trained weights were not saved with this project, so there is nothing to score. "
-                          "Press Train to train the network again, then see how well it does on the test rows.")
-CHANGED_TEXT = ("The network was changed after it was trained, so there is nothing to score. Press Train to train "
-                "it again, then see how well it does on the test rows.")
-CELL_TIP = "True class: {true} · predicted: {predicted} · {count} test rows ({share:.0f}% of the true class)"
+WEIGHTS_NOT_SAVED_TEXT = N_("The trained weights were not saved with this project, so there is nothing to score. "
+                            "Press Train to train the network again, then see how well it does on the test rows.")
+CHANGED_TEXT = N_("The network was changed after it was trained, so there is nothing to score. Press Train to train "
+                  "it again, then see how well it does on the test rows.")
+CELL_TIP = N_("True class: {true} · predicted: {predicted} · {count} test rows ({share:.0f}% of the true class)")
 SMALLEST_POINT_SIZE = 6.0   # below this the matrix's numbers are no longer readable
-METRIC_TITLES = {"loss": "Loss", "accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
-                 "mse": "MSE", "mae": "MAE", "r2": "R²"}
+METRIC_TITLES = {"loss": N_("Loss"), "accuracy": N_("Accuracy"), "precision": N_("Precision"), "recall": N_("Recall"),
+                 "f1": "F1", "mse": "MSE", "mae": "MAE", "r2": "R²"}
 def _read_only_table(name: str, parent: QWidget) -> QTableWidget:
     table = QTableWidget(0, 0, parent)
     table.setObjectName(name)
@@ -136,7 +138,7 @@ class EvaluationPanel(QWidget):
         self._pending: Optional[tuple[Optional[dict]]] = None  # a refresh waiting for the panel to be shown
 
         layout = QVBoxLayout(self)
-        self.empty_label = QLabel(EMPTY_TEXT, self)
+        self.empty_label = QLabel(tr(EMPTY_TEXT), self)
         self.empty_label.setObjectName("evaluationEmpty")
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -152,7 +154,7 @@ class EvaluationPanel(QWidget):
         self.metrics_table = _read_only_table("testMetrics", self.content)
         content.addWidget(self.metrics_table)
         chooser = QHBoxLayout()
-        self.output_label = QLabel("Output:", self.content)
+        self.output_label = QLabel(tr("Output:"), self.content)
         self.output_combo = QComboBox(self.content)
         self.output_combo.setObjectName("evaluationOutput")
         self.output_combo.currentIndexChanged.connect(self._show_selected_output)
@@ -171,19 +173,19 @@ class EvaluationPanel(QWidget):
         matrix_page = QWidget(self.class_tabs)
         matrix_layout = QVBoxLayout(matrix_page)
         matrix_layout.setContentsMargins(0, 0, 0, 0)
-        self.normalised_check = QCheckBox("Normalised: each row in % of its true class", matrix_page)
+        self.normalised_check = QCheckBox(tr("Normalised: each row in % of its true class"), matrix_page)
         self.normalised_check.setObjectName("normalisedToggle")
         self.normalised_check.toggled.connect(self._show_selected_output)
         matrix_layout.addWidget(self.normalised_check)
-        caption = QLabel("Rows: the true class · columns: what the network predicted. The diagonal is right.",
+        caption = QLabel(tr("Rows: the true class · columns: what the network predicted. The diagonal is right."),
                          matrix_page)
         caption.setWordWrap(True)
         matrix_layout.addWidget(caption)
         self.confusion_table = ConfusionTable(matrix_page)
         matrix_layout.addWidget(self.confusion_table, 1)
-        self.class_tabs.addTab(matrix_page, "Confusion matrix")
+        self.class_tabs.addTab(matrix_page, tr("Confusion matrix"))
         self.per_class_table = _read_only_table("perClassScores", self.class_tabs)
-        self.class_tabs.addTab(self.per_class_table, "Scores per class")
+        self.class_tabs.addTab(self.per_class_table, tr("Scores per class"))
         classes.addWidget(self.class_tabs, 1)
         self.pages.addWidget(classes_page)
 
@@ -191,8 +193,8 @@ class EvaluationPanel(QWidget):
         self.scatter_plot = pg.PlotWidget(self.pages)
         self.scatter_plot.setObjectName("predictedVsActual")
         self.scatter_plot.setBackground("w")
-        self.scatter_plot.setLabel("bottom", "Actual value")
-        self.scatter_plot.setLabel("left", "Predicted value")
+        self.scatter_plot.setLabel("bottom", tr("Actual value"))
+        self.scatter_plot.setLabel("left", tr("Predicted value"))
         self.scatter_plot.showGrid(x=True, y=True, alpha=0.2)
         self.perfect_line = pg.PlotDataItem(pen=pg.mkPen((150, 150, 150), width=1, style=Qt.PenStyle.DashLine))
         self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None), brush=pg.mkBrush(31, 119, 180, 150))
@@ -224,16 +226,16 @@ class EvaluationPanel(QWidget):
     def _empty_text(self) -> str:
         session = self.session
         if session.model is not None and session.data is None and not session.is_training:
-            return NO_DATA_TEXT
+            return tr(NO_DATA_TEXT)
         if session.model is None and not session.is_training and session.last_result is not None:
-            return CHANGED_TEXT  # trained here, then the drawing changed: those weights no longer fit
+            return tr(CHANGED_TEXT)  # trained here, then the drawing changed: those weights no longer fit
         if session.model is None and not session.is_training and self.document.project.runs:
-            return WEIGHTS_NOT_SAVED_TEXT
-        return EMPTY_TEXT
+            return tr(WEIGHTS_NOT_SAVED_TEXT)
+        return tr(EMPTY_TEXT)
 
     def _on_training_started(self) -> None:
         if self.results:
-            self.status_label.setText("Training is running: these are the scores of the previous run.")
+            self.status_label.setText(tr("Training is running: these are the scores of the previous run."))
 
     def _on_training_finished(self, result: Any) -> None:
         self._refresh_when_seen(getattr(result, "test", None))
@@ -263,7 +265,7 @@ class EvaluationPanel(QWidget):
 
     def _on_data_changed(self) -> None:
         if self.results and self.session.data is None:
-            self.status_label.setText("The data changed and cannot be used now: these scores are from before.")
+            self.status_label.setText(tr("The data changed and cannot be used now: these scores are from before."))
 
     def clear(self) -> None:
         self.results, self._test_metrics = {}, {}
@@ -283,12 +285,12 @@ class EvaluationPanel(QWidget):
                 test_metrics = session.evaluate_test()
         except (DataError, ValueError, RuntimeError) as exc:
             self.clear()
-            self.empty_label.setText(f"The test rows could not be scored: {exc}")
+            self.empty_label.setText(tr("The test rows could not be scored: {reason}", reason=exc))
             return
         if not predictions:
             self.clear()
-            self.empty_label.setText("This data has no test part: set a test fraction in the Data panel to "
-                                     "keep some rows aside for a final check.")
+            self.empty_label.setText(tr("This data has no test part: set a test fraction in the Data panel to "
+                                        "keep some rows aside for a final check."))
             return
         self._test_metrics = dict(test_metrics or {})
         model = session.model
@@ -320,7 +322,9 @@ class EvaluationPanel(QWidget):
         self.output_label.setVisible(several)
         self.output_combo.setVisible(several)
         rows = next(iter(self.results.values()))["rows"]
-        self.status_label.setText(f"Scores on the {rows} test rows, which the network never saw while learning.")
+        self.status_label.setText(ntr("Scores on the {n} test row, which the network never saw while learning.",
+                                      "Scores on the {n} test rows, which the network never saw while learning.",
+                                      rows))
         self._show_empty(False)
         self._show_selected_output()
 
@@ -334,7 +338,7 @@ class EvaluationPanel(QWidget):
         table.clear()
         table.setColumnCount(1 + len(keys))
         table.setRowCount(len(self.results))
-        table.setHorizontalHeaderLabels(["Output"] + [METRIC_TITLES[k] for k in keys])
+        table.setHorizontalHeaderLabels([tr("Output")] + [tr(METRIC_TITLES[k]) for k in keys])
         table.verticalHeader().hide()
         for row, entry in enumerate(self.results.values()):
             # The trainer's scores; those it did not report (an output whose metrics were narrowed) are worked
@@ -383,7 +387,7 @@ class EvaluationPanel(QWidget):
                 text = f"{100 * shares[row, column]:.0f}%" if normalised else str(int(matrix[row, column]))
                 item = _cell(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                item.setToolTip(CELL_TIP.format(true=names[row], predicted=names[column],
+                item.setToolTip(tr(CELL_TIP, true=names[row], predicted=names[column],
                                                 count=int(matrix[row, column]), share=100 * shares[row, column]))
                 # Darker where more of the true class lands: green on the diagonal, red off it.
                 strength = float(shares[row, column])
@@ -396,7 +400,7 @@ class EvaluationPanel(QWidget):
         scores.clear()
         scores.setRowCount(len(names))
         scores.setColumnCount(4)
-        scores.setHorizontalHeaderLabels(["Precision", "Recall", "F1", "Test rows"])
+        scores.setHorizontalHeaderLabels([tr("Precision"), tr("Recall"), "F1", tr("Test rows")])
         scores.setVerticalHeaderLabels(names)
         for row, (precision, recall, f1, rows) in enumerate(per_class):
             for column, text in enumerate((f"{precision:.3f}", f"{recall:.3f}", f"{f1:.3f}", str(rows))):
@@ -410,8 +414,8 @@ class EvaluationPanel(QWidget):
             high = float(max(actual.max(), predicted.max()))
             self.perfect_line.setData([low, high], [low, high])
         scores = entry["scores"]
-        self.scatter_plot.setTitle(f"{entry['name']}: R² {scores['r2']:.3f} · MAE {scores['mae']:.4g}  "
-                                   f"(on the dashed line the prediction is exact)")
+        self.scatter_plot.setTitle(tr("{output}: R² {r2:.3f} · MAE {mae:.4g}  (on the dashed line the prediction is "
+                                      "exact)", output=entry["name"], r2=scores["r2"], mae=scores["mae"]))
 
     # ------------------------------------------------------------ for tests and tutorials
     def confusion_values(self) -> list[list[str]]:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.data import DataError, Table
+from ...core.i18n import N_, tr
 from ...core.metrics import CLASSIFICATION_TASKS, holds_logits
 from ..editing.document import Document
 from .draw_grid import DrawGrid
@@ -90,7 +91,7 @@ class TryItPanel(QWidget):
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
         sample_row = QHBoxLayout()
-        sample_row.addWidget(QLabel("Sample number:", self))
+        sample_row.addWidget(QLabel(tr("Sample number:"), self))
         self.sample_spin = QSpinBox(self)
         self.sample_spin.setObjectName("sampleIndex")
         self.sample_spin.setKeyboardTracking(False)
@@ -133,8 +134,8 @@ class TryItPanel(QWidget):
         data = self.session.data
         if data is None:
             return None, ""
-        for part, name in ((data.prepared.test, "test"), (data.prepared.validation, "validation"),
-                           (data.prepared.train, "training")):
+        for part, name in ((data.prepared.test, N_("test")), (data.prepared.validation, N_("validation")),
+                           (data.prepared.train, N_("training"))):  # names shown with tr()
             if part is not None and len(part):
                 return part, name
         return None, ""
@@ -158,7 +159,7 @@ class TryItPanel(QWidget):
             self.fields, self.grids, self.raw, self._bars, self._value_labels = {}, {}, {}, {}, {}
             self.sample_spin.setEnabled(False)
             self.truth_label.clear()
-            self.status_label.setText("Choose data first: then you can try the network on its rows.")
+            self.status_label.setText(tr("Choose data first: then you can try the network on its rows."))
             self.message_label.setText(self.session.data_error)
             return
         prepared = data.prepared
@@ -175,7 +176,7 @@ class TryItPanel(QWidget):
         with QSignalBlocker(self.sample_spin):  # one load below, not one per change
             # Numbered from 1, as the student counts rows (the label says "row 3 of 30").
             self.sample_spin.setRange(1, max(len(part), 1) if part is not None else 1)
-        self.sample_spin.setToolTip(f"A row from the {part_name} part" if part_name else "")
+        self.sample_spin.setToolTip(tr("A row from the {part} part", part=tr(part_name)) if part_name else "")
         self.load_sample(self.sample_spin.value())
 
     def _node_name(self, node_id: str) -> str:
@@ -188,7 +189,7 @@ class TryItPanel(QWidget):
         table = data.table
         for input_id, columns in data.prepared.binding.inputs.items():
             self.raw[input_id] = np.zeros(len(columns), dtype=np.float32)
-            box = QGroupBox(f"Input '{self._node_name(input_id)}'", self.inputs_area)
+            box = QGroupBox(tr("Input '{name}'", name=self._node_name(input_id)), self.inputs_area)
             box_layout = QVBoxLayout(box)
             image = image_shape_for(table, columns)
             if image is not None:
@@ -200,11 +201,11 @@ class TryItPanel(QWidget):
                 grid.setMinimumSize(200, 200)
                 grid.pixels_changed.connect(lambda input_id=input_id: self._on_drawn(input_id))
                 self.grids[input_id] = grid
-                hint = QLabel("Draw with the left button, erase with the right one.", box)
+                hint = QLabel(tr("Draw with the left button, erase with the right one."), box)
                 hint.setWordWrap(True)  # a long unwrapped line would push the grid out of view
                 box_layout.addWidget(hint)
                 box_layout.addWidget(grid, 1)
-                clear = QPushButton("Clear", box)
+                clear = QPushButton(tr("Clear"), box)
                 clear.setObjectName(f"clearDrawing_{input_id}")
                 clear.clicked.connect(grid.clear)
                 box_layout.addWidget(clear)
@@ -225,8 +226,8 @@ class TryItPanel(QWidget):
                     self.fields[input_id][column] = editor
                 box_layout.addLayout(form)
             else:
-                box_layout.addWidget(QLabel(f"{len(columns)} values per sample: pick a test sample above to "
-                                            "try them.", box))
+                box_layout.addWidget(QLabel(tr("{count} values per sample: pick a test sample above to try them.",
+                                               count=len(columns)), box))
             self.inputs_layout.addWidget(box)
         self.inputs_layout.addStretch(1)
 
@@ -235,7 +236,7 @@ class TryItPanel(QWidget):
         self._bars, self._value_labels, self._best = {}, {}, {}
         prepared = data.prepared
         for output_id, targets in prepared.binding.outputs.items():
-            box = QGroupBox(f"Output '{self._node_name(output_id)}'", self.outputs_area)
+            box = QGroupBox(tr("Output '{name}'", name=self._node_name(output_id)), self.outputs_area)
             grid = QGridLayout(box)
             task = prepared.tasks.get(output_id, "regression")
             if task in CLASSIFICATION_TASKS:
@@ -282,7 +283,8 @@ class TryItPanel(QWidget):
                 truths.append(names[int(target[0])])
             else:
                 truths.append(", ".join(f"{v:.4g}" for v in target))
-        self.truth_label.setText(f"true answer: {' · '.join(truths)}  ({part_name} row {index + 1} of {len(part)})")
+        self.truth_label.setText(tr("true answer: {answer}  ({part} row {row} of {rows})", answer=" · ".join(truths),
+                                    part=tr(part_name), row=index + 1, rows=len(part)))
         self.predict()
 
     def _show_raw_values(self) -> None:
@@ -312,19 +314,19 @@ class TryItPanel(QWidget):
                 value = float(text)
             except ValueError:
                 column = list(self.fields[input_id])[position]
-                self.message_label.setText(f"Type a number for '{column}'.")
+                self.message_label.setText(tr("Type a number for '{column}'.", column=column))
                 return
             if not math.isfinite(value):
-                self.message_label.setText("Type an ordinary number (not infinite or NaN).")
+                self.message_label.setText(tr("Type an ordinary number (not infinite or NaN)."))
                 return
             self.raw[input_id][position] = value
-        self.truth_label.setText("your own values")
+        self.truth_label.setText(tr("your own values"))
         self.predict()
 
     def _on_drawn(self, input_id: str) -> None:
         self.raw[input_id] = self.grids[input_id].pixel_values()
         if not self._filling:
-            self.truth_label.setText("your drawing")
+            self.truth_label.setText(tr("your drawing"))
             self.predict()
 
     # ------------------------------------------------------------ answer out
@@ -356,12 +358,12 @@ class TryItPanel(QWidget):
     def _show_status(self) -> None:
         session = self.session
         if session.is_training:
-            text = "Training is running: the answer uses the weights learned so far."
+            text = tr("Training is running: the answer uses the weights learned so far.")
         elif session.model is None:
-            text = ("This network is untrained (random starting weights): its answers are guesses until you "
-                    "train it.")
+            text = tr("This network is untrained (random starting weights): its answers are guesses until you "
+                      "train it.")
         else:
-            text = "The trained network answers."
+            text = tr("The trained network answers.")
         if self.status_label.text() != text:
             self.status_label.setText(text)
 
@@ -411,12 +413,12 @@ class TryItPanel(QWidget):
                         font.setBold(k == best)
                         name_label.setFont(font)
                 names = data.prepared.class_names.get(output_id, ())
-                label.setText(f"Prediction: <b>{names[best] if best < len(names) else best}</b>")
+                label.setText(tr("Prediction: <b>{answer}</b>", answer=names[best] if best < len(names) else best))
             else:
                 targets = data.prepared.binding.outputs.get(output_id, [])
                 values = np.asarray(row, dtype=np.float64).reshape(-1)
-                label.setText("Prediction: " + " · ".join(
-                    f"{name} = <b>{value:.4g}</b>" for name, value in zip(targets, values)))
+                label.setText(tr("Prediction: {values}", values=" · ".join(
+                    f"{name} = <b>{value:.4g}</b>" for name, value in zip(targets, values))))
 
     # ------------------------------------------------------------ for tests and tutorials
     def predicted_class(self, output_id: str) -> Optional[str]:

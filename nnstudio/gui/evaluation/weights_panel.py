@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ...core.i18n import N_, tr
 from ...core.layers import WEIGHTED_TYPES, canonical_type
 from ..editing.document import Document
 from ..plots.plot_ranges import RANGE_FILL, steady_range
@@ -25,7 +35,7 @@ MAX_UNIT_IMAGES = 64
 HISTOGRAM_BINS = 40
 GRADIENT_RANGE_FILL = 0.2
 GRADIENT_RANGE_EVERY_S = 1.0
-EMPTY_TEXT = "Select a Dense or Output layer on the canvas to see its weights."
+EMPTY_TEXT = N_("Select a Dense or Output layer on the canvas to see its weights.")  # shown with tr()
 # The smallest sizes (px) at which the plots stay readable, their axis numbers apart; below them the panel scrolls.
 MIN_PLOT_WIDTH = 140
 MIN_IMAGE_HEIGHT = 120
@@ -89,17 +99,17 @@ class WeightsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)  # the dock is small: its room goes to the plots
         layout.setSpacing(4)
-        self.title_label = QLabel(EMPTY_TEXT, self)
+        self.title_label = QLabel(tr(EMPTY_TEXT), self)
         self.title_label.setObjectName("weightsTitle")
         self.title_label.setWordWrap(True)
         # Two lines at a dock's usual width. The window sizes the dock by the panel's minimum height, which
         # counts a word-wrapped label as one line: the second would be taken from the plots.
         self.title_label.setMinimumHeight(2 * self.title_label.fontMetrics().lineSpacing())
         layout.addWidget(self.title_label)
-        self.edge_check = QCheckBox("Show weight sizes on the canvas", self)
+        self.edge_check = QCheckBox(tr("Show weight sizes on the canvas"), self)
         self.edge_check.setObjectName("showEdgeWeights")
-        self.edge_check.setToolTip("Thicker wires carry larger weights (the average size of the weights of the "
-                                   "layer each wire feeds)")
+        self.edge_check.setToolTip(tr("Thicker wires carry larger weights (the average size of the weights of the "
+                                      "layer each wire feeds)"))
         self.edge_check.toggled.connect(self._on_edge_toggle)
         layout.addWidget(self.edge_check)
 
@@ -120,8 +130,8 @@ class WeightsPanel(QWidget):
         self.heatmap_plot.setObjectName("weightsHeatmap")
         self.heatmap_plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_IMAGE_HEIGHT)
         self.heatmap_plot.setBackground("w")
-        self.heatmap_plot.setLabel("bottom", "input")
-        self.heatmap_plot.setLabel("left", "unit")
+        self.heatmap_plot.setLabel("bottom", tr("input"))
+        self.heatmap_plot.setLabel("left", tr("unit"))
         self.heatmap_plot.invertY(True)
         self.heatmap_plot.setAspectLocked(False)
         self.heatmap = LiveImage(self.heatmap_plot, DIVERGING_COLORS)
@@ -135,12 +145,13 @@ class WeightsPanel(QWidget):
         # Drawn by Qt alone (live_curve.py): their repaints during training take no GIL from the training thread.
         self.weights_curve = LiveHistogram(self.weights_histogram_plot, POSITIVE.getRgb()[:3])
         self.gradients_curve = LiveHistogram(self.gradients_histogram_plot, NEGATIVE.getRgb()[:3])
-        self.gradients_histogram_plot.setToolTip("The gradients of these weights: shown while the network trains")
-        for plot, title in ((self.weights_histogram_plot, "Weights"), (self.gradients_histogram_plot, "Gradients")):
+        self.gradients_histogram_plot.setToolTip(tr("The gradients of these weights: shown while the network trains"))
+        for plot, title in ((self.weights_histogram_plot, tr("Weights")),
+                            (self.gradients_histogram_plot, tr("Gradients"))):
             plot.setMinimumSize(MIN_PLOT_WIDTH, MIN_HISTOGRAM_HEIGHT)
             plot.setBackground("w")
             _small_title(plot.getPlotItem(), title)
-            plot.setLabel("left", "count")
+            plot.setLabel("left", tr("count"))
             for side in ("left", "bottom"):  # numbers at the major ticks only: a small plot keeps them apart
                 plot.getAxis(side).setStyle(maxTextLevel=0)
             histograms.addWidget(plot)
@@ -279,22 +290,22 @@ class WeightsPanel(QWidget):
         graph = self.document.graph
         if self.node_id is None or self.node_id not in graph.nodes:
             self.node_id = None
-            self._show_empty(EMPTY_TEXT)
+            self._show_empty(tr(EMPTY_TEXT))
             return
         if self.node_id not in self.weights:
             self._read_model_weights()
         entry = self.weights.get(self.node_id)
         node = graph.node(self.node_id)
         if entry is None:
-            self._show_empty(f"{node.type} '{node.name}' has no weights to show yet: choose data and fix any "
-                             "issues, then its starting weights appear here.")
+            self._show_empty(tr("{type} '{name}' has no weights to show yet: choose data and fix any issues, then "
+                                "its starting weights appear here.", type=node.type, name=node.name))
             return
         weight = np.asarray(entry["weight"], dtype=np.float32)
         self.shown_weight = weight
         units, inputs = weight.shape
         state = weights_origin(self.session, self.node_id)
-        self._set_title(f"{node.type} '{node.name}': {units} units × {inputs} inputs ({state}). "
-                        f"{WEIGHT_LEGEND}")
+        self._set_title(tr("{type} '{name}': {units} units × {inputs} inputs ({state}). {legend}", type=node.type,
+                           name=node.name, units=units, inputs=inputs, state=state, legend=tr(WEIGHT_LEGEND)))
         if self.plots.isHidden():
             self.plots.show()
         # Symmetric levels put zero at white, so the sign of every weight reads at a glance.
@@ -390,9 +401,13 @@ class WeightsPanel(QWidget):
         self.units_image.setImage(np.nan_to_num(image, nan=0.0), levels=(-largest, largest))
         self._set_view(self.units_plot, "units", (0.0, float(image.shape[1])), (0.0, float(image.shape[0])),
                        padding=0.02)
-        more = f" (the first {self.unit_tiles} of {len(weight)})" if len(weight) > self.unit_tiles else ""
-        text = (f"What each unit looks for in the {picture[0]}×{picture[1]} image{more}: "
-                "blue pixels push it up, red ones down.")
+        if len(weight) > self.unit_tiles:
+            text = tr("What each unit looks for in the {height}×{width} image (the first {shown} of {units}): blue "
+                      "pixels push it up, red ones down.", height=picture[0], width=picture[1],
+                      shown=self.unit_tiles, units=len(weight))
+        else:
+            text = tr("What each unit looks for in the {height}×{width} image: blue pixels push it up, red ones "
+                      "down.", height=picture[0], width=picture[1])
         if self.units_label.text() != text:
             self.units_label.setText(text)
         if self.units_label.isHidden():

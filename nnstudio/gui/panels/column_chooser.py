@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.data.binding import ColumnChoice
+from ...core.i18n import tr
 
 
 class ColumnChooser(QWidget):
@@ -59,7 +67,7 @@ class ColumnChooser(QWidget):
                     flags |= Qt.ItemFlag.ItemIsEnabled
                 item.setFlags(flags)
                 item.setCheckState(Qt.CheckState.Checked if column in choice.chosen else Qt.CheckState.Unchecked)
-                item.setToolTip("The network learns to predict this column, so no Input may take it"
+                item.setToolTip(tr("The network learns to predict this column, so no Input may take it")
                                 if column in choice.taken_elsewhere else choice.notes.get(column, ""))
             notes = [choice.notes[c] for c in columns if c in choice.notes and c not in choice.taken_elsewhere]
             self.notes.setText("\n".join(notes))

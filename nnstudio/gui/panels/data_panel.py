@@ -33,6 +33,7 @@ from ...core.data.binding import (
 )
 from ...core.data.project_data import split_sizes
 from ...core.data.sources import describe_source
+from ...core.i18n import N_, tr
 from ...core.settings import DataSettings, SettingsError
 from ..editing.commands import SetParam, SetProjectSettings
 from ..editing.document import Document
@@ -46,9 +47,15 @@ from .mnist_import import MnistImportDialog
 if TYPE_CHECKING:
     from ..training.session import TrainingSession
 
-TASK_WORDS = {"multiclass": "classes (multiclass)", "binary": "yes/no (binary)", "regression": "numbers (regression)"}
-CSV_FILTER = "CSV files (*.csv *.txt *.tsv);;All files (*)"
-NPZ_FILTER = "NumPy archives (*.npz);;All files (*)"
+# Marked with N_ (defined before a language is chosen), shown with tr().
+TASK_WORDS = {"multiclass": N_("classes (multiclass)"), "binary": N_("yes/no (binary)"),
+              "regression": N_("numbers (regression)")}
+CSV_FILTER = N_("CSV files (*.csv *.txt *.tsv);;All files (*)")
+NPZ_FILTER = N_("NumPy archives (*.npz);;All files (*)")
+# The data settings as an undo step names them ("Change test fraction, scaling").
+SETTING_WORDS = {"source": N_("data source"), "validation_fraction": N_("validation fraction"),
+                 "test_fraction": N_("test fraction"), "split_seed": N_("split seed"), "stratify": N_("stratify"),
+                 "scaling": N_("scaling")}
 
 
 class DataPanel(QWidget):
@@ -76,14 +83,15 @@ class DataPanel(QWidget):
         layout = QVBoxLayout(body)
 
         # ---- dataset choice
-        source_box = QGroupBox("Dataset", body)
+        source_box = QGroupBox(tr("Dataset"), body)
         source_layout = QVBoxLayout(source_box)
         self.dataset_combo = QComboBox(source_box)
         self.dataset_combo.setObjectName("datasetCombo")
-        self.dataset_combo.addItem("Choose a built-in dataset…", None)
+        self.dataset_combo.addItem(tr("Choose a built-in dataset…"), None)
         for info in BUILTINS.values():
-            self.dataset_combo.addItem(f"{info.title} — {info.rows} rows, {TASK_WORDS[info.task]}", info.name)
-            self.dataset_combo.setItemData(self.dataset_combo.count() - 1, info.description,
+            self.dataset_combo.addItem(tr("{title} — {rows} rows, {task}", title=tr(info.title), rows=info.rows,
+                                          task=tr(TASK_WORDS[info.task])), info.name)
+            self.dataset_combo.setItemData(self.dataset_combo.count() - 1, tr(info.description),
                                            Qt.ItemDataRole.ToolTipRole)
         self.dataset_combo.activated.connect(self._on_dataset_chosen)
         # The longest title would make the panel wider than its dock: the box shows what fits, its list all.
@@ -93,9 +101,9 @@ class DataPanel(QWidget):
         wheel_only_when_focused(self.dataset_combo)
         source_layout.addWidget(self.dataset_combo)
         buttons = QGridLayout()  # two rows, so the three buttons fit a narrow dock
-        self.import_csv_button = QPushButton("Import CSV…", source_box)
-        self.import_npz_button = QPushButton("Import .npz…", source_box)
-        self.import_idx_button = QPushButton("Import MNIST (IDX)…", source_box)
+        self.import_csv_button = QPushButton(tr("Import CSV…"), source_box)
+        self.import_npz_button = QPushButton(tr("Import .npz…"), source_box)
+        self.import_idx_button = QPushButton(tr("Import MNIST (IDX)…"), source_box)
         for button, slot, place in ((self.import_csv_button, self.import_csv, (0, 0, 1, 1)),
                                     (self.import_npz_button, self.import_npz, (0, 1, 1, 1)),
                                     (self.import_idx_button, self.import_idx, (1, 0, 1, 2))):
@@ -116,7 +124,7 @@ class DataPanel(QWidget):
         layout.addWidget(source_box)
 
         # ---- preview
-        preview_box = QGroupBox("First rows", body)
+        preview_box = QGroupBox(tr("First rows"), body)
         preview_layout = QVBoxLayout(preview_box)
         self.class_counts_label = QLabel(preview_box)
         self.class_counts_label.setObjectName("classCounts")
@@ -134,7 +142,7 @@ class DataPanel(QWidget):
         layout.addWidget(preview_box)
 
         # ---- binding
-        self.binding_box = QGroupBox("Which columns go where", body)
+        self.binding_box = QGroupBox(tr("Which columns go where"), body)
         self.binding_box.setObjectName("dataBinding")
         binding_layout = QVBoxLayout(self.binding_box)
         self.binding_note = QLabel(self.binding_box)
@@ -145,10 +153,10 @@ class DataPanel(QWidget):
         self.choosers_layout = QVBoxLayout(self.choosers_area)
         self.choosers_layout.setContentsMargins(0, 0, 0, 0)
         binding_layout.addWidget(self.choosers_area)
-        self.size_input_button = QPushButton("Size the Input from the data", self.binding_box)
+        self.size_input_button = QPushButton(tr("Size the Input from the data"), self.binding_box)
         self.size_input_button.setObjectName("sizeInputButton")
-        self.size_input_button.setToolTip("Set each Input's shape to the number of columns it takes "
-                                          "(or the image size)")
+        self.size_input_button.setToolTip(tr("Set each Input's shape to the number of columns it takes "
+                                             "(or the image size)"))
         self.size_input_button.clicked.connect(self.size_inputs_from_data)
         binding_layout.addWidget(self.size_input_button)
         layout.addWidget(self.binding_box)
@@ -212,23 +220,25 @@ class DataPanel(QWidget):
         index = 0
         if isinstance(source, dict) and source.get("kind") == "builtin":
             index = max(self.dataset_combo.findData(source.get("name")), 0)
-        self.dataset_combo.setItemText(0, "Choose a built-in dataset…" if not source or index
-                                       else f"From a file: {describe_source(source)}")
+        self.dataset_combo.setItemText(0, tr("Choose a built-in dataset…") if not source or index
+                                       else tr("From a file: {source}", source=describe_source(source)))
         self.dataset_combo.setCurrentIndex(index)
         self.split_box.show_settings(settings)
 
     def _show_source(self, table: Optional[Table]) -> None:
         source = self.document.project.data.source
         if not source:
-            self.source_label.setText("No data yet: choose a built-in dataset or import a file.")
+            self.source_label.setText(tr("No data yet: choose a built-in dataset or import a file."))
             return
         text = f"<b>{describe_source(source)}</b>"
         if table is not None:
             if table.description:
-                text += f"<br>{table.description}"
-            text += f"<br>{table.n_rows} rows · {len(table.columns)} columns"
+                text += f"<br>{tr(table.description)}"  # built-in sets' descriptions are N_() English
             if table.image_shape:
-                text += f" · images {'×'.join(map(str, table.image_shape))}"
+                text += "<br>" + tr("{rows} rows · {columns} columns · images {shape}", rows=table.n_rows,
+                                    columns=len(table.columns), shape="×".join(map(str, table.image_shape)))
+            else:
+                text += "<br>" + tr("{rows} rows · {columns} columns", rows=table.n_rows, columns=len(table.columns))
         self.source_label.setText(text)
 
     def _show_split(self, table: Optional[Table]) -> None:
@@ -270,20 +280,20 @@ class DataPanel(QWidget):
             self._choosers = []
         self.class_counts_label.clear()
         if table is None or plan is None:
-            self.binding_note.setText("Choose data first; then you can say which columns feed which Input.")
+            self.binding_note.setText(tr("Choose data first; then you can say which columns feed which Input."))
             self.size_input_button.setEnabled(False)
             return
         self.binding_note.setText(plan.note)
-        usual = ", ".join(table.default_targets) or "none"
+        usual = ", ".join(table.default_targets) or tr("none")
         fresh = not self._choosers
         for index, choice in enumerate(plan.choices):
             chooser = ColumnChooser(choice.node_id, choice.key, self.choosers_area) if fresh else self._choosers[index]
             if choice.key == "targets":
-                chooser.fill(f"Output '{choice.node_name}' learns to predict:",
-                             f"Automatic (the usual target: {usual})", table.columns, choice)
+                chooser.fill(tr("Output '{name}' learns to predict:", name=choice.node_name),
+                             tr("Automatic (the usual target: {targets})", targets=usual), table.columns, choice)
             else:
-                chooser.fill(f"Input '{choice.node_name}' takes these feature columns:",
-                             "Automatic: all but the target columns", table.columns, choice)
+                chooser.fill(tr("Input '{name}' takes these feature columns:", name=choice.node_name),
+                             tr("Automatic: all but the target columns"), table.columns, choice)
             if fresh:
                 chooser.columns_chosen.connect(self.set_binding)
                 self.choosers_layout.addWidget(chooser)
@@ -323,10 +333,10 @@ class DataPanel(QWidget):
             return
         changes, problems = self._input_size_steps(table, self.document.graph.to_dict())
         if not changes:
-            self.binding_note.setText(problems[0] if problems else "Every Input already has the size its columns "
-                                                                  "give.")
+            self.binding_note.setText(problems[0] if problems else tr("Every Input already has the size its columns "
+                                                                     "give."))
             return
-        self._push_steps(changes, changes[0].text() if len(changes) == 1 else "Size the Inputs from the data")
+        self._push_steps(changes, changes[0].text() if len(changes) == 1 else tr("Size the Inputs from the data"))
 
     def _input_size_steps(self, table: Table, graph: dict) -> tuple[list[SetParam], list[str]]:
         """A SetParam for each Input whose shape does not fit its columns in `graph` (which may be the graph as
@@ -342,11 +352,12 @@ class DataPanel(QWidget):
             self.refresh()  # the placeholder (or the current file) was chosen again: nothing changes
             return
         info = BUILTINS[name]
-        self.choose_source({"kind": "builtin", "name": name}, f"Choose dataset {info.title}")
+        self.choose_source({"kind": "builtin", "name": name}, tr("Choose dataset {title}", title=tr(info.title)))
 
     def choose_builtin(self, name: str) -> bool:
         """Choose a built-in dataset by its short name, as picking it in the list does."""
-        return self.choose_source({"kind": "builtin", "name": name}, f"Choose dataset {BUILTINS[name].title}")
+        return self.choose_source({"kind": "builtin", "name": name},
+                                  tr("Choose dataset {title}", title=tr(BUILTINS[name].title)))
 
     def choose_source(self, source: dict, text: str) -> bool:
         """Load the data once; only if it loads does it become the project's data (one undo step)."""
@@ -383,16 +394,17 @@ class DataPanel(QWidget):
         return str(path) if path is not None else None
 
     def import_csv(self) -> bool:
-        return self._import_file("csv", "Import a CSV file", CSV_FILTER)
+        return self._import_file("csv", tr("Import a CSV file"), tr(CSV_FILTER))
 
     def import_npz(self) -> bool:
-        return self._import_file("npz", "Import a NumPy archive", NPZ_FILTER)
+        return self._import_file("npz", tr("Import a NumPy archive"), tr(NPZ_FILTER))
 
     def _import_file(self, kind: str, title: str, file_filter: str) -> bool:
         path = self.ask_open_path(title, file_filter)
         if not path:
             return False
-        return self.choose_source({"kind": kind, "path": str(Path(path).resolve())}, f"Import {Path(path).name}")
+        return self.choose_source({"kind": kind, "path": str(Path(path).resolve())},
+                                  tr("Import {file}", file=Path(path).name))
 
     def ask_idx_source(self) -> Optional[dict]:
         """Ask for MNIST-format files in one dialog (tests replace this); None when the student cancels."""
@@ -406,7 +418,7 @@ class DataPanel(QWidget):
         source = self.ask_idx_source()
         if not source:
             return False
-        return self.choose_source(source, f"Import {Path(source['images']).name}")
+        return self.choose_source(source, tr("Import {file}", file=Path(source["images"]).name))
 
     # ------------------------------------------------------------ split and scaling
     def _on_split_edited(self) -> None:
@@ -421,8 +433,9 @@ class DataPanel(QWidget):
             self.refresh()  # back to the settings the project really has
             return
         self.split_box.show_error("")
-        changed = [f.name.replace("_", " ") for f in dataclasses.fields(DataSettings)
+        changed = [tr(SETTING_WORDS[f.name]) if f.name in SETTING_WORDS else f.name.replace("_", " ")
+                   for f in dataclasses.fields(DataSettings)
                    if getattr(new_settings, f.name) != getattr(current, f.name)]
         if not self.document.push(SetProjectSettings(self.document, "data", new_settings,
-                                                     f"Change {', '.join(changed)}")):
+                                                     tr("Change {setting}", setting=", ".join(changed)))):
             self.refresh()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ...core.analysis import ERROR
 from ...core.graph import GraphError, Node
+from ...core.i18n import ntr, tr
 from ...core.layers import ParamSpec, format_shape, parse_shape, short_shape
 from ..editing.commands import Rename, SetParam
 from ..editing.document import Document
@@ -113,8 +114,9 @@ class Inspector(QWidget):
     def _show_message(self, count: int) -> None:
         self.node_id = self._node_type = None
         self._editors, self._problems = {}, {}
-        self.message.setText("Select a layer to see its settings" if count == 0
-                             else f"{count} layers selected\n\nSelect one layer to change its settings")
+        self.message.setText(tr("Select a layer to see its settings") if count == 0
+                             else ntr("{n} layer selected\n\nSelect one layer to change its settings",
+                                      "{n} layers selected\n\nSelect one layer to change its settings", count))
         self._take_message()
         self.scroll.setWidget(self.message)
 
@@ -143,7 +145,7 @@ class Inspector(QWidget):
         header_row.setContentsMargins(0, 0, 0, 0)
         header_row.addRow(icon, title)
         column.addWidget(header)
-        about = QLabel(spec.help)
+        about = QLabel(tr(spec.help))
         about.setWordWrap(True)
         about.setStyleSheet(HELP_STYLE)
         column.addWidget(about)
@@ -154,21 +156,21 @@ class Inspector(QWidget):
         form.setVerticalSpacing(4)
         self.name_edit = QLineEdit(node.name)
         self.name_edit.setObjectName("inspectorName")
-        self.name_edit.setToolTip("The layer's name: it labels the node and names the layer in exported code.")
+        self.name_edit.setToolTip(tr("The layer's name: it labels the node and names the layer in exported code."))
         self.name_edit.editingFinished.connect(self._commit_name)
         self.name_problem = self._problem_label()
-        form.addRow("Name", self._with_notes(self.name_edit, None, self.name_problem))
+        form.addRow(tr("Name"), self._with_notes(self.name_edit, None, self.name_problem))
         for pspec in spec.params:
             editor = self._make_editor(pspec, node.params.get(pspec.name, pspec.default))
             editor.setObjectName(f"param_{pspec.name}")
-            editor.setToolTip(pspec.help)
+            editor.setToolTip(tr(pspec.help))
             if isinstance(editor, (QAbstractSpinBox, QComboBox)):
                 wheel_only_when_focused(editor)  # scrolling the form must not change a setting on the way
             self._editors[pspec.name] = editor
             self._problems[pspec.name] = self._problem_label()
             label = QLabel(pspec.title)
-            label.setToolTip(pspec.help)
-            form.addRow(label, self._with_notes(editor, pspec.help, self._problems[pspec.name]))
+            label.setToolTip(tr(pspec.help))
+            form.addRow(label, self._with_notes(editor, tr(pspec.help), self._problems[pspec.name]))
             if node.type == "Output" and pspec.name == "loss":
                 self._explain_loss_choices(editor, form)
         column.addLayout(form)
@@ -178,8 +180,8 @@ class Inspector(QWidget):
         self.params_label = QLabel()
         self.params_label.setObjectName("inspectorParams")
         facts = QFormLayout()
-        facts.addRow("Output shape", self.shape_label)
-        facts.addRow("Parameters", self.params_label)
+        facts.addRow(tr("Output shape"), self.shape_label)
+        facts.addRow(tr("Parameters"), self.params_label)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -201,11 +203,11 @@ class Inspector(QWidget):
         for index in range(combo.count()):
             help_text = CHOICE_HELP.get(combo.itemText(index))
             if help_text:
-                combo.setItemData(index, help_text, Qt.ItemDataRole.ToolTipRole)
+                combo.setItemData(index, tr(help_text), Qt.ItemDataRole.ToolTipRole)
         self.loss_note = QLabel()
         self.loss_note.setObjectName("lossLabelsNote")
         self.loss_note.setWordWrap(True)
-        form.addRow("Labels", self.loss_note)
+        form.addRow(tr("Labels"), self.loss_note)
 
     @staticmethod
     def _problem_label() -> QLabel:
@@ -249,7 +251,7 @@ class Inspector(QWidget):
             real.valueChanged.connect(commit)
             return real
         if spec.kind == "bool":
-            check = QCheckBox("on")
+            check = QCheckBox(tr("on"))
             check.setChecked(bool(value))
             check.toggled.connect(commit)
             return check
@@ -263,9 +265,9 @@ class Inspector(QWidget):
         edit = QLineEdit(format_value(spec, value) if spec.kind != "text" else str(value))
         if spec.kind == "shape":
             edit.setValidator(ShapeValidator(edit))
-            edit.setPlaceholderText("e.g. 8 or 28×28")
+            edit.setPlaceholderText(tr("e.g. 8 or 28×28"))
         elif spec.kind in ("columns", "metrics"):
-            edit.setPlaceholderText("automatic")
+            edit.setPlaceholderText(tr("automatic"))
         edit.editingFinished.connect(lambda key=spec.name, e=edit: self._commit_text(key, e))
         return edit
 
@@ -294,7 +296,7 @@ class Inspector(QWidget):
         if spec.kind == "shape":
             value: Any = parse_shape(text)
             if value is None:
-                self._show_problem(key, f"{spec.title} must be whole numbers like 8 or 28×28")
+                self._show_problem(key, tr("{setting} must be whole numbers like 8 or 28×28", setting=tr(spec.title)))
                 return
         elif spec.kind in ("columns", "metrics"):
             value = parse_names(text)
@@ -311,14 +313,14 @@ class Inspector(QWidget):
             return
         problem = self.document.graph.rename_problem(node.id, new_name)
         if problem:
-            self.name_problem.setText(f"Cannot rename: {problem}.")
+            self.name_problem.setText(tr("Cannot rename: {reason}.", reason=problem))
             self.name_problem.show()
             return
         self.name_problem.hide()
         try:
             self.document.push(Rename(self.document.graph, node.id, new_name))
         except GraphError as exc:  # checked above, but the graph has the last word
-            self.name_problem.setText(f"Cannot rename: {exc}.")
+            self.name_problem.setText(tr("Cannot rename: {reason}.", reason=exc))
             self.name_problem.show()
 
     def _show_problem(self, key: str, message: Optional[str]) -> None:
@@ -349,7 +351,7 @@ class Inspector(QWidget):
         total, trainable = analysis.params.get(node.id, 0), analysis.trainable.get(node.id, 0)
         count = f"{total:,}"
         if total != trainable:
-            count += f"  ({trainable:,} trainable)"
+            count = tr("{total}  ({trainable} trainable)", total=f"{total:,}", trainable=f"{trainable:,}")
         self.params_label.setText(count)
         lines = []
         for issue in analysis.issues_for(node.id):

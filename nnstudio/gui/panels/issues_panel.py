@@ -9,10 +9,11 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 
 from ...core.analysis import ERROR, Issue, errors_first, issue_counts_text
+from ...core.i18n import N_, tr
 from ..editing.document import Document
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
-NO_PROBLEMS = "No problems found"
+NO_PROBLEMS = N_("No problems found")  # shown with tr()
 ERROR_COLOUR = QColor("#c0392b")
 WARNING_COLOUR = QColor("#9a6700")
 
@@ -46,15 +47,16 @@ class IssuesPanel(QListWidget):
                                             else QStyle.StandardPixmap.SP_MessageBoxWarning))
             item.setForeground(QBrush(ERROR_COLOUR if is_error else WARNING_COLOUR))
             item.setData(NODE_ROLE, issue.node_id)
-            item.setToolTip(issue.labelled() + ("\nClick to show the layer." if issue.node_id else ""))
+            item.setToolTip(tr("{issue}\nClick to show the layer.", issue=issue.labelled()) if issue.node_id
+                            else issue.labelled())
             self.addItem(item)
         if not issues:
-            item = QListWidgetItem(NO_PROBLEMS)
+            item = QListWidgetItem(tr(NO_PROBLEMS))
             item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # nothing to click through to
             self.addItem(item)
         detail = issue_counts_text(issues)
-        self.title_changed.emit(f"Issues ({detail})" if detail else "Issues")
+        self.title_changed.emit(tr("Issues ({detail})", detail=detail) if detail else tr("Issues"))
 
     def _text(self, issue: Issue) -> str:
         """The message, led by the layer's name when the message does not already say which layer."""

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ...core.i18n import N_, tr
 from ...core.layer_shapes import resolve_output
 from ...core.layer_specs import OutputTarget
 
 # Shown as each choice's tooltip in the loss list: what the labels look like for it.
-CHOICE_HELP = {
-    "auto": "Chosen from the task: cross-entropy for classes, binary cross-entropy for yes/no, mean squared "
-            "error for numbers.",
-    "cross_entropy": "For classes. The labels are class numbers (0, 1, 2 …), one per row, not one-hot rows: "
-                     "what Keras calls sparse_categorical_crossentropy.",
-    "binary_cross_entropy": "For yes/no. The labels are 0 (no) or 1 (yes), one per row: Keras' "
-                            "binary_crossentropy.",
-    "mse": "Mean squared error, for numbers. Used for classes, the class numbers become one-hot rows "
-           "(1 for the right class, 0 for the others).",
-    "mae": "Mean absolute error, for numbers. Used for classes, the class numbers become one-hot rows "
-           "(1 for the right class, 0 for the others).",
+CHOICE_HELP = {  # marked with N_ (defined before a language is chosen), shown with tr()
+    "auto": N_("Chosen from the task: cross-entropy for classes, binary cross-entropy for yes/no, mean squared "
+               "error for numbers."),
+    "cross_entropy": N_("For classes. The labels are class numbers (0, 1, 2 …), one per row, not one-hot rows: "
+                        "what Keras calls sparse_categorical_crossentropy."),
+    "binary_cross_entropy": N_("For yes/no. The labels are 0 (no) or 1 (yes), one per row: Keras' "
+                               "binary_crossentropy."),
+    "mse": N_("Mean squared error, for numbers. Used for classes, the class numbers become one-hot rows "
+              "(1 for the right class, 0 for the others)."),
+    "mae": N_("Mean absolute error, for numbers. Used for classes, the class numbers become one-hot rows "
+              "(1 for the right class, 0 for the others)."),
 }
 
 
@@ -28,21 +29,30 @@ def _classes_text(target: Optional[OutputTarget], units: int) -> str:
     if names and len(names) <= 4:
         return ", ".join(f"{code} = {name}" for code, name in enumerate(names))
     count = len(names) or units
-    return f"0 to {count - 1}"
+    return tr("0 to {last}", last=count - 1)
 
 
 def labels_note(params: dict, target: Optional[OutputTarget]) -> str:
     """One or two sentences: the loss in use and the labels it is given, as the bound data (`target`) has them."""
     config, _ = resolve_output(params, target)
-    no_data = "" if target is not None else " (no data is chosen yet)"
+    chosen = target is not None
     if config.task == "regression":
-        return f"The loss compares each answer with the number to predict{no_data}."
+        return tr("The loss compares each answer with the number to predict.") if chosen else \
+            tr("The loss compares each answer with the number to predict (no data is chosen yet).")
     if config.task == "binary" or config.loss == "binary_cross_entropy":
-        return (f"The labels are 0 (no) or 1 (yes), one number per row{no_data}: binary cross-entropy, "
-                "Keras' binary_crossentropy.")
+        return tr("The labels are 0 (no) or 1 (yes), one number per row: binary cross-entropy, Keras' "
+                  "binary_crossentropy.") if chosen else \
+            tr("The labels are 0 (no) or 1 (yes), one number per row (no data is chosen yet): binary "
+               "cross-entropy, Keras' binary_crossentropy.")
     classes = _classes_text(target, config.units)
     if config.loss == "cross_entropy":
-        return (f"The labels are class numbers ({classes}), one number per row, not one-hot rows{no_data}: "
-                "cross-entropy with integer labels, what Keras calls sparse_categorical_crossentropy.")
-    return (f"The labels are class numbers ({classes}){no_data}; for this loss each becomes a one-hot row "
-            "(1 for the right class, 0 for the others), as Keras' categorical labels are.")
+        return tr("The labels are class numbers ({classes}), one number per row, not one-hot rows: cross-entropy "
+                  "with integer labels, what Keras calls sparse_categorical_crossentropy.", classes=classes) \
+            if chosen else \
+            tr("The labels are class numbers ({classes}), one number per row, not one-hot rows (no data is chosen "
+               "yet): cross-entropy with integer labels, what Keras calls sparse_categorical_crossentropy.",
+               classes=classes)
+    return tr("The labels are class numbers ({classes}); for this loss each becomes a one-hot row (1 for the right "
+              "class, 0 for the others), as Keras' categorical labels are.", classes=classes) if chosen else \
+        tr("The labels are class numbers ({classes}) (no data is chosen yet); for this loss each becomes a one-hot "
+           "row (1 for the right class, 0 for the others), as Keras' categorical labels are.", classes=classes)

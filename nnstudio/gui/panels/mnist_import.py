@@ -16,26 +16,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.data.idx_loader import STANDARD_FILES, find_standard_files, standard_files_in
+from ...core.data.idx_loader import (
+    STANDARD_FILES,
+    find_standard_files,
+    standard_files_in,
+)
+from ...core.i18n import N_, tr
 from ..widgets import file_dialogs
 
-IDX_FILTER = "MNIST-format files (*-ubyte *.gz *.idx *idx*);;All files (*)"
+# The texts below are marked with N_ (defined before a language is chosen) and shown with tr().
+IDX_FILTER = N_("MNIST-format files (*-ubyte *.gz *.idx *idx*);;All files (*)")
 # What each of the four files is, in the student's words, keyed as the project's data source names them.
-FILE_WORDS = {"images": "Training images", "labels": "Training labels", "test_images": "Test images",
-              "test_labels": "Test labels"}
-FOUND = "✓ {what}: {file}"
-NOT_FOUND = "✗ {what}: not found (usually named {name})"
-NOTHING_IN_FOLDER = ("No MNIST-format files are in {folder}. Their names look like train-images-idx3-ubyte "
-                     "(or the same with .gz).")
-NEED_IMAGES = "The training images are missing, so there is nothing to import yet."
-NO_LABELS = ("The training labels are missing: the images alone can be looked at, but a network needs the labels "
-             "to learn from.")
-NO_TEST_FILES = ("The standard test files are not all here, so the test set will be split from the training files "
-                 "(the Test share under Split and scaling).")
-ALL_FOUND = "All four files are here."
-USE_TEST_FILES = "Use the standard test files (t10k) as the test set"
-USE_TEST_FILES_TIP = ("On: the t10k files are the test set, as the course does; validation is still split from the "
-                      "training files. Off: the test set is split from the training files.")
+FILE_WORDS = {"images": N_("Training images"), "labels": N_("Training labels"), "test_images": N_("Test images"),
+              "test_labels": N_("Test labels")}
+FOUND = N_("✓ {what}: {file}")
+NOT_FOUND = N_("✗ {what}: not found (usually named {name})")
+NOTHING_IN_FOLDER = N_("No MNIST-format files are in {folder}. Their names look like train-images-idx3-ubyte "
+                       "(or the same with .gz).")
+NEED_IMAGES = N_("The training images are missing, so there is nothing to import yet.")
+NO_LABELS = N_("The training labels are missing: the images alone can be looked at, but a network needs the labels "
+               "to learn from.")
+NO_TEST_FILES = N_("The standard test files are not all here, so the test set will be split from the training files "
+                   "(the Test share under Split and scaling).")
+ALL_FOUND = N_("All four files are here.")
+USE_TEST_FILES = N_("Use the standard test files (t10k) as the test set")
+USE_TEST_FILES_TIP = N_("On: the t10k files are the test set, as the course does; validation is still split from the "
+                        "training files. Off: the test set is split from the training files.")
 
 
 class MnistImportDialog(QDialog):
@@ -44,19 +50,19 @@ class MnistImportDialog(QDialog):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setObjectName("mnistImportDialog")
-        self.setWindowTitle("Import MNIST-format data")
+        self.setWindowTitle(tr("Import MNIST-format data"))
         self.found: dict[str, Path] = {}
         layout = QVBoxLayout(self)
-        intro = QLabel("Choose the folder that holds the MNIST-format files (as downloaded for MNIST or "
-                       "Fashion-MNIST), or choose the files themselves. Files ending in .gz are read as they are.",
+        intro = QLabel(tr("Choose the folder that holds the MNIST-format files (as downloaded for MNIST or "
+                          "Fashion-MNIST), or choose the files themselves. Files ending in .gz are read as they are."),
                        self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         buttons = QHBoxLayout()
-        self.folder_button = QPushButton("Choose a folder…", self)
+        self.folder_button = QPushButton(tr("Choose a folder…"), self)
         self.folder_button.setObjectName("chooseMnistFolder")
         self.folder_button.clicked.connect(self.choose_folder)
-        self.files_button = QPushButton("Choose files…", self)
+        self.files_button = QPushButton(tr("Choose files…"), self)
         self.files_button.setObjectName("chooseMnistFiles")
         self.files_button.clicked.connect(self.choose_files)
         buttons.addWidget(self.folder_button)
@@ -74,14 +80,14 @@ class MnistImportDialog(QDialog):
         self.summary.setObjectName("mnistSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.test_check = QCheckBox(USE_TEST_FILES, self)
+        self.test_check = QCheckBox(tr(USE_TEST_FILES), self)
         self.test_check.setObjectName("useTestFiles")
-        self.test_check.setToolTip(USE_TEST_FILES_TIP)
+        self.test_check.setToolTip(tr(USE_TEST_FILES_TIP))
         layout.addWidget(self.test_check)
         self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                            self)
         self.import_button = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
-        self.import_button.setText("Import")
+        self.import_button.setText(tr("Import"))
         self.import_button.setObjectName("mnistImport")
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
@@ -91,10 +97,10 @@ class MnistImportDialog(QDialog):
 
     # ------------------------------------------------------------ asking (tests replace these two)
     def ask_folder(self) -> Optional[Path]:
-        return file_dialogs.ask_folder(self, "The folder with the MNIST-format files", file_dialogs.DATA)
+        return file_dialogs.ask_folder(self, tr("The folder with the MNIST-format files"), file_dialogs.DATA)
 
     def ask_files(self) -> list[Path]:
-        return file_dialogs.ask_open_files(self, "MNIST-format files (choose several at once)", IDX_FILTER,
+        return file_dialogs.ask_open_files(self, tr("MNIST-format files (choose several at once)"), tr(IDX_FILTER),
                                            file_dialogs.DATA)
 
     def choose_folder(self) -> None:
@@ -116,18 +122,18 @@ class MnistImportDialog(QDialog):
         self.found = dict(found)
         for role, label in self.file_labels.items():
             path = self.found.get(role)
-            label.setText(FOUND.format(what=FILE_WORDS[role], file=path.name) if path is not None
-                          else NOT_FOUND.format(what=FILE_WORDS[role], name=STANDARD_FILES[role]))
+            label.setText(tr(FOUND, what=tr(FILE_WORDS[role]), file=path.name) if path is not None
+                          else tr(NOT_FOUND, what=tr(FILE_WORDS[role]), name=STANDARD_FILES[role]))
         if folder is not None and not self.found:
-            summary = NOTHING_IN_FOLDER.format(folder=folder)
+            summary = tr(NOTHING_IN_FOLDER, folder=folder)
         elif "images" not in self.found:
-            summary = NEED_IMAGES
+            summary = tr(NEED_IMAGES)
         elif "labels" not in self.found:
-            summary = NO_LABELS
+            summary = tr(NO_LABELS)
         elif not self.has_test_files():
-            summary = NO_TEST_FILES
+            summary = tr(NO_TEST_FILES)
         else:
-            summary = ALL_FOUND
+            summary = tr(ALL_FOUND)
         self.summary.setText(summary)
         self.test_check.setEnabled(self.has_test_files())
         self.test_check.setChecked(self.has_test_files())  # on by default whenever the t10k pair is here

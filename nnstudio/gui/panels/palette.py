@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.i18n import tr
 from ...core.layers import LayerSpec, layers_by_category
 from ..canvas.items.style import (
     LAYER_MIME_TYPE,  # written here, read by the canvas on drop: one definition
@@ -93,11 +94,11 @@ class Palette(QWidget):
         self.setObjectName("palette")
         self.search = QLineEdit(self)
         self.search.setObjectName("paletteSearch")
-        self.search.setPlaceholderText("Search layers…")
+        self.search.setPlaceholderText(tr("Search layers…"))
         self.search.setClearButtonEnabled(True)
         self.tree = _LayerTree(self)
         self.tree.setObjectName("paletteTree")
-        self.hint = QLabel("Drag a layer onto the canvas, or double-click it to add it after the selected one.",
+        self.hint = QLabel(tr("Drag a layer onto the canvas, or double-click it to add it after the selected one."),
                            self)
         self.hint.setWordWrap(True)
         self.hint.setObjectName("paletteHint")
@@ -119,7 +120,7 @@ class Palette(QWidget):
         for category, specs in layers_by_category().items():
             if not specs:
                 continue
-            heading = QTreeWidgetItem(self.tree, [category])
+            heading = QTreeWidgetItem(self.tree, [tr(category)])
             heading.setFont(0, bold)
             # Headings only group: they cannot be dragged or selected.
             heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -132,8 +133,8 @@ class Palette(QWidget):
         item = QTreeWidgetItem(heading, [spec.type])
         item.setIcon(0, layer_icon(spec.type))
         item.setData(0, TYPE_ROLE, spec.type)
-        item.setToolTip(0, f"<b>{spec.type}</b><br>{spec.help}")
-        item.setStatusTip(0, spec.help)
+        item.setToolTip(0, f"<b>{spec.type}</b><br>{tr(spec.help)}")
+        item.setStatusTip(0, tr(spec.help))
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
         return item
 

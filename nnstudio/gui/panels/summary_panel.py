@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.i18n import N_, tr
 from ..editing.document import Document
 from ..widgets.icons import layer_icon
 
-COLUMNS = ("Layer", "Type", "Output shape", "Params")
+COLUMNS = (N_("Layer"), N_("Type"), N_("Output shape"), N_("Params"))  # shown with tr()
 
 
 class SummaryPanel(QWidget):
@@ -31,7 +32,7 @@ class SummaryPanel(QWidget):
         self.document = document
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("summaryTable")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setHorizontalHeaderLabels([tr(title) for title in COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -72,8 +73,9 @@ class SummaryPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(index, column, item)
         total, trainable = analysis.total_params, analysis.trainable_params
-        self.totals.setText(f"<b>Total params:</b> {total:,} &nbsp;·&nbsp; <b>Trainable:</b> {trainable:,} "
-                            f"&nbsp;·&nbsp; <b>Non-trainable:</b> {total - trainable:,}")
+        self.totals.setText(tr("<b>Total params:</b> {total} &nbsp;·&nbsp; <b>Trainable:</b> {trainable} "
+                               "&nbsp;·&nbsp; <b>Non-trainable:</b> {frozen}", total=f"{total:,}",
+                               trainable=f"{trainable:,}", frozen=f"{total - trainable:,}"))
 
     def _on_cell_clicked(self, row: int, column: int) -> None:
         if 0 <= row < len(self._row_nodes):

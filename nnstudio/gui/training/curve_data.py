@@ -10,14 +10,15 @@ from typing import Optional
 
 import numpy as np
 
+from ...core.i18n import N_, tr
 from ...core.runs import RunRecord
 
 # Metrics to show first when the run has them (classification first, then regression).
 PREFERRED_METRICS = ("accuracy", "r2", "mae")
 
 
-METRIC_WORDS = {"accuracy": "accuracy", "r2": "R²", "mae": "MAE", "mse": "MSE", "loss": "loss",
-                "precision": "precision", "recall": "recall", "f1": "F1"}
+METRIC_WORDS = {"accuracy": N_("accuracy"), "r2": "R²", "mae": "MAE", "mse": "MSE", "loss": N_("loss"),
+                "precision": N_("precision"), "recall": N_("recall"), "f1": "F1"}  # shown with tr()
 
 
 # Measures that can never exceed 1 (a perfect score): their axis stops there instead of at a round 1.2.
@@ -34,8 +35,14 @@ def metric_label(name: str, outputs: list[str]) -> str:
     for output in sorted(outputs, key=len, reverse=True):
         if name.startswith(output + "_"):
             measure = name[len(output) + 1:]
-            return f"{METRIC_WORDS.get(measure, measure.replace('_', ' '))} of {output}"
-    return METRIC_WORDS.get(name, name.replace("_", " "))
+            return tr("{measure} of {output}", measure=_metric_word(measure), output=output)
+    return _metric_word(name)
+
+
+def _metric_word(name: str) -> str:
+    """A metric key in the current language ("accuracy" -> 정확도); unknown keys read with spaces."""
+    word = METRIC_WORDS.get(name)
+    return tr(word) if word is not None else name.replace("_", " ")
 
 
 def metric_names(keys: list[str]) -> list[str]:

@@ -23,19 +23,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.i18n import N_, tr
 from ...core.runs import RunRecord
 from ...core.settings import TrainingSettings
 from ..editing.document import Document
 from ..plots.plot_ranges import RANGE_FILL, nice_range
 from ..widgets import file_dialogs
-from .curve_data import GrowingSeries, metric_ceiling, metric_label, metric_names, overlay_lines, write_history_csv
+from .curve_data import (
+    GrowingSeries,
+    metric_ceiling,
+    metric_label,
+    metric_names,
+    overlay_lines,
+    write_history_csv,
+)
 from .curve_marks import best_epoch_so_far
 from .session import TrainingSession
 
 # Redraws follow the session's `refreshed` signal (10 a second at most, whatever the number of batches).
 # The y range is changed only when the curves leave it or fill less than RANGE_FILL of it (see plot_ranges.py).
 SMOOTHING = 0.9         # the weight of the past in the smoothed batch loss (an exponential moving average)
-EMPTY_TEXT = "Press Train to see the network learn"
+EMPTY_TEXT = N_("Press Train to see the network learn")  # shown with tr()
 TRAIN_COLOUR = "#1f77b4"
 VALIDATION_COLOUR = "#e8710a"
 BATCH_COLOUR = (31, 119, 180, 110)
@@ -70,26 +78,26 @@ class CurvesPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
-        self.log_check = QCheckBox("Log scale (loss)")
+        self.log_check = QCheckBox(tr("Log scale (loss)"))
         self.log_check.setObjectName("logScaleCheck")
-        self.log_check.setToolTip("Show the loss on a logarithmic scale: small late improvements become visible")
+        self.log_check.setToolTip(tr("Show the loss on a logarithmic scale: small late improvements become visible"))
         self.metric_combo = QComboBox()
         self.metric_combo.setObjectName("metricCombo")
-        self.metric_combo.setToolTip("Which number to plot next to the loss (per output when there are several)")
+        self.metric_combo.setToolTip(tr("Which number to plot next to the loss (per output when there are several)"))
         self.metric_combo.setMinimumContentsLength(14)
-        self.png_button = QPushButton("Save picture…")
+        self.png_button = QPushButton(tr("Save picture…"))
         self.png_button.setObjectName("exportPngButton")
-        self.csv_button = QPushButton("Save numbers (CSV)…")
+        self.csv_button = QPushButton(tr("Save numbers (CSV)…"))
         self.csv_button.setObjectName("exportCsvButton")
         bar.addWidget(self.log_check)
-        bar.addWidget(QLabel("Metric:"))
+        bar.addWidget(QLabel(tr("Metric:")))
         bar.addWidget(self.metric_combo)
         bar.addStretch(1)
         bar.addWidget(self.png_button)
         bar.addWidget(self.csv_button)
         layout.addLayout(bar)
         self.stack = QStackedWidget()
-        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label = QLabel(tr(EMPTY_TEXT))
         self.empty_label.setObjectName("curvesEmptyLabel")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setStyleSheet("font-size: 20px; color: #666;")
@@ -130,12 +138,12 @@ class CurvesPanel(QWidget):
         plots.addWidget(self.metric_view)
         self.loss_plot = self.loss_view.getPlotItem()
         self.metric_plot = self.metric_view.getPlotItem()
-        self.loss_plot.setTitle("Loss (lower is better)")
-        self.metric_plot.setTitle("Metric")
-        self._metric_title = "Metric"
+        self.loss_plot.setTitle(tr("Loss (lower is better)"))
+        self.metric_plot.setTitle(tr("Metric"))
+        self._metric_title = tr("Metric")
         for plot in (self.loss_plot, self.metric_plot):
             plot.showGrid(x=True, y=True, alpha=0.25)
-            plot.setLabel("bottom", "epoch")
+            plot.setLabel("bottom", tr("epoch"))
             # Curves of a million points stay fast: draw only what is visible, thinned to the pixels.
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
@@ -154,20 +162,22 @@ class CurvesPanel(QWidget):
         self._y_ranges: dict[int, tuple[float, float]] = {}
         self._x_ends: dict[int, float] = {}
         # Created once; every update is a setData on these curves, whose lines and dots Qt draws without Python.
-        self.batch_curve = LiveCurve(self.loss_plot, pg.mkPen(BATCH_COLOUR, width=1), "training, per batch (smoothed)")
-        self.loss_curve = LiveCurve(self.loss_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), "training", TRAIN_COLOUR, z=1)
-        self.val_loss_curve = LiveCurve(self.loss_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), "validation",
+        self.batch_curve = LiveCurve(self.loss_plot, pg.mkPen(BATCH_COLOUR, width=1),
+                                     tr("training, per batch (smoothed)"))
+        self.loss_curve = LiveCurve(self.loss_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), tr("training"), TRAIN_COLOUR,
+                                    z=1)
+        self.val_loss_curve = LiveCurve(self.loss_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), tr("validation"),
                                         VALIDATION_COLOUR, z=2)
-        self.metric_curve = LiveCurve(self.metric_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), "training", TRAIN_COLOUR,
+        self.metric_curve = LiveCurve(self.metric_plot, pg.mkPen(TRAIN_COLOUR, width=2.5), tr("training"), TRAIN_COLOUR,
                                       z=1)
-        self.val_metric_curve = LiveCurve(self.metric_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), "validation",
+        self.val_metric_curve = LiveCurve(self.metric_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), tr("validation"),
                                           VALIDATION_COLOUR, z=2)
         # Where the best epoch is, and where early stopping ended the run (moved at most once an epoch).
         # Their words sit clear of each plot's legend (top right for the loss, bottom right for the metric).
-        self.best_lines = [EpochMarker(self.loss_plot, BEST_COLOUR, Qt.PenStyle.DashLine, "best", 0.55),
-                           EpochMarker(self.metric_plot, BEST_COLOUR, Qt.PenStyle.DashLine, "best", 0.95)]
-        self.stop_lines = [EpochMarker(self.loss_plot, STOP_COLOUR, Qt.PenStyle.DotLine, "stopped", 0.45),
-                           EpochMarker(self.metric_plot, STOP_COLOUR, Qt.PenStyle.DotLine, "stopped", 0.85)]
+        self.best_lines = [EpochMarker(self.loss_plot, BEST_COLOUR, Qt.PenStyle.DashLine, tr("best"), 0.55),
+                           EpochMarker(self.metric_plot, BEST_COLOUR, Qt.PenStyle.DashLine, tr("best"), 0.95)]
+        self.stop_lines = [EpochMarker(self.loss_plot, STOP_COLOUR, Qt.PenStyle.DotLine, tr("stopped"), 0.45),
+                           EpochMarker(self.metric_plot, STOP_COLOUR, Qt.PenStyle.DotLine, tr("stopped"), 0.85)]
         self.plots = plots
         self.stack.addWidget(plots)
         self._set_log_scale(self.log_check.isChecked())
@@ -270,7 +280,7 @@ class CurvesPanel(QWidget):
             epochs = np.asarray(self.epochs, dtype=float)
             self.loss_curve.setData(epochs, self._values("loss"))
             self.val_loss_curve.setData(epochs, self._values("val_loss"))
-            title = metric_label(metric, self._output_names()) if metric else "Metric"
+            title = metric_label(metric, self._output_names()) if metric else tr("Metric")
             if title != self._metric_title:  # a title change lays the plot out again
                 self._metric_title = title
                 self.metric_plot.setTitle(title)
@@ -387,7 +397,7 @@ class CurvesPanel(QWidget):
         metric = self.current_metric()
         plots = {"loss": self.loss_plot, "metric": self.metric_plot}
         for number, run in self._overlay_runs:
-            label = f"run {number}"
+            label = tr("run {number}", number=number)
             for line in overlay_lines(run, metric, log_loss=self.log_check.isChecked()):
                 plot, key, epochs, y = plots[line.plot], line.key, line.epochs, line.values
                 colour = VALIDATION_COLOUR if line.validation else TRAIN_COLOUR
@@ -406,11 +416,13 @@ class CurvesPanel(QWidget):
         self.csv_button.setEnabled(bool(self.epochs))
 
     def ask_png_path(self) -> Optional[Path]:
-        return file_dialogs.ask_save_file(self, "Save the curves as a picture", "curves.png", "PNG image (*.png)",
+        return file_dialogs.ask_save_file(self, tr("Save the curves as a picture"), "curves.png",
+                                          tr("PNG image (*.png)"),
                                           file_dialogs.EXPORTS)
 
     def ask_csv_path(self) -> Optional[Path]:
-        return file_dialogs.ask_save_file(self, "Save the numbers of each epoch", "history.csv", "CSV file (*.csv)",
+        return file_dialogs.ask_save_file(self, tr("Save the numbers of each epoch"), "history.csv",
+                                          tr("CSV file (*.csv)"),
                                           file_dialogs.EXPORTS)
 
     def export_png(self) -> bool:
@@ -420,7 +432,7 @@ class CurvesPanel(QWidget):
         self.redraw(force=True)
         widget = self.plots if self.plots is not None else self
         if not widget.grab().save(str(path), "PNG"):
-            self.show_error(f"The picture could not be saved to {path}.")
+            self.show_error(tr("The picture could not be saved to {path}.", path=path))
             return False
         return True
 
@@ -432,12 +444,13 @@ class CurvesPanel(QWidget):
         try:
             write_history_csv(path, self.epochs, self.logs)
         except OSError as exc:
-            self.show_error(f"The numbers could not be saved to {path.name}: {exc.strerror or exc}")
+            self.show_error(tr("The numbers could not be saved to {file}: {reason}", file=path.name,
+                               reason=exc.strerror or exc))
             return False
         return True
 
     def show_error(self, text: str) -> None:
-        QMessageBox.warning(self, "Could not save", text)
+        QMessageBox.warning(self, tr("Could not save"), text)
 
 
 def _cache_as_pixmap(item: Any) -> None:

@@ -5,10 +5,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ...core.i18n import N_, ntr, tr
 from ...core.layers import NO_GRADIENT_ACTIVATIONS
 
-STOP_REASON_WORDS = {"completed": "Finished", "early_stopping": "Stopped early", "stopped": "Stopped",
-                     "diverged": "Diverged"}
+# Shown with tr(): N_ only marks them (they are defined before a language is chosen).
+STOP_REASON_WORDS = {"completed": N_("Finished"), "early_stopping": N_("Stopped early"), "stopped": N_("Stopped"),
+                     "diverged": N_("Diverged")}
+
+
+def stop_reason_word(reason: str) -> str:
+    """How a run ended, in one or two words of the current language ("Finished", "Stopped early")."""
+    return tr(STOP_REASON_WORDS.get(reason, "Finished"))
 
 
 
@@ -24,7 +31,7 @@ def final_message(result: Any, device_note: str = "") -> str:
     history = result.history
     if history.stop_reason == "diverged":
         return history.message
-    words = history.message or f"{STOP_REASON_WORDS.get(history.stop_reason, 'Finished')}."
+    words = history.message or tr("{ending}.", ending=stop_reason_word(history.stop_reason))
     scores = test_scores(result.test or {})
     if scores:
         words += f" {scores}"
@@ -36,33 +43,33 @@ def test_scores(test: dict) -> str:
     scores = []
     for name, metrics in test.items():
         prefix = f"{name} " if len(test) > 1 else ""
-        for key, label in (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE")):
+        for key, label in (("accuracy", tr("accuracy")), ("r2", "R²"), ("mae", "MAE")):
             if isinstance(metrics.get(key), (int, float)):
                 scores.append(f"{prefix}{label} {metrics[key]:.3g}")
-    return "Test " + ", ".join(scores) + "." if scores else ""
+    return tr("Test {scores}.", scores=", ".join(scores)) if scores else ""
 
 
 def saved_run_message(record: Any) -> str:
     """What the panel says about a just-opened project's last saved run (a core.runs.RunRecord)."""
-    words = record.message or f"{STOP_REASON_WORDS.get(record.stop_reason, 'Finished')}."
+    words = record.message or tr("{ending}.", ending=stop_reason_word(record.stop_reason))
     scores = test_scores(record.test)
-    when = record.when.replace("T", " ") or "an earlier session"
-    return f"Last saved run ({when}): {words} {scores}".rstrip()
+    when = record.when.replace("T", " ") or tr("an earlier session")
+    return tr("Last saved run ({when}): {words} {scores}", when=when, words=words, scores=scores).rstrip()
 
 
 def saved_run_progress(record: Any) -> str:
     """The progress bar's text for a just-opened project's last saved run."""
     epochs = record.epochs_run
-    return (f"Last saved run: {STOP_REASON_WORDS.get(record.stop_reason, 'Finished').lower()} after "
-            f"{epochs} epoch{'s' if epochs != 1 else ''}")
+    return ntr("Last saved run: {ending} after {n} epoch", "Last saved run: {ending} after {n} epochs", epochs,
+               ending=stop_reason_word(record.stop_reason).lower())
 
 
 def device_note(requested: str, used: str) -> str:
     """Where a run's arithmetic happened, in words; plain about a GPU that was asked for but is not there."""
     if requested.startswith("cuda") and used != "cuda":
-        return "The project asks for a GPU (CUDA), but this computer has none that PyTorch can use: it trained " \
-               "on the CPU."
-    return "Trained on the GPU." if used == "cuda" else "Trained on the CPU."
+        return tr("The project asks for a GPU (CUDA), but this computer has none that PyTorch can use: it trained "
+                  "on the CPU.")
+    return tr("Trained on the GPU.") if used == "cuda" else tr("Trained on the CPU.")
 
 
 def divergence_details(result: Any) -> str:
@@ -74,11 +81,14 @@ def divergence_details(result: Any) -> str:
     epoch_losses = ", ".join(f"{value:.4g}" for value in result.history.logs.get("loss", [])[-5:])
     bad = where.get("bad_loss", math.nan)
     return "\n".join([
-        f"The loss became {'infinite' if math.isinf(bad) else 'NaN'} at epoch {where['epoch']}, "
-        f"batch {where['batch']}.",
-        f"Learning rate: {where['learning_rate']:g}",
-        f"Last batch losses before that, oldest first: {losses or 'none (the first batch already failed)'}",
-        f"Loss of the last finished epochs: {epoch_losses or 'none (it failed in the first epoch)'}",
+        (tr("The loss became infinite at epoch {epoch}, batch {batch}.", epoch=where["epoch"], batch=where["batch"])
+         if math.isinf(bad) else
+         tr("The loss became NaN at epoch {epoch}, batch {batch}.", epoch=where["epoch"], batch=where["batch"])),
+        tr("Learning rate: {rate:g}", rate=where["learning_rate"]),
+        tr("Last batch losses before that, oldest first: {losses}",
+           losses=losses or tr("none (the first batch already failed)")),
+        tr("Loss of the last finished epochs: {losses}",
+           losses=epoch_losses or tr("none (it failed in the first epoch)")),
     ])
 
 
@@ -96,4 +106,4 @@ def needs_perceptron_rule(project: Any) -> bool:
 
 
 __all__ = ["STOP_REASON_WORDS", "device_note", "divergence_details", "final_message", "format_seconds",
-           "needs_perceptron_rule", "saved_run_message", "saved_run_progress", "test_scores"]
+           "needs_perceptron_rule", "saved_run_message", "saved_run_progress", "stop_reason_word", "test_scores"]

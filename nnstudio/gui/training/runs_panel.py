@@ -15,17 +15,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.i18n import N_, tr
 from ...core.runs import RunRecord
 from ...core.settings import OPTIMIZERS
 from ..editing.document import Document
 from .session import TrainingSession
 
-COLUMNS = ("Show", "#", "When", "Optimizer", "Learning rate", "Batch", "Epochs", "Seed", "Loss", "Val loss",
-           "Best epoch", "Test", "Seconds", "How it ended")
+# Column titles and endings are shown with tr() (N_ only marks them: they are defined before a language is chosen).
+COLUMNS = (N_("Show"), "#", N_("When"), N_("Optimizer"), N_("Learning rate"), N_("Batch"), N_("Epochs"), N_("Seed"),
+           N_("Loss"), N_("Val loss"), N_("Best epoch"), N_("Test"), N_("Seconds"), N_("How it ended"))
 NUMBER_COLUMN = COLUMNS.index("#")
 SORT_KEY = Qt.ItemDataRole.UserRole + 1   # what a column sorts by: numbers as numbers, not as text
-ENDINGS = {"completed": "finished", "early_stopping": "stopped early", "stopped": "stopped by you",
-           "diverged": "diverged (NaN)"}
+ENDINGS = {"completed": N_("finished"), "early_stopping": N_("stopped early"), "stopped": N_("stopped by you"),
+           "diverged": N_("diverged (NaN)")}
 
 
 def _number(value: Any) -> str:
@@ -64,7 +66,7 @@ def headline_test_score(test: dict) -> str:
     """The headline test number of a run: accuracy for classes, R² for values (per output when several)."""
     parts = []
     for name, metrics in (test or {}).items():
-        for key, label in (("accuracy", "accuracy"), ("r2", "R²")):
+        for key, label in (("accuracy", tr("accuracy")), ("r2", "R²")):
             if isinstance(metrics.get(key), (int, float)):
                 parts.append(f"{name + ' ' if len(test) > 1 else ''}{label} {metrics[key]:.3f}")
                 break
@@ -85,11 +87,11 @@ class RunsPanel(QWidget):
         self._emitted: list[int] = []   # the run numbers last sent to the curves
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.title = QLabel("Runs of this project (tick one to compare it with the live curves)")
+        self.title = QLabel(tr("Runs of this project (tick one to compare it with the live curves)"))
         layout.addWidget(self.title)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("runsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([tr(title) for title in COLUMNS])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -143,8 +145,11 @@ class RunsPanel(QWidget):
 
     def _show_title(self) -> None:
         runs = self.document.project.runs
-        self.title.setText(f"Runs of this project: {len(runs)}" + (" (tick one to compare it with the live curves)"
-                                                                  if runs else " — each finished run is added here"))
+        if runs:
+            self.title.setText(tr("Runs of this project: {count} (tick one to compare it with the live curves)",
+                                  count=len(runs)))
+        else:
+            self.title.setText(tr("Runs of this project: {count} — each finished run is added here", count=0))
 
     def _fill_row(self, row: int, number: int, saved: dict, ticked: bool) -> None:
         run = RunRecord.from_dict(saved)
@@ -154,7 +159,8 @@ class RunsPanel(QWidget):
         loss, val_loss = _last(history, "loss"), _last(history, "val_loss")
         # (text shown, value sorted by) per column
         cells = [("", number), (str(number), number), (when[:16], when),
-                 (OPTIMIZERS.get(settings.get("optimizer"), str(settings.get("optimizer", "—"))), None),
+                 (tr(OPTIMIZERS[settings.get("optimizer")]) if settings.get("optimizer") in OPTIMIZERS
+                  else str(settings.get("optimizer", "—")), None),
                  (f"{learning_rate:g}" if isinstance(learning_rate, (int, float)) else "—", learning_rate),
                  (str(settings.get("batch_size", "—")), settings.get("batch_size")),
                  (str(run.epochs_run), run.epochs_run),
@@ -163,7 +169,7 @@ class RunsPanel(QWidget):
                  (str(run.best_epoch) if run.best_epoch is not None else "—", run.best_epoch),
                  (headline_test_score(run.test), _first_score(run.test)),
                  (f"{run.seconds:.1f}" if run.seconds is not None else "—", run.seconds),
-                 (ENDINGS.get(run.stop_reason, run.stop_reason), None)]
+                 (tr(ENDINGS[run.stop_reason]) if run.stop_reason in ENDINGS else run.stop_reason, None)]
         for column, (text, key) in enumerate(cells):
             item = _SortableItem(text)
             item.setData(Qt.ItemDataRole.UserRole, number)
@@ -172,7 +178,7 @@ class RunsPanel(QWidget):
                 item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
                               | Qt.ItemFlag.ItemIsSelectable)
                 item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
-                item.setToolTip("Show this run's curves (dashed) behind the live ones")
+                item.setToolTip(tr("Show this run's curves (dashed) behind the live ones"))
             if run.message:
                 item.setToolTip(item.toolTip() or run.message)
             self.table.setItem(row, column, item)

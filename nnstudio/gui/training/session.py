@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from PySide6.QtCore import QElapsedTimer, QObject, QThread, QTimer, Signal
 
 from ...core.analysis import analyze
+from ...core.i18n import N_, tr
 from ...core.layers import WEIGHTED_TYPES
 from ...core.runs import RunRecord
 from ...core.settings import SettingsError, TrainingSettings
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GRAPH_DEBOUNCE_MS = 300
-TRAINING_LOCK_MESSAGE = "Training is running: stop it to edit the network"
+TRAINING_LOCK_MESSAGE = N_("Training is running: stop it to edit the network")  # shown with tr()
 # Snapshot every layer's weights without being asked when the whole network is this small (cheap copies).
 SMALL_NETWORK_VALUES = 100_000
 # During training the GUI looks at what the worker has put in its mailbox every REFRESH_MS (10 times a second, the
@@ -37,8 +38,8 @@ REFRESH_MS = 100
 WEIGHTS_EVERY_MS = 200   # a fresh copy of the watched weights at most 5 times a second
 # Opening or creating another project ends a running run (its thread is waited for, as when the window closes).
 RUN_END_WAIT_MS = 5000
-RUN_DROPPED_MESSAGE = ("Training of the previous project was stopped when this project opened; "
-                       "its results were not kept.")
+RUN_DROPPED_MESSAGE = N_("Training of the previous project was stopped when this project opened; "
+                          "its results were not kept.")  # shown with tr()
 
 
 class TrainingSession(SessionModels, QObject):
@@ -165,7 +166,7 @@ class TrainingSession(SessionModels, QObject):
         self.model_changed.emit()
         if dropped_run:
             # The panels leave their running state on the end of a run: this one ended without a result.
-            self.training_failed.emit(RUN_DROPPED_MESSAGE, "")
+            self.training_failed.emit(tr(RUN_DROPPED_MESSAGE), "")
 
     def _reload_if_needed(self) -> None:
         if self._signature() != self._loaded_signature or self._load_wanted:
@@ -206,17 +207,17 @@ class TrainingSession(SessionModels, QObject):
             self.reload_data()
         project = self.document.project
         if self.data is None:
-            self.training_failed.emit(self.data_error or "There is no data to train on yet.", "")
+            self.training_failed.emit(self.data_error or tr("There is no data to train on yet."), "")
             return False
         analysis = analyze(project.graph, self.data.context)
         if analysis.errors:
             lines = "\n".join(f"• {issue.message}" for issue in analysis.errors)
-            self.training_failed.emit(f"The network has problems to fix first:\n{lines}", "")
+            self.training_failed.emit(tr("The network has problems to fix first:\n{problems}", problems=lines), "")
             return False
         try:
             settings = TrainingSettings.from_dict(project.training.to_dict())
         except SettingsError as exc:
-            self.training_failed.emit(f"A training setting is not valid: {exc}", "")
+            self.training_failed.emit(tr("A training setting is not valid: {reason}", reason=exc), "")
             return False
 
         self.last_settings = settings
@@ -231,7 +232,7 @@ class TrainingSession(SessionModels, QObject):
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         self._worker = worker
-        self.document.lock_edits(TRAINING_LOCK_MESSAGE)
+        self.document.lock_edits(tr(TRAINING_LOCK_MESSAGE))
         self.training_started.emit()
         # The thread starts on the next turn of the event loop, after the window has repainted itself for the
         # new run (cleared curves, locked editors: tens of ms of Python), so that work does not compete with the

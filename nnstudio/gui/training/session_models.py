@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from PySide6.QtCore import QElapsedTimer
 
+from ...core.i18n import tr
 from ...core.settings import TrainingSettings
 
 # torch is reached only through nnstudio.engine (inference.py), imported where first used: the window must
@@ -13,8 +14,8 @@ from ...core.settings import TrainingSettings
 if TYPE_CHECKING:
     import numpy as np
 
-    from ...engine.compiler import GraphModule
     from ...core.weight_store import LayerWeights, WeightStore
+    from ...engine.compiler import GraphModule
 
 # Predictions during a run use a copy of the model's weights that the worker makes between batches when asked.
 # A prediction waits for the copy (about one batch) at most PREVIEW_WAIT_S, and one copy serves every prediction
@@ -106,7 +107,7 @@ class SessionModels:
         from ...engine.pipeline import build_model  # noqa: PLC0415
 
         if self.data is None:
-            raise DataError(self.data_error or "There is no data yet.")
+            raise DataError(self.data_error or tr("There is no data yet."))
         if self.is_training:
             return self._training_preview()
         if self._model is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
+from ...core.i18n import tr
 from ...core.settings import TrainingSettings
 from ..widgets.number_box import NumberBox
 from ..widgets.wheel_guard import wheel_only_when_focused
@@ -32,7 +33,7 @@ def fraction_box(low: float, high: float, step: float, decimals: int = 3) -> QDo
 
 def learning_rate_box() -> NumberBox:
     """The learning-rate field: the arrows step 0.001 → 0.002 → 0.005 → 0.01 (the 1-2-5 steps people use)."""
-    box = NumberBox(1e-6, 10.0, ladder=True, setting="The learning rate")
+    box = NumberBox(1e-6, 10.0, ladder=True, setting=tr("The learning rate"))
     box.setKeyboardTracking(False)  # one change when typing is done, not one per digit
     wheel_only_when_focused(box)
     return box
@@ -79,7 +80,7 @@ class DeviceCombo(QComboBox):
             index = self.findData(device)
             if index >= 0:
                 return index
-            text = f"{device.upper()} (not available here: the CPU is used)"
+            text = tr("{device} (not available here: the CPU is used)", device=device.upper())
         else:
             text = device.upper()
         with QSignalBlocker(self):

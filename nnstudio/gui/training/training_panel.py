@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.i18n import ntr, tr
 from ...core.runs import RunRecord
 from ...core.settings import OPTIMIZERS, TrainingSettings
 from ..editing.commands import SetProjectSettings
 from ..editing.document import Document
 from .run_messages import (
-    STOP_REASON_WORDS,
     device_note,
     divergence_details,
     final_message,
@@ -36,9 +36,17 @@ from .run_messages import (
     needs_perceptron_rule,
     saved_run_message,
     saved_run_progress,
+    stop_reason_word,
 )
 from .session import TrainingSession
-from .setting_widgets import DeviceCombo, fraction_box, get_setting, learning_rate_box, set_setting, whole_number_box
+from .setting_widgets import (
+    DeviceCombo,
+    fraction_box,
+    get_setting,
+    learning_rate_box,
+    set_setting,
+    whole_number_box,
+)
 
 MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy", "val_mae", "val_r2")
 # Which optimizer uses which extra setting (the others are hidden, so the form only shows what matters).
@@ -60,18 +68,19 @@ class TrainingPanel(QWidget):
         self._editors: dict[str, QWidget] = {}
         self._rows: dict[str, tuple[QLabel, QWidget]] = {}
         self.details_text = ""
-        self.details_title = "Training failed"
+        self.details_title = tr("Training failed")
+        self._progress_text = ""   # the progress bar's text without " (paused)"
         self._failed_project: Any = None  # the project a failure was last shown for (see show_saved_state)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         buttons = QHBoxLayout()
-        self.train_button = QPushButton("Train")
+        self.train_button = QPushButton(tr("Train"))
         self.train_button.setObjectName("trainButton")
-        self.train_button.setToolTip("Train the network on the project's data")
-        self.pause_button = QPushButton("Pause")
+        self.train_button.setToolTip(tr("Train the network on the project's data"))
+        self.pause_button = QPushButton(tr("Pause"))
         self.pause_button.setObjectName("pauseButton")
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(tr("Stop"))
         self.stop_button.setObjectName("stopButton")
         for button in (self.train_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
@@ -81,21 +90,21 @@ class TrainingPanel(QWidget):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(True)
-        self.progress_bar.setFormat("Not trained yet")
+        self.progress_bar.setFormat(tr("Not trained yet"))
         outer.addWidget(self.progress_bar)
         status_row = QHBoxLayout()
         self.status_label = QLabel("")
         self.status_label.setObjectName("trainingStatus")
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details_button = QPushButton("Details…")
+        self.details_button = QPushButton(tr("Details…"))
         self.details_button.setObjectName("trainingDetailsButton")
         self.details_button.setVisible(False)
         self.details_button.clicked.connect(lambda: self.show_details(self.details_text))
         # Offered when gradient descent was refused for a step/sign Output: the fix is one click away.
-        self.perceptron_button = QPushButton("Use the perceptron rule")
+        self.perceptron_button = QPushButton(tr("Use the perceptron rule"))
         self.perceptron_button.setObjectName("usePerceptronButton")
-        self.perceptron_button.setToolTip("Set the training method to the perceptron rule (one undo step)")
+        self.perceptron_button.setToolTip(tr("Set the training method to the perceptron rule (one undo step)"))
         self.perceptron_button.setVisible(False)
         self.perceptron_button.clicked.connect(lambda: self.use_perceptron_rule())
         status_row.addWidget(self.status_label, 1)
@@ -147,51 +156,51 @@ class TrainingPanel(QWidget):
         getattr(editor, signal_name).connect(lambda *args, k=key: self._edited(k, value_of()))
 
     def _optimizer_group(self) -> QGroupBox:
-        group = QGroupBox("Optimizer")
+        group = QGroupBox(tr("Optimizer"))
         form = QFormLayout(group)
         self.optimizer_combo = QComboBox()
         for key, title in OPTIMIZERS.items():
-            self.optimizer_combo.addItem(title, key)
-        self._add(form, "optimizer", "Optimizer", self.optimizer_combo,
-                  "How the weights are changed after each batch. Adam is a good first choice.",
+            self.optimizer_combo.addItem(tr(title), key)
+        self._add(form, "optimizer", tr("Optimizer"), self.optimizer_combo,
+                  tr("How the weights are changed after each batch. Adam is a good first choice."),
                   "currentIndexChanged", lambda: self.optimizer_combo.currentData())
         self.learning_rate_box = learning_rate_box()
-        self._add(form, "learning_rate", "Learning rate", self.learning_rate_box,
-                  "How big each step is. Too big and the loss jumps around or becomes NaN; too small and learning "
-                  "is slow. The arrows step 0.001 → 0.002 → 0.005 → 0.01.",
+        self._add(form, "learning_rate", tr("Learning rate"), self.learning_rate_box,
+                  tr("How big each step is. Too big and the loss jumps around or becomes NaN; too small and learning "
+                     "is slow. The arrows step 0.001 → 0.002 → 0.005 → 0.01."),
                   "valueChanged", lambda: self.learning_rate_box.value())
         momentum = fraction_box(0.0, 1.0, 0.05)
-        self._add(form, "momentum", "Momentum", momentum,
-                  "How much of the previous step carries over (0 = none, 0.9 is usual).", "valueChanged",
+        self._add(form, "momentum", tr("Momentum"), momentum,
+                  tr("How much of the previous step carries over (0 = none, 0.9 is usual)."), "valueChanged",
                   momentum.value)
         beta1 = fraction_box(0.0, 1.0, 0.01, 4)
-        self._add(form, "beta1", "Beta 1", beta1, "Adam's memory of past gradients (0.9 is usual).",
+        self._add(form, "beta1", tr("Beta 1"), beta1, tr("Adam's memory of past gradients (0.9 is usual)."),
                   "valueChanged", beta1.value)
         beta2 = fraction_box(0.0, 1.0, 0.001, 4)
-        self._add(form, "beta2", "Beta 2", beta2, "Adam's memory of past squared gradients (0.999 is usual).",
+        self._add(form, "beta2", tr("Beta 2"), beta2, tr("Adam's memory of past squared gradients (0.999 is usual)."),
                   "valueChanged", beta2.value)
         rho = fraction_box(0.0, 1.0, 0.01, 4)
-        self._add(form, "rho", "Rho", rho, "RMSprop's memory of past squared gradients (0.9 is usual).",
+        self._add(form, "rho", tr("Rho"), rho, tr("RMSprop's memory of past squared gradients (0.9 is usual)."),
                   "valueChanged", rho.value)
         decay = fraction_box(0.0, 10.0, 0.0001, 6)
-        self._add(form, "weight_decay", "Weight decay", decay,
-                  "Pulls the weights towards zero a little at every step, against overfitting (0 = off).",
+        self._add(form, "weight_decay", tr("Weight decay"), decay,
+                  tr("Pulls the weights towards zero a little at every step, against overfitting (0 = off)."),
                   "valueChanged", decay.value)
         return group
 
     def _fit_group(self) -> QGroupBox:
-        group = QGroupBox("Training")
+        group = QGroupBox(tr("Training"))
         form = QFormLayout(group)
         batch = whole_number_box(1, 1_000_000)
-        self._add(form, "batch_size", "Batch size", batch,
-                  "How many samples are looked at before each weight update.", "valueChanged", batch.value)
+        self._add(form, "batch_size", tr("Batch size"), batch,
+                  tr("How many samples are looked at before each weight update."), "valueChanged", batch.value)
         epochs = whole_number_box(1, 1_000_000)
-        self._add(form, "epochs", "Epochs", epochs, "How many times the network sees the whole training data.",
+        self._add(form, "epochs", tr("Epochs"), epochs, tr("How many times the network sees the whole training data."),
                   "valueChanged", epochs.value)
         split = fraction_box(0.0, 0.9, 0.05, 2)
-        self._add(form, "validation_split", "Validation split", split,
-                  "The share of the training rows kept aside to check the network on data it does not learn from. "
-                  "Only used when the data has no validation part of its own (see the Data panel).",
+        self._add(form, "validation_split", tr("Validation split"), split,
+                  tr("The share of the training rows kept aside to check the network on data it does not learn "
+                     "from. Only used when the data has no validation part of its own (see the Data panel)."),
                   "valueChanged", split.value)
         self.validation_hint = QLabel("")
         self.validation_hint.setObjectName("validationHint")
@@ -199,43 +208,43 @@ class TrainingPanel(QWidget):
         self.validation_hint.setStyleSheet("color: palette(mid);")
         form.addRow("", self.validation_hint)
         seed = whole_number_box(0, 2_147_483_647)
-        self._add(form, "seed", "Seed", seed, "The same seed gives the same starting weights and batch order.",
+        self._add(form, "seed", tr("Seed"), seed, tr("The same seed gives the same starting weights and batch order."),
                   "valueChanged", seed.value)
-        shuffle = QCheckBox("Shuffle every epoch")
-        self._add(form, "shuffle", "", shuffle, "Mixing the order helps the network not learn the order.",
+        shuffle = QCheckBox(tr("Shuffle every epoch"))
+        self._add(form, "shuffle", "", shuffle, tr("Mixing the order helps the network not learn the order."),
                   "toggled", shuffle.isChecked)
         self.device_combo = DeviceCombo()
         self.device_combo.gpu_found.connect(self.refresh)
-        self._add(form, "device", "Device", self.device_combo,
-                  "Where the arithmetic runs. A GPU appears here when PyTorch can use one.",
+        self._add(form, "device", tr("Device"), self.device_combo,
+                  tr("Where the arithmetic runs. A GPU appears here when PyTorch can use one."),
                   "currentIndexChanged", lambda: self.device_combo.currentData())
         return group
 
     def _stopping_group(self) -> QGroupBox:
-        group = QGroupBox("Early stopping and checkpoint")
+        group = QGroupBox(tr("Early stopping and checkpoint"))
         form = QFormLayout(group)
-        enabled = QCheckBox("Stop when no longer improving")
+        enabled = QCheckBox(tr("Stop when no longer improving"))
         self._add(form, "early_stopping.enabled", "", enabled,
-                  "End training when the watched number has not improved for a while.", "toggled",
+                  tr("End training when the watched number has not improved for a while."), "toggled",
                   enabled.isChecked)
         monitor = QComboBox()
         monitor.setEditable(True)
         monitor.addItems(MONITORS)
-        self._add(form, "early_stopping.monitor", "Watch", monitor,
-                  "The number to watch: val_loss (loss on the validation rows) is the usual choice.",
+        self._add(form, "early_stopping.monitor", tr("Watch"), monitor,
+                  tr("The number to watch: val_loss (loss on the validation rows) is the usual choice."),
                   "currentTextChanged", monitor.currentText)
         patience = whole_number_box(0, 1_000_000)
-        self._add(form, "early_stopping.patience", "Patience", patience,
-                  "How many epochs without improvement to wait before stopping.", "valueChanged", patience.value)
+        self._add(form, "early_stopping.patience", tr("Patience"), patience,
+                  tr("How many epochs without improvement to wait before stopping."), "valueChanged", patience.value)
         delta = fraction_box(0.0, 1e6, 0.001, 6)
-        self._add(form, "early_stopping.min_delta", "Min change", delta,
-                  "Smaller changes than this do not count as an improvement.", "valueChanged", delta.value)
-        restore = QCheckBox("Restore the best weights")
+        self._add(form, "early_stopping.min_delta", tr("Min change"), delta,
+                  tr("Smaller changes than this do not count as an improvement."), "valueChanged", delta.value)
+        restore = QCheckBox(tr("Restore the best weights"))
         self._add(form, "early_stopping.restore_best", "", restore,
-                  "After stopping early, use the weights from the best epoch.", "toggled", restore.isChecked)
-        checkpoint = QCheckBox("Keep the best weights")
+                  tr("After stopping early, use the weights from the best epoch."), "toggled", restore.isChecked)
+        checkpoint = QCheckBox(tr("Keep the best weights"))
         self._add(form, "checkpoint_best", "", checkpoint,
-                  "Remember the weights of the best epoch while training goes on.", "toggled", checkpoint.isChecked)
+                  tr("Remember the weights of the best epoch while training goes on."), "toggled", checkpoint.isChecked)
         return group
 
     # ------------------------------------------------------------ settings in and out
@@ -281,7 +290,7 @@ class TrainingPanel(QWidget):
         runs = self.document.project.runs
         if not runs:
             self.progress_bar.setValue(0)
-            self.progress_bar.setFormat("Not trained yet")
+            self.progress_bar.setFormat(tr("Not trained yet"))
             self.set_status("")
             return
         record = RunRecord.from_dict(runs[-1])
@@ -301,14 +310,16 @@ class TrainingPanel(QWidget):
 
     def _update_validation_hint(self) -> None:
         data = self.session.data
-        if data is not None and data.prepared.validation is not None and len(data.prepared.validation):
-            text = (f"The data has its own validation part ({len(data.prepared.validation)} rows), so the "
-                    "validation split is not used.")
+        own = data is not None and data.prepared.validation is not None and len(data.prepared.validation) > 0
+        if own:
+            text = ntr("The data has its own validation part ({n} row), so the validation split is not used.",
+                       "The data has its own validation part ({n} rows), so the validation split is not used.",
+                       len(data.prepared.validation))
         else:
-            text = "The data has no validation part: this share of the training rows is used instead."
+            text = tr("The data has no validation part: this share of the training rows is used instead.")
         self.validation_hint.setText(text)
         for widget in self._rows["validation_split"]:
-            widget.setEnabled("own validation" not in text)
+            widget.setEnabled(not own)
 
     def _edited(self, key: str, value: Any) -> None:
         if self._filling:
@@ -319,7 +330,7 @@ class TrainingPanel(QWidget):
         set_setting(settings, key, value)
         label = self._rows[key][0].text() or key.split(".")[-1].replace("_", " ")
         if not self.document.push(SetProjectSettings(self.document, "training", settings,
-                                                     f"Change {label.lower()}")):
+                                                     tr("Change {setting}", setting=label.lower()))):
             self.refresh()  # refused (training runs): show the settings as they are
 
     # ------------------------------------------------------------ running
@@ -335,14 +346,14 @@ class TrainingPanel(QWidget):
             self.session.pause()
         self._update_buttons()
         if self.session.is_paused:
-            self.progress_bar.setFormat(self.progress_bar.format().split(" (paused)")[0] + " (paused)")
+            self.progress_bar.setFormat(tr("{progress} (paused)", progress=self._progress_text))
 
     def _update_buttons(self) -> None:
         training = self.session.is_training
         self.train_button.setEnabled(not training)
         self.pause_button.setEnabled(training)
         self.stop_button.setEnabled(training)
-        self.pause_button.setText("Resume" if self.session.is_paused else "Pause")
+        self.pause_button.setText(tr("Resume") if self.session.is_paused else tr("Pause"))
         for editor in self._editors.values():
             editor.setEnabled(not training)
         if not training:
@@ -351,7 +362,8 @@ class TrainingPanel(QWidget):
 
     def _training_started(self) -> None:
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("Starting…")
+        self._progress_text = tr("Starting…")
+        self.progress_bar.setFormat(self._progress_text)
         self.set_status("")
         self._update_buttons()
         if "torch" in sys.modules and self.device_combo.find_gpu():  # torch is loaded anyway: offer the GPU
@@ -361,9 +373,11 @@ class TrainingPanel(QWidget):
         epoch, epochs = info["epoch"], max(info["epochs"], 1)
         batch, batches = info["batch"], max(info["batches"], 1)
         done = ((epoch - 1) + batch / batches) / epochs
-        text = (f"epoch {epoch}/{epochs} · batch {batch}/{batches} · {format_seconds(info['seconds_left'])} left")
+        text = self._progress_text = tr("epoch {epoch}/{epochs} · batch {batch}/{batches} · {time} left", epoch=epoch,
+                                        epochs=epochs, batch=batch, batches=batches,
+                                        time=format_seconds(info["seconds_left"]))
         if self.session.is_paused:
-            text += " (paused)"
+            text = tr("{progress} (paused)", progress=text)
         bar = self.progress_bar
         # QProgressBar.setValue repaints at once (the whole window's dirty region with it, plots included);
         # with updates held, value and text become one ordinary repaint with the window's next one.
@@ -377,11 +391,12 @@ class TrainingPanel(QWidget):
         history = result.history
         epochs = len(history.epochs)
         self.progress_bar.setValue(1000 if history.stop_reason == "completed" else self.progress_bar.value())
-        self.progress_bar.setFormat(f"{STOP_REASON_WORDS.get(history.stop_reason, 'Finished')} · "
-                                    f"{epochs} epoch{'s' if epochs != 1 else ''} in {format_seconds(result.seconds)}")
+        self.progress_bar.setFormat(ntr("{ending} · {n} epoch in {time}", "{ending} · {n} epochs in {time}", epochs,
+                                        ending=stop_reason_word(history.stop_reason),
+                                        time=format_seconds(result.seconds)))
         diverged = history.stop_reason == "diverged"
         self.set_status(final_message(result, self._device_note()), error=diverged,
-                        details=divergence_details(result) if diverged else "", details_title="Training diverged")
+                        details=divergence_details(result) if diverged else "", details_title=tr("Training diverged"))
 
     def _device_note(self) -> str:
         model = self.session.model
@@ -395,9 +410,9 @@ class TrainingPanel(QWidget):
         self._failed_project = self.document.project
         if not self.session.is_training:
             self.progress_bar.setValue(0)
-            # Never "Starting…" left behind: nothing trained yet, or this run did not get through.
-            self.progress_bar.setFormat("Not trained" if self.session.last_result is None
-                                        else "Stopped: see the message below")
+            # Never tr("Starting…") left behind: nothing trained yet, or this run did not get through.
+            self.progress_bar.setFormat(tr("Not trained") if self.session.last_result is None
+                                        else tr("Stopped: see the message below"))
         self.set_status(message, error=True, details=details)
         self.perceptron_button.setVisible(needs_perceptron_rule(self.document.project))
 
@@ -406,17 +421,17 @@ class TrainingPanel(QWidget):
         settings = TrainingSettings.from_dict(self.document.project.training.to_dict())
         settings.method = "perceptron"
         if not self.document.push(SetProjectSettings(self.document, "training", settings,
-                                                     "Train with the perceptron rule")):
+                                                     tr("Train with the perceptron rule"))):
             return False
-        self.set_status("The training method is now the perceptron rule: press Train.")
+        self.set_status(tr("The training method is now the perceptron rule: press Train."))
         return True
 
     def set_status(self, text: str, error: bool = False, details: str = "",
-                   details_title: str = "Training failed") -> None:
+                   details_title: Optional[str] = None) -> None:
         self.status_label.setText(text)
         self.status_label.setStyleSheet("color: #b3261e;" if error else "")
         self.details_text = details
-        self.details_title = details_title
+        self.details_title = details_title if details_title is not None else tr("Training failed")
         self.details_button.setVisible(bool(details))
         self.perceptron_button.setVisible(False)  # show_failure offers it again when it is the fix
 

@@ -12,6 +12,7 @@ from typing import Any, Optional
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ...core.graph import Graph
+from ...core.i18n import tr
 from ...core.project import Project
 from ...core.settings import DataSettings, TrainingSettings
 
@@ -297,10 +298,11 @@ def _probes_of(trainer: Any, result: Any, data: Any, settings: TrainingSettings)
 def _plain_message(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     if isinstance(exc, MemoryError):
-        return "The computer ran out of memory while training: try a smaller batch size, network or dataset."
+        return tr("The computer ran out of memory while training: try a smaller batch size, network or dataset.")
     if isinstance(exc, (ValueError, TypeError)) and len(text) < 400:
-        return f"Training stopped with an error: {text}"
-    return f"Training stopped because of an unexpected error ({type(exc).__name__}): {text[:400]}"
+        return tr("Training stopped with an error: {reason}", reason=text)
+    return tr("Training stopped because of an unexpected error ({kind}): {reason}", kind=type(exc).__name__,
+              reason=text[:400])
 
 
 def start_worker(worker: TrainingWorker, parent: QObject) -> QThread:

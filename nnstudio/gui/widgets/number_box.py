@@ -8,15 +8,25 @@ from typing import Optional
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QFocusEvent, QHideEvent, QValidator
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDoubleSpinBox,
+    QLabel,
+    QSpinBox,
+    QWidget,
+)
+
+from ...core.i18n import N_, tr
 
 INT_LIMIT = 2_147_483_647  # QSpinBox holds a C int
 REAL_LIMIT = 1e9            # the widest range a real-number box offers when the setting has no bound
 
 # Why a typed number is not taken, said under the field (whole sentences: {setting} is the setting's name).
-BETWEEN = "{setting} must be between {low} and {high}."
-AT_LEAST = "{setting} must be at least {low}."
-AT_MOST = "{setting} must be at most {high}."
+# Marked with N_ (defined before a language is chosen), shown with tr().
+BETWEEN = N_("{setting} must be between {low} and {high}.")
+AT_LEAST = N_("{setting} must be at least {low}.")
+AT_MOST = N_("{setting} must be at most {high}.")
+THIS_VALUE = N_("This value")   # the setting's name when the box is given none
 NOTE_SHOWN_MS = 8000  # long enough to read twice; the next key press hides it sooner
 NOTE_STYLE = "background: #fff4e5; color: #7a2e00; border: 1px solid #d08000; padding: 3px;"
 
@@ -68,12 +78,13 @@ class _SaysWhyOutOfRange:
         low, high = self.minimum(), self.maximum()
         if value is None or low <= value <= high:
             return ""
-        words = {"setting": self.setting, "low": self.textFromValue(low), "high": self.textFromValue(high)}
+        # The name may come marked only (a layer setting's title) or already translated: tr() serves both.
+        words = {"setting": tr(self.setting), "low": self.textFromValue(low), "high": self.textFromValue(high)}
         if high >= self._no_limit:
-            return AT_LEAST.format(**words)
+            return tr(AT_LEAST, **words)
         if low <= -self._no_limit:
-            return AT_MOST.format(**words)
-        return BETWEEN.format(**words)
+            return tr(AT_MOST, **words)
+        return tr(BETWEEN, **words)
 
     def show_range_note(self, text: str) -> None:
         if not text:
@@ -108,7 +119,7 @@ class NumberBox(_SaysWhyOutOfRange, QDoubleSpinBox):
     `setting` names the value in the note ("The learning rate")."""
 
     def __init__(self, minimum: float = -REAL_LIMIT, maximum: float = REAL_LIMIT, *,
-                 step: Optional[float] = None, ladder: bool = False, setting: str = "This value",
+                 step: Optional[float] = None, ladder: bool = False, setting: str = THIS_VALUE,
                  parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self._add_range_note(setting)
@@ -154,7 +165,7 @@ class WholeNumberBox(_SaysWhyOutOfRange, QSpinBox):
     _no_limit = INT_LIMIT
 
     def __init__(self, minimum: Optional[int] = None, maximum: Optional[int] = None,
-                 parent: Optional[QWidget] = None, setting: str = "This value") -> None:
+                 parent: Optional[QWidget] = None, setting: str = THIS_VALUE) -> None:
         super().__init__(parent)
         self._add_range_note(setting)
         low = -INT_LIMIT if minimum is None else max(int(minimum), -INT_LIMIT)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor, QImage, QPixmap
 
+from ...core.i18n import N_
+
 # Blue for positive weights, red for negative ones (as in the lecture slides); white is zero. The neuron view's
 # lines, the backprop diagram, the activation maps and the Weights panel's heatmaps all read these, so the same
 # weight has the same colour side by side.
@@ -17,8 +19,8 @@ DIVERGING_COLORS = [(NEGATIVE.red(), NEGATIVE.green(), NEGATIVE.blue()), (244, 1
                     (ZERO.red(), ZERO.green(), ZERO.blue()), (146, 197, 222),
                     (POSITIVE.red(), POSITIVE.green(), POSITIVE.blue())]
 
-# The legend each view shows, so both say the same thing in the same words.
-WEIGHT_LEGEND = "Blue: positive weights, red: negative, white: zero."
+# The legend each view shows, so both say the same thing in the same words (shown with tr(WEIGHT_LEGEND)).
+WEIGHT_LEGEND = N_("Blue: positive weights, red: negative, white: zero.")
 
 
 def weight_color(value: float) -> QColor:
