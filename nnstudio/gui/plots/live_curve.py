@@ -238,11 +238,7 @@ class EpochMarker:
     by plain Qt items: moving it runs two Qt calls, not pyqtgraph's Python (it moves at most once an epoch)."""
 
     def __init__(self, plot: Any, colour: str, style: Qt.PenStyle, label: str, height: float) -> None:
-        from PySide6.QtWidgets import (  # noqa: PLC0415
-            QGraphicsItem,
-            QGraphicsLineItem,
-            QGraphicsSimpleTextItem,
-        )
+        from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsSimpleTextItem  # noqa: PLC0415
 
         self._view = plot.vb
         self._height = height   # where the label sits: a share of the view's height from the bottom
