@@ -11,44 +11,83 @@ from typing import Optional, Sequence
 
 from .cli_files import (CliError, check_weights_destination, not_a_file_problem, open_project,
                         save_weights_somewhere, say)
+from .core import i18n
+from .core.i18n import N_, tr
 
 COMMANDS = ("summary", "train", "evaluate", "export")
-PROJECT_HELP = "a project (.nnstudio) or a trained model (.nnzip)"
+PROJECT_HELP = N_("a project (.nnstudio) or a trained model (.nnzip)")   # shown with tr()
+JSON_HELP = N_("print one JSON object as the last line")
+LANGUAGE_OPTION = "--lang"
+SEVERITY_LINES = {"error": N_("error: {issue}"), "warning": N_("warning: {issue}")}
 WEIGHTS_SAVED_ELSEWHERE = 4  # exit status: trained, but the weights are in another place than --save-weights
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="nnstudio", description="NN Studio: build, train and export neural networks. "
-                                     "With no command, opens the app.")
+        prog="nnstudio", description=tr("NN Studio: build, train and export neural networks. "
+                                        "With no command, opens the app."))
+    parser.add_argument(LANGUAGE_OPTION, metavar="CODE", choices=tuple(i18n.available_languages()),
+                        help=tr("the language of messages, 'ko' or 'en' (default: the system's, from LANG); "
+                                "also accepted after the command"))
     sub = parser.add_subparsers(dest="command")
-    summary = sub.add_parser("summary", help="print the model summary table (layers, shapes, parameters)")
-    summary.add_argument("project", help=PROJECT_HELP)
-    summary.add_argument("--json", action="store_true", help="print one JSON object as the last line")
-    train = sub.add_parser("train", help="train the project's network on its data",
-                           description="Train the project's network on its data. A trained model (.nnzip) is "
-                                       "trained like its project, from fresh seeded starting weights: the weights "
-                                       "saved in it are not used.")
-    train.add_argument("project", help=PROJECT_HELP)
-    train.add_argument("--epochs", type=int, help="number of epochs (default: the project's setting)")
-    train.add_argument("--seed", type=int, help="random seed (default: the project's setting)")
-    train.add_argument("--device", choices=("cpu", "cuda"), help="where to train (default: the project's)")
+    summary = sub.add_parser("summary", help=tr("print the model summary table (layers, shapes, parameters)"))
+    summary.add_argument("project", help=tr(PROJECT_HELP))
+    summary.add_argument("--json", action="store_true", help=tr(JSON_HELP))
+    train = sub.add_parser("train", help=tr("train the project's network on its data"),
+                           description=tr("Train the project's network on its data. A trained model (.nnzip) is "
+                                          "trained like its project, from fresh seeded starting weights: the weights "
+                                          "saved in it are not used."))
+    train.add_argument("project", help=tr(PROJECT_HELP))
+    train.add_argument("--epochs", type=int, help=tr("number of epochs (default: the project's setting)"))
+    train.add_argument("--seed", type=int, help=tr("random seed (default: the project's setting)"))
+    train.add_argument("--device", choices=("cpu", "cuda"), help=tr("where to train (default: the project's)"))
     train.add_argument("--method", choices=("gradient_descent", "perceptron"),
-                       help="how to train (default: the project's); perceptron: the rule for one step/sign layer")
-    train.add_argument("--save-weights", metavar="PATH", help="write the trained weights (safetensors); the place "
-                                                              "is checked before training starts")
-    train.add_argument("--json", action="store_true", help="print one JSON object as the last line")
-    evaluate = sub.add_parser("evaluate", help="report test-set metrics")
-    evaluate.add_argument("project", help=PROJECT_HELP)
-    evaluate.add_argument("--weights", metavar="PATH", help="trained weights (safetensors) to evaluate (default: "
-                                                            "a trained model's own weights)")
-    evaluate.add_argument("--json", action="store_true", help="print one JSON object as the last line")
-    export = sub.add_parser("export", help="export the network (safetensors, TorchScript, ONNX or Python code)")
-    export.add_argument("project", help="a project (.nnstudio) or a trained-model bundle (.nnzip)")
+                       help=tr("how to train (default: the project's); perceptron: the rule for one step/sign "
+                               "layer"))
+    train.add_argument("--save-weights", metavar="PATH", help=tr("write the trained weights (safetensors); the "
+                                                                 "place is checked before training starts"))
+    train.add_argument("--json", action="store_true", help=tr(JSON_HELP))
+    evaluate = sub.add_parser("evaluate", help=tr("report test-set metrics"))
+    evaluate.add_argument("project", help=tr(PROJECT_HELP))
+    evaluate.add_argument("--weights", metavar="PATH", help=tr("trained weights (safetensors) to evaluate "
+                                                               "(default: a trained model's own weights)"))
+    evaluate.add_argument("--json", action="store_true", help=tr(JSON_HELP))
+    export = sub.add_parser("export", help=tr("export the network (safetensors, TorchScript, ONNX or Python code)"))
+    export.add_argument("project", help=tr("a project (.nnstudio) or a trained-model bundle (.nnzip)"))
     export.add_argument("--format", required=True, choices=("safetensors", "torchscript", "onnx", "python"))
-    export.add_argument("-o", "--output", required=True, metavar="PATH", help="the file (a folder for python)")
-    export.add_argument("--weights", metavar="PATH", help="trained weights (.safetensors, or a .pt state dict)")
+    export.add_argument("-o", "--output", required=True, metavar="PATH", help=tr("the file (a folder for python)"))
+    export.add_argument("--weights", metavar="PATH", help=tr("trained weights (.safetensors, or a .pt state dict)"))
     return parser
+
+
+def split_language(argv: Sequence[str]) -> tuple[Optional[str], list[str]]:
+    """The code given with --lang CODE (or --lang=CODE), before the command or after it, and argv without it.
+
+    (None, argv) when there is none. CliError for a language NN Studio has no catalogue for."""
+    code: Optional[str] = None
+    rest: list[str] = []
+    args = list(argv)
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg == LANGUAGE_OPTION or arg.startswith(LANGUAGE_OPTION + "="):
+            if arg == LANGUAGE_OPTION:
+                if index + 1 >= len(args):
+                    raise CliError(tr("--lang needs a language code: {choices}",
+                                      choices=", ".join(i18n.available_languages())))
+                code, index = args[index + 1], index + 2
+            else:
+                code, index = arg.split("=", 1)[1], index + 1
+            continue
+        rest.append(arg)
+        index += 1
+    if code is not None and code.lower() not in i18n.available_languages():
+        raise CliError(tr("--lang: there is no language '{code}' (choose one of: {choices})", code=code,
+                          choices=", ".join(i18n.available_languages())))
+    return (code.lower() if code is not None else None), rest
 
 
 def _finite(value):
@@ -66,7 +105,7 @@ def _context_or_none(project):
     """The data context when the data loads; the summary still works without data."""
     from .core.data import DataError, data_context, load_source
     if not project.data.source:
-        return None, "no data chosen"
+        return None, tr("no data chosen")
     try:
         table = load_source(project.data.source, project.base_dir)
         return data_context(table, project.graph.to_dict()), ""
@@ -85,8 +124,9 @@ def cmd_summary(args) -> int:
     result = analyze(project.graph, context)
 
     def named(issue) -> str:
-        name = result.names.get(issue.node_id, "network") if issue.node_id else "network"
-        return f"{name}: {issue.message}"
+        network = tr("network")
+        name = result.names.get(issue.node_id, network) if issue.node_id else network
+        return tr("{name}: {message}", name=name, message=issue.message)
 
     errors = [named(i) for i in result.issues if i.severity == ERROR]
     if args.json:
@@ -99,12 +139,16 @@ def cmd_summary(args) -> int:
     else:
         print(result.summary_text())
         for issue in result.issues:
-            print(f"{issue.severity}: {named(issue)}")
+            line = SEVERITY_LINES.get(issue.severity)
+            print(tr(line, issue=named(issue)) if line else f"{issue.severity}: {named(issue)}")
         if data_problem:
-            print(f"note: {data_problem}")
+            print(tr("note: {problem}", problem=data_problem))
     if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        say(f"the network has problems to fix first: {errors[0]}{more}")
+        if len(errors) > 1:
+            say(tr("the network has problems to fix first: {problem} (and {more} more)", problem=errors[0],
+                   more=len(errors) - 1))
+        else:
+            say(tr("the network has problems to fix first: {problem}", problem=errors[0]))
         return 1
     return 0
 
@@ -141,14 +185,15 @@ class _Progress:
         self.last_draw = now
         done = ((self.epoch - 1) * self.batches + batch + 1) / (self.epochs * self.batches)
         bar = "█" * int(done * 30) + "·" * (30 - int(done * 30))
-        sys.stderr.write(f"\repoch {self.epoch}/{self.epochs} {bar} {done:4.0%}")
+        epoch = tr("epoch {epoch}/{epochs}", epoch=self.epoch, epochs=self.epochs)
+        sys.stderr.write(f"\r{epoch} {bar} {done:4.0%}")
         sys.stderr.flush()
 
     def epoch_done(self, epoch: int, logs: dict) -> None:
         numbers = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if isinstance(v, float))
         if self.terminal:
             sys.stderr.write("\r\033[K")
-        sys.stderr.write(f"epoch {epoch}/{self.epochs}  {numbers}\n")
+        sys.stderr.write(tr("epoch {epoch}/{epochs}", epoch=epoch, epochs=self.epochs) + f"  {numbers}\n")
         sys.stderr.flush()
 
 
@@ -167,9 +212,9 @@ def cmd_train(args) -> int:
     opened = open_project(args.project)
     project = opened.project
     if args.epochs is not None and args.epochs < 1:
-        raise CliError("--epochs must be at least 1")
+        raise CliError(tr("--epochs must be at least 1"))
     if args.seed is not None and args.seed < 0:
-        raise CliError("--seed must be 0 or more")
+        raise CliError(tr("--seed must be 0 or more"))
     destination = check_weights_destination(args.save_weights) if args.save_weights else None
     try:
         settings = effective_settings(project, args.epochs, args.seed, args.device)
@@ -177,8 +222,8 @@ def cmd_train(args) -> int:
             settings.method = args.method
     except SettingsError as exc:
         raise CliError(str(exc)) from None
-    note = ("This trained model is trained again from fresh starting weights, like its project; "
-            "its saved weights are not used.") if opened.is_bundle else ""
+    note = tr("This trained model is trained again from fresh starting weights, like its project; "
+              "its saved weights are not used.") if opened.is_bundle else ""
     data = _load_data(project)
     train_rows = len(data.prepared.train)
     if data.prepared.validation is None and settings.validation_split:
@@ -187,7 +232,8 @@ def cmd_train(args) -> int:
     try:
         trainer, result = train_project(project, settings, data, callbacks=[progress.callback])
     except NoSlopeError as exc:
-        raise CliError(f"{exc} To use the perceptron rule: nnstudio train PROJECT --method perceptron") from None
+        raise CliError(tr("{problem} To use the perceptron rule: nnstudio train PROJECT --method perceptron",
+                          problem=exc)) from None
     except (RunError, ValueError) as exc:  # ValueError: fit refusing the settings (the perceptron's conditions)
         raise CliError(str(exc)) from None
     history = result.history
@@ -211,11 +257,12 @@ def cmd_train(args) -> int:
     if not args.json:
         if report["note"]:
             print(report["note"])
-        print(history.message or f"Trained for {len(history.epochs)} epochs.")
+        print(history.message or tr("Trained for {epochs} epochs.", epochs=len(history.epochs)))
         for name, metrics in result.test.items():
             shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
-            print(f"test {name}: {shown}")
-        print(f"{result.samples_per_second:,.0f} samples/s, {result.total_params:,} parameters")
+            print(tr("test {name}: {scores}", name=name, scores=shown))
+        print(tr("{speed:,.0f} samples/s, {params:,} parameters", speed=result.samples_per_second,
+                 params=result.total_params))
     else:
         print(json.dumps(_finite(report)))
     if history.stop_reason == "diverged":
@@ -245,14 +292,15 @@ def cmd_evaluate(args) -> int:
         try:
             apply_state(model, opened.model.state_dict())  # built for today's data, so the shapes are checked
         except WeightsError as exc:
-            raise CliError(f"the trained model's weights do not fit its project's data: {exc}") from None
+            raise CliError(tr("the trained model's weights do not fit its project's data: {reason}",
+                              reason=exc)) from None
         if not opened.trained:
-            note = ("This trained-model file holds starting weights (it was saved before training), so those "
-                    "are evaluated.")
+            note = tr("This trained-model file holds starting weights (it was saved before training), so those "
+                      "are evaluated.")
     else:
-        note = ("This project has no trained weights given, so its untrained (seeded initial) weights are "
-                "evaluated. Train first with: nnstudio train PROJECT --save-weights W.safetensors, then "
-                "nnstudio evaluate PROJECT --weights W.safetensors")
+        note = tr("This project has no trained weights given, so its untrained (seeded initial) weights are "
+                  "evaluated. Train first with: nnstudio train PROJECT --save-weights W.safetensors, then "
+                  "nnstudio evaluate PROJECT --weights W.safetensors")
     part = data.prepared.test if data.prepared.test is not None else data.prepared.train
     metrics = Trainer(model, project.training).evaluate(part)
     if args.json:
@@ -263,7 +311,7 @@ def cmd_evaluate(args) -> int:
         for name, values in metrics.items():
             for key, value in values.items():
                 if key == "confusion_matrix":
-                    print(f"{name} confusion matrix (rows: true class, columns: predicted):")
+                    print(tr("{name} confusion matrix (rows: true class, columns: predicted):", name=name))
                     for row in value:
                         print("   " + " ".join(f"{v:5d}" for v in row))
                 elif isinstance(value, float):
@@ -297,21 +345,33 @@ def cmd_export(args) -> int:
     except ExportError as exc:
         raise CliError(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - an exporter's own failure (torch, onnx): one line, never a traceback
-        say(f"the {args.format} export failed ({type(exc).__name__}: {str(exc)[:300]}); nothing was exported")
+        say(tr("the {format} export failed ({reason}); nothing was exported", format=args.format,
+               reason=f"{type(exc).__name__}: {str(exc)[:300]}"))
         return 1
     return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
-        problem = not_a_file_problem(argv[0], COMMANDS) if argv else ""
+    i18n.set_language(i18n.detect_language())  # LANG and friends, unless --lang says otherwise
+    try:
+        language, rest = split_language(argv)
+    except CliError as exc:
+        say(str(exc))
+        return 2
+    if language is not None:
+        i18n.set_language(language)
+    if not rest or (rest[0] not in COMMANDS and not rest[0].startswith("-")):
+        problem = not_a_file_problem(rest[0], COMMANDS) if rest else ""
         if problem:
             say(problem)
             return 2
         from .gui.app import main as gui_main
-        return gui_main(["nnstudio", *argv])  # Qt expects the program name first
-    args = _parser().parse_args(argv)
+        return gui_main(["nnstudio", *argv])  # Qt expects the program name first; the app reads --lang itself
+    args = _parser().parse_args(rest)
+    if args.command is None:
+        _parser().print_help()
+        return 2
     handlers = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export}
     try:
         return handlers[args.command](args)
@@ -319,7 +379,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         say(str(exc))
         return 2
     except KeyboardInterrupt:
-        print("nnstudio: interrupted", file=sys.stderr)
+        say(tr("interrupted"))
         return 130
 
 

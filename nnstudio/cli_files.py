@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from .core.i18n import tr
+
 PROJECT_EXTENSION = ".nnstudio"
 BUNDLE_EXTENSION = ".nnzip"
 
@@ -50,15 +52,15 @@ def check_weights_destination(path: str) -> Path:
     target = Path(path).expanduser()
     folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
-        raise CliError(f"--save-weights: '{target}' is a folder; give a file name such as "
-                       f"'{target / 'weights.safetensors'}'")
+        raise CliError(tr("--save-weights: '{target}' is a folder; give a file name such as '{example}'",
+                          target=target, example=target / "weights.safetensors"))
     if not folder.is_dir():
-        raise CliError(f"--save-weights: the folder '{folder}' does not exist")
+        raise CliError(tr("--save-weights: the folder '{folder}' does not exist", folder=folder))
     # The file is written next to its place and then moved there, so the folder must take new files.
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise CliError(f"--save-weights: the folder '{folder}' cannot be written to")
+        raise CliError(tr("--save-weights: the folder '{folder}' cannot be written to", folder=folder))
     if target.exists() and not os.access(target, os.W_OK):
-        raise CliError(f"--save-weights: '{target}' exists and cannot be overwritten")
+        raise CliError(tr("--save-weights: '{target}' exists and cannot be overwritten", target=target))
     return target
 
 
@@ -78,15 +80,16 @@ def save_weights_somewhere(model: Any, target: Path) -> tuple[Path, str]:
         save_weights(model, target)
         return target, ""
     except OSError as exc:
-        problem = f"could not write '{target}' ({exc.strerror or exc})"
+        problem = tr("could not write '{path}' ({reason})", path=target, reason=exc.strerror or exc)
     for place in _fallback_places(target.name):
         try:
             save_weights(model, place)
         except OSError:
             continue  # the next place may take them
-        return place, f"{problem}, so the trained weights were saved to '{place}' instead"
-    raise CliError(f"{problem}, and neither the current folder nor the temp folder took them: "
-                   "the trained weights are lost")
+        return place, tr("{problem}, so the trained weights were saved to '{place}' instead", problem=problem,
+                         place=place)
+    raise CliError(tr("{problem}, and neither the current folder nor the temp folder took them: the trained "
+                      "weights are lost", problem=problem))
 
 
 def not_a_file_problem(word: str, commands: tuple[str, ...]) -> str:
@@ -99,9 +102,10 @@ def not_a_file_problem(word: str, commands: tuple[str, ...]) -> str:
     except (OSError, ValueError):  # a name too long or with a NUL character: no such file either
         pass
     if word.lower().endswith((PROJECT_EXTENSION, BUNDLE_EXTENSION)):
-        return f"'{word}' does not exist"
-    return (f"no such command or file: {word} (commands: {', '.join(commands)}; or a project "
-            f"({PROJECT_EXTENSION}) or trained model ({BUNDLE_EXTENSION}) to open in the app; see nnstudio --help)")
+        return tr("'{name}' does not exist", name=word)
+    return tr("no such command or file: {word} (commands: {commands}; or a project ({project}) or trained model "
+              "({bundle}) to open in the app; see nnstudio --help)", word=word, commands=", ".join(commands),
+              project=PROJECT_EXTENSION, bundle=BUNDLE_EXTENSION)
 
 
 def say(line: str) -> None:

@@ -7,6 +7,8 @@ from typing import Callable
 import torch
 from torch import nn
 
+from nnstudio.core.i18n import tr
+
 # torch's default slope for negative inputs (Keras' LeakyReLU layer uses 0.3, its relu(negative_slope)
 # 0.2); we follow torch so exported PyTorch code reads `nn.LeakyReLU()` with no surprise argument.
 LEAKY_RELU_SLOPE = 0.01
@@ -45,7 +47,8 @@ def make_activation(name: str) -> nn.Module:
     try:
         return _FACTORIES[name]()
     except KeyError:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(_FACTORIES)}") from None
+        raise ValueError(tr("unknown activation {name!r}; choose one of {choices}", name=name,
+                            choices=", ".join(_FACTORIES))) from None
 
 
 ACTIVATION_NAMES: tuple[str, ...] = tuple(_FACTORIES)

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from nnstudio.core.i18n import tr
 from nnstudio.core.layers import OutputConfig, Shape
 
 from .activations import make_activation
@@ -50,7 +51,7 @@ def initialize_weight(weight: torch.Tensor, initializer: str, generator: torch.G
             std = math.sqrt(_variance_scale(initializer, fan_in, fan_out)) / _TRUNCATED_NORMAL_CORRECTION
             nn.init.trunc_normal_(weight, 0.0, std, -2.0 * std, 2.0 * std, generator=generator)
         else:
-            raise ValueError(f"unknown initializer {initializer!r}")
+            raise ValueError(tr("unknown initializer {name!r}", name=initializer))
 
 
 def _variance_scale(initializer: str, fan_in: int, fan_out: int) -> float:
@@ -61,7 +62,7 @@ def _variance_scale(initializer: str, fan_in: int, fan_out: int) -> float:
         return 2.0 / fan_in
     if family == "lecun":
         return 1.0 / fan_in
-    raise ValueError(f"unknown initializer {initializer!r}")
+    raise ValueError(tr("unknown initializer {name!r}", name=initializer))
 
 
 class InputLayer(nn.Module):

@@ -10,6 +10,7 @@ from typing import Any, Optional, Union
 from ..core.analysis import DataContext, analyze
 from ..core.bundle import BundleError, read_bundle, write_bundle
 from ..core.data.table import TASKS
+from ..core.i18n import tr
 from ..core.layers import OutputTarget
 from ..core.project import Project, ProjectError, dumps_project
 from .compiler import CompileError, GraphModule, compile_graph
@@ -81,7 +82,8 @@ def save_bundle(path: Union[str, Path], project: Project, model: GraphModule, hi
     try:
         project_text = dumps_project(project, path.parent)
     except (ValueError, RecursionError) as exc:
-        raise BundleError(f"the project holds a value that cannot be saved ({str(exc)[:120]})") from None
+        raise BundleError(tr("the project holds a value that cannot be saved ({reason})",
+                                reason=str(exc)[:120])) from None
     description = describe_model(model, trained, project.training.seed, class_names)
     write_bundle(path, project_text, description, state_to_bytes(model), history_to_dict(history))
 
@@ -98,33 +100,33 @@ def context_from_description(description: dict, project: Project) -> tuple[DataC
     """The data context the network was compiled with, checked against the project's graph."""
     inputs, outputs, seed = description.get("inputs"), description.get("outputs"), description.get("seed", 0)
     if not isinstance(inputs, list) or not isinstance(outputs, list):
-        _fail("its model description has no list of inputs and outputs")
+        _fail(tr("its model description has no list of inputs and outputs"))
     if not _whole(seed, 0, 2**63 - 1):
-        _fail("its model description has an invalid seed")
+        _fail(tr("its model description has an invalid seed"))
     types = {node.id: node.type for node in project.graph.nodes.values()}
     input_shapes: dict[str, tuple[int, ...]] = {}
     for entry in inputs:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            _fail("an input in its model description is damaged")
+            _fail(tr("an input in its model description is damaged"))
         shape = entry.get("shape")
         if (not isinstance(shape, list) or not 1 <= len(shape) <= MAX_DIMENSIONS
                 or not all(_whole(size, 1, MAX_SIZE) for size in shape)):
-            _fail(f"the input '{str(entry.get('name'))[:40]}' has an invalid shape")
+            _fail(tr("the input '{name}' has an invalid shape", name=str(entry.get("name"))[:40]))
         input_shapes[entry["id"]] = tuple(shape)
     output_targets: dict[str, OutputTarget] = {}
     for entry in outputs:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            _fail("an output in its model description is damaged")
+            _fail(tr("an output in its model description is damaged"))
         task, units, names = entry.get("task"), entry.get("units"), entry.get("class_names", [])
         if task not in TASKS or not _whole(units, 1, MAX_SIZE):
-            _fail(f"the output '{str(entry.get('name'))[:40]}' has an invalid task or size")
+            _fail(tr("the output '{name}' has an invalid task or size", name=str(entry.get("name"))[:40]))
         if not isinstance(names, list) or len(names) > MAX_SIZE or not all(isinstance(n, str) for n in names):
-            _fail(f"the output '{str(entry.get('name'))[:40]}' has damaged class names")
+            _fail(tr("the output '{name}' has damaged class names", name=str(entry.get("name"))[:40]))
         output_targets[entry["id"]] = OutputTarget(task, units, tuple(names))
     wanted_inputs = {i for i, t in types.items() if t == "Input"}
     wanted_outputs = {i for i, t in types.items() if t == "Output"}
     if set(input_shapes) != wanted_inputs or set(output_targets) != wanted_outputs:
-        _fail("its model description does not match the project's Input and Output layers")
+        _fail(tr("its model description does not match the project's Input and Output layers"))
     return DataContext(input_shapes, output_targets), seed
 
 
@@ -135,10 +137,11 @@ def _check_before_building(graph: dict, context: DataContext, weights_bytes: int
     find out that its weights part is nearly empty. Every stored value takes at least one byte."""
     analysis = analyze(graph, context)
     if analysis.errors:
-        _fail(f"'{name}' could not be opened: its network cannot be built ({analysis.errors[0].message})")
+        _fail(tr("'{name}' could not be opened: its network cannot be built ({reason})", name=name,
+                 reason=analysis.errors[0].message))
     if weights_bytes < analysis.total_params:
-        _fail(f"'{name}' could not be opened: its network has {analysis.total_params:,} weights but its weights "
-              f"part holds only {weights_bytes:,} bytes")
+        _fail(tr("'{name}' could not be opened: its network has {weights:,} weights but its weights part holds only "
+                 "{size:,} bytes", name=name, weights=analysis.total_params, size=weights_bytes))
 
 
 def load_bundle(path: Union[str, Path]) -> LoadedBundle:
@@ -153,16 +156,17 @@ def load_bundle(path: Union[str, Path]) -> LoadedBundle:
     try:
         model = compile_graph(graph, context, seed=seed)
     except CompileError as exc:
-        raise BundleError(f"'{name}' could not be opened: its network cannot be built ({exc.messages[0]})") \
-            from None
+        raise BundleError(tr("'{name}' could not be opened: its network cannot be built ({reason})", name=name,
+                             reason=exc.messages[0])) from None
     except (ValueError, KeyError, TypeError, OverflowError, RuntimeError, MemoryError) as exc:
         # Only reachable with a hand-made description whose sizes torch refuses to allocate.
-        raise BundleError(f"'{name}' could not be opened: its network cannot be built ({str(exc)[:80]})") \
-            from None
+        raise BundleError(tr("'{name}' could not be opened: its network cannot be built ({reason})", name=name,
+                             reason=str(exc)[:80])) from None
     try:
         apply_state(model, state_from_bytes(contents.weights))
     except WeightsError as exc:
-        raise BundleError(f"'{name}' could not be opened: its weights do not fit the network: {exc}") from None
+        raise BundleError(tr("'{name}' could not be opened: its weights do not fit the network: {reason}",
+                             name=name, reason=exc)) from None
     model.eval()
     trained = contents.model.get("trained", True)
     return LoadedBundle(contents.project, model, history_from_dict(contents.history),

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from nnstudio.core.analysis import Analysis, DataContext, analyze
+from nnstudio.core.i18n import tr
 from nnstudio.core.layers import OutputConfig, Shape, canonical_type, layer_spec, resolve_output
 
 from .builders import BUILDERS, BuildConfig
@@ -20,7 +21,8 @@ class CompileError(ValueError):
 
     def __init__(self, messages: list[str]) -> None:
         self.messages = list(messages)
-        super().__init__("The network cannot be built yet:\n" + "\n".join(f"- {m}" for m in self.messages))
+        super().__init__(tr("The network cannot be built yet:\n{problems}",
+                            problems="\n".join(f"- {m}" for m in self.messages)))
 
 
 @dataclass(frozen=True)

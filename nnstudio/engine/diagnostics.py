@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 import numpy as np
 
+from ..core.i18n import N_, tr
 from .probes import FeatureStats, LayerGradient, Probes, UnitActivity, probe
 from .verdicts import SEVERITIES, Diagnosis, resolve
 
@@ -17,11 +18,13 @@ if TYPE_CHECKING:
 KINDS = ("overfitting", "underfitting", "learning_rate", "dead_relu", "vanishing_gradients", "unscaled_inputs",
          "needs_validation")
 # The advice lines that turn a setting, so that verdicts.resolve never lets two findings pull it both ways.
-SMALLER_NETWORK = "Use a smaller network (fewer units or layers) or more training data."
-RAISE_RATE = "Train for more epochs, or raise the learning rate a little if the loss falls slowly."
-MORE_CAPACITY = "Give the network more capacity: more units, or a hidden layer with a non-linear activation (relu)."
-MORE_UNITS = "Add a hidden layer or more units."
-LOWER_RATE_DEAD = "Lower the learning rate: one big step can push a unit's bias far below zero."
+# Marked here, translated where a Diagnosis is made (tr(SMALLER_NETWORK)): the language is chosen after import.
+SMALLER_NETWORK = N_("Use a smaller network (fewer units or layers) or more training data.")
+RAISE_RATE = N_("Train for more epochs, or raise the learning rate a little if the loss falls slowly.")
+MORE_CAPACITY = N_("Give the network more capacity: more units, or a hidden layer with a non-linear activation "
+                   "(relu).")
+MORE_UNITS = N_("Add a hidden layer or more units.")
+LOWER_RATE_DEAD = N_("Lower the learning rate: one big step can push a unit's bias far below zero.")
 
 
 @dataclass(frozen=True)
@@ -77,17 +80,20 @@ def check_overfitting(history: "History", limits: Thresholds = DEFAULT) -> Optio
     epochs = history.epochs
     from_epoch = epochs[best + 1] if best + 1 < len(epochs) else best + 2
     best_epoch = epochs[best] if best < len(epochs) else best + 1
+    smaller = tr(SMALLER_NETWORK)
     return Diagnosis(
-        "overfitting", "warning", f"Overfitting from epoch {from_epoch}",
-        f"The validation loss was lowest at epoch {best_epoch} ({_fmt(val[best])}) and has risen since, to "
-        f"{_fmt(val[-1])} (+{rise:.0%}), while the training loss kept falling ({_fmt(train[best])} → "
-        f"{_fmt(train[-1])}). The network is learning the training samples by heart instead of the pattern.",
+        "overfitting", "warning", tr("Overfitting from epoch {epoch}", epoch=from_epoch),
+        tr("The validation loss was lowest at epoch {epoch} ({best}) and has risen since, to {last} (+{rise:.0%}), "
+           "while the training loss kept falling ({train_best} → {train_last}). The network is learning the "
+           "training samples by heart instead of the pattern.",
+           epoch=best_epoch, best=_fmt(val[best]), last=_fmt(val[-1]), rise=rise, train_best=_fmt(train[best]),
+           train_last=_fmt(train[-1])),
         {"best_epoch": float(best_epoch), "from_epoch": float(from_epoch), "best_val_loss": val[best],
          "last_val_loss": val[-1], "val_rise": rise, "train_loss_at_best": train[best],
          "last_train_loss": train[-1], "epochs_since_best": float(since)},
-        ("Turn on early stopping (it keeps the weights of the best epoch).",
-         "Add Dropout between the Dense layers (rate 0.2–0.5).", SMALLER_NETWORK),
-        {SMALLER_NETWORK: ("network_size", "smaller")})
+        (tr("Turn on early stopping (it keeps the weights of the best epoch)."),
+         tr("Add Dropout between the Dense layers (rate 0.2–0.5)."), smaller),
+        {smaller: ("network_size", "smaller")})
 
 
 def _accuracy_key(history: "History") -> Optional[str]:
@@ -150,56 +156,61 @@ def _underfitting_classes(history: "History", accuracy: float, baseline_accuracy
                    first=_fmt(first_loss), last=_fmt(last_loss), share=f"{loss_ratio:.0%}",
                    knows_nothing=_fmt(baseline_loss or math.nan))
     # Each sentence states only what its own numbers show.
+    # Whole sentences, each translated on its own, joined with a space.
     if accuracy < needed:
-        opening = ("After {epochs} epochs the training accuracy is {accuracy} (always answering the most common class "
-                   "gives {baseline}).")
+        sentences = [tr("After {epochs} epochs the training accuracy is {accuracy} (always answering the most "
+                        "common class gives {baseline}).", **numbers)]
     else:
-        opening = ("After {epochs} epochs the training accuracy is {accuracy} (always answering the most common class "
-                   "gives {baseline}), but the network is not yet sure of its answers.")
+        sentences = [tr("After {epochs} epochs the training accuracy is {accuracy} (always answering the most "
+                        "common class gives {baseline}), but the network is not yet sure of its answers.", **numbers)]
     if not loss:
-        trend = ""
+        pass
     elif last_loss < first_loss:
-        trend = " The loss went only from {first} to {last}."
+        sentences.append(tr("The loss went only from {first} to {last}.", **numbers))
     else:
-        trend = " The loss did not fall: it went from {first} to {last}."
+        sentences.append(tr("The loss did not fall: it went from {first} to {last}.", **numbers))
     if baseline_loss:
-        trend += " That is {share} of the {knows_nothing} of a network that knows nothing."
-    ending = (" Even on the data it trains on, the network cannot tell the classes apart." if accuracy < needed
-              else " Its answers are still close to a guess weighted by how common each class is.")
+        sentences.append(tr("That is {share} of the {knows_nothing} of a network that knows nothing.", **numbers))
+    if accuracy < needed:
+        sentences.append(tr("Even on the data it trains on, the network cannot tell the classes apart."))
+    else:
+        sentences.append(tr("Its answers are still close to a guess weighted by how common each class is."))
+    capacity, rate = tr(MORE_CAPACITY), tr(RAISE_RATE)
     return Diagnosis(
-        "underfitting", "warning", "Underfitting: the network is too simple or has not learned yet",
-        (opening + trend + ending).format(**numbers), evidence,
-        (MORE_CAPACITY, RAISE_RATE, "Check that the inputs are scaled (standardise)."),
-        {MORE_CAPACITY: ("network_size", "larger"), RAISE_RATE: ("learning_rate", "raise")})
+        "underfitting", "warning", tr("Underfitting: the network is too simple or has not learned yet"),
+        " ".join(sentences), evidence,
+        (capacity, rate, tr("Check that the inputs are scaled (standardise).")),
+        {capacity: ("network_size", "larger"), rate: ("learning_rate", "raise")})
 
 
 def _underfitting_r2(r2: float) -> Diagnosis:
     """R² reads against predicting the average target every time: that scores 0, a perfect fit 1, worse below 0."""
     if r2 < 0:
-        title = "Underfitting: the predictions are worse than predicting the average"
-        message = ("The training R² is {r2}: below 0, so on the data it trains on the network does worse than "
-                   "simply predicting the average target every time (which scores 0).")
+        title = tr("Underfitting: the predictions are worse than predicting the average")
+        message = tr("The training R² is {r2}: below 0, so on the data it trains on the network does worse than "
+                     "simply predicting the average target every time (which scores 0).", r2=f"{r2:.2f}")
     else:
-        title = "Underfitting: the predictions explain little of the targets"
-        message = ("The training R² is {r2}: on the data it trains on, the network barely beats predicting the "
-                   "average target every time (which scores 0; a perfect fit scores 1).")
+        title = tr("Underfitting: the predictions explain little of the targets")
+        message = tr("The training R² is {r2}: on the data it trains on, the network barely beats predicting the "
+                     "average target every time (which scores 0; a perfect fit scores 1).", r2=f"{r2:.2f}")
+    units = tr(MORE_UNITS)
     return Diagnosis(
-        "underfitting", "warning", title, message.format(r2=f"{r2:.2f}"), {"train_r2": r2},
-        (MORE_UNITS, "Train for more epochs.", "Check that the inputs (and targets) are scaled."),
-        {MORE_UNITS: ("network_size", "larger")})
+        "underfitting", "warning", title, message, {"train_r2": r2},
+        (units, tr("Train for more epochs."), tr("Check that the inputs (and targets) are scaled.")),
+        {units: ("network_size", "larger")})
 
 
 def check_learning_rate(history: "History", learning_rate: Optional[float] = None,
                         limits: Thresholds = DEFAULT) -> Optional[Diagnosis]:
     """NaN losses, a loss that explodes, or one that jumps up and down without getting better."""
-    lower = (f"Lower the learning rate about 10× (to {learning_rate / 10:g})." if learning_rate
-             else "Lower the learning rate about 10×.")
-    advice = (lower, "Use Adam, which adapts its steps, or standardise the inputs.")
+    lower = (tr("Lower the learning rate about 10× (to {rate:g}).", rate=learning_rate / 10) if learning_rate
+             else tr("Lower the learning rate about 10×."))
+    advice = (lower, tr("Use Adam, which adapts its steps, or standardise the inputs."))
     knobs = {lower: ("learning_rate", "lower")}
     rate = {"learning_rate": float(learning_rate)} if learning_rate else {}
     if history.stop_reason == "diverged":
-        return Diagnosis("learning_rate", "error", "The loss became NaN: the learning rate is too high",
-                         history.message or "Training stopped because the loss became NaN (not a number).",
+        return Diagnosis("learning_rate", "error", tr("The loss became NaN: the learning rate is too high"),
+                         history.message or tr("Training stopped because the loss became NaN (not a number)."),
                          {"epochs_completed": float(len(history.epochs)), **rate}, advice, knobs)
     loss = _loss_series(history, "loss")
     if len(loss) < 2:
@@ -213,9 +224,9 @@ def check_learning_rate(history: "History", learning_rate: Optional[float] = Non
     batch_peak = float(batch.max()) if batch.size else peak
     if batch_peak > limits.explosion_factor * 10 * start or peak > limits.explosion_factor * start:
         return Diagnosis(
-            "learning_rate", "error", "The loss exploded: the learning rate is too high",
-            f"The training loss started at {_fmt(start)} and jumped as high as {_fmt(max(batch_peak, peak))}: "
-            "each step overshoots the valley and lands higher up the other side.",
+            "learning_rate", "error", tr("The loss exploded: the learning rate is too high"),
+            tr("The training loss started at {start} and jumped as high as {peak}: each step overshoots the valley "
+               "and lands higher up the other side.", start=_fmt(start), peak=_fmt(max(batch_peak, peak))),
             {"start_loss": start, "peak_batch_loss": batch_peak, "peak_epoch_loss": peak, "last_loss": last,
              **rate}, advice, knobs)
     ups = sum(b > a for a, b in zip(loss, loss[1:]))
@@ -224,10 +235,10 @@ def check_learning_rate(history: "History", learning_rate: Optional[float] = Non
     batch_spread = float(np.std(batch) / max(np.mean(batch), 1e-12)) if batch.size > 1 else math.nan
     if len(loss) >= 5 and share_up >= limits.oscillation_share and progress > limits.oscillation_progress:
         return Diagnosis(
-            "learning_rate", "warning", "The loss jumps up and down: the learning rate may be too high",
-            f"The training loss went up in {share_up:.0%} of the epochs and its best value ({_fmt(best)}) is "
-            f"still {progress:.0%} of where it started ({_fmt(start)}): the steps are too big to settle into "
-            "the valley.",
+            "learning_rate", "warning", tr("The loss jumps up and down: the learning rate may be too high"),
+            tr("The training loss went up in {share:.0%} of the epochs and its best value ({best}) is still "
+               "{progress:.0%} of where it started ({start}): the steps are too big to settle into the valley.",
+               share=share_up, best=_fmt(best), progress=progress, start=_fmt(start)),
             {"share_of_epochs_up": share_up, "best_over_start": progress, "batch_loss_spread": batch_spread,
              **rate}, advice, knobs)
     return None
@@ -246,16 +257,18 @@ def check_dead_relu(activity: Sequence[UnitActivity], limits: Thresholds = DEFAU
         return None
     evidence = {"dead_units": float(dead), "relu_units": float(total), "dead_share": dead / total}
     evidence.update({f"{a.layer}_dead_share": a.dead_share for a in activity})
-    layers = ", ".join(f"'{a.layer}' {a.dead} of {a.units}" for a in activity if a.dead)
+    layers = ", ".join(tr("'{layer}' {dead} of {units}", layer=a.layer, dead=a.dead, units=a.units)
+                       for a in activity if a.dead)
+    lower = tr(LOWER_RATE_DEAD)
     return Diagnosis(
         "dead_relu", "warning" if worst.dead_share < 1.0 else "error",
-        f"{dead} of {total} ReLU units are dead",
-        f"These ReLU units output 0 for every training sample ({layers}). A dead unit's slope is 0, so no "
-        "gradient reaches its weights and it can never come back to life.",
+        tr("{dead} of {total} ReLU units are dead", dead=dead, total=total),
+        tr("These ReLU units output 0 for every training sample ({layers}). A dead unit's slope is 0, so no "
+           "gradient reaches its weights and it can never come back to life.", layers=layers),
         evidence,
-        (LOWER_RATE_DEAD, "Use leaky_relu or elu, which keep a small slope below zero.",
-         "Use the he_uniform initializer and standardise the inputs."),
-        {LOWER_RATE_DEAD: ("learning_rate", "lower")})
+        (lower, tr("Use leaky_relu or elu, which keep a small slope below zero."),
+         tr("Use the he_uniform initializer and standardise the inputs.")),
+        {lower: ("learning_rate", "lower")})
 
 
 def check_vanishing_gradients(gradients: Sequence[LayerGradient], limits: Thresholds = DEFAULT
@@ -270,16 +283,16 @@ def check_vanishing_gradients(gradients: Sequence[LayerGradient], limits: Thresh
     if ratio >= limits.vanishing_ratio:
         return None
     return Diagnosis(
-        "vanishing_gradients", "warning", "Vanishing gradients: the first layers hardly learn",
-        f"On a training batch the gradient of '{first.layer}' is {ratio:.1e} times that of '{last.layer}' "
-        f"(per weight, {first.rms:.2e} versus {last.rms:.2e}). Each layer multiplies the backward signal by "
-        "its activation's slope (at most 0.25 for sigmoid), so after many layers almost nothing is left to "
-        "change the first weights.",
+        "vanishing_gradients", "warning", tr("Vanishing gradients: the first layers hardly learn"),
+        tr("On a training batch the gradient of '{first}' is {ratio:.1e} times that of '{last}' (per weight, "
+           "{first_rms:.2e} versus {last_rms:.2e}). Each layer multiplies the backward signal by its activation's "
+           "slope (at most 0.25 for sigmoid), so after many layers almost nothing is left to change the first "
+           "weights.", first=first.layer, ratio=ratio, last=last.layer, first_rms=first.rms, last_rms=last.rms),
         {"first_layer_rms": first.rms, "last_layer_rms": last.rms, "ratio": ratio,
          "layers": float(len(gradients))},
-        ("Use relu (or leaky_relu / elu) in the hidden layers instead of sigmoid or tanh.",
-         "Use fewer layers, or add BatchNormalization between them.",
-         "Use He initialisation for relu layers."))
+        (tr("Use relu (or leaky_relu / elu) in the hidden layers instead of sigmoid or tanh."),
+         tr("Use fewer layers, or add BatchNormalization between them."),
+         tr("Use He initialisation for relu layers.")))
 
 
 def check_unscaled_inputs(stats: Sequence[FeatureStats], scaling: Optional[str] = None,
@@ -300,21 +313,24 @@ def check_unscaled_inputs(stats: Sequence[FeatureStats], scaling: Optional[str] 
         evidence.update({f"{name}_largest_std": largest_std, f"{name}_largest_abs_mean": float(np.abs(means).max()),
                          f"{name}_spread_ratio": ratio})
         if largest_std > limits.unscaled_std:
-            findings.append(f"'{name}' has features spread over about ±{largest_std:.3g}")
+            findings.append(tr("'{name}' has features spread over about ±{spread:.3g}", name=name, spread=largest_std))
         if offset.any():
-            findings.append(f"'{name}' has {int(offset.sum())} feature(s) whose mean is more than "
-                            f"{limits.unscaled_mean_over_std:g} spreads away from 0")
+            findings.append(tr("'{name}' has {count} feature(s) whose mean is more than {spreads:g} spreads away "
+                               "from 0", name=name, count=int(offset.sum()), spreads=limits.unscaled_mean_over_std))
         if ratio > limits.unscaled_spread_ratio:
-            findings.append(f"the features of '{name}' have spreads that differ {ratio:.3g}-fold")
+            findings.append(tr("the features of '{name}' have spreads that differ {ratio:.3g}-fold", name=name,
+                               ratio=ratio))
     if not findings:
         return None
-    hint = {"none": "Scaling is set to 'none'.", "pixels": "Scaling divides by 255, which suits pixels only."}
+    hint = {"none": tr("Scaling is set to 'none'."), "pixels": tr("Scaling divides by 255, which suits pixels only.")}
+    listed = "; ".join(findings)
     return Diagnosis(
-        "unscaled_inputs", "warning", "The inputs are not scaled",
-        "; ".join(findings).capitalize() + ". Large or uneven inputs make some weights need tiny steps and "
-        "others big ones, so no learning rate suits them all. " + hint.get(scaling or "", ""),
+        "unscaled_inputs", "warning", tr("The inputs are not scaled"),
+        tr("{findings}. Large or uneven inputs make some weights need tiny steps and others big ones, so no "
+           "learning rate suits them all.", findings=listed[:1].upper() + listed[1:])
+        + (" " + hint[scaling] if scaling in hint else ""),
         evidence,
-        ("Set scaling to 'standardize' in the Data panel (mean 0, spread 1 for every feature).",))
+        (tr("Set scaling to 'standardize' in the Data panel (mean 0, spread 1 for every feature)."),))
 
 
 # ---------------------------------------------------------------- all together

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 
 import torch
 
+from nnstudio.core.i18n import tr
 from nnstudio.core.layers import NO_GRADIENT_ACTIVATIONS
 
 from .callbacks import Callback, overrides
@@ -29,14 +30,17 @@ def no_slope_problem(model: GraphModule, method: str) -> str:
         activation = model.output_configs[output_id].activation
         if activation in NO_GRADIENT_ACTIVATIONS:
             # Said before the first batch: otherwise torch stops with "element 0 of tensors does not require grad".
-            start = (f"The Output '{model.node_names[output_id]}' uses the {activation} activation, which has no "
-                     "slope, so gradient descent cannot learn through it: ")
+            output = model.node_names[output_id]
             weighted = [name for name, layer in model.layers.items() if any(True for _ in layer.parameters())]
             if len(weighted) > 1:  # the perceptron rule trains one layer: naming it here would lead nowhere
-                return start + ("give the Output a sigmoid (or tanh) activation to train with gradient descent "
-                                "(the perceptron rule trains networks without hidden layers only).")
-            return start + ("choose the perceptron rule as the training method, or give the Output a sigmoid (or "
-                            "tanh) activation to train with gradient descent.")
+                return tr("The Output '{output}' uses the {activation} activation, which has no slope, so gradient "
+                          "descent cannot learn through it: give the Output a sigmoid (or tanh) activation to train "
+                          "with gradient descent (the perceptron rule trains networks without hidden layers only).",
+                          output=output, activation=activation)
+            return tr("The Output '{output}' uses the {activation} activation, which has no slope, so gradient "
+                      "descent cannot learn through it: choose the perceptron rule as the training method, or give "
+                      "the Output a sigmoid (or tanh) activation to train with gradient descent.",
+                      output=output, activation=activation)
     return ""
 
 
@@ -89,7 +93,7 @@ class GradientDescent(TrainingMethod):
                 break
             if result.interrupted:
                 run.note_stopped()
-                history.message = f"Training was stopped during epoch {epoch}."
+                history.message = tr("Training was stopped during epoch {epoch}.", epoch=epoch)
                 break
             logs = self._epoch_logs(trainer, run.train, order, result, losses)
             if run.validation is not None:
@@ -213,10 +217,10 @@ class GradientDescent(TrainingMethod):
         learning_rate = trainer.settings.learning_rate
         history.divergence = {"epoch": epoch, "batch": batch, "learning_rate": learning_rate,
                               "bad_loss": bad_loss, "last_losses": history.batch_losses[-DIVERGENCE_LOSSES:]}
-        history.message = (
-            f"The loss became NaN at epoch {epoch}, batch {batch}: the learning rate "
-            f"({learning_rate:g}) is probably too high, or the inputs are not scaled. "
-            "Try a learning rate 10× smaller or turn on standardisation.")
+        history.message = tr(
+            "The loss became NaN at epoch {epoch}, batch {batch}: the learning rate ({rate:g}) is probably too high, "
+            "or the inputs are not scaled. Try a learning rate 10× smaller or turn on standardisation.",
+            epoch=epoch, batch=batch, rate=learning_rate)
 
 
 __all__ = ["GradientDescent", "no_slope_problem"]

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from nnstudio.core.i18n import tr
 from nnstudio.core.layers import OutputConfig
 
 # Keeps log() away from zero when a loss must work on probabilities rather than logits.
@@ -57,7 +58,7 @@ def make_output_loss(config: OutputConfig, activation: nn.Module) -> OutputLoss:
             return distance(activation(logits), target)
 
         return OutputLoss(config, regression_loss, _regression_float(config.units))
-    raise ValueError(f"unknown loss {loss!r}")
+    raise ValueError(tr("unknown loss {name!r}", name=loss))
 
 
 def _class_codes(target: torch.Tensor) -> torch.Tensor:

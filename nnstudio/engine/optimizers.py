@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable
 import torch
 from torch import nn
 
+from nnstudio.core.i18n import tr
 from nnstudio.core.settings import TrainingSettings
 
 
@@ -48,9 +49,9 @@ def optimizer_recipe(settings: TrainingSettings) -> OptimizerRecipe:
     """The recipe for the settings' optimizer; ValueError in plain words for an unknown or unusable choice."""
     name = settings.optimizer
     if not isinstance(name, str) or name not in OPTIMIZER_RECIPES:
-        raise ValueError(f"unknown optimizer {name!r}")
+        raise ValueError(tr("unknown optimizer {name!r}", name=name))
     if name == "nesterov" and settings.momentum <= 0:
-        raise ValueError("Nesterov momentum needs a momentum above 0: raise the momentum or choose SGD")
+        raise ValueError(tr("Nesterov momentum needs a momentum above 0: raise the momentum or choose SGD"))
     return OPTIMIZER_RECIPES[name]
 
 

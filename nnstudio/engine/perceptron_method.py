@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..core.i18n import tr
 from ..core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer, rule_targets
 
 from .training_data import PreparedPart
@@ -21,19 +22,19 @@ def perceptron_layer(trainer: "Trainer") -> tuple[nn.Module, str]:
     """The one weighted layer the rule trains (the Output) and its activation; ValueError in plain words."""
     model = trainer.model
     if len(model.output_ids) != 1:
-        raise ValueError("The perceptron rule trains a network with one Output.")
+        raise ValueError(tr("The perceptron rule trains a network with one Output."))
     output_id = model.output_ids[0]
     config = model.output_configs[output_id]
     weighted = [name for name, module in model.layers.items() if getattr(module, "weight", None) is not None]
     if weighted != [model.node_names[output_id]]:
-        raise ValueError("The perceptron rule trains a single layer: connect the Input (through Flatten if "
-                         "needed) straight to the Output, or choose gradient descent for hidden layers.")
+        raise ValueError(tr("The perceptron rule trains a single layer: connect the Input (through Flatten if "
+                            "needed) straight to the Output, or choose gradient descent for hidden layers."))
     if config.activation not in PERCEPTRON_ACTIVATIONS:
-        raise ValueError(f"The perceptron rule needs a step or sign output, but the Output uses "
-                         f"{config.activation}: set its activation to step, or choose gradient descent.")
+        raise ValueError(tr("The perceptron rule needs a step or sign output, but the Output uses {activation}: set "
+                            "its activation to step, or choose gradient descent.", activation=config.activation))
     if config.task not in ("binary", "multiclass"):
-        raise ValueError("The perceptron rule sorts samples into classes: set the Output's task to binary or "
-                         "multiclass.")
+        raise ValueError(tr("The perceptron rule sorts samples into classes: set the Output's task to binary or "
+                            "multiclass."))
     return model.layers[model.node_names[output_id]], config.activation
 
 
@@ -92,12 +93,12 @@ class PerceptronRule(TrainingMethod):
 
     def message(self, run: TrainingRun) -> str:
         if self.converged_at is not None:
-            return (f"The perceptron converged after {self.converged_at} epoch(s): a whole pass over the data "
-                    "made no mistake.")
+            return tr("The perceptron converged after {epochs} epoch(s): a whole pass over the data made no mistake.",
+                      epochs=self.converged_at)
         if run.history.stop_reason == "completed":
-            return (f"The perceptron did not converge in {run.trainer.settings.epochs} epochs: some samples are "
-                    "still wrong. If no straight line separates the classes (like XOR), a single layer cannot "
-                    "learn them; add a hidden layer and use gradient descent.")
+            return tr("The perceptron did not converge in {epochs} epochs: some samples are still wrong. If no "
+                      "straight line separates the classes (like XOR), a single layer cannot learn them; add a "
+                      "hidden layer and use gradient descent.", epochs=run.trainer.settings.epochs)
         return ""
 
 

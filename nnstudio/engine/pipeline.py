@@ -12,6 +12,7 @@ from ..core.data import DataError
 # Defined in core (no torch) so the GUI can load data before torch is imported; the same class as ever.
 from ..core.data.project_data import ProjectData
 from ..core.data.project_data import load_project_data as read_project_data
+from ..core.i18n import tr
 from ..core.project import Project
 from ..core.settings import TrainingSettings
 from .callbacks import Callback
@@ -55,7 +56,7 @@ def build_model(project: Project, context: Optional[DataContext], seed: Optional
         return compile_graph(project.graph.to_dict(), context,
                              seed=project.training.seed if seed is None else seed)
     except CompileError as exc:
-        raise RunError(f"The network has problems to fix first:\n{exc}") from None
+        raise RunError(tr("The network has problems to fix first:\n{problems}", problems=exc)) from None
 
 
 def effective_settings(project: Project, epochs: Optional[int] = None, seed: Optional[int] = None,
@@ -76,7 +77,7 @@ def check_ready(project: Project, context: Optional[DataContext]) -> None:
     analysis = analyze(project.graph, context)
     if analysis.errors:
         lines = "\n".join(f"• {issue.message}" for issue in analysis.errors)
-        raise RunError(f"The network has problems to fix first:\n{lines}")
+        raise RunError(tr("The network has problems to fix first:\n{problems}", problems=lines))
 
 
 def train_project(project: Project, settings: TrainingSettings, data: ProjectData,

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnstudio.core.i18n import tr
 from nnstudio.core.settings import TrainingSettings
 
 from .callbacks import BestCheckpoint, Callback, EarlyStopping
@@ -42,7 +43,7 @@ TRAINING_METHODS: dict[str, Callable[[], TrainingMethod]] = {
 def training_method(name: str) -> TrainingMethod:
     """The method for settings.method; ValueError in plain words for one the app does not have."""
     if not isinstance(name, str) or name not in TRAINING_METHODS:
-        raise ValueError(f"The training method {name!r} is not available yet: choose gradient descent.")
+        raise ValueError(tr("The training method {name!r} is not available yet: choose gradient descent.", name=name))
     return TRAINING_METHODS[name]()
 
 
@@ -154,7 +155,7 @@ class Trainer:
             else:
                 validation_data = None
             if train_data.size == 0:
-                raise ValueError("There are no training rows: choose more data or a smaller validation share.")
+                raise ValueError(tr("There are no training rows: choose more data or a smaller validation share."))
             run = TrainingRun(self, train_data, validation_data, self._standard_callbacks() + list(callbacks),
                               stop, History())
             self.history = run.history
@@ -224,14 +225,14 @@ class Trainer:
         done = len(history.epochs)
         if history.stop_reason == "early_stopping" and self.early_stopping is not None:
             stopping = self.early_stopping
-            text = (f"Stopped early after epoch {stopping.stopped_epoch}: {stopping.monitor_used} did not improve "
-                    f"for {stopping.patience} epoch(s).")
+            text = tr("Stopped early after epoch {epoch}: {monitor} did not improve for {patience} epoch(s).",
+                      epoch=stopping.stopped_epoch, monitor=stopping.monitor_used, patience=stopping.patience)
             if stopping.restored:
-                text += f" The weights of epoch {stopping.best_epoch} (the best) were restored."
+                text += " " + tr("The weights of epoch {epoch} (the best) were restored.", epoch=stopping.best_epoch)
             return text
         if history.stop_reason == "stopped":
-            return history.message or f"Training was stopped after {done} epoch(s)."
-        return f"Training finished: {done} epoch(s)."
+            return history.message or tr("Training was stopped after {epochs} epoch(s).", epochs=done)
+        return tr("Training finished: {epochs} epoch(s).", epochs=done)
 
     # ------------------------------------------------------------ evaluate and predict
     def evaluate(self, part: PartLike) -> dict[str, dict[str, Union[float, list]]]:
@@ -282,7 +283,8 @@ class Trainer:
         if not isinstance(inputs, Mapping):
             arrays = list(inputs)
             if len(arrays) != len(self.model.input_ids):
-                raise ValueError(f"The network has {len(self.model.input_ids)} input(s) but got {len(arrays)}.")
+                raise ValueError(tr("The network has {inputs} input(s) but got {got}.",
+                                    inputs=len(self.model.input_ids), got=len(arrays)))
             inputs = dict(zip(self.model.input_ids, arrays))
         return forward(self.model, inputs, self.device, batch_size)
 

@@ -9,6 +9,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 import torch
 
+from ..core.i18n import tr
 from .compiler import GraphModule
 from .history import PartLike
 from .losses import OutputLoss
@@ -39,7 +40,9 @@ def _lookup(model: GraphModule, arrays: Mapping[str, Any], node_id: str, what: s
     name = model.node_names[node_id]
     if name in arrays:
         return arrays[name]
-    raise ValueError(f"The data has no {what} for '{name}'.")
+    if what == "targets":
+        raise ValueError(tr("The data has no targets for '{name}'.", name=name))
+    raise ValueError(tr("The data has no values for '{name}'.", name=name))
 
 
 def input_tensors(model: GraphModule, arrays: Mapping[str, Any], device: torch.device) -> list[torch.Tensor]:
@@ -49,8 +52,8 @@ def input_tensors(model: GraphModule, arrays: Mapping[str, Any], device: torch.d
         tensor = as_tensor(_lookup(model, arrays, input_id, "values"), torch.float32)
         shape = model.input_shapes[input_id]
         if tensor.ndim == 0 or math.prod(tensor.shape[1:]) != math.prod(shape):
-            raise ValueError(f"Input '{model.node_names[input_id]}' expects {math.prod(shape)} values "
-                             f"per row but the data has shape {tuple(tensor.shape)}.")
+            raise ValueError(tr("Input '{name}' expects {values} values per row but the data has shape {shape}.",
+                                name=model.node_names[input_id], values=math.prod(shape), shape=tuple(tensor.shape)))
         tensors.append(tensor.reshape((tensor.shape[0],) + tuple(shape)).to(device))
     return tensors
 
@@ -70,14 +73,14 @@ def prepare_part(model: GraphModule, losses: Sequence[OutputLoss], part: PartLik
             target = as_tensor(raw, torch.float32)
             target = target.reshape(target.shape[0], -1)
             if target.shape[1] != config.units:
-                raise ValueError(f"Output '{name}' has {config.units} unit(s) but its targets have "
-                                 f"{target.shape[1]} column(s).")
+                raise ValueError(tr("Output '{name}' has {units} unit(s) but its targets have {columns} column(s).",
+                                    name=name, units=config.units, columns=target.shape[1]))
         target = target.to(device)
         targets.append(target)
         loss_targets.append(loss.prepare_target(target))
     sizes = {t.shape[0] for t in inputs + targets}
     if len(sizes) > 1:
-        raise ValueError(f"The inputs and targets have different numbers of rows: {sorted(sizes)}.")
+        raise ValueError(tr("The inputs and targets have different numbers of rows: {sizes}.", sizes=sorted(sizes)))
     return PreparedPart(inputs, targets, loss_targets, sizes.pop() if sizes else 0)
 
 
@@ -88,12 +91,13 @@ def _class_targets(raw: Any, task: str, units: int, name: str) -> torch.Tensor:
     values = values.reshape(-1)
     if values.is_floating_point():
         if not bool(torch.all(values == values.round())):
-            raise ValueError(f"Output '{name}' predicts classes, but its targets are not whole numbers.")
+            raise ValueError(tr("Output '{name}' predicts classes, but its targets are not whole numbers.", name=name))
     values = values.long()
     classes = 2 if task == "binary" else units
     if values.numel() and (int(values.min()) < 0 or int(values.max()) >= classes):
-        raise ValueError(f"Output '{name}' has {classes} classes (codes 0 to {classes - 1}) but its targets "
-                         f"go from {int(values.min())} to {int(values.max())}.")
+        raise ValueError(tr("Output '{name}' has {classes} classes (codes 0 to {last}) but its targets go from "
+                            "{low} to {high}.", name=name, classes=classes, last=classes - 1,
+                            low=int(values.min()), high=int(values.max())))
     return values
 
 

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from ..core.i18n import tr
+
 SEVERITIES = ("info", "warning", "error")
 # Where the validation numbers come from: held-out rows, the training rows themselves (a four-row truth table is
 # never split), or nowhere.
@@ -46,16 +48,17 @@ def needs_validation(overfitting: Diagnosis, source: str) -> Diagnosis:
     """What replaces an overfitting verdict when the validation rows are not separate from the training rows."""
     evidence = overfitting.evidence
     if source == "training":
-        where = ("The validation numbers are measured on the training rows themselves (this dataset is too small "
-                 "to split), so a gap between the two curves says nothing about new data.")
+        where = tr("The validation numbers are measured on the training rows themselves (this dataset is too small "
+                   "to split), so a gap between the two curves says nothing about new data.")
     else:
-        where = "This run has no validation rows, so it cannot show how the network does on new data."
-    message = (f"The validation loss rose from {evidence['best_val_loss']:.4g} at epoch "
-               f"{int(evidence['best_epoch'])} to {evidence['last_val_loss']:.4g} while the training loss fell. "
-               f"{where} A separate validation set is needed to tell whether the network is overfitting.")
-    return Diagnosis("needs_validation", "info", "Overfitting cannot be told without a separate validation set",
+        where = tr("This run has no validation rows, so it cannot show how the network does on new data.")
+    message = " ".join((
+        tr("The validation loss rose from {best:.4g} at epoch {epoch} to {last:.4g} while the training loss fell.",
+           best=evidence["best_val_loss"], epoch=int(evidence["best_epoch"]), last=evidence["last_val_loss"]),
+        where, tr("A separate validation set is needed to tell whether the network is overfitting.")))
+    return Diagnosis("needs_validation", "info", tr("Overfitting cannot be told without a separate validation set"),
                      message, dict(evidence),
-                     ("Give the data a validation share (Data panel) or a larger dataset to split.",))
+                     (tr("Give the data a validation share (Data panel) or a larger dataset to split."),))
 
 
 def _rank(diagnosis: Diagnosis) -> int:
@@ -76,14 +79,14 @@ def resolve(found: Sequence[Optional[Diagnosis]], validation: str = "separate") 
         for kind in ("underfitting", "overfitting", "needs_validation"):
             by_kind.pop(kind, None)
         by_kind["learning_rate"] = _with_sentence(
-            by_kind["learning_rate"], "Until the loss settles, the curves cannot show whether the network is too "
-            "simple or learning its training rows by heart.")
+            by_kind["learning_rate"], tr("Until the loss settles, the curves cannot show whether the network is too "
+                                         "simple or learning its training rows by heart."))
     if "underfitting" in by_kind and "overfitting" in by_kind:
         overfitting = by_kind.pop("overfitting")
         by_kind["underfitting"] = _with_sentence(
-            by_kind["underfitting"], f"The validation loss also rose after epoch "
-            f"{int(overfitting.evidence['best_epoch'])}, but a network that has not learned its training rows is "
-            "not learning them by heart: let it fit them first.")
+            by_kind["underfitting"], tr("The validation loss also rose after epoch {epoch}, but a network that has "
+                                        "not learned its training rows is not learning them by heart: let it fit "
+                                        "them first.", epoch=int(overfitting.evidence["best_epoch"])))
     chosen: dict[str, str] = {}   # setting -> the direction the strongest finding advises
     resolved = []
     for diagnosis in sorted(by_kind.values(), key=_rank):

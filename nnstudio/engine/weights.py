@@ -14,6 +14,7 @@ from safetensors.torch import load as load_safetensors_bytes
 from safetensors.torch import save as save_safetensors_bytes
 
 from ..core.files import atomic_write_bytes
+from ..core.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ def state_from_bytes(data: bytes) -> dict[str, torch.Tensor]:
     try:
         return load_safetensors_bytes(data)
     except (SafetensorError, ValueError, RuntimeError, OverflowError) as exc:
-        raise WeightsError(f"this is not a readable safetensors weights file ({str(exc)[:120]})") from None
+        raise WeightsError(tr("this is not a readable safetensors weights file ({reason})",
+                                reason=str(exc)[:120])) from None
 
 
 def apply_state(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
@@ -44,18 +46,20 @@ def apply_state(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
     for key, value in expected.items():
         layer = key.split(".")[1] if key.startswith("layers.") else key
         if key not in state:
-            raise WeightsError(f"the weights file has no values for layer '{layer}' ({key})")
+            raise WeightsError(tr("the weights file has no values for layer '{layer}' ({key})", layer=layer, key=key))
         if tuple(state[key].shape) != tuple(value.shape):
-            raise WeightsError(f"layer '{layer}' does not match: the file has {key} of shape "
-                               f"{tuple(state[key].shape)}, the network needs {tuple(value.shape)}")
+            raise WeightsError(tr("layer '{layer}' does not match: the file has {key} of shape {shape}, the network "
+                                  "needs {needed}", layer=layer, key=key, shape=tuple(state[key].shape),
+                                  needed=tuple(value.shape)))
         if state[key].dtype != value.dtype and not (state[key].is_floating_point() and value.is_floating_point()):
-            raise WeightsError(f"layer '{layer}': {key} holds {state[key].dtype}, expected {value.dtype}")
+            raise WeightsError(tr("layer '{layer}': {key} holds {dtype}, expected {expected}", layer=layer, key=key,
+                                  dtype=state[key].dtype, expected=value.dtype))
     extra = sorted(set(state) - set(expected))
     if extra:
-        raise WeightsError(f"the weights file has values the network does not know: {extra[0]}")
+        raise WeightsError(tr("the weights file has values the network does not know: {key}", key=extra[0]))
     for key, tensor in state.items():
         if tensor.is_floating_point() and not torch.isfinite(tensor).all():
-            raise WeightsError(f"{key} in the weights file holds NaN or infinite numbers")
+            raise WeightsError(tr("{key} in the weights file holds NaN or infinite numbers", key=key))
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
 
 
@@ -63,7 +67,7 @@ def load_weights(model: torch.nn.Module, path: Union[str, Path]) -> None:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise WeightsError(f"could not read '{path}': {exc.strerror or exc}") from None
+        raise WeightsError(tr("could not read '{path}': {reason}", path=path, reason=exc.strerror or exc)) from None
     apply_state(model, state_from_bytes(data))
 
 
@@ -88,17 +92,18 @@ def load_pt_state(path: Union[str, Path]) -> dict[str, torch.Tensor]:
             warnings.simplefilter("ignore", UserWarning)  # torch notes pickle protocols it was not written with
             loaded = torch.load(Path(path), map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise WeightsError(f"'{path}' does not exist") from None
+        raise WeightsError(tr("'{path}' does not exist", path=path)) from None
     except (pickle.UnpicklingError, OSError, RuntimeError, ValueError, EOFError, KeyError, TypeError, AttributeError, IndexError,
             UnicodeDecodeError) as exc:
         # torch reports a refused or damaged pickle as one of these; the first line says enough.
         first_line = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-        raise WeightsError(f"'{Path(path).name}' is not a readable weights file ({first_line})") from None
+        raise WeightsError(tr("'{name}' is not a readable weights file ({reason})", name=Path(path).name,
+                                reason=first_line)) from None
     if isinstance(loaded, dict) and isinstance(loaded.get("state_dict"), dict):
         loaded = loaded["state_dict"]  # the common {"state_dict": ...} checkpoint layout
     if not isinstance(loaded, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
                                                for k, v in loaded.items()):
-        raise WeightsError(f"'{Path(path).name}' does not hold a state dict (names mapped to tensors)")
+        raise WeightsError(tr("'{name}' does not hold a state dict (names mapped to tensors)", name=Path(path).name))
     return dict(loaded)
 
 
@@ -110,7 +115,7 @@ def load_any_weights(model: torch.nn.Module, path: Union[str, Path]) -> None:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise WeightsError(f"could not read '{path}': {exc.strerror or exc}") from None
+            raise WeightsError(tr("could not read '{path}': {reason}", path=path, reason=exc.strerror or exc)) from None
         state = state_from_bytes(data)
     apply_state(model, matching_keys(model, state))
 

@@ -8,6 +8,7 @@ import math
 import re
 from typing import Any
 
+from ...core.i18n import N_, tr
 from .formats import ExportError
 
 # Plain ASCII identifiers only: str.isidentifier() also accepts letters that NFKC-normalise to other names
@@ -24,7 +25,7 @@ def is_identifier(text: Any) -> bool:
     return isinstance(text, str) and _IDENTIFIER.fullmatch(text) is not None and text not in _NOT_NAMES
 
 
-def literal(value: Any, what: str = "a value") -> str:
+def literal(value: Any, what: str = N_("a value")) -> str:
     """Python source that evaluates to `value` (None, bool, int, finite float, str, or lists/tuples of them).
 
     Anything else is refused rather than written with str() or repr() of an unknown type, which could be
@@ -36,14 +37,16 @@ def literal(value: Any, what: str = "a value") -> str:
         return repr(int(value))  # int(): a subclass's repr() could print anything
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ExportError(f"{what} is not a finite number ({value!r}), so it cannot be written as code")
+            raise ExportError(tr("{what} is not a finite number ({value!r}), so it cannot be written as code",
+                                 what=tr(what), value=value))
         return repr(float(value))
     if isinstance(value, (list, tuple)):
         items = [literal(v, what) for v in value]
         if isinstance(value, tuple):
             return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
         return "[" + ", ".join(items) + "]"
-    raise ExportError(f"{what} has a type that cannot be written as code ({type(value).__name__})")
+    raise ExportError(tr("{what} has a type that cannot be written as code ({kind})", what=tr(what),
+                         kind=type(value).__name__))
 
 
 def _plain(value: Any) -> Any:
@@ -60,11 +63,11 @@ def number(value: Any, what: str) -> str:
     """A finite real number (not a bool) as a float literal."""
     value = _plain(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ExportError(f"{what} must be a number")
+        raise ExportError(tr("{what} must be a number", what=tr(what)))
     try:
         value = float(value)
     except OverflowError:
-        raise ExportError(f"{what} is too large to be written as code") from None
+        raise ExportError(tr("{what} is too large to be written as code", what=tr(what))) from None
     return literal(value, what)
 
 
@@ -72,7 +75,7 @@ def whole(value: Any, what: str) -> str:
     """A whole number (not a bool, not a float) as an int literal."""
     value = _plain(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ExportError(f"{what} must be a whole number")
+        raise ExportError(tr("{what} must be a whole number", what=tr(what)))
     return repr(int(value))
 
 
@@ -108,7 +111,7 @@ def python_list(values: list, indent: int, width: int = 100) -> str:
     """A list literal wrapped over lines (64 pixel column names stay readable).
 
     Lines break only between items: a column name such as 'a b' must never be split inside its quotes."""
-    items = [literal(v, "a column name or class value") for v in values]
+    items = [literal(v, N_("a column name or class value")) for v in values]
     text = "[" + ", ".join(items) + "]"
     if len(text) + indent <= width:
         return text

@@ -7,6 +7,7 @@ from typing import Callable, Optional
 
 from torch import nn
 
+from ...core.i18n import N_, tr
 from .code_literals import comment_text, number, whole
 from .formats import ExportError
 
@@ -54,7 +55,7 @@ def activation_line(name: str, value: str, sample_rank: int) -> Line:
               "leaky_relu": f"F.leaky_relu({value})", "elu": f"F.elu({value})", "gelu": f"F.gelu({value})"}
     # Only these fixed expressions are ever written: an activation name from the file is a key, never code.
     if not isinstance(name, str) or name not in simple:
-        raise ExportError(f"there is no code for the activation {comment_text(name)[:80]}")
+        raise ExportError(tr("there is no code for the activation {name}", name=comment_text(name)[:80]))
     return Line(simple[name], name in _ACTIVATIONS_NEEDING_F)
 
 
@@ -66,8 +67,8 @@ def write_input(layer: LayerCode) -> LayerLines:
     shape = layer.shape
     if len(shape) <= 1:
         return LayerLines()
-    sizes = ", ".join(whole(s, "an input size") for s in shape)
-    dims = "×".join(whole(s, "an input size") for s in shape)
+    sizes = ", ".join(whole(s, N_("an input size")) for s in shape)
+    dims = "×".join(whole(s, N_("an input size")) for s in shape)
     return LayerLines(forward=Line(f"{layer.code} = {layer.code}.reshape(-1, {sizes})  # each sample is {dims}"))
 
 
@@ -75,18 +76,18 @@ def write_dense(layer: LayerCode) -> LayerLines:
     """Dense and Output: nn.Linear, then the activation (the Output's resolved one, as the module holds it)."""
     units, features = layer.module.weight.shape
     bias = "" if layer.module.bias is not None else ", bias=False"
-    init = f"self.{layer.code} = nn.Linear({whole(features, 'a size')}, {whole(units, 'a size')}{bias})"
+    init = f"self.{layer.code} = nn.Linear({whole(features, N_('a size'))}, {whole(units, N_('a size'))}{bias})"
     line = activation_line(layer.module.activation_name, f"self.{layer.code}({layer.sources[0]})", len(layer.shape))
     return LayerLines(init, Line(f"{layer.code} = {line.text}", line.uses_functional))
 
 
 def write_dropout(layer: LayerCode) -> LayerLines:
-    return LayerLines(f"self.{layer.code} = nn.Dropout({number(layer.module.p, 'a dropout rate')})", _call(layer))
+    return LayerLines(f"self.{layer.code} = nn.Dropout({number(layer.module.p, N_('a dropout rate'))})", _call(layer))
 
 
 def write_batch_normalization(layer: LayerCode) -> LayerLines:
     module = layer.module
-    return LayerLines(f"self.{layer.code} = nn.BatchNorm1d({whole(module.num_features, 'a size')}, "
+    return LayerLines(f"self.{layer.code} = nn.BatchNorm1d({whole(module.num_features, N_('a size'))}, "
                       f"eps={number(module.eps, 'epsilon')}, momentum={number(module.momentum, 'momentum')})",
                       _call(layer))
 
@@ -94,7 +95,7 @@ def write_batch_normalization(layer: LayerCode) -> LayerLines:
 def write_layer_normalization(layer: LayerCode) -> LayerLines:
     module = layer.module
     bias = "" if module.bias is not None else ", bias=False"
-    return LayerLines(f"self.{layer.code} = nn.LayerNorm({whole(module.normalized_shape[0], 'a size')}, "
+    return LayerLines(f"self.{layer.code} = nn.LayerNorm({whole(module.normalized_shape[0], N_('a size'))}, "
                       f"eps={number(module.eps, 'epsilon')}{bias})", _call(layer))
 
 

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from ...core.files import atomic_write_bytes
+from ...core.i18n import N_, tr
 from ..compiler import GraphModule
 from ..weights import state_to_bytes
 
@@ -82,7 +83,7 @@ def export_torchscript(model: GraphModule, path: Union[str, Path]) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
-ONNX_MISSING = "ONNX export needs the onnx package: pip install onnx"
+ONNX_MISSING = N_("ONNX export needs the onnx package: pip install onnx")  # shown with tr()
 
 
 def require_onnx() -> None:
@@ -92,7 +93,7 @@ def require_onnx() -> None:
     try:
         import onnx  # noqa: F401, PLC0415 - only to see that it is there
     except ImportError:
-        raise ExportError(ONNX_MISSING) from None
+        raise ExportError(tr(ONNX_MISSING)) from None
 
 
 def export_onnx(model: GraphModule, path: Union[str, Path]) -> None:
