@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
 from .graph import Graph, name_problem
+from .i18n import ntr, tr
 from .layers import (LayerResult, NodeContext, OutputTarget, Shape, ShapeError, canonical_type, format_shape,
                      layer_spec, parameter_problems)
 from .memory_budget import DEFAULT_BATCH_SIZE, DEFAULT_OPTIMIZER, estimate, memory_problem, values_in
@@ -28,13 +30,13 @@ class Issue:
     def labelled(self) -> str:
         """The message led by what kind of issue it is, as tooltips show it ("Error: ...")."""
         if self.severity == ERROR:
-            return "Error: {message}".format(message=self.message)
-        return "Warning: {message}".format(message=self.message)
+            return tr("Error: {message}", message=self.message)
+        return tr("Warning: {message}", message=self.message)
 
     def with_layer_name(self, name: Optional[str]) -> str:
         """The message, led by the layer's name when the message does not already say which layer."""
         if name and f"'{name}'" not in self.message:
-            return "{layer}: {message}".format(layer=name, message=self.message)
+            return tr("{layer}: {message}", layer=name, message=self.message)
         return self.message
 
 
@@ -56,9 +58,9 @@ def issue_counts_text(issues: Sequence[Issue]) -> str:
     warnings = len(issues) - errors
     parts = []
     if errors:
-        parts.append("1 error" if errors == 1 else "{count} errors".format(count=errors))
+        parts.append(ntr("{n} error", "{n} errors", errors))
     if warnings:
-        parts.append("1 warning" if warnings == 1 else "{count} warnings".format(count=warnings))
+        parts.append(ntr("{n} warning", "{n} warnings", warnings))
     return ", ".join(parts)
 
 
@@ -126,21 +128,30 @@ class Analysis:
     def summary_text(self) -> str:
         """A table like Keras' model.summary()."""
         rows = self.summary_rows()
-        headers = ("Layer (type)", "Output Shape", "Param #")
+        headers = (tr("Layer (type)"), tr("Output Shape"), tr("Param #"))
         cells = [(f"{r.name} ({r.type})", r.output_shape, f"{r.params:,}") for r in rows]
-        widths = [max([len(headers[i])] + [len(c[i]) for c in cells]) + 2 for i in range(3)]
+        widths = [max([_width(headers[i])] + [_width(c[i]) for c in cells]) + 2 for i in range(3)]
         line = "─" * sum(widths)
-        out = [line, "".join(h.ljust(w) for h, w in zip(headers, widths)), line]
-        out += ["".join(c.ljust(w) for c, w in zip(cell, widths)) for cell in cells]
+        out = [line, "".join(_pad(h, w) for h, w in zip(headers, widths)), line]
+        out += ["".join(_pad(c, w) for c, w in zip(cell, widths)) for cell in cells]
         total, trainable = self.total_params, self.trainable_params
-        out += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
-                f"Non-trainable params: {total - trainable:,}", line]
+        out += [line, tr("Total params: {count:,}", count=total), tr("Trainable params: {count:,}", count=trainable),
+                tr("Non-trainable params: {count:,}", count=total - trainable), line]
         return "\n".join(out)
 
     def summary_dict(self) -> dict:
         return {"layers": [{"name": r.name, "type": r.type, "output_shape": r.output_shape, "params": r.params}
                            for r in self.summary_rows()],
                 "total_params": self.total_params, "trainable_params": self.trainable_params}
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: Hangul and other wide letters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
 
 
 def analyze(graph: Union[Graph, dict], context: Optional[DataContext] = None) -> Analysis:
@@ -151,7 +162,8 @@ def analyze(graph: Union[Graph, dict], context: Optional[DataContext] = None) ->
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"; report instead
         log.exception("analysis failed")
         result = Analysis()
-        result.issues.append(Issue(None, ERROR, f"The network could not be checked ({exc}); please report this."))
+        result.issues.append(Issue(None, ERROR, tr("The network could not be checked ({error}); please report this.",
+                                                   error=exc)))
         return result
 
 
@@ -162,8 +174,8 @@ def _analyze(snapshot: dict, context: DataContext) -> Analysis:
     for nd in snapshot.get("nodes", []):
         canonical = canonical_type(nd.get("type", ""))
         if canonical is None:
-            issues.append(Issue(nd.get("id"), ERROR, f"'{nd.get('name')}' has an unknown layer type "
-                                                     f"{nd.get('type')!r}"))
+            issues.append(Issue(nd.get("id"), ERROR, tr("'{layer}' has an unknown layer type {type!r}",
+                                                        layer=nd.get("name"), type=nd.get("type"))))
             continue
         nodes[nd["id"]] = dict(nd, type=canonical)
         result.names[nd["id"]] = nd["name"]
@@ -173,15 +185,17 @@ def _analyze(snapshot: dict, context: DataContext) -> Analysis:
     for node_id, nd in nodes.items():
         problem = name_problem(nd["name"])
         if problem:
-            issues.append(Issue(node_id, ERROR, f"The name {nd['name']!r} is not allowed: {problem}"))
+            issues.append(Issue(node_id, ERROR, tr("The name {name!r} is not allowed: {problem}",
+                                                   name=nd["name"], problem=problem)))
         if nd["name"] in seen_names:
-            issues.append(Issue(node_id, ERROR, f"Two layers are called '{nd['name']}': rename one"))
+            issues.append(Issue(node_id, ERROR, tr("Two layers are called '{name}': rename one",
+                                                   name=nd["name"])))
         seen_names[nd["name"]] = node_id
 
     bad_params: set[str] = set()
     for node_id, nd in nodes.items():
         for message in parameter_problems(nd["type"], nd.get("params", {})).values():
-            issues.append(Issue(node_id, ERROR, f"'{nd['name']}': {message}"))
+            issues.append(Issue(node_id, ERROR, tr("'{layer}': {message}", layer=nd["name"], message=message)))
             bad_params.add(node_id)
 
     # Wires into each port, in port order.
@@ -207,17 +221,18 @@ def _analyze(snapshot: dict, context: DataContext) -> Analysis:
                 ready.append(nxt)
     in_loop = [n for n in nodes if n not in order]
     for node_id in in_loop:
-        issues.append(Issue(node_id, ERROR, f"'{nodes[node_id]['name']}' is part of a loop: data must flow one "
-                                            "way, from inputs to outputs. Delete one wire of the loop."))
+        issues.append(Issue(node_id, ERROR, tr(
+            "'{layer}' is part of a loop: data must flow one way, from inputs to outputs. Delete one wire of the loop.",
+            layer=nodes[node_id]["name"])))
     result.order = order
 
     inputs = [n for n in nodes if nodes[n]["type"] == "Input"]
     outputs = [n for n in nodes if nodes[n]["type"] == "Output"]
     if not inputs:
-        issues.append(Issue(None, ERROR, "The network has no Input layer: drag one from the palette."))
+        issues.append(Issue(None, ERROR, tr("The network has no Input layer: drag one from the palette.")))
     if not outputs:
-        issues.append(Issue(None, ERROR, "The network has no Output layer: add one at the end so it knows what "
-                                         "to learn."))
+        issues.append(Issue(None, ERROR, tr("The network has no Output layer: add one at the end so it knows "
+                                            "what to learn.")))
 
     ports: dict[str, tuple[str, ...]] = {}
     for node_id, nd in nodes.items():
@@ -225,9 +240,15 @@ def _analyze(snapshot: dict, context: DataContext) -> Analysis:
         ports[node_id] = spec.input_ports(nd.get("params", {}))
         missing = [p for p in ports[node_id] if p not in incoming[node_id]]
         if missing and node_id not in in_loop:
-            what = "its input" if len(ports[node_id]) == 1 else f"{len(missing)} of its inputs"
-            issues.append(Issue(node_id, ERROR, f"'{nd['name']}' has nothing connected to {what}: "
-                                                "draw a wire into it from an earlier layer."))
+            if len(ports[node_id]) == 1:
+                message = tr("'{layer}' has nothing connected to its input: draw a wire into it from an earlier "
+                             "layer.", layer=nd["name"])
+            else:
+                message = ntr("'{layer}' has nothing connected to {n} of its inputs: draw a wire into it from an "
+                              "earlier layer.",
+                              "'{layer}' has nothing connected to {n} of its inputs: draw wires into them from "
+                              "earlier layers.", len(missing), layer=nd["name"])
+            issues.append(Issue(node_id, ERROR, message))
 
     # Which nodes lead to some Output (walk backwards from the outputs).
     useful: set[str] = set()
@@ -240,8 +261,9 @@ def _analyze(snapshot: dict, context: DataContext) -> Analysis:
         stack.extend(incoming[current].values())
     for node_id in nodes:
         if node_id not in useful and outputs:
-            issues.append(Issue(node_id, WARNING, f"'{nodes[node_id]['name']}' does not lead to any Output, so "
-                                                  "it does not take part in training."))
+            issues.append(Issue(node_id, WARNING, tr(
+                "'{layer}' does not lead to any Output, so it does not take part in training.",
+                layer=nodes[node_id]["name"])))
 
     data_problems = _data_problems(nodes, context)
     issues.extend(data_problems.values())

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from .files import atomic_write_bytes, read_user_file
+from .i18n import N_, tr
 from .json_checks import json_problem, short_value
 from .project import Project, ProjectError, loads_project
 
@@ -98,7 +99,7 @@ def write_bundle(path: Union[str, Path], project_text: str, model: dict, weights
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
-        raise BundleError(f"could not save to '{path}': {exc.strerror or exc}") from None
+        raise BundleError(tr("could not save to '{path}': {reason}", path=path, reason=exc.strerror or exc)) from None
 
 
 # ------------------------------------------------------------------ reading
@@ -110,7 +111,8 @@ def _fail(message: str) -> None:
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """Unpack one member, never more than `limit` bytes, whatever its header claims."""
     if info.file_size > limit:
-        _fail(f"its part '{info.filename}' is too large ({info.file_size:,} bytes unpacked)")
+        _fail(tr("its part '{part}' is too large ({size:,} bytes unpacked)", part=info.filename,
+                 size=info.file_size))
     chunks, total = [], 0
     with archive.open(info) as handle:
         while True:
@@ -119,7 +121,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
                 break
             total += len(chunk)
             if total > limit:
-                _fail(f"its part '{info.filename}' unpacks to more than it declares")
+                _fail(tr("its part '{part}' unpacks to more than it declares", part=info.filename))
             chunks.append(chunk)
     return b"".join(chunks)
 
@@ -128,53 +130,53 @@ def _parse_json(data: bytes, name: str) -> Any:
     try:
         return json.loads(data)
     except RecursionError:
-        raise BundleError(f"its part '{name}' is nested too deeply") from None
+        raise BundleError(tr("its part '{part}' is nested too deeply", part=name)) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BundleError(f"its part '{name}' is not valid JSON ({str(exc)[:80]})") from None
+        raise BundleError(tr("its part '{part}' is not valid JSON ({reason})", part=name,
+                          reason=str(exc)[:80])) from None
 
 
 def _check_manifest(manifest: Any) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        _fail("it is not an NN Studio model bundle (its manifest is missing or different)")
+        _fail(tr("it is not an NN Studio model bundle (its manifest is missing or different)"))
     version = manifest.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        _fail("its version number is missing or invalid")
+        _fail(tr("its version number is missing or invalid"))
     if version > VERSION:
-        _fail(f"it was saved by a newer NN Studio (bundle version {short_value(version)}; this version reads up to "
-              f"{VERSION}). "
-              "Please update NN Studio to open it.")
+        _fail(tr("it was saved by a newer NN Studio (bundle version {version}; this version reads up to "
+                 "{supported}). Please update NN Studio to open it.", version=short_value(version), supported=VERSION))
     members = manifest.get("members")
     if not isinstance(members, dict) or set(members) != set(MEMBERS):
-        _fail(f"its manifest must list exactly {', '.join(MEMBERS)}")
+        _fail(tr("its manifest must list exactly {parts}", parts=", ".join(MEMBERS)))
     for name in MEMBERS:
         entry = members[name]
         if (not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str)
                 or isinstance(entry.get("size"), bool) or not isinstance(entry.get("size"), int)):
-            _fail(f"its manifest entry for '{name}' is damaged")
+            _fail(tr("its manifest entry for '{part}' is damaged", part=name))
     return manifest
 
 
 def check_history(history: Any) -> dict:
     """A history must be a table whose curves are lists of numbers (or null for a NaN that was stored)."""
     if not isinstance(history, dict):
-        _fail("its run history is not a table")
+        _fail(tr("its run history is not a table"))
     problem = json_problem(history)
     if problem:
-        _fail(f"its run history {problem}")
+        _fail(tr("its run history {problem}", problem=problem))
     last = history.get("last_run")
     if last is None:
         return history
     if not isinstance(last, dict):
-        _fail("its last run is not a table")
+        _fail(tr("its last run is not a table"))
     epochs, logs = last.get("epochs", []), last.get("logs", {})
     if not isinstance(epochs, list) or not all(isinstance(e, int) and not isinstance(e, bool) for e in epochs):
-        _fail("its last run's epoch numbers are damaged")
+        _fail(tr("its last run's epoch numbers are damaged"))
     if not isinstance(logs, dict):
-        _fail("its last run's curves are damaged")
+        _fail(tr("its last run's curves are damaged"))
     for key, values in logs.items():
         if not isinstance(values, list) or len(values) != len(epochs) or not all(
                 v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values):
-            _fail(f"its curve {short_value(key)} is damaged")
+            _fail(tr("its curve {curve} is damaged", curve=short_value(key)))
     return history
 
 
@@ -183,29 +185,31 @@ def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContent
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, IndexError) as exc:
-        raise BundleError(f"it is not a readable zip file ({str(exc)[:80]})") from None
+        raise BundleError(tr("it is not a readable zip file ({reason})", reason=str(exc)[:80])) from None
     except NotImplementedError as exc:
-        raise BundleError(f"it uses a zip feature NN Studio does not read ({str(exc)[:80]})") from None
+        raise BundleError(tr("it uses a zip feature NN Studio does not read ({reason})",
+                          reason=str(exc)[:80])) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            _fail(f"it holds {len(infos)} parts; a bundle holds {len(MEMBERS) + 1}")
+            _fail(tr("it holds {count} parts; a bundle holds {expected}", count=len(infos), expected=len(MEMBERS) + 1))
         names = [info.filename for info in infos]
         if len(set(names)) != len(names):
-            _fail("it holds two parts with the same name")
+            _fail(tr("it holds two parts with the same name"))
         expected = {MANIFEST, *MEMBERS}
         missing = sorted(expected - set(names))
         if missing:
-            _fail(f"it has no '{missing[0]}'")
+            _fail(tr("it has no '{part}'", part=missing[0]))
         extra = sorted(set(names) - expected)
         if extra:
-            _fail(f"it holds an unexpected part {short_value(extra[0], 60)}")
+            _fail(tr("it holds an unexpected part {part}", part=short_value(extra[0], 60)))
         if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
-            _fail("its parts are too large once unpacked")
+            _fail(tr("its parts are too large once unpacked"))
         by_name = {info.filename: info for info in infos}
         for info in infos:
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
-                _fail(f"its part '{info.filename}' is encrypted or packed in a way NN Studio does not read")
+                _fail(tr("its part '{part}' is encrypted or packed in a way NN Studio does not read",
+                         part=info.filename))
         try:
             raw = {name: _read_member(archive, by_name[name], MAX_WEIGHTS_BYTES if name == WEIGHTS
                                       else MAX_JSON_BYTES) for name in expected}
@@ -213,24 +217,24 @@ def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContent
             raise
         except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, RuntimeError,
                 NotImplementedError) as exc:
-            raise BundleError(f"it is damaged ({str(exc)[:80]})") from None
+            raise BundleError(tr("it is damaged ({reason})", reason=str(exc)[:80])) from None
     manifest = _check_manifest(_parse_json(raw[MANIFEST], MANIFEST))
     for name in MEMBERS:
         entry = manifest["members"][name]
         if entry["size"] != len(raw[name]) or entry["sha256"] != hashlib.sha256(raw[name]).hexdigest():
-            _fail(f"its part '{name}' does not match its checksum: the file was changed or damaged")
+            _fail(tr("its part '{part}' does not match its checksum: the file was changed or damaged", part=name))
     try:
         project = loads_project(raw[PROJECT], base_dir)
     except BundleError:
         raise
     except ProjectError as exc:
-        raise BundleError(f"its project is damaged: {exc}") from None
+        raise BundleError(tr("its project is damaged: {reason}", reason=exc)) from None
     model = _parse_json(raw[MODEL], MODEL)
     if not isinstance(model, dict):
-        _fail("its model description is not a table")
+        _fail(tr("its model description is not a table"))
     problem = json_problem(model)
     if problem:
-        _fail(f"its model description {problem}")
+        _fail(tr("its model description {problem}", problem=problem))
     history = check_history(_parse_json(raw[HISTORY], HISTORY))
     return BundleContents(project, model, raw[WEIGHTS], history, manifest)
 
@@ -238,11 +242,11 @@ def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContent
 def read_bundle(path: Union[str, Path]) -> BundleContents:
     """Open a bundle file; data paths in its project are read relative to the bundle's folder."""
     path = Path(path)
-    data = read_user_file(path, MAX_BUNDLE_BYTES, BundleError, "a model bundle")
+    data = read_user_file(path, MAX_BUNDLE_BYTES, BundleError, N_("a model bundle"))
     try:
         contents = unpack_bundle(data, path.parent.resolve())
     except BundleError as exc:
-        raise BundleError(f"'{path.name}' could not be opened: {exc}") from None
+        raise BundleError(tr("'{file}' could not be opened: {reason}", file=path.name, reason=exc)) from None
     contents.project.path = None  # the project came from inside a bundle: saving it asks where
     return contents
 

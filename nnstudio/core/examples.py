@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Callable
 
 from .graph import Graph
+from .i18n import N_
 from .layout import apply_layout
 from .project import Project, save_project
 from .settings import DataSettings, EarlyStopping, TrainingSettings
 
+# Titles and notes are marked with N_: they are saved in English into the example files (stored data), and
+# shown with tr(title) where an example is listed or opened.
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
@@ -36,8 +39,8 @@ def xor() -> Project:
            ("Dense", "hidden", {"units": 8, "activation": "tanh"}),
            ("Output", "xor", {"task": "binary"}))
     training = TrainingSettings(optimizer="adam", learning_rate=0.05, batch_size=4, epochs=300, seed=1)
-    return Project(graph, _logic_data("xor"), training, title="XOR with one hidden layer",
-                   notes="One hidden layer lets the network bend its decision boundary and solve XOR.")
+    return Project(graph, _logic_data("xor"), training, title=N_("XOR with one hidden layer"),
+                   notes=N_("One hidden layer lets the network bend its decision boundary and solve XOR."))
 
 
 def xor_single_layer() -> Project:
@@ -45,8 +48,8 @@ def xor_single_layer() -> Project:
     _chain(graph, ("Input", "inputs", {"shape": [2]}),
            ("Output", "xor", {"task": "binary", "activation": "sigmoid"}))
     training = TrainingSettings(optimizer="sgd", learning_rate=1.0, batch_size=4, epochs=500, seed=0)
-    return Project(graph, _logic_data("xor"), training, title="XOR without a hidden layer (it fails)",
-                   notes="A single layer draws one straight line; XOR needs two. The loss stays at ln 2 ≈ 0.693.")
+    return Project(graph, _logic_data("xor"), training, title=N_("XOR without a hidden layer (it fails)"),
+                   notes=N_("A single layer draws one straight line; XOR needs two. The loss stays at ln 2 ≈ 0.693."))
 
 
 def iris() -> Project:
@@ -56,8 +59,8 @@ def iris() -> Project:
            ("Output", "species", {"task": "multiclass"}))
     data = DataSettings(source={"kind": "builtin", "name": "iris"}, validation_fraction=0.2, test_fraction=0.2)
     training = TrainingSettings(optimizer="adam", learning_rate=0.01, batch_size=16, epochs=100, seed=0)
-    return Project(graph, data, training, title="Iris flowers",
-                   notes="Four measurements of a flower, three species: a first multi-class classifier.")
+    return Project(graph, data, training, title=N_("Iris flowers"),
+                   notes=N_("Four measurements of a flower, three species: a first multi-class classifier."))
 
 
 def digits() -> Project:
@@ -74,8 +77,8 @@ def digits() -> Project:
     training = TrainingSettings(optimizer="adam", learning_rate=0.001, batch_size=32, epochs=30, seed=0,
                                 early_stopping=EarlyStopping(enabled=True, monitor="val_loss", patience=8,
                                                              restore_best=True))
-    return Project(graph, data, training, title="Handwritten digits (8×8)",
-                   notes="The multi-layer perceptron of the lecture: Flatten → 300 → 100 → 10, with Dropout.")
+    return Project(graph, data, training, title=N_("Handwritten digits (8×8)"),
+                   notes=N_("The multi-layer perceptron of the lecture: Flatten → 300 → 100 → 10, with Dropout."))
 
 
 # Diabetes has only 442 rows, so a test part of 88 can be unrepresentative: with split seed 0 even
@@ -95,8 +98,8 @@ def regression() -> Project:
     training = TrainingSettings(optimizer="adam", learning_rate=0.01, batch_size=32, epochs=300, seed=0,
                                 early_stopping=EarlyStopping(enabled=True, monitor="val_loss", patience=30,
                                                              restore_best=True))
-    return Project(graph, data, training, title="Diabetes progression (regression)",
-                   notes="Predict a number: a linear output trained with mean squared error.")
+    return Project(graph, data, training, title=N_("Diabetes progression (regression)"),
+                   notes=N_("Predict a number: a linear output trained with mean squared error."))
 
 
 def wide_deep() -> Project:
@@ -123,9 +126,9 @@ def wide_deep() -> Project:
     training = TrainingSettings(optimizer="adam", learning_rate=0.01, batch_size=32, epochs=200, seed=0,
                                 early_stopping=EarlyStopping(enabled=True, monitor="val_loss", patience=30,
                                                              restore_best=True))
-    return Project(graph, data, training, title="Wide & Deep with two outputs",
-                   notes="A wide path (5 features straight to the output) and a deep path (6 features through "
-                         "two hidden layers) joined by Concatenate; an auxiliary output checks the deep path.")
+    return Project(graph, data, training, title=N_("Wide & Deep with two outputs"),
+                   notes=N_("A wide path (5 features straight to the output) and a deep path (6 features through "
+                         "two hidden layers) joined by Concatenate; an auxiliary output checks the deep path."))
 
 
 EXAMPLES: dict[str, Callable[[], Project]] = {

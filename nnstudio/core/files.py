@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Union
 
+from .i18n import tr
 from .json_checks import short_value
 
 
@@ -38,29 +39,33 @@ def atomic_write_text(path: Union[str, Path], text: str) -> None:
 def read_user_file(path: Union[str, Path], max_bytes: int, error: type, what: str) -> bytes:
     """Read a file the user chose, turning every problem into `error` with a plain message.
 
-    `what` names the kind of file in messages ("a project", "a model bundle")."""
+    `what` names the kind of file in messages ("a project", "a model bundle"): marked with N_ by the caller,
+    translated here."""
     path = Path(path)
+    what = tr(what)
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(path)
         # A pipe or a device (/dev/zero) has no size and may never end: reading one would hang or fill memory.
         if not stat.S_ISREG(info.st_mode):
-            raise error(f"'{path.name}' is not a regular file, so it cannot be {what}")
+            raise error(tr("'{file}' is not a regular file, so it cannot be {what}", file=path.name, what=what))
         if info.st_size > max_bytes:
-            raise error(f"'{path.name}' is too large to be {what} ({info.st_size // 1_000_000} MB)")
+            raise error(tr("'{file}' is too large to be {what} ({size} MB)", file=path.name, what=what,
+                            size=info.st_size // 1_000_000))
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)  # never more than the limit, even if the file grew meanwhile
         if len(data) > max_bytes:
-            raise error(f"'{path.name}' is too large to be {what}")
+            raise error(tr("'{file}' is too large to be {what}", file=path.name, what=what))
         return data
     except error:
         raise
     except FileNotFoundError:
-        raise error(f"'{path}' does not exist") from None
+        raise error(tr("'{path}' does not exist", path=path)) from None
     except IsADirectoryError:
-        raise error(f"'{path}' is a folder, not {what}") from None
+        raise error(tr("'{path}' is a folder, not {what}", path=path, what=what)) from None
     except OSError as exc:
-        raise error(f"'{path.name}' could not be read: {exc.strerror or exc}") from None
+        raise error(tr("'{file}' could not be read: {reason}", file=path.name, reason=exc.strerror or exc)) from None
     except ValueError as exc:  # a path with a NUL character, or one the system cannot encode
-        raise error(f"{short_value(str(path), 80)} is not a usable file path ({str(exc)[:60]})") from None
+        raise error(tr("{path} is not a usable file path ({reason})", path=short_value(str(path), 80),
+                       reason=str(exc)[:60])) from None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from .events import Event
+from .i18n import N_, tr
 from .layers import canonical_type, layer_spec
 
 
@@ -89,18 +90,19 @@ def name_problem(name: str) -> Optional[str]:
     uses itself are renamed there (engine/export/code_naming.py), so they are allowed here."""
     if not (isinstance(name, str) and name.isidentifier() and len(name) <= MAX_NAME_LENGTH
             and unicodedata.normalize("NFKC", name) == name):
-        return ("a name starts with a letter and uses only letters, digits and _ "
-                f"(at most {MAX_NAME_LENGTH}), so it can also name the layer in exported code")
+        return tr("a name starts with a letter and uses only letters, digits and _ (at most {count}), so it can "
+                  "also name the layer in exported code", count=MAX_NAME_LENGTH)
     return None
 
 
 # Why a wire is refused: each sentence written once, for the single check and the all-ports one.
-_FEEDS_ITSELF = "a layer cannot feed itself"
-_MAKES_A_LOOP = "this wire would make a loop; data must flow one way, from inputs to outputs"
+# Marked here, translated where they are returned (tr(_FEEDS_ITSELF)).
+_FEEDS_ITSELF = N_("a layer cannot feed itself")
+_MAKES_A_LOOP = N_("this wire would make a loop; data must flow one way, from inputs to outputs")
 
 
 def _input_taken(layer: str) -> str:
-    return f"this input of '{layer}' is already connected; delete that wire first"
+    return tr("this input of '{layer}' is already connected; delete that wire first", layer=layer)
 
 
 @dataclass
@@ -136,7 +138,7 @@ class Graph:
         try:
             return self.nodes[node_id]
         except KeyError:
-            raise GraphError(f"there is no node {node_id!r}") from None
+            raise GraphError(tr("there is no node {node!r}", node=node_id)) from None
 
     def node_by_name(self, name: str) -> Optional[Node]:
         for node in self.nodes.values():
@@ -182,18 +184,18 @@ class Graph:
     def connection_problem(self, source: str, source_port: str, target: str, target_port: str) -> Optional[str]:
         """Why this wire cannot be drawn, in plain words, or None when it can."""
         if source not in self.nodes or target not in self.nodes:
-            return "one end of the wire is not a node"
+            return tr("one end of the wire is not a node")
         src, dst = self.nodes[source], self.nodes[target]
         if source_port not in src.output_ports():
-            return f"'{src.name}' has no output called {source_port!r}"
+            return tr("'{layer}' has no output called {port!r}", layer=src.name, port=source_port)
         if target_port not in dst.input_ports():
-            return f"'{dst.name}' has no input called {target_port!r}"
+            return tr("'{layer}' has no input called {port!r}", layer=dst.name, port=target_port)
         if source == target:
-            return _FEEDS_ITSELF
+            return tr(_FEEDS_ITSELF)
         if self.edge_at_input(target, target_port) is not None:
             return _input_taken(dst.name)
         if self.reaches(target, source):
-            return _MAKES_A_LOOP
+            return tr(_MAKES_A_LOOP)
         return None
 
     def connection_problems(self, node_id: str, port: str, is_input: bool) -> dict[tuple[str, str], Optional[str]]:
@@ -210,22 +212,22 @@ class Graph:
             for other in self.nodes.values():
                 for name in other.input_ports():
                     if other.id == node_id:
-                        problems[(other.id, name)] = _FEEDS_ITSELF
+                        problems[(other.id, name)] = tr(_FEEDS_ITSELF)
                     elif (other.id, name) in taken:
                         problems[(other.id, name)] = _input_taken(other.name)
                     else:
-                        problems[(other.id, name)] = _MAKES_A_LOOP if other.id in upstream else None
+                        problems[(other.id, name)] = tr(_MAKES_A_LOOP) if other.id in upstream else None
         else:
             downstream = self._reachable(node_id, forward=True)
             anchor_taken = self.input_taken_problem(node_id, port)
             for other in self.nodes.values():
                 for name in other.output_ports():
                     if other.id == node_id:
-                        problems[(other.id, name)] = _FEEDS_ITSELF
+                        problems[(other.id, name)] = tr(_FEEDS_ITSELF)
                     elif anchor_taken:
                         problems[(other.id, name)] = anchor_taken
                     else:
-                        problems[(other.id, name)] = _MAKES_A_LOOP if other.id in downstream else None
+                        problems[(other.id, name)] = tr(_MAKES_A_LOOP) if other.id in downstream else None
         return problems
 
     def input_taken_problem(self, node_id: str, port: str) -> Optional[str]:
@@ -257,7 +259,7 @@ class Graph:
         if problem:
             return problem
         if self.node_by_name(new_name) is not None:
-            return f"another layer is already called {new_name!r}"
+            return tr("another layer is already called {name!r}", name=new_name)
         return None
 
     # ------------------------------------------------------------ edits
@@ -267,7 +269,7 @@ class Graph:
         """Build a node that would fit this graph (fresh id and name) without adding it."""
         canonical = canonical_type(type_name)
         if canonical is None:
-            raise GraphError(f"unknown layer type {type_name!r}")
+            raise GraphError(tr("unknown layer type {type!r}", type=type_name))
         spec = layer_spec(canonical)
         full = spec.defaults()
         for key, value in (params or {}).items():
@@ -276,7 +278,7 @@ class Graph:
         if node_id is None:
             node_id = self.new_id()
         elif node_id in self.nodes:
-            raise GraphError(f"a node with id {node_id!r} already exists")
+            raise GraphError(tr("a node with id {node!r} already exists", node=node_id))
         taken = {n.name for n in self.nodes.values()} | set(reserved_names)
         if name is None or name in taken:
             base = spec.base_name if name is None else re.sub(r"_\d+$", "", name)
@@ -312,7 +314,7 @@ class Graph:
         `index` puts it back at its old place in the node order, which is also the order of the
         network's inputs and outputs, so an undone delete gives exactly the graph from before."""
         if node.id in self.nodes:
-            raise GraphError(f"a node with id {node.id!r} already exists")
+            raise GraphError(tr("a node with id {node!r} already exists", node=node.id))
         self.nodes = _insert_at(self.nodes, node.id, node, index)
         self.events.node_added.emit(node)
         self.events.changed.emit()
@@ -332,7 +334,7 @@ class Graph:
         try:
             edge = self.edges.pop(edge_id)
         except KeyError:
-            raise GraphError(f"there is no wire {edge_id!r}") from None
+            raise GraphError(tr("there is no wire {wire!r}", wire=edge_id)) from None
         self.events.edge_removed.emit(edge)
         self.events.changed.emit()
         return edge
@@ -344,7 +346,7 @@ class Graph:
         try:
             pspec = spec.param(key)
         except KeyError:
-            raise GraphError(f"{node.type} has no setting {key!r}") from None
+            raise GraphError(tr("{type} has no setting {setting!r}", type=node.type, setting=key)) from None
         old = node.params.get(key)
         node.params[key] = pspec.normalise(value)
         if spec.variadic_inputs and key == "inputs":

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from typing import Optional
 
+from .i18n import tr
 from .layer_specs import (NO_GRADIENT_ACTIVATIONS, LayerResult, NodeContext, OutputConfig, OutputTarget, Shape,
                           ShapeError, short_shape)
 
 
 def _one_input(inputs: list) -> Shape:
     if len(inputs) != 1:
-        raise ShapeError("needs exactly one input")
+        raise ShapeError(tr("needs exactly one input"))
     return inputs[0]
 
 
@@ -19,15 +20,16 @@ def _flat(inputs: list, name: str, layer: str) -> int:
     shape = _one_input(inputs)
     if len(shape) != 1:
         raise ShapeError(
-            f"{layer} '{name}' expects a flat vector but gets {short_shape(shape)}: add a Flatten node before it")
+            tr("{type} '{layer}' expects a flat vector but gets {shape}: add a Flatten node before it",
+               type=layer, layer=name, shape=short_shape(shape)))
     return shape[0]
 
 
 def _activation_warnings(activation: str, name: str) -> tuple[str, ...]:
     if activation in NO_GRADIENT_ACTIVATIONS:
-        return (f"'{name}' uses the {activation} activation, whose slope is zero everywhere: backpropagation "
-                "cannot train through it. Use it for hand-set weights or the perceptron rule, "
-                "or pick sigmoid/tanh/relu to train with gradient descent.",)
+        return (tr("'{layer}' uses the {activation} activation, whose slope is zero everywhere: backpropagation "
+                   "cannot train through it. Use it for hand-set weights or the perceptron rule, "
+                   "or pick sigmoid/tanh/relu to train with gradient descent.", layer=name, activation=activation),)
     return ()
 
 
@@ -36,8 +38,9 @@ def infer_input(params: dict, inputs: list, ctx: NodeContext) -> LayerResult:
     data_shape = ctx.input_shape_from_data
     if data_shape is not None and math.prod(data_shape) != math.prod(shape):
         raise ShapeError(
-            f"Input '{ctx.name}' is set to {short_shape(shape)} values but its data columns give "
-            f"{short_shape(data_shape)}: set its shape to {short_shape(data_shape)} or choose other columns")
+            tr("Input '{layer}' is set to {shape} values but its data columns give {data_shape}: set its shape to "
+               "{data_shape} or choose other columns", layer=ctx.name, shape=short_shape(shape),
+               data_shape=short_shape(data_shape)))
     return LayerResult(shape)
 
 
@@ -67,8 +70,8 @@ def resolve_output(params: dict, target: Optional[OutputTarget]) -> tuple[Output
             units = target.units if task == target.task or task != "binary" else 1
         else:
             units = 1 if task != "multiclass" else 2
-            warnings.append("no data is chosen yet, so the number of output units is a guess; "
-                            "choose a dataset and it will follow the data")
+            warnings.append(tr("no data is chosen yet, so the number of output units is a guess; "
+                               "choose a dataset and it will follow the data"))
     activation = params.get("activation", "auto")
     if activation == "auto":
         activation = {"multiclass": "softmax", "binary": "sigmoid"}.get(task, "linear")
@@ -90,19 +93,21 @@ def infer_output(params: dict, inputs: list, ctx: NodeContext) -> LayerResult:
     if target is not None:
         if params.get("units", 0) and params["units"] != target.units and config.task == target.task:
             raise ShapeError(
-                f"Output '{ctx.name}' has {params['units']} units but its target needs {target.units}: "
-                "set units to 0 (automatic)")
+                tr("Output '{layer}' has {units} units but its target needs {needed}: set units to 0 (automatic)",
+                   layer=ctx.name, units=params["units"], needed=target.units))
         if config.task == "multiclass" and target.task == "regression":
-            raise ShapeError(f"Output '{ctx.name}' classifies but its target column holds measurements: "
-                             "set its task to regression")
+            raise ShapeError(tr("Output '{layer}' classifies but its target column holds measurements: "
+                                "set its task to regression", layer=ctx.name))
     if config.task == "multiclass" and config.loss == "cross_entropy" and config.units < 2:
-        raise ShapeError(f"Output '{ctx.name}' needs at least 2 units to tell classes apart")
+        raise ShapeError(tr("Output '{layer}' needs at least 2 units to tell classes apart", layer=ctx.name))
     if config.task == "binary" and config.units != 1:
-        raise ShapeError(f"Output '{ctx.name}' is a yes/no output and needs exactly 1 unit")
+        raise ShapeError(tr("Output '{layer}' is a yes/no output and needs exactly 1 unit", layer=ctx.name))
     if config.loss == "cross_entropy" and config.activation not in ("softmax", "linear"):
-        notes.append(f"cross-entropy expects softmax probabilities; '{ctx.name}' uses {config.activation}")
+        notes.append(tr("cross-entropy expects softmax probabilities; '{layer}' uses {activation}",
+                        layer=ctx.name, activation=config.activation))
     if config.loss == "binary_cross_entropy" and config.activation not in ("sigmoid", "linear", "step"):
-        notes.append(f"binary cross-entropy expects a sigmoid output; '{ctx.name}' uses {config.activation}")
+        notes.append(tr("binary cross-entropy expects a sigmoid output; '{layer}' uses {activation}",
+                        layer=ctx.name, activation=config.activation))
     notes.extend(_activation_warnings(config.activation, ctx.name))
     result = _dense_result(features, config.units, params["use_bias"])
     return LayerResult(result.shape, result.params, result.trainable, tuple(notes))
@@ -136,14 +141,15 @@ def infer_layer_normalization(params: dict, inputs: list, ctx: NodeContext) -> L
 def infer_concatenate(params: dict, inputs: list, ctx: NodeContext) -> LayerResult:
     leading = {s[:-1] for s in inputs}
     if len(leading) > 1:
-        raise ShapeError(f"Concatenate '{ctx.name}' joins along the last axis, so its inputs must agree in "
-                         f"the other axes, but it gets {', '.join(short_shape(s) for s in inputs)}: "
-                         "add Flatten nodes")
+        raise ShapeError(tr("Concatenate '{layer}' joins along the last axis, so its inputs must agree in "
+                            "the other axes, but it gets {shapes}: add Flatten nodes",
+                            layer=ctx.name, shapes=", ".join(short_shape(s) for s in inputs)))
     return LayerResult(inputs[0][:-1] + (sum(s[-1] for s in inputs),))
 
 
 def infer_add(params: dict, inputs: list, ctx: NodeContext) -> LayerResult:
     if len(set(inputs)) > 1:
-        raise ShapeError(f"Add '{ctx.name}' adds its inputs element by element, so they must have the same "
-                         f"shape, but it gets {' and '.join(short_shape(s) for s in inputs)}")
+        raise ShapeError(tr("Add '{layer}' adds its inputs element by element, so they must have the same "
+                            "shape, but it gets {shapes}", layer=ctx.name,
+                            shapes=", ".join(short_shape(s) for s in inputs)))
     return LayerResult(inputs[0])

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from .i18n import N_, tr
 from .json_checks import MAX_WHOLE, short_value
 
 Shape = tuple[int, ...]
@@ -29,7 +30,10 @@ TASKS: tuple[str, ...] = ("auto", "multiclass", "binary", "regression")
 LOSSES: tuple[str, ...] = ("auto", "cross_entropy", "binary_cross_entropy", "mse", "mae")
 METRICS: tuple[str, ...] = ("accuracy", "precision", "recall", "f1", "mse", "mae", "r2")
 
-CATEGORIES: tuple[str, ...] = ("Inputs & outputs", "Core", "Merge", "Regularisation", "Activations")
+# The palette's groups: English keys (a layer spec names its category with them, the canvas colours by them),
+# shown with tr(category).
+CATEGORIES: tuple[str, ...] = (N_("Inputs & outputs"), N_("Core"), N_("Merge"), N_("Regularisation"),
+                               N_("Activations"))
 
 
 class ShapeError(Exception):
@@ -43,8 +47,8 @@ class ParamSpec:
     name: str
     kind: str  # int, float, bool, choice, shape, columns, metrics, text
     default: Any
-    help: str
-    label: str = ""
+    help: str  # marked with N_ where it is defined; shown with tr(help)
+    label: str = ""  # marked with N_; title gives it in the current language
     minimum: Optional[float] = None
     maximum: Optional[float] = None
     choices: tuple[str, ...] = ()
@@ -53,57 +57,63 @@ class ParamSpec:
 
     @property
     def title(self) -> str:
-        return self.label or self.name.replace("_", " ").capitalize()
+        """The setting's name as a student reads it, in the current language ("Units", "유닛 수")."""
+        return tr(self.label) if self.label else self.name.replace("_", " ").capitalize()
 
     def problem(self, value: Any) -> Optional[str]:
         """Return why `value` is not allowed for this parameter, or None when it is fine."""
         kind = self.kind
         if kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
-                return f"{self.title} must be a whole number"
+                return tr("{setting} must be a whole number", setting=self.title)
             return self._range_problem(value)
         if kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                return f"{self.title} must be a number"
+                return tr("{setting} must be a number", setting=self.title)
             # A whole number beyond float's range (10**400) cannot even be compared as a float: say so.
             if isinstance(value, int) and abs(value) > 1e300:
-                return f"{self.title} is far too large"
+                return tr("{setting} is far too large", setting=self.title)
             if not math.isfinite(value):
-                return f"{self.title} must be a finite number"
+                return tr("{setting} must be a finite number", setting=self.title)
             return self._range_problem(value)
         if kind == "bool":
-            return None if isinstance(value, bool) else f"{self.title} must be on or off"
+            return None if isinstance(value, bool) else tr("{setting} must be on or off", setting=self.title)
         if kind == "choice":
             if value not in self.choices:
-                return f"{self.title} must be one of: {', '.join(self.choices)}"
+                return tr("{setting} must be one of: {choices}", setting=self.title,
+                          choices=", ".join(self.choices))
             return None
         if kind == "shape":
             if (not isinstance(value, (list, tuple)) or not value or len(value) > 4
                     or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value)):
-                return f"{self.title} must be one to four positive whole numbers, like 8 or 28×28"
+                return tr("{setting} must be one to four positive whole numbers, like 8 or 28×28",
+                          setting=self.title)
             if math.prod(value) > 50_000_000:
-                return f"{self.title} is too large"
+                return tr("{setting} is too large", setting=self.title)
             return None
         if kind in ("columns", "metrics"):
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-                return f"{self.title} must be a list of names"
+                return tr("{setting} must be a list of names", setting=self.title)
             if kind == "metrics":
                 unknown = [v for v in value if v not in METRICS]
                 if unknown:
-                    return f"{self.title}: unknown metric {unknown[0]!r}"
+                    return tr("{setting}: unknown metric {metric!r}", setting=self.title, metric=unknown[0])
             return None
         if kind == "text":
-            return None if isinstance(value, str) else f"{self.title} must be text"
-        return f"{self.title} has an unknown kind {kind!r}"
+            return None if isinstance(value, str) else tr("{setting} must be text", setting=self.title)
+        return tr("{setting} has an unknown kind {kind!r}", setting=self.title, kind=kind)
 
     def _range_problem(self, value: float) -> Optional[str]:
         if self.minimum is not None and value < self.minimum:
-            return f"{self.title} must be at least {_fmt(self.minimum)} (it is {_fmt(value)})"
+            return tr("{setting} must be at least {minimum} (it is {value})", setting=self.title,
+                      minimum=_fmt(self.minimum), value=_fmt(value))
         if self.maximum is not None:
             if self.maximum_exclusive and value >= self.maximum:
-                return f"{self.title} must be below {_fmt(self.maximum)} (it is {_fmt(value)})"
+                return tr("{setting} must be below {maximum} (it is {value})", setting=self.title,
+                          maximum=_fmt(self.maximum), value=_fmt(value))
             if not self.maximum_exclusive and value > self.maximum:
-                return f"{self.title} must be at most {_fmt(self.maximum)} (it is {_fmt(value)})"
+                return tr("{setting} must be at most {maximum} (it is {value})", setting=self.title,
+                          maximum=_fmt(self.maximum), value=_fmt(value))
         return None
 
     def normalise(self, value: Any) -> Any:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Optional, Union
 
 from .files import atomic_write_text, read_user_file
 from .graph import Graph, name_problem
+from .i18n import N_, tr
 from .json_checks import json_problem, short_value
 from .layers import canonical_type, layer_spec
 from .settings import DataSettings, SettingsError, TrainingSettings
@@ -82,7 +83,8 @@ def _check_weights_name(value: Any) -> Optional[str]:
         return None
     if (not isinstance(value, str) or not value.endswith(WEIGHTS_SUFFIX) or "/" in value or "\\" in value
             or value in ("", ".", "..") or path_problem(value)):
-        _fail(f"the trained weights must be a file in the project's folder ending in {WEIGHTS_SUFFIX}")
+        _fail(tr("the trained weights must be a file in the project's folder ending in {suffix}",
+                 suffix=WEIGHTS_SUFFIX))
     return value
 
 
@@ -110,25 +112,26 @@ def _absolute_source(source: dict, base_dir: Optional[Path]) -> dict:
             continue
         problem = path_problem(value)
         if problem:
-            _fail(f"the data source's {key} {problem}")
+            _fail(tr("the data source's {key} {problem}", key=key, problem=problem))
         if base_dir is not None and not Path(value).is_absolute():
             try:
                 source[key] = str((base_dir / value).resolve())
             except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a symlink loop on older Pythons
-                _fail(f"the data source's {key} cannot be found from the project's folder ({str(exc)[:80]})")
+                _fail(tr("the data source's {key} cannot be found from the project's folder ({reason})", key=key,
+                         reason=str(exc)[:80]))
     return source
 
 
 def path_problem(value: str) -> Optional[str]:
     """Why a text cannot be a file path on any system NN Studio runs on (NUL, lone surrogates, length)."""
     if len(value) > MAX_PATH_CHARS:
-        return f"is too long to be a file path ({len(value):,} characters)"
+        return tr("is too long to be a file path ({count:,} characters)", count=len(value))
     if "\x00" in value:
-        return "holds a NUL character, which no file name can have"
+        return tr("holds a NUL character, which no file name can have")
     try:
         os.fsencode(value)
     except UnicodeError:
-        return "holds characters that cannot be in a file name"
+        return tr("holds characters that cannot be in a file name")
     return None
 
 
@@ -140,32 +143,31 @@ def _fail(message: str) -> None:
 
 def _check_graph(graph: Any) -> dict:
     if not isinstance(graph, dict):
-        _fail("the 'graph' part is not a table of nodes and edges")
+        _fail(tr("the 'graph' part is not a table of nodes and edges"))
     nodes, edges = graph.get("nodes", []), graph.get("edges", [])
     if not isinstance(nodes, list) or not isinstance(edges, list):
-        _fail("the graph's nodes and edges must be lists")
+        _fail(tr("the graph's nodes and edges must be lists"))
     if len(nodes) > MAX_NODES or len(edges) > 4 * MAX_NODES:
-        _fail(f"the graph is too large (more than {MAX_NODES} layers)")
+        _fail(tr("the graph is too large (more than {count} layers)", count=MAX_NODES))
     clean_nodes, ids, names, ports = [], set(), set(), {}
     for index, nd in enumerate(nodes, 1):
-        where = f"layer {index}"
         if not isinstance(nd, dict):
-            _fail(f"{where} is not a table of settings")
+            _fail(tr("layer {index} is not a table of settings", index=index))
         node_id, type_name, name = nd.get("id"), nd.get("type"), nd.get("name")
         if not isinstance(node_id, str) or not node_id or len(node_id) > 64:
-            _fail(f"{where} has no valid id")
+            _fail(tr("layer {index} has no valid id", index=index))
         if node_id in ids:
-            _fail(f"two layers share the id {short_value(node_id)}")
+            _fail(tr("two layers share the id {id}", id=short_value(node_id)))
         if not isinstance(type_name, str) or canonical_type(type_name) is None:
-            _fail(f"{where} has an unknown layer type {short_value(type_name)}")
+            _fail(tr("layer {index} has an unknown layer type {type}", index=index, type=short_value(type_name)))
         if not isinstance(name, str) or name_problem(name):
-            _fail(f"{where} has an invalid name {short_value(name)}")
+            _fail(tr("layer {index} has an invalid name {name}", index=index, name=short_value(name)))
         if name in names:
-            _fail(f"two layers are called {name!r}")
+            _fail(tr("two layers are called {name!r}", name=name))
         spec = layer_spec(type_name)
         params = nd.get("params", {})
         if not isinstance(params, dict):
-            _fail(f"the settings of '{name}' are not a table")
+            _fail(tr("the settings of '{layer}' are not a table", layer=name))
         for key, value in params.items():
             try:
                 pspec = spec.param(key)
@@ -173,13 +175,13 @@ def _check_graph(graph: Any) -> dict:
                 continue  # a setting from a newer or older layer version: ignore it, keep the layer
             problem = pspec.problem(pspec.normalise(value))
             if problem:
-                _fail(f"layer '{name}': {problem}")
+                _fail(tr("layer '{layer}': {problem}", layer=name, problem=problem))
         position = nd.get("position", [0, 0])
         # abs() before isfinite(): isfinite(10**400) would overflow converting to float.
         if (not isinstance(position, list) or len(position) != 2
                 or any(isinstance(v, bool) or not isinstance(v, (int, float)) or abs(v) > 1e7
                        or not math.isfinite(v) for v in position)):
-            _fail(f"layer '{name}' has an invalid position")
+            _fail(tr("layer '{layer}' has an invalid position", layer=name))
         ids.add(node_id)
         names.add(name)
         merged = dict(spec.defaults(), **{k: v for k, v in params.items() if k in spec.defaults()})
@@ -189,18 +191,18 @@ def _check_graph(graph: Any) -> dict:
     clean_edges, taken = [], set()
     for index, ed in enumerate(edges, 1):
         if not isinstance(ed, dict):
-            _fail(f"wire {index} is not a table")
+            _fail(tr("wire {index} is not a table", index=index))
         src, sport, dst, dport = (ed.get(k) for k in ("source", "source_port", "target", "target_port"))
         if not all(isinstance(v, str) for v in (src, sport, dst, dport)):
-            _fail(f"wire {index} must name its source and target layers and ports")
+            _fail(tr("wire {index} must name its source and target layers and ports", index=index))
         if src not in ports or dst not in ports:
-            _fail(f"wire {index} connects a layer that does not exist")
+            _fail(tr("wire {index} connects a layer that does not exist", index=index))
         if sport not in ports[src][1]:
-            _fail(f"wire {index} leaves '{ports[src][2]}' from a port it does not have")
+            _fail(tr("wire {index} leaves '{layer}' from a port it does not have", index=index, layer=ports[src][2]))
         if dport not in ports[dst][0]:
-            _fail(f"wire {index} enters '{ports[dst][2]}' at a port it does not have")
+            _fail(tr("wire {index} enters '{layer}' at a port it does not have", index=index, layer=ports[dst][2]))
         if (dst, dport) in taken:
-            _fail(f"two wires enter the same input of '{ports[dst][2]}'")
+            _fail(tr("two wires enter the same input of '{layer}'", layer=ports[dst][2]))
         taken.add((dst, dport))
         clean_edges.append({"source": src, "source_port": sport, "target": dst, "target_port": dport})
     return {"nodes": clean_nodes, "edges": clean_edges}
@@ -213,15 +215,15 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 def project_from_dict(raw: Any, base_dir: Optional[Path] = None) -> Project:
     """Build a Project from parsed JSON; raises ProjectError with a plain message for anything wrong."""
     if not isinstance(raw, dict):
-        _fail("this is not an NN Studio project (the file does not hold a table of settings)")
+        _fail(tr("this is not an NN Studio project (the file does not hold a table of settings)"))
     if raw.get("format") != FORMAT:
-        _fail("this is not an NN Studio project (its 'format' is missing or different)")
+        _fail(tr("this is not an NN Studio project (its 'format' is missing or different)"))
     version = raw.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        _fail("the project's version number is missing or invalid")
+        _fail(tr("the project's version number is missing or invalid"))
     if version > VERSION:
-        _fail(f"this project was saved by a newer NN Studio (file version {short_value(version)}; this version reads up to "
-              f"{VERSION}). Please update NN Studio to open it.")
+        _fail(tr("this project was saved by a newer NN Studio (file version {version}; this version reads up to "
+                 "{supported}). Please update NN Studio to open it.", version=short_value(version), supported=VERSION))
     while version < VERSION:
         raw = MIGRATIONS[version](raw)
         version += 1
@@ -230,23 +232,23 @@ def project_from_dict(raw: Any, base_dir: Optional[Path] = None) -> Project:
         data = DataSettings.from_dict(raw.get("data", {}))
         training = TrainingSettings.from_dict(raw.get("training", {}))
     except (SettingsError, TypeError) as exc:
-        raise ProjectError(f"a setting is invalid: {exc}") from None
+        raise ProjectError(tr("a setting is invalid: {reason}", reason=exc)) from None
     if data.source is not None:
         for key in PATH_KEYS:
             if key in data.source and not isinstance(data.source[key], str):
-                _fail(f"the data source's {key} must be a file path")
+                _fail(tr("the data source's {key} must be a file path", key=key))
         data.source = _absolute_source(data.source, base_dir)
     runs = raw.get("runs", [])
     if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
-        _fail("the run history is damaged (it must be a list of runs)")
+        _fail(tr("the run history is damaged (it must be a list of runs)"))
     title, notes = raw.get("title", ""), raw.get("notes", "")
     if not isinstance(title, str) or not isinstance(notes, str):
-        _fail("the title and notes must be text")
+        _fail(tr("the title and notes must be text"))
     # Last, after the clearer specific checks, and everywhere: what loads must save again, and JSON has no
     # NaN, infinity or 10**400 (a run history or a data source may hold any JSON).
     problem = json_problem(raw)
     if problem:
-        _fail(f"the project {problem}")
+        _fail(tr("the project {problem}", problem=problem))
     weights = _check_weights_name(raw.get("weights"))
     graph = Graph.from_dict(graph_dict)
     return Project(graph, data, training, runs, title, notes, weights=weights)
@@ -256,23 +258,23 @@ def loads_project(text: Union[str, bytes], base_dir: Optional[Path] = None) -> P
     try:
         raw = json.loads(text)
     except RecursionError:
-        raise ProjectError("the file is nested too deeply to be a project") from None
+        raise ProjectError(tr("the file is nested too deeply to be a project")) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"the file is not valid JSON ({str(exc)[:120]})") from None
+        raise ProjectError(tr("the file is not valid JSON ({reason})", reason=str(exc)[:120])) from None
     try:
         return project_from_dict(raw, base_dir)
     except RecursionError:
-        raise ProjectError("the file is nested too deeply to be a project") from None
+        raise ProjectError(tr("the file is nested too deeply to be a project")) from None
 
 
 def load_project(path: Union[str, Path]) -> Project:
     """Open a project file; any problem becomes one ProjectError saying what is wrong."""
     path = Path(path)
-    data = read_user_file(path, MAX_FILE_BYTES, ProjectError, "a project file")
+    data = read_user_file(path, MAX_FILE_BYTES, ProjectError, N_("a project file"))
     try:
         project = loads_project(data, path.parent.resolve())
     except ProjectError as exc:
-        raise ProjectError(f"'{path.name}' could not be opened: {exc}") from None
+        raise ProjectError(tr("'{file}' could not be opened: {reason}", file=path.name, reason=exc)) from None
     project.path = path.resolve()
     return project
 
@@ -287,9 +289,10 @@ def save_project(project: Project, path: Union[str, Path]) -> None:
     try:
         text = dumps_project(project, path.parent)
     except (ValueError, RecursionError) as exc:
-        raise ProjectError(f"the project holds a value that cannot be saved ({str(exc)[:120]})") from None
+        raise ProjectError(tr("the project holds a value that cannot be saved ({reason})",
+                              reason=str(exc)[:120])) from None
     try:
         atomic_write_text(path, text)
     except OSError as exc:
-        raise ProjectError(f"could not save to '{path}': {exc.strerror or exc}") from None
+        raise ProjectError(tr("could not save to '{path}': {reason}", path=path, reason=exc.strerror or exc)) from None
     project.path = path

@@ -6,21 +6,23 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Optional
 
+from .i18n import N_, tr
 from .json_checks import short_value
 
+# Key -> the name a student reads: marked with N_ (defined before a language is chosen), shown with tr(name).
 OPTIMIZERS: dict[str, str] = {
     "sgd": "SGD",
-    "momentum": "SGD with momentum",
-    "nesterov": "Nesterov momentum",
+    "momentum": N_("SGD with momentum"),
+    "nesterov": N_("Nesterov momentum"),
     "adagrad": "Adagrad",
     "rmsprop": "RMSprop",
     "adam": "Adam",
     "adamw": "AdamW",
 }
 SCALINGS: dict[str, str] = {
-    "standardize": "Standardise each feature (mean 0, spread 1), fitted on the training part",
-    "pixels": "Divide by 255 (pixel values to 0..1)",
-    "none": "Use the values as they are",
+    "standardize": N_("Standardise each feature (mean 0, spread 1), fitted on the training part"),
+    "pixels": N_("Divide by 255 (pixel values to 0..1)"),
+    "none": N_("Use the values as they are"),
 }
 TRAINING_METHODS = ("gradient_descent", "perceptron")
 
@@ -31,13 +33,20 @@ class SettingsError(ValueError):
 
 def _check_number(name: str, value: Any, low: float, high: float, whole: bool = False,
                   low_open: bool = False) -> None:
+    """`name` is marked with N_ by the caller and translated here."""
+    name = tr(name)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int)):
-        raise SettingsError(f"{name} must be a {'whole ' if whole else ''}number")
+        if whole:
+            raise SettingsError(tr("{setting} must be a whole number", setting=name))
+        raise SettingsError(tr("{setting} must be a number", setting=name))
     # A whole number is always finite, and math.isfinite cannot convert one beyond float's range (10**400).
     finite = isinstance(value, int) or math.isfinite(value)
     if not finite or value < low or value > high or (low_open and value == low):
-        bound = f"above {low:g}" if low_open else f"at least {low:g}"
-        raise SettingsError(f"{name} must be {bound} and at most {high:g} (it is {short_value(value)})")
+        if low_open:
+            raise SettingsError(tr("{setting} must be above {low:g} and at most {high:g} (it is {value})",
+                                   setting=name, low=low, high=high, value=short_value(value)))
+        raise SettingsError(tr("{setting} must be at least {low:g} and at most {high:g} (it is {value})",
+                               setting=name, low=low, high=high, value=short_value(value)))
 
 
 @dataclass
@@ -90,32 +99,33 @@ class TrainingSettings:
 
     def validate(self) -> None:
         if not isinstance(self.optimizer, str) or self.optimizer not in OPTIMIZERS:
-            raise SettingsError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (it is {short_value(self.optimizer)})")
-        _check_number("learning rate", self.learning_rate, 0.0, 1e6, low_open=True)
-        _check_number("momentum", self.momentum, 0.0, 1.0)
+            raise SettingsError(tr("optimizer must be one of {choices} (it is {value})",
+                                   choices=", ".join(OPTIMIZERS), value=short_value(self.optimizer)))
+        _check_number(N_("learning rate"), self.learning_rate, 0.0, 1e6, low_open=True)
+        _check_number(N_("momentum"), self.momentum, 0.0, 1.0)
         _check_number("beta1", self.beta1, 0.0, 1.0)
         _check_number("beta2", self.beta2, 0.0, 1.0)
         _check_number("rho", self.rho, 0.0, 1.0)
         _check_number("epsilon", self.epsilon, 0.0, 1.0)
-        _check_number("weight decay", self.weight_decay, 0.0, 10.0)
-        _check_number("batch size", self.batch_size, 1, 1_000_000, whole=True)
-        _check_number("epochs", self.epochs, 1, 1_000_000, whole=True)
-        _check_number("seed", self.seed, 0, 2**63 - 1, whole=True)
-        _check_number("validation split", self.validation_split, 0.0, 0.9)
-        for label, flag in (("shuffle", self.shuffle), ("keeping the best weights", self.checkpoint_best),
-                            ("early stopping", self.early_stopping.enabled),
-                            ("restoring the best weights", self.early_stopping.restore_best)):
+        _check_number(N_("weight decay"), self.weight_decay, 0.0, 10.0)
+        _check_number(N_("batch size"), self.batch_size, 1, 1_000_000, whole=True)
+        _check_number(N_("epochs"), self.epochs, 1, 1_000_000, whole=True)
+        _check_number(N_("seed"), self.seed, 0, 2**63 - 1, whole=True)
+        _check_number(N_("validation split"), self.validation_split, 0.0, 0.9)
+        for label, flag in ((N_("shuffle"), self.shuffle), (N_("keeping the best weights"), self.checkpoint_best),
+                            (N_("early stopping"), self.early_stopping.enabled),
+                            (N_("restoring the best weights"), self.early_stopping.restore_best)):
             if not isinstance(flag, bool):
-                raise SettingsError(f"{label} must be on or off")
+                raise SettingsError(tr("{setting} must be on or off", setting=tr(label)))
         es = self.early_stopping
-        _check_number("patience", es.patience, 0, 1_000_000, whole=True)
-        _check_number("min delta", es.min_delta, 0.0, 1e12)
+        _check_number(N_("patience"), es.patience, 0, 1_000_000, whole=True)
+        _check_number(N_("min delta"), es.min_delta, 0.0, 1e12)
         if not isinstance(es.monitor, str) or not es.monitor:
-            raise SettingsError("early stopping must monitor a named number such as val_loss")
+            raise SettingsError(tr("early stopping must monitor a named number such as val_loss"))
         if not isinstance(self.method, str) or self.method not in TRAINING_METHODS:
-            raise SettingsError(f"training method must be one of {', '.join(TRAINING_METHODS)}")
+            raise SettingsError(tr("training method must be one of {choices}", choices=", ".join(TRAINING_METHODS)))
         if not isinstance(self.device, str) or not (self.device == "cpu" or self.device.startswith("cuda")):
-            raise SettingsError("device must be cpu or cuda")
+            raise SettingsError(tr("device must be cpu or cuda"))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -124,13 +134,13 @@ class TrainingSettings:
     def from_dict(cls, data: dict) -> "TrainingSettings":
         """Build from JSON; unknown keys are ignored, wrong types raise SettingsError."""
         if not isinstance(data, dict):
-            raise SettingsError("training settings must be a table of names and values")
+            raise SettingsError(tr("training settings must be a table of names and values"))
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known and k != "early_stopping"}
         settings = cls(**values)
         es = data.get("early_stopping", {})
         if not isinstance(es, dict):
-            raise SettingsError("early stopping settings must be a table of names and values")
+            raise SettingsError(tr("early stopping settings must be a table of names and values"))
         es_known = {f.name for f in fields(EarlyStopping)}
         settings.early_stopping = EarlyStopping(**{k: v for k, v in es.items() if k in es_known})
         settings.validate()  # first: float() of a whole number beyond float's range (10**400) would overflow
@@ -151,18 +161,18 @@ class DataSettings:
     scaling: str = "standardize"
 
     def validate(self) -> None:
-        _check_number("validation fraction", self.validation_fraction, 0.0, 0.9)
-        _check_number("test fraction", self.test_fraction, 0.0, 0.9)
+        _check_number(N_("validation fraction"), self.validation_fraction, 0.0, 0.9)
+        _check_number(N_("test fraction"), self.test_fraction, 0.0, 0.9)
         if self.validation_fraction + self.test_fraction >= 0.95:
-            raise SettingsError("validation and test together must leave at least 5% of the rows for training")
-        _check_number("split seed", self.split_seed, 0, 2**63 - 1, whole=True)
+            raise SettingsError(tr("validation and test together must leave at least 5% of the rows for training"))
+        _check_number(N_("split seed"), self.split_seed, 0, 2**63 - 1, whole=True)
         if not isinstance(self.stratify, bool):
-            raise SettingsError("stratify must be on or off")
+            raise SettingsError(tr("{setting} must be on or off", setting=tr("stratify")))
         if not isinstance(self.scaling, str) or self.scaling not in SCALINGS:
-            raise SettingsError(f"scaling must be one of {', '.join(SCALINGS)}")
+            raise SettingsError(tr("scaling must be one of {choices}", choices=", ".join(SCALINGS)))
         if self.source is not None:
             if not isinstance(self.source, dict) or not isinstance(self.source.get("kind"), str):
-                raise SettingsError("the data source must say its kind (builtin, csv, npz or idx)")
+                raise SettingsError(tr("the data source must say its kind (builtin, csv, npz or idx)"))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -170,7 +180,7 @@ class DataSettings:
     @classmethod
     def from_dict(cls, data: dict) -> "DataSettings":
         if not isinstance(data, dict):
-            raise SettingsError("data settings must be a table of names and values")
+            raise SettingsError(tr("data settings must be a table of names and values"))
         known = {f.name for f in fields(cls)}
         settings = cls(**{k: v for k, v in data.items() if k in known})
         settings.validate()
