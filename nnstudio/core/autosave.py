@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from .files import atomic_write_text, read_user_file
+from .i18n import N_, tr
 from .json_checks import short_value
 from .project import MAX_FILE_BYTES, Project, ProjectError, path_problem, project_from_dict
 
@@ -35,7 +36,7 @@ class Recovery:
     @property
     def title(self) -> str:
         """How to name it to the user: the project file's name, or 'Untitled project'."""
-        return self.original_path.name if self.original_path else "Untitled project"
+        return self.original_path.name if self.original_path else tr("Untitled project")
 
 
 def default_recovery_dir() -> Path:
@@ -81,23 +82,24 @@ def write_recovery(project_text: str, recovery_dir: PathLike, project_path: Opti
 
 def _read_record(path: Path) -> dict:
     name = short_value(path.name, 60)
-    data = read_user_file(path, MAX_FILE_BYTES, ProjectError, "a recovery file")
+    data = read_user_file(path, MAX_FILE_BYTES, ProjectError, N_("a recovery file"))
     try:
         record = json.loads(data)
     except RecursionError:
-        raise ProjectError(f"the recovery file {name} is nested too deeply") from None
+        raise ProjectError(tr("the recovery file {name} is nested too deeply", name=name)) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"the recovery file {name} cannot be read ({str(exc)[:80]})") from None
+        raise ProjectError(tr("the recovery file {name} cannot be read ({reason})", name=name,
+                              reason=str(exc)[:80])) from None
     if not isinstance(record, dict) or record.get("format") != FORMAT or record.get("version") != VERSION:
-        raise ProjectError(f"{name} is not an NN Studio recovery file")
+        raise ProjectError(tr("{name} is not an NN Studio recovery file", name=name))
     original, saved_at = record.get("original_path"), record.get("saved_at")
     if original is not None and (not isinstance(original, str) or path_problem(original)
                                  or not Path(original).is_absolute()):
-        raise ProjectError(f"the recovery file {name} is damaged (its original path)")
+        raise ProjectError(tr("the recovery file {name} is damaged (its original path)", name=name))
     # The time is shown as a date in the Restore question: it must be one (not NaN, not 10**400).
     if (isinstance(saved_at, bool) or not isinstance(saved_at, (int, float))
             or not 0 <= saved_at <= MAX_TIMESTAMP or not math.isfinite(saved_at)):
-        raise ProjectError(f"the recovery file {name} is damaged (its time)")
+        raise ProjectError(tr("the recovery file {name} is damaged (its time)", name=name))
     return record
 
 
@@ -129,7 +131,8 @@ def load_recovery(recovery: Union[Recovery, PathLike]) -> Project:
     try:
         project = project_from_dict(record["project"], original.parent if original else None)
     except RecursionError:
-        raise ProjectError(f"the recovery file {short_value(path.name, 60)} is nested too deeply") from None
+        raise ProjectError(tr("the recovery file {name} is nested too deeply", name=short_value(path.name, 60))) \
+            from None
     project.path = None
     project.origin = original
     return project

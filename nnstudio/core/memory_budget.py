@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
+from .i18n import tr
+
 BYTES_PER_VALUE = 4  # float32, what NN Studio trains in
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_OPTIMIZER = "adam"
@@ -93,17 +95,18 @@ def memory_problem(needed: MemoryEstimate, available: Optional[int] = None) -> O
     available = total_memory_bytes() if available is None else available
     if not available or needed.total_bytes <= USABLE_SHARE * available:
         return None
-    have = f"this computer has {_gb(available)} GB of memory"
     if needed.total_bytes > available:
-        have += "."
+        have = tr("this computer has {have} GB of memory.", have=_gb(available))
     else:
-        have += f", and training needs room to spare (at most about {_gb(int(USABLE_SHARE * available))} GB)."
+        have = tr("this computer has {have} GB of memory, and training needs room to spare (at most about {usable} "
+                  "GB).", have=_gb(available), usable=_gb(int(USABLE_SHARE * available)))
     if needed.weight_bytes >= needed.activation_bytes:
-        return (f"This network has {needed.weights:,} weights, about {_gb(needed.total_bytes)} GB to train; {have} "
-                "Use fewer units or a smaller input.")
-    return (f"This network passes {needed.values_per_sample:,} values per sample between its layers, about "
-            f"{_gb(needed.total_bytes)} GB to train in batches of {needed.batch_size}; {have} "
-            "Use a smaller input or fewer units.")
+        return tr("This network has {weights} weights, about {needed} GB to train; {memory} Use fewer units or a "
+                  "smaller input.", weights=f"{needed.weights:,}", needed=_gb(needed.total_bytes), memory=have)
+    return tr("This network passes {values} values per sample between its layers, about {needed} GB to train in "
+              "batches of {batch}; {memory} Use a smaller input or fewer units.",
+              values=f"{needed.values_per_sample:,}", needed=_gb(needed.total_bytes), batch=needed.batch_size,
+              memory=have)
 
 
 def values_in(shape: Optional[tuple]) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import ntr, tr
 from ..settings import DataSettings
 from .encoding import describe_input_column, encoded_width
 from .prepare import CLASSIFICATION, _columns_param, _nodes_of, bind_columns
@@ -48,8 +49,8 @@ class BindingPlan:
 def column_kind(table: Table, column: str) -> str:
     """How the preview header describes a column: 'number' or 'category (3 classes)'."""
     if table.is_categorical(column):
-        return f"category ({table.num_classes(column)} classes)"
-    return "number"
+        return ntr("category ({n} class)", "category ({n} classes)", table.num_classes(column))
+    return tr("number")
 
 
 def class_counts_text(table: Table, column: str) -> str:
@@ -82,18 +83,21 @@ def plan_binding(table: Table, graph: dict) -> BindingPlan:
     class counts of the targets. The nodes that can be bound show their columns even when another cannot be."""
     inputs, outputs = _nodes_of(graph, "Input"), _nodes_of(graph, "Output")
     binding, problems = bind_columns(table, graph)
-    plan = BindingPlan("Add an Input and an Output layer to the network to bind the data to it."
+    plan = BindingPlan(tr("Add an Input and an Output layer to the network to bind the data to it.")
                        if not inputs or not outputs else "")
     if problems:
         plan.note = next(iter(problems.values()))
     elif len(inputs) == 1 and len(outputs) == 1 and not _columns_param(inputs[0], "columns") \
             and not _columns_param(outputs[0], "targets"):
         targets = binding.outputs.get(outputs[0]["id"], [])
-        plan.note = (f"Automatic: one Input and one Output, so '{outputs[0].get('name')}' learns to predict "
-                     f"{', '.join(targets)} and '{inputs[0].get('name')}' takes the other "
-                     f"{len(binding.inputs.get(inputs[0]['id'], []))} columns. Untick 'automatic' to choose.")
+        plan.note = ntr("Automatic: one Input and one Output, so '{output}' learns to predict {targets} and "
+                        "'{input}' takes the other {n} column. Untick 'automatic' to choose.",
+                        "Automatic: one Input and one Output, so '{output}' learns to predict {targets} and "
+                        "'{input}' takes the other {n} columns. Untick 'automatic' to choose.",
+                        len(binding.inputs.get(inputs[0]["id"], [])), output=outputs[0].get("name"),
+                        targets=", ".join(targets), input=inputs[0].get("name"))
     elif inputs and outputs:
-        plan.note = "Each Input takes the ticked columns; each Output learns to predict its ticked target(s)."
+        plan.note = tr("Each Input takes the ticked columns; each Output learns to predict its ticked target(s).")
     all_targets = {c for targets in binding.outputs.values() for c in targets}
     if not outputs:  # no Output yet: the usual targets are still answers, not features to offer
         all_targets = {c for c in table.default_targets if table.has_column(c)}

@@ -10,7 +10,8 @@ from typing import Optional
 
 import numpy as np
 
-from .limits import (MAX_CSV_BYTES, MAX_TEXT_CHARS, SHOWN_FILE_CHARS, amount, check_columns,
+from ..i18n import ntr, tr
+from .limits import (MAX_CSV_BYTES, MAX_TEXT_CHARS, SHOWN_FILE_CHARS, check_columns,
                      check_values, shown)
 from .table import DataError, Table
 
@@ -38,17 +39,18 @@ def load_csv(path: str | Path, categories: Optional[dict[str, list[str]]] = None
             _check_size(path.stat().st_size, path.name)  # before reading: a 20 GB file is refused at once
             raw = handle.read()
     except FileNotFoundError:
-        raise DataError(f"The file '{shown(path, SHOWN_FILE_CHARS)}' was not found") from None
+        raise DataError(tr("The file '{file}' was not found", file=shown(path, SHOWN_FILE_CHARS))) from None
     except OSError as exc:
-        raise DataError(f"The file '{shown(path, SHOWN_FILE_CHARS)}' could not be read "
-                        f"({shown(exc.strerror or 'unknown reason')})") from None
+        raise DataError(tr("The file '{file}' could not be read ({reason})", file=shown(path, SHOWN_FILE_CHARS),
+                           reason=shown(exc.strerror or tr("unknown reason")))) from None
     return parse_csv(raw, path.name, name=path.stem, categories=categories)
 
 
 def _check_size(size: int, file_name: str) -> None:
     if size > MAX_CSV_BYTES:
-        raise DataError(f"{shown(file_name, SHOWN_FILE_CHARS)} is {size / 2**20:,.0f} MB; NN Studio reads CSV files "
-                        f"of at most {MAX_CSV_BYTES // 2**20} MB. Use fewer rows, or save the data as an .npz file")
+        raise DataError(tr("{file} is {size} MB; NN Studio reads CSV files of at most {most} MB. Use fewer rows, "
+                           "or save the data as an .npz file", file=shown(file_name, SHOWN_FILE_CHARS),
+                           size=f"{size / 2**20:,.0f}", most=MAX_CSV_BYTES // 2**20))
 
 
 def parse_csv(raw: bytes, file_name: str = "data.csv", name: Optional[str] = None,
@@ -64,7 +66,7 @@ def parse_csv(raw: bytes, file_name: str = "data.csv", name: Optional[str] = Non
     while first < len(lines) and not lines[first].strip():
         first += 1
     if first == len(lines):
-        raise DataError(f"{file_name} is empty: a CSV file needs a first row of column names and rows of data")
+        raise DataError(_empty(file_name))
     delimiter = _guess_delimiter(lines[first])
     header_row = first + 1  # rows are counted from 1, as a spreadsheet or text editor shows them
     header = _parse_header(lines[first], delimiter, file_name, header_row)
@@ -78,20 +80,22 @@ def parse_csv(raw: bytes, file_name: str = "data.csv", name: Optional[str] = Non
 
 def _decode(raw: bytes, file_name: str) -> str:
     if not raw.strip():
-        raise DataError(f"{file_name} is empty: a CSV file needs a first row of column names and rows of data")
+        raise DataError(_empty(file_name))
     if b"\x00" in raw:
-        raise DataError(f"{file_name} is not a text file (it holds binary data): save your table as CSV text")
+        raise DataError(tr("{file} is not a text file (it holds binary data): save your table as CSV text",
+                           file=file_name))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         row = raw[:exc.start].count(b"\n") + 1
-        raise DataError(f"{file_name}, row {row}: the file is not UTF-8 text (byte {exc.start + 1} cannot be "
-                        "read). Save it as 'CSV UTF-8' in your spreadsheet program") from None
+        raise DataError(tr("{file}, row {row}: the file is not UTF-8 text (byte {byte} cannot be read). Save it "
+                           "as 'CSV UTF-8' in your spreadsheet program", file=file_name, row=row,
+                           byte=exc.start + 1)) from None
     match = _CONTROL.search(text)
     if match:
         row = text.count("\n", 0, match.start()) + 1
-        raise DataError(f"{file_name}, row {row}: the file holds a control character that text never holds; "
-                        "it does not look like a CSV file")
+        raise DataError(tr("{file}, row {row}: the file holds a control character that text never holds; it does "
+                           "not look like a CSV file", file=file_name, row=row))
     return text
 
 
@@ -117,34 +121,37 @@ def _check_header(names: list[str], file_name: str, row: int) -> None:
     seen: dict[str, int] = {}
     for position, column in enumerate(names, start=1):
         if len(column) > MAX_TEXT_CHARS:
-            raise DataError(f"{file_name}, row {row}: the name of column {position} is {len(column):,} characters "
-                            f"long ('{shown(column)}'); a column name has at most {MAX_TEXT_CHARS}")
+            raise DataError(tr("{file}, row {row}: the name of column {position} is {length} characters long "
+                               "('{name}'); a column name has at most {most}", file=file_name, row=row,
+                               position=position, length=f"{len(column):,}", name=shown(column),
+                               most=MAX_TEXT_CHARS))
         if not column:
-            raise DataError(f"{file_name}, row {row}: column {position} has no name; the first row must name "
-                            "every column")
+            raise DataError(tr("{file}, row {row}: column {position} has no name; the first row must name every "
+                               "column", file=file_name, row=row, position=position))
         if column in seen:
-            raise DataError(f"{file_name}, row {row}: two columns are called '{shown(column)}' (columns {seen[column]} "
-                            f"and {position}); give each column its own name")
+            raise DataError(tr("{file}, row {row}: two columns are called '{name}' (columns {first} and {second}); "
+                               "give each column its own name", file=file_name, row=row, name=shown(column),
+                               first=seen[column], second=position))
         seen[column] = position
     if all(_NUMBER.fullmatch(column) for column in names):
-        raise DataError(f"{file_name}, row {row}: the first row holds numbers, but it must hold the column names "
-                        f"(for example {', '.join(f'x{i + 1}' for i in range(min(3, len(names))))})")
+        raise DataError(tr("{file}, row {row}: the first row holds numbers, but it must hold the column names "
+                           "(for example {example})", file=file_name, row=row,
+                           example=", ".join(f"x{i + 1}" for i in range(min(3, len(names))))))
 
 
 def _fast_numeric(body: list[str], header: list[str], delimiter: str, file_name: str,
                   name: Optional[str]) -> Optional[Table]:
     """numpy's C parser for the common all-numbers file; None means 'use the careful path'."""
     if not any(line.strip() for line in body):
-        raise DataError(f"{file_name} has column names but no rows of data")
-    check_values(file_name, len(body) * len(header), f"values ({amount(len(body))} rows × {amount(len(header))} "
-                                                     "columns)")
+        raise DataError(tr("{file} has column names but no rows of data", file=file_name))
+    check_values(file_name, len(body) * len(header), rows=len(body), columns=len(header))
     try:
         values = np.loadtxt(body, delimiter=delimiter, dtype=np.float32, ndmin=2, comments=None)
     except ValueError:
         return None  # text, an empty cell or a ragged row: the careful path finds and names it
     if values.shape[1] != len(header) or not np.isfinite(values).all():
         return None
-    return Table(name or Path(file_name).stem, values, header, {}, f"CSV file {file_name}", (header[-1],))
+    return Table(name or Path(file_name).stem, values, header, {}, _description(file_name), (header[-1],))
 
 
 class _Column:
@@ -177,13 +184,15 @@ class _Column:
             return self.categories.setdefault(cell, len(self.categories))
         if self.problem is None:
             if kind == "missing":
-                shown_cell = f"'{shown(cell)}' marks a missing value" if cell else "the cell is empty"
-                self.problem = row, f"{shown_cell}; fill in every value or delete the row"
+                self.problem = row, (tr("'{cell}' marks a missing value; fill in every value or delete the row",
+                                        cell=shown(cell)) if cell else
+                                     tr("the cell is empty; fill in every value or delete the row"))
             elif kind == "infinite":
-                self.problem = row, f"'{shown(cell)}' is infinite; use an ordinary number"
+                self.problem = row, tr("'{cell}' is infinite; use an ordinary number", cell=shown(cell))
             else:
-                self.problem = row, (f"the text '{shown(cell)}' is {len(cell):,} characters long; a category name "
-                                     f"has at most {MAX_TEXT_CHARS}. Is this the right file?")
+                self.problem = row, tr("the text '{cell}' is {length} characters long; a category name has at most "
+                                       "{most}. Is this the right file?", cell=shown(cell),
+                                       length=f"{len(cell):,}", most=MAX_TEXT_CHARS)
         return 0.0
 
 
@@ -210,8 +219,7 @@ def _careful(lines: list[str], delimiter: str, file_name: str, name: Optional[st
                     _check_header(header, file_name, row)
                     columns = [_Column(column) for column in header]
                     capacity = len(lines) - first - previous_end  # at least as many lines as rows remain
-                    check_values(file_name, capacity * len(header),
-                                 f"values ({amount(capacity)} rows × {amount(len(header))} columns)")
+                    check_values(file_name, capacity * len(header), rows=capacity, columns=len(header))
                     values = np.empty((capacity, len(header)), dtype=np.float32)
                     continue
                 if len(record) != len(columns):
@@ -222,27 +230,28 @@ def _careful(lines: list[str], delimiter: str, file_name: str, name: Optional[st
                 if len(row_numbers) % 4096 == 0:  # often enough to stop long before memory runs short
                     _check_categories(columns, file_name, row)
     except csv.Error as exc:
-        reason = "a quote (\") opens but is never closed" if "end of data" in str(exc) else shown(exc, 80)
-        raise DataError(f"{file_name}, row {first + previous_end + 1}: this row cannot be read as CSV "
-                        f"({reason}); check its quotes") from None
+        reason = tr("a quote (\") opens but is never closed") if "end of data" in str(exc) else shown(exc, 80)
+        raise DataError(tr("{file}, row {row}: this row cannot be read as CSV ({reason}); check its quotes",
+                           file=file_name, row=first + previous_end + 1, reason=reason)) from None
     if columns is None:
-        raise DataError(f"{file_name} is empty: a CSV file needs a first row of column names and rows of data")
+        raise DataError(_empty(file_name))
     if not row_numbers:
-        raise DataError(f"{file_name} has column names but no rows of data")
+        raise DataError(tr("{file} has column names but no rows of data", file=file_name))
     _check_categories(columns, file_name, row_numbers[-1])
     values = values[:len(row_numbers)]
     problems = []
     for index, column in enumerate(columns):
         problem = _finish_column(column, values[:, index])
         if problem is not None:
-            problems.append((problem[0], index, f"{file_name}, row {problem[0]}, column '{shown(column.name)}': "
-                                                f"{problem[1]}"))
+            problems.append((problem[0], index, tr("{file}, row {row}, column '{column}': {problem}",
+                                                   file=file_name, row=problem[0], column=shown(column.name),
+                                                   problem=problem[1])))
     if problems:
         raise DataError(min(problems)[2])  # the first problem reading top to bottom, left to right
     class_names = {c.name: tuple(sorted(c.categories)) for c in columns if c.texts}
     header = [column.name for column in columns]
     return Table(name or Path(file_name).stem, np.ascontiguousarray(values), header, class_names,
-                 f"CSV file {file_name}", (header[-1],), file_rows=np.asarray(row_numbers, dtype=np.int32))
+                 _description(file_name), (header[-1],), file_rows=np.asarray(row_numbers, dtype=np.int32))
 
 
 def _with_saved_categories(table: Table, saved: dict[str, list[str]], file_name: str) -> Table:
@@ -255,8 +264,8 @@ def _with_saved_categories(table: Table, saved: dict[str, list[str]], file_name:
             continue  # the file changed shape: binding reports the missing column in its own words
         names = [str(n) for n in names]
         if len(set(names)) != len(names):
-            raise DataError(f"The project's saved categories of column '{shown(column)}' name one text twice; "
-                            "choose the data file again in the Data panel")
+            raise DataError(tr("The project's saved categories of column '{column}' name one text twice; choose "
+                               "the data file again in the Data panel", column=shown(column)))
         current = table.class_names[column]
         if list(current) == names:
             continue
@@ -266,10 +275,14 @@ def _with_saved_categories(table: Table, saved: dict[str, list[str]], file_name:
         if unknown:
             code = current.index(unknown[0])
             row = table.file_row(int(np.argmax(cells == code)))
-            raise DataError(f"{file_name}, row {row}, column '{shown(column)}': '{shown(unknown[0])}' is not one of "
-                            f"the {len(names)} categories this project was built with "
-                            f"({shown(', '.join(names), 120)}). Remove the row, or choose the data file again in "
-                            "the Data panel to start over with its categories (and train again)")
+            raise DataError(ntr("{file}, row {row}, column '{column}': '{text}' is not the {n} category this "
+                                "project was built with ({names}). Remove the row, or choose the data file again in "
+                                "the Data panel to start over with its categories (and train again)",
+                                "{file}, row {row}, column '{column}': '{text}' is not one of the {n} categories "
+                                "this project was built with ({names}). Remove the row, or choose the data file "
+                                "again in the Data panel to start over with its categories (and train again)",
+                                len(names), file=file_name, row=row, column=shown(column), text=shown(unknown[0]),
+                                names=shown(", ".join(names), 120)))
         new_code = np.asarray([position[text] for text in current], dtype=np.float32)
         cells[:] = new_code[cells.astype(np.int64)]
         table.class_names[column] = tuple(names)
@@ -282,9 +295,10 @@ def _check_categories(columns: list[_Column], file_name: str, row: int) -> None:
     total = sum(len(column.categories) for column in columns)
     if total > MAX_CATEGORIES:
         worst = max(columns, key=lambda column: len(column.categories))
-        raise DataError(f"{file_name}, row {row}, column '{shown(worst.name)}': there are more than "
-                        f"{MAX_CATEGORIES:,} different texts; a category column holds a few names that repeat "
-                        "(like 'cat' and 'dog'). Remove ID or free-text columns")
+        raise DataError(tr("{file}, row {row}, column '{column}': there are more than {most} different texts; a "
+                           "category column holds a few names that repeat (like 'cat' and 'dog'). Remove ID or "
+                           "free-text columns", file=file_name, row=row, column=shown(worst.name),
+                           most=f"{MAX_CATEGORIES:,}"))
 
 
 def _finish_column(column: _Column, cells: np.ndarray) -> Optional[tuple[int, str]]:
@@ -295,10 +309,10 @@ def _finish_column(column: _Column, cells: np.ndarray) -> Optional[tuple[int, st
         # Mixed: the rarer kind is the odd one out. Mostly numbers means a typo in a number column.
         if column.texts <= column.numbers:
             row, cell = column.first_text
-            return row, f"'{shown(cell)}' is not a number (a feature column must hold numbers)"
+            return row, tr("'{cell}' is not a number (a feature column must hold numbers)", cell=shown(cell))
         row, cell = column.first_number
-        return row, (f"'{shown(cell)}' is a number, but the rest of this column is text (categories); "
-                     "a column must hold only numbers or only names")
+        return row, tr("'{cell}' is a number, but the rest of this column is text (categories); a column must "
+                       "hold only numbers or only names", cell=shown(cell))
     if column.texts:
         # Codes were given in order of appearance; the table's classes are the sorted names.
         names = sorted(column.categories)
@@ -309,21 +323,31 @@ def _finish_column(column: _Column, cells: np.ndarray) -> Optional[tuple[int, st
         return None
     if column.too_big is not None:
         row, cell = column.too_big
-        return row, f"'{shown(cell)}' is too large a number (at most about 3.4e38)"
+        return row, tr("'{cell}' is too large a number (at most about 3.4e38)", cell=shown(cell))
     return None
 
 
 def _ragged_message(file_name: str, row: int, record: list[str], header: list[str]) -> str:
     if len(record) < len(header):
         missing = shown(header[len(record)])
-        return (f"{file_name}, row {row}, column '{missing}': this row has {_values(len(record))} but the first "
-                f"row names {len(header)} columns; the value for '{missing}' is missing")
-    return (f"{file_name}, row {row}: this row has {_values(len(record))} but the first row names only "
-            f"{len(header)} columns; remove the extra values or name the extra column")
+        return ntr("{file}, row {row}, column '{column}': this row has {n} value but the first row names {columns} "
+                   "columns; the value for '{column}' is missing",
+                   "{file}, row {row}, column '{column}': this row has {n} values but the first row names "
+                   "{columns} columns; the value for '{column}' is missing",
+                   len(record), file=file_name, row=row, column=missing, columns=len(header))
+    return ntr("{file}, row {row}: this row has {n} value but the first row names only {columns} columns; remove "
+               "the extra values or name the extra column",
+               "{file}, row {row}: this row has {n} values but the first row names only {columns} columns; remove "
+               "the extra values or name the extra column",
+               len(record), file=file_name, row=row, columns=len(header))
 
 
-def _values(count: int) -> str:
-    return "1 value" if count == 1 else f"{count} values"
+def _empty(file_name: str) -> str:
+    return tr("{file} is empty: a CSV file needs a first row of column names and rows of data", file=file_name)
+
+
+def _description(file_name: str) -> str:
+    return tr("CSV file {file}", file=file_name)
 
 
 def _cell_kind(cell: str, delimiter: str) -> str:

@@ -7,6 +7,7 @@ from typing import Optional
 
 import numpy as np
 
+from ..i18n import ntr, tr
 from .limits import shown
 from .table import DataError, Table
 
@@ -55,8 +56,11 @@ class InputEncoding:
             whole = codes.astype(np.int64)
             wrong = (codes != whole) | (whole < 0) | (whole >= len(names))
             if wrong.any():
-                raise DataError(f"The column '{shown(column)}' has {len(names)} categories "
-                                f"({_listed(names)}), but a row gives it the value {float(codes[wrong][0]):g}")
+                raise DataError(ntr("The column '{column}' has {n} category ({names}), but a row gives it the value "
+                                    "{value}",
+                                    "The column '{column}' has {n} categories ({names}), but a row gives it the "
+                                    "value {value}", len(names), column=shown(column), names=_listed(names),
+                                    value=f"{float(codes[wrong][0]):g}"))
             out[np.arange(len(values)), slot + whole] = 1.0
             slot += len(names)
         return out
@@ -109,26 +113,28 @@ def category_problem(table: Table, column: str) -> Optional[str]:
     if count <= MAX_INPUT_CATEGORIES and not one_per_row:
         return None
     example = table.class_names[column][int(table.values[0, table.column_index(column)])] if table.n_rows else ""
-    return (f"The column '{shown(column)}' has {count:,} different texts in {table.n_rows:,} rows "
-            f"(row {table.file_row(0):,}: '{shown(example)}'); it looks like a name or an id, not a category "
-            "— untick it")
+    return tr("The column '{column}' has {count} different texts in {rows} rows (row {row}: '{example}'); it looks "
+              "like a name or an id, not a category — untick it", column=shown(column), count=f"{count:,}",
+              rows=f"{table.n_rows:,}", row=f"{table.file_row(0):,}", example=shown(example))
 
 
 def describe_input_column(table: Table, column: str) -> str:
     """How the Data panel describes a column an Input may take: 'colour — text, 3 values (blue, green, red)
     → one-hot: 3 inputs', 'x1 — number', or why a text column cannot be an input."""
     if not table.is_categorical(column):
-        return f"{column} — number"
+        return tr("{column} — number", column=column)
     names = table.class_names[column]
     if category_problem(table, column):
-        return f"{column} — text, {len(names):,} different values: a name or an id, not a category"
-    inputs = "1 input" if len(names) == 1 else f"{len(names)} inputs"
-    return f"{column} — text, {len(names)} values ({_listed(names)}) → one-hot: {inputs}"
+        return tr("{column} — text, {count} different values: a name or an id, not a category", column=column,
+                  count=f"{len(names):,}")
+    return ntr("{column} — text, {n} value ({names}) → one-hot: {n} input",
+               "{column} — text, {n} values ({names}) → one-hot: {n} inputs", len(names), column=column,
+               names=_listed(names))
 
 
 def _listed(names: tuple[str, ...], limit: int = 6) -> str:
     text = ", ".join(shown(name, 20) for name in names[:limit])
-    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return tr("{names} and {n} more", names=text, n=len(names) - limit) if len(names) > limit else text
 
 
 __all__ = ["InputEncoding", "MAX_INPUT_CATEGORIES", "category_problem", "describe_input_column", "encode_rows",

@@ -13,6 +13,7 @@ from typing import BinaryIO, Iterable, Iterator, Optional
 
 import numpy as np
 
+from ..i18n import tr
 from .limits import amount, check_columns, check_values, fill, read_exactly, shown, CHUNK_BYTES, SHOWN_FILE_CHARS
 from .table import DataError, Table
 
@@ -47,15 +48,18 @@ class _Idx:
         try:
             return self.stream.read(size)
         except _GZIP_ERRORS:
-            raise DataError(f"{self.name} is a damaged or incomplete .gz file; download it again") from None
+            raise DataError(tr("{file} is a damaged or incomplete .gz file; download it again",
+                               file=self.name)) from None
 
     def check_end(self, values_read: int) -> None:
         """After the declared values: the file must end exactly there (nothing more is decompressed)."""
         if values_read < self.size:
-            raise DataError(f"{self.name} is cut short (truncated): its header promises {_dims(self.dims)} values "
-                            f"({amount(self.size * self.dtype.itemsize)} bytes) but fewer follow; download it again")
+            raise DataError(tr("{file} is cut short (truncated): its header promises {dims} values ({bytes} bytes) "
+                               "but fewer follow; download it again", file=self.name, dims=_dims(self.dims),
+                               bytes=amount(self.size * self.dtype.itemsize)))
         if self.read(1):
-            raise DataError(f"{self.name} has more bytes than its header describes; it is not a valid IDX file")
+            raise DataError(tr("{file} has more bytes than its header describes; it is not a valid IDX file",
+                               file=self.name))
 
 
 @contextmanager
@@ -66,9 +70,10 @@ def _open_idx(path: str | Path) -> Iterator[_Idx]:
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
-        raise DataError(f"The file '{shown(path, SHOWN_FILE_CHARS)}' was not found") from None
+        raise DataError(tr("The file '{file}' was not found", file=shown(path, SHOWN_FILE_CHARS))) from None
     except OSError as exc:
-        raise DataError(f"{name} could not be read ({shown(exc.strerror or 'unknown reason')})") from None
+        raise DataError(tr("{file} could not be read ({reason})", file=name,
+                           reason=shown(exc.strerror or tr("unknown reason")))) from None
     with handle:
         stream: BinaryIO = handle
         if handle.read(2) == _GZIP_MAGIC:  # look at the bytes, not the name: people rename files
@@ -80,24 +85,25 @@ def _open_idx(path: str | Path) -> Iterator[_Idx]:
             idx = _Idx(name, stream, np.dtype(np.uint8), ())
             magic = read_exactly(idx.read, 4)
             if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in IDX_TYPES or magic[3] == 0:
-                raise DataError(f"{name} is not an IDX file (MNIST format): it does not start with the IDX magic "
-                                "number")
+                raise DataError(tr("{file} is not an IDX file (MNIST format): it does not start with the IDX magic "
+                                   "number", file=name))
             ndim = magic[3]
             sizes = read_exactly(idx.read, 4 * ndim)
             if len(sizes) < 4 * ndim:
-                raise DataError(f"{name} is cut short: its header promises {ndim} sizes but the file ends first")
+                raise DataError(tr("{file} is cut short: its header promises {count} sizes but the file ends first",
+                                   file=name, count=ndim))
             idx.dtype = IDX_TYPES[magic[2]]
             idx.dims = tuple(int(d) for d in np.frombuffer(sizes, dtype=">u4"))
             if stream is handle:  # a raw file's length is known without reading it
                 actual = path.stat().st_size - 4 - 4 * ndim
                 expected = idx.size * idx.dtype.itemsize
                 if actual < expected:
-                    raise DataError(f"{name} is cut short (truncated): its header promises {_dims(idx.dims)} "
-                                    f"values ({amount(expected)} bytes) but only {actual:,} bytes follow; download it "
-                                    "again")
+                    raise DataError(tr("{file} is cut short (truncated): its header promises {dims} values ({bytes} "
+                                       "bytes) but only {actual} bytes follow; download it again", file=name,
+                                       dims=_dims(idx.dims), bytes=amount(expected), actual=f"{actual:,}"))
                 if actual > expected:
-                    raise DataError(f"{name} has {amount(actual - expected)} more bytes than its header describes; "
-                                    "it is not a valid IDX file")
+                    raise DataError(tr("{file} has {extra} more bytes than its header describes; it is not a valid "
+                                       "IDX file", file=name, extra=amount(actual - expected)))
             check_values(name, idx.size)
             yield idx
 
@@ -136,14 +142,15 @@ def load_idx(images_path: str | Path, labels_path: Optional[str | Path] = None,
         if test_images_path is not None:
             test_images = stack.enter_context(_open_idx(test_images_path))
             if (labels is None) != (test_labels_path is None):
-                raise DataError("The training and test files must both come with labels, or both without: "
-                                "choose the labels files for both (train-labels and t10k-labels)")
+                raise DataError(tr("The training and test files must both come with labels, or both without: "
+                                   "choose the labels files for both (train-labels and t10k-labels)"))
             test_labels = stack.enter_context(_open_idx(test_labels_path)) if test_labels_path is not None else None
             n_test, test_pixels, test_shape = _check_pair(test_images, test_labels)
             if test_shape != image_shape or test_pixels != pixels:
-                raise DataError(f"{images.name} holds images of size {_dims(images.dims[1:])} but {test_images.name} "
-                                f"holds images of size {_dims(test_images.dims[1:])}; the test images must be the "
-                                "same size as the training images")
+                raise DataError(tr("{file} holds images of size {size} but {test_file} holds images of size "
+                                   "{test_size}; the test images must be the same size as the training images",
+                                   file=images.name, size=_dims(images.dims[1:]), test_file=test_images.name,
+                                   test_size=_dims(test_images.dims[1:])))
         extra = 1 if labels is not None else 0
         check_columns(images.name, pixels + extra)
         check_values(images.name, (n + n_test) * (pixels + extra))
@@ -155,28 +162,31 @@ def load_idx(images_path: str | Path, labels_path: Optional[str | Path] = None,
     table = _table(images.name, values, pixels, labels.name if labels is not None else None, image_shape)
     if test_images is not None:
         table.test_rows = n_test
-        table.description += f"; the last {n_test:,} rows are the standard test set ({test_images.name})"
+        table.description = tr("{description}; the last {rows} rows are the standard test set ({file})",
+                               description=table.description, rows=f"{n_test:,}", file=test_images.name)
     return table
 
 
 def _check_pair(images: _Idx, labels: Optional[_Idx]) -> tuple[int, int, Optional[tuple[int, ...]]]:
     """The number of images, pixels per image and image shape; refuses files that do not make a pair."""
     if len(images.dims) < 2:
-        raise DataError(f"{images.name} holds a list of single values, not images; is it the labels file?")
+        raise DataError(tr("{file} holds a list of single values, not images; is it the labels file?",
+                           file=images.name))
     n = images.dims[0]
     if n == 0:
-        raise DataError(f"{images.name} holds no images")
+        raise DataError(tr("{file} holds no images", file=images.name))
     pixels = math.prod(images.dims[1:])
     if pixels == 0:
-        raise DataError(f"{images.name} holds images of size {_dims(images.dims[1:])}")
+        raise DataError(tr("{file} holds images of size {size}", file=images.name, size=_dims(images.dims[1:])))
     image_shape = tuple(images.dims[1:]) if len(images.dims) >= 3 else None
     if labels is not None:
         if len(labels.dims) != 1:
-            raise DataError(f"{labels.name} should hold one label per image, but it holds an array of shape "
-                            f"{_dims(labels.dims)}; are the images and labels files swapped?")
+            raise DataError(tr("{file} should hold one label per image, but it holds an array of shape {shape}; are "
+                               "the images and labels files swapped?", file=labels.name, shape=_dims(labels.dims)))
         if labels.dims[0] != n:
-            raise DataError(f"{images.name} has {n:,} images but {labels.name} has {labels.dims[0]:,} labels; "
-                            "they must come in pairs (e.g. train-images with train-labels)")
+            raise DataError(tr("{file} has {images} images but {labels_file} has {labels} labels; they must come in "
+                               "pairs (e.g. train-images with train-labels)", file=images.name, images=f"{n:,}",
+                               labels_file=labels.name, labels=f"{labels.dims[0]:,}"))
     return n, pixels, image_shape
 
 
@@ -185,13 +195,14 @@ def _fill_rows(values: np.ndarray, images: _Idx, labels: Optional[_Idx], pixels:
     done, first_bad = fill(images.read, values[:, :pixels], images.dtype)
     images.check_end(done)
     if first_bad >= 0:
-        raise DataError(f"{images.name} holds a missing (NaN) or infinite value (image {first_bad // pixels + 1})")
+        raise DataError(tr("{file} holds a missing (NaN) or infinite value (image {image})", file=images.name,
+                           image=first_bad // pixels + 1))
     if labels is not None:
         done, first_bad = fill(labels.read, values[:, pixels:], labels.dtype)
         labels.check_end(done)
         if first_bad >= 0:
-            raise DataError(f"{labels.name} holds a missing (NaN) or infinite label (label {first_bad + 1}); "
-                            "every image needs a real label")
+            raise DataError(tr("{file} holds a missing (NaN) or infinite label (label {label}); every image needs a "
+                               "real label", file=labels.name, label=first_bad + 1))
 
 
 # ---------------------------------------------------------------- the four standard files
@@ -255,7 +266,8 @@ def standard_files_in(folder: str | Path) -> dict[str, Path]:
 def _table(images_name: str, values: np.ndarray, pixels: int, labels_name: Optional[str],
            image_shape: Optional[tuple[int, ...]]) -> Table:
     columns = [f"px_{i}" for i in range(pixels)] + (["label"] if labels_name else [])
-    description = f"IDX images {images_name}" + (f" with labels {labels_name}" if labels_name else "")
+    description = (tr("IDX images {images} with labels {labels}", images=images_name, labels=labels_name)
+                   if labels_name else tr("IDX images {images}", images=images_name))
     return Table(images_name.split(".")[0], values, columns, {}, description, ("label",) if labels_name else (),
                  image_shape)
 

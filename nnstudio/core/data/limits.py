@@ -7,6 +7,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..i18n import tr
 from .table import DataError
 
 # Why these numbers: a loaded table is float32, so MAX_VALUES = 2·10^8 values is an 800 MB table, the most a
@@ -47,21 +48,35 @@ def _escaped(char: str) -> str:
 
 def amount(count: int) -> str:
     """A count for a message: 1,234,567 or, for astronomic declared sizes, 'about 10^38'."""
-    return f"{count:,}" if count < 10 ** 15 else f"about 10^{int(math.log10(count))}"
+    return f"{count:,}" if count < 10 ** 15 else tr("about 10^{power}", power=int(math.log10(count)))
 
 
-def check_values(file_name: str, count: int, what: str = "values") -> None:
-    """Refuse a file whose declared size is over the cap, before anything is allocated."""
-    if count > MAX_VALUES:
-        raise DataError(f"{file_name} declares {amount(count)} {what}; NN Studio reads at most "
-                        f"{MAX_VALUES:,} values (about {MAX_VALUES * 4 // 10**6:,} MB), so this file is too "
-                        "large or damaged")
+def check_values(file_name: str, count: int, rows: int | None = None, columns: int | None = None,
+                 key: str | None = None) -> None:
+    """Refuse a file whose declared size is over the cap, before anything is allocated. `rows` and `columns`
+    (a table's declared shape) or `key` (the archive member) say where the values are."""
+    if count <= MAX_VALUES:
+        return
+    values = {"file": file_name, "count": amount(count), "most": f"{MAX_VALUES:,}",
+              "mb": f"{MAX_VALUES * 4 // 10**6:,}"}
+    if rows is not None and columns is not None:
+        message = tr("{file} declares {count} values ({rows} rows × {columns} columns); NN Studio reads at most "
+                     "{most} values (about {mb} MB), so this file is too large or damaged",
+                     rows=amount(rows), columns=amount(columns), **values)
+    elif key is not None:
+        message = tr("{file} declares {count} values in '{key}'; NN Studio reads at most {most} values "
+                     "(about {mb} MB), so this file is too large or damaged", key=key, **values)
+    else:
+        message = tr("{file} declares {count} values; NN Studio reads at most {most} values (about {mb} MB), "
+                     "so this file is too large or damaged", **values)
+    raise DataError(message)
 
 
 def check_columns(file_name: str, count: int) -> None:
     if count > MAX_COLUMNS:
-        raise DataError(f"{file_name} has {amount(count)} columns (values per sample); NN Studio reads at most "
-                        f"{MAX_COLUMNS:,}, so this file is too large or damaged")
+        raise DataError(tr("{file} has {count} columns (values per sample); NN Studio reads at most {most}, so "
+                           "this file is too large or damaged", file=file_name, count=amount(count),
+                           most=f"{MAX_COLUMNS:,}"))
 
 
 def read_exactly(read: Callable[[int], bytes], size: int) -> bytes:

@@ -16,13 +16,15 @@ from typing import BinaryIO, Optional
 import numpy as np
 from numpy.lib import format as npy_format
 
+from ..i18n import N_, tr
 from . import limits
 from .limits import check_columns, check_values, fill, read_exactly, shown, SHOWN_FILE_CHARS
 from .table import DataError, Table
 
 _FEATURE_KEYS = ("x", "X")
 _TARGET_KEYS = ("y", "Y")
-_SAVE_HINT = "save your arrays with numpy.savez(file, x=features, y=labels)"
+_SAVE_HINT = N_("save your arrays with numpy.savez(file, x=features, y=labels)")
+_SAVE_HINT_SENTENCE = N_("Save your arrays with numpy.savez(file, x=features, y=labels)")
 # What a damaged zip member can raise while it is decompressed: a bad deflate/bzip2/LZMA stream, a CRC
 # mismatch, a stream that ends early, or numpy's header parser choking on garbage.
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, struct.error,
@@ -58,18 +60,21 @@ def load_npz(path: str | Path) -> Table:
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
-        raise DataError(f"The file '{shown(path, SHOWN_FILE_CHARS)}' was not found") from None
+        raise DataError(tr("The file '{file}' was not found", file=shown(path, SHOWN_FILE_CHARS))) from None
     except OSError as exc:
-        raise DataError(f"{file_name} could not be opened ({shown(exc.strerror or 'unknown reason')})") from None
+        raise DataError(tr("{file} could not be opened ({reason})", file=file_name,
+                           reason=shown(exc.strerror or tr("unknown reason")))) from None
     with handle:
         start = handle.read(6)
         if start == b"\x93NUMPY":
-            raise DataError(f"{file_name} is a single .npy array, not an .npz archive; {_SAVE_HINT}")
+            raise DataError(tr("{file} is a single .npy array, not an .npz archive; {hint}", file=file_name,
+                               hint=tr(_SAVE_HINT)))
         handle.seek(0)
         try:
             archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, *_READ_ERRORS):
-            raise DataError(f"{file_name} is not a NumPy .npz archive (or it is damaged); {_SAVE_HINT}") from None
+            raise DataError(tr("{file} is not a NumPy .npz archive (or it is damaged); {hint}", file=file_name,
+                               hint=tr(_SAVE_HINT))) from None
         with archive:
             return _load(archive, file_name, path.stem)
 
@@ -77,12 +82,13 @@ def load_npz(path: str | Path) -> Table:
 def _load(archive: zipfile.ZipFile, file_name: str, name: str) -> Table:
     infos = {info.filename[:-4]: info for info in archive.infolist() if info.filename.endswith(".npy")}
     if not infos:
-        raise DataError(f"{file_name} holds no arrays; {_SAVE_HINT}")
+        raise DataError(tr("{file} holds no arrays; {hint}", file=file_name, hint=tr(_SAVE_HINT)))
     feature_key = next((k for k in _FEATURE_KEYS if k in infos), None)
     if feature_key is None:
         if len(infos) > limits.MAX_ARRAYS:
-            raise DataError(f"{file_name} holds {len(infos):,} arrays; NN Studio reads at most {limits.MAX_ARRAYS:,} "
-                            f"column arrays. {_SAVE_HINT[0].upper()}{_SAVE_HINT[1:]}")
+            raise DataError(tr("{file} holds {count} arrays; NN Studio reads at most {most} column arrays. {hint}",
+                               file=file_name, count=f"{len(infos):,}", most=f"{limits.MAX_ARRAYS:,}",
+                               hint=tr(_SAVE_HINT_SENTENCE)))
         return _from_columns(archive, file_name, name, [_inspect(archive, k, i, file_name) for k, i in infos.items()])
     target_key = next((k for k in _TARGET_KEYS if k in infos), None)
     x = _inspect(archive, feature_key, infos[feature_key], file_name)
@@ -92,35 +98,37 @@ def _load(archive: zipfile.ZipFile, file_name: str, name: str) -> Table:
 
 def _inspect(archive: zipfile.ZipFile, key: str, info: zipfile.ZipInfo, file_name: str) -> _Member:
     """Read one member's .npy header and check what it declares, before any of its data is read."""
-    what = f"{file_name}: the array '{shown(key)}'"
+    where = {"file": file_name, "key": shown(key)}
     if info.flag_bits & 0x1:
-        raise DataError(f"{what} is password-protected (encrypted), so NN Studio cannot read it; {_SAVE_HINT} "
-                        "and do not encrypt the file")
+        raise DataError(tr("{file}: the array '{key}' is password-protected (encrypted), so NN Studio cannot read "
+                           "it; {hint} and do not encrypt the file", hint=tr(_SAVE_HINT), **where))
     if info.compress_type not in _METHODS:
-        method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
-        raise DataError(f"{what} is compressed with {method}, which NumPy archives never use; save it with "
-                        "numpy.savez or numpy.savez_compressed")
+        method = _METHOD_NAMES.get(info.compress_type) or tr("method {number}", number=info.compress_type)
+        raise DataError(tr("{file}: the array '{key}' is compressed with {method}, which NumPy archives never use; "
+                           "save it with numpy.savez or numpy.savez_compressed", method=method, **where))
     try:
         with archive.open(info) as stream:
             shape, fortran, dtype, offset = _read_header(stream)
     except DataError:
         raise
     except _HEADER_ERRORS:
-        raise DataError(f"{what} is damaged: its header is not a valid NumPy array header; {_SAVE_HINT}") from None
+        raise DataError(tr("{file}: the array '{key}' is damaged: its header is not a valid NumPy array header; "
+                           "{hint}", hint=tr(_SAVE_HINT), **where)) from None
     member = _Member(key, info, shape, dtype, fortran, offset)
     if dtype.hasobject:
-        raise DataError(f"{file_name}: '{shown(key)}' holds Python objects, not numbers. NN Studio will not load "
-                        "them, because opening them could run code hidden in the file. Save plain number arrays "
-                        "with numpy.savez(file, x=features, y=labels)")
+        raise DataError(tr("{file}: '{key}' holds Python objects, not numbers. NN Studio will not load them, "
+                           "because opening them could run code hidden in the file. Save plain number arrays with "
+                           "numpy.savez(file, x=features, y=labels)", **where))
     if dtype.kind not in "biuf":
-        raise DataError(f"{file_name}: '{shown(key)}' holds {shown(dtype)} values, not numbers")
+        raise DataError(tr("{file}: '{key}' holds {dtype} values, not numbers", dtype=shown(dtype), **where))
     if any(size < 0 for size in shape):
-        raise DataError(f"{what} is damaged: its header declares a negative size")
-    check_values(file_name, member.size, f"values in '{shown(key)}'")
+        raise DataError(tr("{file}: the array '{key}' is damaged: its header declares a negative size", **where))
+    check_values(file_name, member.size, key=shown(key))
     if info.file_size != offset + member.size * dtype.itemsize:
         expected = offset + member.size * dtype.itemsize
-        raise DataError(f"{what} is damaged: its header declares {expected:,} bytes but the archive holds "
-                        f"{info.file_size:,}; {_SAVE_HINT}")
+        raise DataError(tr("{file}: the array '{key}' is damaged: its header declares {expected} bytes but the "
+                           "archive holds {actual}; {hint}", expected=f"{expected:,}",
+                           actual=f"{info.file_size:,}", hint=tr(_SAVE_HINT), **where))
     return member
 
 
@@ -159,7 +167,7 @@ class _Prefixed:
 
 def _read_into(archive: zipfile.ZipFile, member: _Member, target: np.ndarray, file_name: str) -> None:
     """Stream one member's values into the float32 view `target` (shaped like the member's samples)."""
-    what = f"{file_name}: the array '{shown(member.key)}'"
+    where = {"file": file_name, "key": shown(member.key)}
     if member.fortran and len(member.shape) > 1:
         # Column-major data is the C-order data of the transposed array: fill the transposed view.
         target = np.reshape(target, member.shape, copy=False).T
@@ -169,34 +177,39 @@ def _read_into(archive: zipfile.ZipFile, member: _Member, target: np.ndarray, fi
             done, first_bad = fill(stream.read, target, member.dtype)
             extra = stream.read(1)  # reaching the end makes zipfile check the member's CRC
     except _READ_ERRORS:
-        raise DataError(f"{what} is damaged (its compressed data cannot be read); {_SAVE_HINT}") from None
+        raise DataError(tr("{file}: the array '{key}' is damaged (its compressed data cannot be read); {hint}",
+                           hint=tr(_SAVE_HINT), **where)) from None
     if done < member.size or extra:
-        raise DataError(f"{what} is damaged: it holds a different number of values than its header says")
+        raise DataError(tr("{file}: the array '{key}' is damaged: it holds a different number of values than its "
+                           "header says", **where))
     if first_bad >= 0:
         sample = first_bad % member.shape[0] if member.fortran and len(member.shape) > 1 else \
             first_bad // max(1, member.size // max(1, member.shape[0]))
-        raise DataError(f"{file_name}: '{shown(member.key)}' has a missing (NaN) or infinite value in sample "
-                        f"{sample + 1} (or one too large for 32-bit floats)")
+        raise DataError(tr("{file}: '{key}' has a missing (NaN) or infinite value in sample {sample} (or one too "
+                           "large for 32-bit floats)", sample=sample + 1, **where))
 
 
 def _from_x_y(archive: zipfile.ZipFile, file_name: str, name: str, x: _Member, y: Optional[_Member]) -> Table:
     if len(x.shape) == 0 or x.shape[0] == 0:
-        raise DataError(f"{file_name}: '{shown(x.key)}' holds no samples")
+        raise DataError(tr("{file}: '{key}' holds no samples", file=file_name, key=shown(x.key)))
     n = x.shape[0]
     width = math.prod(x.shape[1:])
     if width == 0:
-        raise DataError(f"{file_name}: the samples in '{shown(x.key)}' have no values (shape {x.shape})")
+        raise DataError(tr("{file}: the samples in '{key}' have no values (shape {shape})", file=file_name,
+                           key=shown(x.key), shape=x.shape))
     y_width = 0
     if y is not None:
         if len(y.shape) == 0 or y.shape[0] != n:
-            raise DataError(f"{file_name}: '{shown(x.key)}' has {n:,} samples but '{shown(y.key)}' has "
-                            f"{f'{y.shape[0]:,}' if y.shape else 'no'} values; they must match")
+            keys = {"file": file_name, "x": shown(x.key), "y": shown(y.key), "samples": f"{n:,}"}
+            raise DataError(tr("{file}: '{x}' has {samples} samples but '{y}' has {values} values; they must match",
+                               values=f"{y.shape[0]:,}", **keys) if y.shape else
+                            tr("{file}: '{x}' has {samples} samples but '{y}' has no values; they must match", **keys))
         if len(y.shape) > 2:
-            raise DataError(f"{file_name}: '{shown(y.key)}' must hold one value (or one row of values) per "
-                            f"sample, but its shape is {y.shape}")
+            raise DataError(tr("{file}: '{key}' must hold one value (or one row of values) per sample, but its shape "
+                               "is {shape}", file=file_name, key=shown(y.key), shape=y.shape))
         y_width = math.prod(y.shape[1:])
         if y_width == 0:
-            raise DataError(f"{file_name}: '{shown(y.key)}' holds no values")
+            raise DataError(tr("{file}: '{key}' holds no values", file=file_name, key=shown(y.key)))
     check_columns(file_name, width + y_width)
     check_values(file_name, n * (width + y_width))
     values = np.empty((n, width + y_width), dtype=np.float32)
@@ -211,28 +224,29 @@ def _from_x_y(archive: zipfile.ZipFile, file_name: str, name: str, x: _Member, y
         base = "label" if whole else "target"
         targets = (base,) if y_width == 1 else tuple(f"{base}_{i}" for i in range(y_width))
         columns += list(targets)
-    return Table(name, values, columns, {}, f"NumPy archive {file_name}", targets, image_shape)
+    return Table(name, values, columns, {}, tr("NumPy archive {file}", file=file_name), targets, image_shape)
 
 
 def _from_columns(archive: zipfile.ZipFile, file_name: str, name: str, members: list[_Member]) -> Table:
     for member in members:
         if len(member.shape) != 1:
-            raise DataError(f"{file_name}: the archive has no 'x' array, so each array must be one column "
-                            f"(1-D), but '{shown(member.key)}' has shape {member.shape}. Save "
-                            "numpy.savez(file, x=features, y=labels) or one 1-D array per column")
+            raise DataError(tr("{file}: the archive has no 'x' array, so each array must be one column (1-D), but "
+                               "'{key}' has shape {shape}. Save numpy.savez(file, x=features, y=labels) or one 1-D "
+                               "array per column", file=file_name, key=shown(member.key), shape=member.shape))
     lengths = [member.shape[0] for member in members]
     if len(set(lengths)) > 1:
-        described = ", ".join(f"'{shown(m.key, 20)}' has {m.shape[0]:,}" for m in members[:4])
-        raise DataError(f"{file_name}: every column must have the same number of values, but {described}"
-                        + (" …" if len(members) > 4 else ""))
+        described = ", ".join(tr("'{key}' has {count}", key=shown(m.key, 20), count=f"{m.shape[0]:,}")
+                              for m in members[:4]) + (" …" if len(members) > 4 else "")
+        raise DataError(tr("{file}: every column must have the same number of values, but {lengths}",
+                           file=file_name, lengths=described))
     if lengths[0] == 0:
-        raise DataError(f"{file_name}: the arrays hold no values")
+        raise DataError(tr("{file}: the arrays hold no values", file=file_name))
     check_values(file_name, lengths[0] * len(members))
     values = np.empty((lengths[0], len(members)), dtype=np.float32)
     for index, member in enumerate(members):
         _read_into(archive, member, values[:, index:index + 1], file_name)
     columns = [member.key for member in members]
-    return Table(name, values, columns, {}, f"NumPy archive {file_name}", (columns[-1],))
+    return Table(name, values, columns, {}, tr("NumPy archive {file}", file=file_name), (columns[-1],))
 
 
 __all__ = ["load_npz"]

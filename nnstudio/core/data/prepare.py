@@ -9,6 +9,7 @@ from typing import Optional
 import numpy as np
 
 from ..analysis import DataContext
+from ..i18n import ntr, tr
 from ..layers import OutputTarget, canonical_type
 from ..settings import DataSettings
 from .encoding import InputEncoding, category_problem, encode_rows, encoded_width, input_encoding
@@ -63,7 +64,7 @@ class PreparedData:
         scaled: dict[str, np.ndarray] = {}
         for node_id, (offset, scale) in self.scalers.items():
             if node_id not in raw:
-                raise DataError(f"No values were given for the input '{node_id}'")
+                raise DataError(tr("No values were given for the input '{input}'", input=node_id))
             values = np.asarray(raw[node_id], dtype=np.float32)
             encoding = self.encodings.get(node_id)
             per_row = len(encoding.columns) if encoding is not None else offset.size
@@ -72,8 +73,9 @@ class PreparedData:
             if encoding is not None and rows.shape[1] == per_row:
                 rows = encoding.encode(rows)
             if rows.shape[1] != offset.size:
-                raise DataError(f"The input '{node_id}' takes {offset.size} values per row, but "
-                                f"{rows.shape[1]} were given")
+                raise DataError(ntr("The input '{input}' takes {n} value per row, but {given} were given",
+                                    "The input '{input}' takes {n} values per row, but {given} were given",
+                                    offset.size, input=node_id, given=rows.shape[1]))
             rows = (rows - offset) / scale
             shape = self.input_shapes.get(node_id, (offset.size,))
             scaled[node_id] = np.ascontiguousarray(rows.reshape((len(rows),) + tuple(shape)), dtype=np.float32)
@@ -95,7 +97,7 @@ def _nodes_of(graph: dict, layer_type: str) -> list[dict]:
 
 
 def _node_label(node: dict) -> str:
-    return f"{canonical_type(node.get('type', '')) or 'Layer'} '{node.get('name', node.get('id'))}'"
+    return f"{canonical_type(node.get('type', '')) or tr('Layer')} '{node.get('name', node.get('id'))}'"
 
 
 def _columns_param(node: dict, key: str) -> list[str]:
@@ -110,11 +112,13 @@ def _column_problem(table: Table, node: dict, columns: list[str]) -> Optional[st
     for column in columns:
         if not table.has_column(column):
             shown = ", ".join(table.columns[:10]) + (" …" if len(table.columns) > 10 else "")
-            return (f"{_node_label(node)} uses the column '{column}', which the data '{table.name}' does not have "
-                    f"(its columns are {shown}): choose its columns again in the Data panel")
+            return tr("{node} uses the column '{column}', which the data '{data}' does not have (its columns are "
+                      "{columns}): choose its columns again in the Data panel", node=_node_label(node), column=column,
+                      data=table.name, columns=shown)
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     if duplicates:
-        return f"{_node_label(node)} lists the column '{duplicates[0]}' twice: untick one"
+        return tr("{node} lists the column '{column}' twice: untick one", node=_node_label(node),
+                  column=duplicates[0])
     return _text_problem(table, node, columns)
 
 
@@ -123,8 +127,10 @@ def _text_problem(table: Table, node: dict, columns: list[str]) -> Optional[str]
     for column in columns:
         problem = category_problem(table, column)
         if problem:
-            where = "" if _columns_param(node, "columns") else " (turn off 'automatic' to choose the columns)"
-            return f"{_node_label(node)}: {problem}{where}"
+            if _columns_param(node, "columns"):
+                return tr("{node}: {problem}", node=_node_label(node), problem=problem)
+            return tr("{node}: {problem} (turn off 'automatic' to choose the columns)", node=_node_label(node),
+                      problem=problem)
     return None
 
 
@@ -140,9 +146,9 @@ def bind_columns(table: Table, graph: dict) -> tuple[Binding, dict[str, str]]:
     for node in _nodes_of(graph, "Output"):
         targets = _columns_param(node, "targets") or list(table.default_targets)
         wanted_targets.update(c for c in targets if table.has_column(c))
-        problem = _column_problem(table, node, targets) if targets else (
-            f"{_node_label(node)} has no target column and the data '{table.name}' has no usual target: "
-            "choose the column(s) it should learn to predict in the Data panel")
+        problem = _column_problem(table, node, targets) if targets else tr(
+            "{node} has no target column and the data '{data}' has no usual target: choose the column(s) it should "
+            "learn to predict in the Data panel", node=_node_label(node), data=table.name)
         if problem:
             problems[node["id"]] = problem
         else:
@@ -154,17 +160,18 @@ def bind_columns(table: Table, graph: dict) -> tuple[Binding, dict[str, str]]:
             problem = _column_problem(table, node, columns)
             clash = [c for c in columns if c in wanted_targets]
             if not problem and clash:
-                problem = (f"{_node_label(node)} takes the column '{clash[0]}' as a feature, but an Output "
-                           "learns to predict it: a network must not see the answer. Remove it from one of them")
+                problem = tr("{node} takes the column '{column}' as a feature, but an Output learns to predict it: a "
+                             "network must not see the answer. Remove it from one of them", node=_node_label(node),
+                             column=clash[0])
         elif len(outputs) < len(_nodes_of(graph, "Output")):
             continue  # "every column that is not a target" is unknown while an Output's targets are
         else:
             # Before any Output is drawn the usual targets are still the answers: an Input never takes them.
             columns = table.feature_columns(sorted(wanted_targets) if _nodes_of(graph, "Output")
                                             else table.default_targets)
-            problem = _text_problem(table, node, columns) if columns else (
-                f"{_node_label(node)} has no columns left: every column of '{table.name}' is a target. "
-                "Choose fewer targets")
+            problem = _text_problem(table, node, columns) if columns else tr(
+                "{node} has no columns left: every column of '{data}' is a target. Choose fewer targets",
+                node=_node_label(node), data=table.name)
         if problem:
             problems[node["id"]] = problem
         else:
@@ -205,22 +212,24 @@ def _task_problem(table: Table, node: dict, targets: list[str], task: str) -> Op
     """Why an Output's task cannot learn its target column(s), in plain words with what to do; else None."""
     if task in CLASSIFICATION:
         if len(targets) != 1:
-            return (f"{_node_label(node)} sorts rows into classes, so it takes exactly one target column, but it "
-                    f"has {len(targets)}: {', '.join(targets)}. Untick all but one, or set its task to regression")
+            return tr("{node} sorts rows into classes, so it takes exactly one target column, but it has {count}: "
+                      "{columns}. Untick all but one, or set its task to regression", node=_node_label(node),
+                      count=len(targets), columns=", ".join(targets))
         column = targets[0]
         names = table.classes_of(column)
         if task == "binary" and len(names) > 2:
-            return (f"{_node_label(node)} is a yes/no (binary) output, but its target '{column}' has "
-                    f"{len(names)} classes: set its task to multiclass or automatic")
+            return tr("{node} is a yes/no (binary) output, but its target '{column}' has {count} classes: set its "
+                      "task to multiclass or automatic", node=_node_label(node), column=column, count=len(names))
         if not table.is_categorical(column) and table.task_of(column) == "regression" \
                 and len(names) > 2 * max(1, table.n_rows ** 0.5):
-            return (f"{_node_label(node)} sorts rows into classes, but its target '{column}' holds "
-                    f"measurements ({len(names)} different values): set its task to regression")
+            return tr("{node} sorts rows into classes, but its target '{column}' holds measurements ({count} "
+                      "different values): set its task to regression", node=_node_label(node), column=column,
+                      count=len(names))
         return None
     categorical = [c for c in targets if table.is_categorical(c)]
     if categorical:
-        return (f"{_node_label(node)} predicts numbers (regression), but its target '{categorical[0]}' holds "
-                "categories: set its task to multiclass or automatic")
+        return tr("{node} predicts numbers (regression), but its target '{column}' holds categories: set its task "
+                  "to multiclass or automatic", node=_node_label(node), column=categorical[0])
     return None
 
 
@@ -338,11 +347,11 @@ def prepare(table: Table, graph: dict, settings: DataSettings) -> PreparedData:
     """Turn a table and a network into split, scaled, shaped arrays ready for training."""
     binding = resolve_binding(table, graph)
     if not binding.inputs:
-        raise DataError("The network has no Input layer, so no data can go in")
+        raise DataError(tr("The network has no Input layer, so no data can go in"))
     if not binding.outputs:
-        raise DataError("The network has no Output layer, so there is nothing to learn")
+        raise DataError(tr("The network has no Output layer, so there is nothing to learn"))
     if table.n_rows == 0:
-        raise DataError(f"The data '{table.name}' has no rows")
+        raise DataError(tr("The data '{data}' has no rows", data=table.name))
     nodes = {node["id"]: node for node in graph.get("nodes", [])}
 
     tasks: dict[str, str] = {}

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..analysis import DataContext
+from ..i18n import tr
 from .prepare import PreparedData, data_context, prepare, split_indices
 from .table import Table
 
@@ -68,7 +69,7 @@ def load_project_data(project: Any, cache: Optional[TableCache] = None) -> Proje
     from . import DataError, load_source  # noqa: PLC0415
 
     if not project.data.source:
-        raise DataError("This project has no data yet: choose a dataset in the Data panel.")
+        raise DataError(tr("This project has no data yet: choose a dataset in the Data panel."))
     if cache is not None:
         table = cache.load(project.data.source, project.base_dir)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from ..i18n import tr
 from .builtin import BUILTINS, load_builtin
 from .csv_loader import load_csv
 from .idx_loader import load_idx
@@ -15,9 +16,16 @@ SOURCE_KINDS = ("builtin", "csv", "npz", "idx")
 
 
 def _text_field(source: dict, key: str, kind: str) -> str:
+    """`kind`: 'builtin', 'csv', 'npz' or 'idx'."""
     value = source.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise DataError(f"The {kind} data source does not say its '{key}'; choose the data again")
+        messages = {
+            "builtin": tr("The built-in data source does not say its '{key}'; choose the data again", key=key),
+            "csv": tr("The CSV data source does not say its '{key}'; choose the data again", key=key),
+            "npz": tr("The NumPy data source does not say its '{key}'; choose the data again", key=key),
+        }
+        raise DataError(messages.get(kind) or tr("The IDX data source does not say its '{key}'; choose the data "
+                                                 "again", key=key))
     return value
 
 
@@ -32,8 +40,11 @@ def resolve_path(path: str, base_dir: Optional[Path]) -> Path:
 def _existing_file(path: str, base_dir: Optional[Path]) -> Path:
     resolved = resolve_path(path, base_dir)
     if not resolved.is_file():
-        where = "next to the project" if base_dir is not None and not Path(path).is_absolute() else "on this computer"
-        raise DataError(f"The data file '{Path(path).name}' was not found {where} (looked in {resolved})")
+        if base_dir is not None and not Path(path).is_absolute():
+            raise DataError(tr("The data file '{file}' was not found next to the project (looked in {place})",
+                               file=Path(path).name, place=resolved))
+        raise DataError(tr("The data file '{file}' was not found on this computer (looked in {place})",
+                           file=Path(path).name, place=resolved))
     return resolved
 
 
@@ -49,10 +60,10 @@ def uses_test_files(source: dict) -> bool:
 def _load_idx_source(source: dict, base_dir: Optional[Path]) -> Table:
     for key in IDX_PATH_KEYS:
         if source.get(key) is not None and not isinstance(source.get(key), str):
-            raise DataError(f"The IDX data source's '{key}' must be a file path")
+            raise DataError(tr("The IDX data source's '{key}' must be a file path", key=key))
     if not isinstance(source.get("test_from_files", True), bool):
-        raise DataError("The IDX data source's 'test_from_files' must be true or false")
-    images = _existing_file(_text_field(source, "images", "IDX"), base_dir)
+        raise DataError(tr("The IDX data source's 'test_from_files' must be true or false"))
+    images = _existing_file(_text_field(source, "images", "idx"), base_dir)
     labels = _existing_file(source["labels"], base_dir) if source.get("labels") else None
     if not uses_test_files(source):
         return load_idx(images, labels)
@@ -69,37 +80,40 @@ def _file_name(source: dict, key: str) -> str:
 def load_source(source: dict, base_dir: Optional[Path] = None) -> Table:
     """Load the data a project points at; every problem is a DataError with a plain message."""
     if not isinstance(source, dict):
-        raise DataError("No data is chosen yet: pick a built-in dataset or open a data file")
+        raise DataError(tr("No data is chosen yet: pick a built-in dataset or open a data file"))
     kind = source.get("kind")
     if kind == "builtin":
-        return load_builtin(_text_field(source, "name", "built-in"))
+        return load_builtin(_text_field(source, "name", "builtin"))
     if kind == "csv":
-        return load_csv(_existing_file(_text_field(source, "path", "CSV"), base_dir), source.get("categories"))
+        return load_csv(_existing_file(_text_field(source, "path", "csv"), base_dir), source.get("categories"))
     if kind == "npz":
-        return load_npz(_existing_file(_text_field(source, "path", "NumPy"), base_dir))
+        return load_npz(_existing_file(_text_field(source, "path", "npz"), base_dir))
     if kind == "idx":
         return _load_idx_source(source, base_dir)
-    raise DataError(f"Unknown kind of data source {kind!r}; it must be one of {', '.join(SOURCE_KINDS)}")
+    raise DataError(tr("Unknown kind of data source {kind}; it must be one of {kinds}", kind=repr(kind),
+                       kinds=", ".join(SOURCE_KINDS)))
 
 
 def describe_source(source: Optional[dict]) -> str:
     """One line for the window: 'Built-in: Iris flowers', 'CSV file data.csv', ..."""
     if not isinstance(source, dict):
-        return "No data chosen"
+        return tr("No data chosen")
     kind = source.get("kind")
     if kind == "builtin":
         info = BUILTINS.get(source.get("name")) if isinstance(source.get("name"), str) else None
-        return f"Built-in: {info.title}" if info else f"Built-in: {source.get('name')!r} (unknown)"
+        return (tr("Built-in: {title}", title=tr(info.title)) if info else
+                tr("Built-in: {name} (unknown)", name=repr(source.get("name"))))
     if kind in ("csv", "npz"):
-        label = "CSV file" if kind == "csv" else "NumPy archive"
-        return f"{label} {Path(str(source.get('path', '?'))).name}"
+        file = Path(str(source.get("path", "?"))).name
+        return tr("CSV file {file}", file=file) if kind == "csv" else tr("NumPy archive {file}", file=file)
     if kind == "idx":
         images, labels = _file_name(source, "images") or "?", _file_name(source, "labels")
-        text = f"IDX images {images} with labels {labels}" if labels else f"IDX images {images}"
+        text = (tr("IDX images {images} with labels {labels}", images=images, labels=labels) if labels else
+                tr("IDX images {images}", images=images))
         if uses_test_files(source):
-            return f"{text}; test set: {_file_name(source, 'test_images')}"
+            return tr("{source}; test set: {file}", source=text, file=_file_name(source, "test_images"))
         return text
-    return f"Unknown data source {kind!r}"
+    return tr("Unknown data source {kind}", kind=repr(kind))
 
 
 __all__ = ["load_source", "describe_source", "resolve_path", "uses_test_files", "IDX_PATH_KEYS", "SOURCE_KINDS"]

@@ -7,6 +7,8 @@ from typing import Optional
 
 import numpy as np
 
+from ..i18n import tr
+
 TASKS = ("multiclass", "binary", "regression")
 
 # A numeric column counts as class labels only when it looks like one: whole numbers, few distinct values,
@@ -50,15 +52,16 @@ class Table:
         if self.values.dtype != np.float32:
             self.values = np.ascontiguousarray(self.values, dtype=np.float32)
         if self.values.ndim != 2 or self.values.shape[1] != len(self.columns):
-            raise DataError(f"The data '{self.name}' has {len(self.columns)} column names but its values have "
-                            f"shape {self.values.shape}")
+            raise DataError(tr("The data '{name}' has {count} column names but its values have shape {shape}",
+                               name=self.name, count=len(self.columns), shape=self.values.shape))
         self.columns = list(self.columns)
         self._index = {name: i for i, name in enumerate(self.columns)}
         if len(self._index) != len(self.columns):
-            raise DataError(f"The data '{self.name}' has two columns with the same name")
+            raise DataError(tr("The data '{name}' has two columns with the same name", name=self.name))
         for name in list(self.class_names) + list(self.default_targets):
             if name not in self._index:
-                raise DataError(f"The data '{self.name}' names a column '{name}' that it does not have")
+                raise DataError(tr("The data '{name}' names a column '{column}' that it does not have",
+                                   name=self.name, column=name))
         self.class_names = {k: tuple(v) for k, v in self.class_names.items()}
         self.default_targets = tuple(self.default_targets)
 
@@ -77,8 +80,8 @@ class Table:
         try:
             return self._index[name]
         except KeyError:
-            raise DataError(f"The data '{self.name}' has no column '{name}' "
-                            f"(its columns are {_short_list(self.columns)})") from None
+            raise DataError(tr("The data '{name}' has no column '{column}' (its columns are {columns})",
+                               name=self.name, column=name, columns=_short_list(self.columns))) from None
 
     def column(self, name: str) -> np.ndarray:
         """The values of one column (a view, not a copy)."""
@@ -136,7 +139,9 @@ class Table:
 
 def _short_list(names: list[str], limit: int = 8) -> str:
     shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    if len(names) <= limit:
+        return shown
+    return tr("{names} and {n} more", names=shown, n=len(names) - limit)
 
 
 __all__ = ["DataError", "Table", "TASKS", "value_name"]
