@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication
 
 from ..core.bundle import is_bundle
 from ..core.i18n import tr
-from ..core.i18n import tr
 from ..core.project import Project, ProjectError, load_project
 
 # Set by bench/startup.py: quit right after the first paint and print the time since this moment.
