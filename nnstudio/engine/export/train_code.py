@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 from torch import nn
 
 from ...core.data.prepare import CLASSIFICATION, resolve_binding
@@ -18,7 +17,8 @@ from ..callbacks import smaller_is_better
 from ..compiler import GraphModule
 from ..optimizers import OPTIMIZER_RECIPES
 from .code_literals import comment_text, docstring_text, flag, literal, number, python_list, whole
-from .code_naming import SKLEARN_LOADERS, TEMPLATE, class_name_for, code_names, project_name
+from .code_naming import TEMPLATE, class_name_for, code_names, project_name
+from .data_code import categories_code, data_code
 from .formats import ExportError
 
 # The loss names train.py measures (matched whole: `$` alone would let a trailing newline through).
@@ -34,51 +34,8 @@ class TrainingScript:
 
     text: str
     data_csv: Optional[str]
-
-
-def _sklearn_name(project: Project) -> Optional[str]:
-    source = project.data.source or {}
-    name = source.get("name")
-    # isinstance first: a list as the name (a source changed in memory) is not even hashable.
-    if source.get("kind") == "builtin" and isinstance(name, str) and name in SKLEARN_LOADERS:
-        return name
-    return None
-
-
-def _load_table_code(project: Project, table: Table) -> tuple[str, str, str, str]:
-    """load_table() for the script, its extra import, its --data argument and what main passes to it."""
-    name = _sklearn_name(project)
-    columns = python_list(list(table.columns), 4)
-    if name is not None:
-        loader, arguments = SKLEARN_LOADERS[name]
-        code = (f"COLUMNS = {columns}\n\n\n"
-                f"def load_table():\n"
-                f'    """The {docstring_text(name)} data from scikit-learn, as NN Studio shows it: the features, then the target."""\n'
-                f"    bunch = {loader}({arguments})\n"
-                f"    values = np.column_stack([bunch.data, bunch.target]).astype(np.float32)\n"
-                f"    return values, COLUMNS")
-        return code, f"from sklearn.datasets import {loader}\n", "", ""
-    code = ("def load_table(path):\n"
-            '    """Read the data: a header line with the column names, then one line of numbers per row.\n\n'
-            "    NN Studio exported the project's data as data.csv (text categories became their class numbers).\n"
-            '    """\n'
-            "    with open(path, encoding=\"utf-8\", newline=\"\") as handle:\n"
-            "        columns = next(csv.reader(handle))\n"
-            "    values = np.loadtxt(path, delimiter=\",\", skiprows=1, dtype=np.float64, ndmin=2)\n"
-            "    return values.astype(np.float32), columns")
-    argument = ('    parser.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '
-                '"data.csv"),\n                        help="the data file (default: data.csv next to this script)")\n')
-    return code, "", argument, "args.data"
-
-
-def table_csv(table: Table) -> str:
-    """The table as plain numbers with a header; float64 digits so every float32 value reads back exactly."""
-    import csv
-    import io
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(table.columns)
-    rows = [",".join(f"{value:.17g}" for value in row) for row in table.values.astype(np.float64)]
-    return buffer.getvalue() + "\n".join(rows) + "\n"
+    # MNIST-format files to copy next to train.py: the exported name -> the project's file.
+    copied_files: dict[str, Path] = field(default_factory=dict)
 
 
 def _loss_line(position: int, name: str, loss: str, activation: str) -> str:
@@ -210,19 +167,22 @@ def train_source(model: GraphModule, project: Project, table: Table) -> Training
                          for i in model.node_names if i not in needed)
     wrap = ("DistributedDataParallel(model, find_unused_parameters=True)" if unused_weights
             else "DistributedDataParallel(model)")
-    load_code, extra_import, data_argument, load_arguments = _load_table_code(project, table)
-    if load_arguments:
-        extra_import = ""
+    reading = data_code(project, table)
     source = project.data.source or {}
-    data_text = (f"the {source.get('name')} data" if source.get("kind") == "builtin"
-                 else f"the data of {Path(str(source.get('path', 'the project'))).name}")
+    if source.get("kind") == "builtin":
+        data_text = f"the {source.get('name')} data"
+    elif source.get("kind") == "idx":
+        data_text = f"the MNIST-format files of {Path(str(source.get('images', 'the project'))).name}"
+    else:
+        data_text = f"the data of {Path(str(source.get('path', 'the project'))).name}"
     # Every project value goes in as a literal (or escaped docstring text), and the template is filled in one
     # pass: a title holding "%%LOSSES%%" stays text instead of being filled in after it was inserted.
     replacements = {
         "%%CLASS%%": class_name_for(project_name(project)),
         "%%TITLE%%": docstring_text(project_name(project) or "the project"),
         "%%DATA_TEXT%%": docstring_text(data_text),
-        "%%EXTRA_IMPORTS%%": extra_import,
+        "%%EXTRA_IMPORTS%%": reading.extra_import,
+        "%%DATA_IMPORTS%%": reading.std_import,
         "%%SEED%%": whole(settings.seed, "the seed"),
         "%%EPOCHS%%": whole(settings.epochs, "the number of epochs"),
         "%%BATCH_SIZE%%": whole(settings.batch_size, "the batch size"),
@@ -251,16 +211,15 @@ def train_source(model: GraphModule, project: Project, table: Table) -> Training
         "%%TARGET_KINDS%%": literal(kinds),
         "%%LOSS_WEIGHTS%%": "[" + ", ".join(number(model.output_configs[i].loss_weight, "a loss weight")
                                             for i in model.output_ids) + "]",
-        "%%LOAD_TABLE%%": load_code,
+        "%%LOAD_TABLE%%": reading.load_table,
+        "%%CATEGORIES%%": categories_code(table),
         "%%LOSSES%%": "\n".join(losses),
         "%%DEVICE%%": literal("cuda" if str(settings.device).startswith("cuda") else "cpu"),
-        "%%DATA_ARGUMENT%%": data_argument,
-        "%%LOAD_ARGUMENTS%%": load_arguments,
+        "%%DATA_ARGUMENT%%": reading.arguments,
+        "%%LOAD_ARGUMENTS%%": reading.load_arguments,
         "%%WRAP_MODEL%%": wrap,
         "%%OPTIMIZER%%": _optimizer_code(project),
         "%%LONE_ROW%%": lone_row,
     }
     text = _PLACEHOLDER.sub(lambda match: replacements[match.group(0)], TEMPLATE.read_text(encoding="utf-8"))
-    if load_arguments:
-        text = text.replace("import argparse\n", "import argparse\nimport csv\n", 1)
-    return TrainingScript(text, table_csv(table) if load_arguments else None)
+    return TrainingScript(text, reading.data_csv, reading.copied_files)
