@@ -126,6 +126,7 @@ class CurvesPanel(QWidget):
         import pyqtgraph as pg  # noqa: PLC0415 - a few hundred ms: only when curves are first shown
 
         from ..plots.live_curve import EpochMarker, LiveCurve  # noqa: PLC0415 - both import pyqtgraph
+        from ..plots.outside_legend import add_legend_above  # noqa: PLC0415
         from ..plots.plot_view import PlotView  # noqa: PLC0415
 
         self._pg = pg
@@ -153,10 +154,8 @@ class CurvesPanel(QWidget):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setPen(pg.mkPen("#444"))
                 plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
-            # Loss falls and accuracy rises: each legend goes where its curves usually are not.
-            # On a see-through white card: curves that pass under the legend do not run through its words.
-            legend = plot.addLegend(offset=(-10, 10) if plot is self.loss_plot else (-10, -40), labelTextColor="#222",
-                                    labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 170))
+            # The legend has a row of its own above the plot area: inside it covered the curves' steep start.
+            legend = add_legend_above(plot, labelTextColor="#222", labelTextSize="8pt")
             # Like the axes (see PlotView), the legend is kept as a pixmap: it lies over the live curves.
             legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._y_ranges: dict[int, tuple[float, float]] = {}
