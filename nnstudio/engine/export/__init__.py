@@ -11,17 +11,19 @@ from safetensors.torch import save as save_safetensors_bytes
 from ...core.analysis import DataContext
 from ...core.data import DataError, load_source
 from ...core.files import atomic_write_bytes, atomic_write_text
+from ...core.i18n import N_, tr
 from ...core.layers import OutputTarget
 from ...core.project import Project
 from ..compiler import GraphModule, compile_graph
 from .codegen import class_name_for, model_source, project_name, state_for_code, train_source
 from .formats import ExportError, export_onnx, export_safetensors, export_torchscript
 
+# The descriptions are marked for the catalogue; show them with tr(FORMATS[fmt]).
 FORMATS: dict[str, str] = {
-    "safetensors": "weights with readable layer names (.safetensors)",
-    "torchscript": "a TorchScript module for torch.jit.load (.pt)",
-    "onnx": "an ONNX model for onnxruntime and other runtimes (.onnx)",
-    "python": "a folder with model.py, train.py and the weights",
+    "safetensors": N_("weights with readable layer names (.safetensors)"),
+    "torchscript": N_("a TorchScript module for torch.jit.load (.pt)"),
+    "onnx": N_("an ONNX model for onnxruntime and other runtimes (.onnx)"),
+    "python": N_("a folder with model.py, train.py and the weights"),
 }
 EXTENSIONS = {"safetensors": ".safetensors", "torchscript": ".pt", "onnx": ".onnx", "python": ""}
 
@@ -34,7 +36,8 @@ def compiled_context(model: GraphModule) -> DataContext:
 
 def _order_text(model: GraphModule) -> str:
     inputs = ", ".join(model.node_names[i] for i in model.input_ids)
-    return f"Inputs in this order: {inputs}; outputs in this order: {', '.join(model.output_names)}."
+    return tr("Inputs in this order: {inputs}; outputs in this order: {outputs}.", inputs=inputs,
+              outputs=", ".join(model.output_names))
 
 
 def export_python(model: GraphModule, folder: Union[str, Path], project: Project, trained: bool) -> list[str]:
@@ -48,23 +51,23 @@ def export_python(model: GraphModule, folder: Union[str, Path], project: Project
     # The run's seeded start, so `train.py --init-weights initial_weights.safetensors` repeats the run.
     initial = compile_graph(graph, compiled_context(model), seed=project.training.seed)
     atomic_write_bytes(folder / "initial_weights.safetensors", save_safetensors_bytes(state_for_code(initial)))
-    notes = [f"The network is the class {class_name_for(project_name(project))} in model.py"]
+    notes = [tr("The network is the class {name} in model.py", name=class_name_for(project_name(project)))]
     if not project.data.source:
-        return notes + ["The training script train.py was not written: the project has no data yet"]
+        return notes + [tr("The training script train.py was not written: the project has no data yet")]
     try:
         table = load_source(project.data.source, project.base_dir)
         script = train_source(model, project, table)
     except DataError as exc:
-        return notes + [f"The training script train.py was not written: {exc}"]
+        return notes + [tr("The training script train.py was not written: {reason}", reason=exc)]
     atomic_write_text(folder / "train.py", script.text)
     if script.data_csv is not None:
         atomic_write_text(folder / "data.csv", script.data_csv)
-        notes.append("The training script train.py reads the project's data from data.csv")
+        notes.append(tr("The training script train.py reads the project's data from data.csv"))
     for name, source in script.copied_files.items():
         shutil.copyfile(source, folder / name)
     if script.copied_files:
-        notes.append("The training script train.py reads the project's data from copies of its MNIST-format "
-                     f"files: {', '.join(script.copied_files)}")
+        notes.append(tr("The training script train.py reads the project's data from copies of its MNIST-format "
+                        "files: {files}", files=", ".join(script.copied_files)))
     return notes
 
 
@@ -75,12 +78,13 @@ def export_model(model: GraphModule, fmt: str, path: Union[str, Path], *, traine
     Inputs are taken in the order of the project's Input nodes (model.input_ids) and outputs come back in
     the order of its Output nodes. Raises ExportError with a message for the user."""
     if fmt not in FORMATS:
-        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ExportError(tr("unknown export format {format!r}; choose one of {choices}", format=fmt,
+                             choices=", ".join(FORMATS)))
     path = Path(path)
     if fmt != "python" and not path.parent.is_dir():
-        raise ExportError(f"the folder '{path.parent}' does not exist")
+        raise ExportError(tr("the folder '{folder}' does not exist", folder=path.parent))
     if fmt == "python" and project is None:
-        raise ExportError("exporting Python code needs the project (its title, data and training settings)")
+        raise ExportError(tr("exporting Python code needs the project (its title, data and training settings)"))
     was_training = model.training
     model.eval()  # Dropout off and BatchNorm's running averages: what predictions use
     try:
@@ -96,15 +100,19 @@ def export_model(model: GraphModule, fmt: str, path: Union[str, Path], *, traine
         else:
             notes = export_python(model, path, project, trained)
     except OSError as exc:
-        raise ExportError(f"could not write '{path}': {exc.strerror or exc}") from None
+        raise ExportError(tr("could not write '{path}': {reason}", path=path, reason=exc.strerror or exc)) from None
     except ImportError as exc:
-        raise ExportError(f"the {fmt} export needs a package that is not installed ({exc.name})") from None
+        raise ExportError(tr("the {format} export needs a package that is not installed ({package})", format=fmt,
+                             package=exc.name)) from None
     finally:
         model.train(was_training)
-    weights = "the trained weights" if trained else \
-        "the seeded initial weights (the project has not been trained yet)"
+    if trained:
+        done = tr("Exported the trained weights as {format} to {path}.", format=fmt, path=path)
+    else:
+        done = tr("Exported the seeded initial weights (the project has not been trained yet) as {format} to {path}.",
+                  format=fmt, path=path)
     extra = "".join(f" {note}." for note in notes)  # whole sentences: a file name (train.py) keeps its case
-    return f"Exported {weights} as {fmt} to {path}. {_order_text(model)}{extra}"
+    return f"{done} {_order_text(model)}{extra}"
 
 
 __all__ = ["EXTENSIONS", "ExportError", "FORMATS", "compiled_context", "export_model", "export_python"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from ...core.i18n import N_, tr
 from ...core.layers import canonical_type
 from ..compiler import GraphModule
 from .code_literals import comment_text, docstring_text, python_list, whole
@@ -30,7 +31,7 @@ def _layer_lines(model: GraphModule, graph: dict, names: dict[str, str]
         kind = canonical_type(node["type"])
         writer = CODE_WRITERS.get(kind)
         if writer is None:
-            raise ExportError(f"there is no code for the layer type {comment_text(kind)[:80]}")
+            raise ExportError(tr("there is no code for the layer type {kind}", kind=comment_text(kind)[:80]))
         name = model.node_names[node_id]
         module = model.layers[name]
         step = plan.get(node_id)
@@ -59,7 +60,7 @@ def model_source(model: GraphModule, graph: dict, title: str = "") -> str:
     uses_functional = any(line.uses_functional for line in forward)
     input_text = ", ".join(f"{names[model.node_names[i]]} ({_dims(model.input_shapes[i])} values)"
                            for i in model.input_ids)
-    output_text = ", ".join(f"{names[model.node_names[i]]} ({whole(model.output_configs[i].units, 'a size')} "
+    output_text = ", ".join(f"{names[model.node_names[i]]} ({whole(model.output_configs[i].units, N_('a size'))} "
                             f"{_output_meaning(model, i)})" for i in model.output_ids)
     signature = ", ".join(f"{a}: torch.Tensor" for a in arguments)
     returns = "torch.Tensor" if len(outputs) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
@@ -108,7 +109,7 @@ def model_source(model: GraphModule, graph: dict, title: str = "") -> str:
 
 
 def _dims(shape) -> str:
-    return "×".join(whole(s, "an input size") for s in shape)
+    return "×".join(whole(s, N_("an input size")) for s in shape)
 
 
 def _output_meaning(model: GraphModule, output_id: str) -> str:
