@@ -32,11 +32,14 @@ class Recovery:
     path: Path
     original_path: Optional[Path]  # None for a project that was never saved
     saved_at: float                # seconds since the epoch
+    name: Optional[str] = None     # the name an unsaved project went by (an example's file name), if any
 
     @property
     def title(self) -> str:
-        """How to name it to the user: the project file's name, or 'Untitled project'."""
-        return self.original_path.name if self.original_path else tr("Untitled project")
+        """How to name it to the user: the project file's name, the example it came from, or 'Untitled project'."""
+        if self.original_path:
+            return self.original_path.name
+        return self.name or tr("Untitled project")
 
 
 def default_recovery_dir() -> Path:
@@ -64,8 +67,11 @@ def recovery_path_for(project_path: Optional[PathLike], recovery_dir: PathLike) 
 
 
 def write_recovery(project_text: str, recovery_dir: PathLike, project_path: Optional[PathLike] = None,
-                   saved_at: Optional[float] = None) -> Path:
-    """Write the project's current JSON (as dumps_project gives it) to its recovery file, atomically."""
+                   saved_at: Optional[float] = None, name: Optional[str] = None) -> Path:
+    """Write the project's current JSON (as dumps_project gives it) to its recovery file, atomically.
+
+    `name` is what an unsaved project is called in the window (an example's file name), so the Restore
+    question can say which work it is."""
     recovery_dir = Path(recovery_dir)
     recovery_dir.mkdir(parents=True, exist_ok=True)
     path = recovery_path_for(project_path, recovery_dir)
@@ -74,6 +80,7 @@ def write_recovery(project_text: str, recovery_dir: PathLike, project_path: Opti
         "version": VERSION,
         "original_path": str(Path(project_path).resolve()) if project_path is not None else None,
         "saved_at": time.time() if saved_at is None else float(saved_at),
+        "name": name if project_path is None and name else None,
         "project": json.loads(project_text),
     }
     atomic_write_text(path, json.dumps(record, indent=1, allow_nan=False) + "\n")
@@ -103,6 +110,12 @@ def _read_record(path: Path) -> dict:
     return record
 
 
+def _shown_name(name: str, limit: int = 60) -> str:
+    """A project name from a recovery file as the Restore question shows it: printable, one line, short."""
+    text = "".join(c if c.isprintable() else "?" for c in " ".join(name.split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def find_recoveries(recovery_dir: PathLike) -> list[Recovery]:
     """The readable recovery files in a folder, newest first (damaged ones are left out, not raised)."""
     recovery_dir = Path(recovery_dir)
@@ -115,7 +128,10 @@ def find_recoveries(recovery_dir: PathLike) -> list[Recovery]:
         except ProjectError:
             continue  # a damaged recovery file cannot be offered; discard_recovery can remove it
         original = record["original_path"]
-        found.append(Recovery(path, Path(original) if original else None, float(record["saved_at"])))
+        # The name is only shown (shortened, on one line); one that is not text is left out, like an old file's.
+        name = record.get("name")
+        shown = _shown_name(name) if isinstance(name, str) and name.strip() else None
+        found.append(Recovery(path, Path(original) if original else None, float(record["saved_at"]), shown))
     return sorted(found, key=lambda recovery: recovery.saved_at, reverse=True)
 
 

@@ -34,6 +34,7 @@ def example_files() -> list[tuple[str, Path]]:
     for path in sorted(EXAMPLES_DIR.glob(f"*{EXTENSION}")):
         try:
             title = json.loads(path.read_text(encoding="utf-8")).get("title") or path.stem
+            title = tr(title) if isinstance(title, str) else title  # marked in core/examples.py
         except (OSError, ValueError) as exc:
             title = tr("{name} (unreadable: {error})", name=path.stem, error=exc)
         found.append((str(title), path))
@@ -54,6 +55,7 @@ class FileActions(QObject):
     """Owns the File menu's actions; every prompt goes through a method tests can replace."""
 
     message = Signal(str)  # for the status bar: "Saved xor.nnstudio"
+    changes_discarded = Signal()  # the student answered Discard: their unsaved changes (and autosave) may go
 
     def __init__(self, document: Document, window: QWidget) -> None:
         super().__init__(window)
@@ -156,7 +158,10 @@ class FileActions(QObject):
         answer = self.ask_unsaved_changes()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        if answer == QMessageBox.StandardButton.Discard:
+            self.changes_discarded.emit()
+            return True
+        return False
 
     # ------------------------------------------------------------ commands
     def new_project(self) -> bool:
@@ -205,7 +210,7 @@ class FileActions(QObject):
             self.suggested_name = None
             self.add_recent(project.path)
         self.document.replace_project(project)
-        name = project.title or self.display_name()
+        name = (tr(project.title) if example else project.title) or self.display_name()
         self.message.emit(tr("Opened example {name}", name=name) if example else tr("Opened {name}", name=name))
 
     def save(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
@@ -69,6 +69,8 @@ class Autosaver(QObject):
         self.current_file: Optional[Path] = None   # the recovery file this window wrote last
         self._last_text: Optional[str] = None
         self._closing = False
+        # What an unsaved project is called in the window (an example's name): the window sets it.
+        self.name_of_unsaved: Callable[[], Optional[str]] = lambda: None
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 * (seconds if seconds is not None else interval_seconds())))
         self.timer.timeout.connect(self.write_now)
@@ -95,7 +97,8 @@ class Autosaver(QObject):
             text = dumps_project(project, project.path.parent if project.path else None)
             if text == self._last_text and self.current_file is not None and self.current_file.exists():
                 return self.current_file
-            path = write_recovery(text, self.recovery_dir, project.path)
+            path = write_recovery(text, self.recovery_dir, project.path,
+                                  name=None if project.path else self.name_of_unsaved())
         except (OSError, ValueError) as exc:
             # The user keeps working; the status bar says autosave is failing (full disk, no permission...).
             log.warning("autosave failed: %s", exc)
@@ -116,21 +119,28 @@ class Autosaver(QObject):
     def watch_window(self, window: QObject) -> None:
         """Discard the recovery file when the window really closes (the unsaved-changes question was answered).
 
-        A close the user cancels sends Close but no Hide; an accepted one hides the window right after."""
+        A close the user cancels sends Close but no Hide; an accepted one hides the window right after.
+        Answering Discard to the unsaved-changes question throws the recovery file away too: it holds exactly
+        the changes the student chose to lose."""
         window.installEventFilter(self)
+        files = getattr(window, "file_actions", None)
+        if files is not None:
+            files.changes_discarded.connect(self.discard)
+            self.name_of_unsaved = lambda: files.suggested_name
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # Not forgotten on a timer: the unsaved-changes question runs its own event loop, where any timer
+        # would fire before the student answers. A cancelled close is simply followed by no Hide.
         if event.type() == QEvent.Type.Close:
             self._closing = True
-            QTimer.singleShot(0, self._close_over)  # a cancelled close: forget it on the next turn of the loop
-        elif event.type() == QEvent.Type.Hide and self._closing:
+        elif event.type() == QEvent.Type.Show:
+            self._closing = False
+        elif event.type() == QEvent.Type.Hide and self._closing and not event.spontaneous():
+            # Hidden by close() itself, not minimised by the window system: the window is gone.
             self._closing = False
             self.timer.stop()
             self.discard()
         return False
-
-    def _close_over(self) -> None:
-        self._closing = False
 
     # ------------------------------------------------------------ after a crash
     def recoveries_to_offer(self) -> list[Recovery]:
