@@ -68,12 +68,59 @@ def _first_project(path: Optional[Path]) -> tuple[Project, Optional[str]]:
 
 
 def compose(window) -> None:
-    """Add the app's contributions to the window (each places its menus, docks and tabs by id)."""
+    """Add the app's contributions to the window (each places its menus, docks and tabs by id), and View →
+    Language."""
+    from .contributions import VIEW
+    from .language import LanguageMenu
     from .sharing import Sharing
     from .teaching.install import Teaching
 
     for contribution in (Sharing(window), Teaching(window)):
         window.install(contribution)
+    languages = LanguageMenu(window, switch_language)
+    window.parts.add_menu("view.language", tr("&Language"), inside=VIEW)
+    window.parts.add_actions("view.language", list(languages.actions.values()))
+    window.language_menu = languages
+
+
+# Top-level windows made here, kept referenced (a window whose Python object goes is deleted with it).
+WINDOWS: list = []
+
+
+def switch_language(old, code: str):
+    """Speak `code` from now on: a new window is built in that language around the same project, undo history and
+    running training, with the same size, docks, tab, zoom and lesson step; the old one goes without a question,
+    since nothing of it is lost. Returns the new window."""
+    from .language import apply_language, carry_window_state
+    from .main_window import MainWindow
+
+    apply_language(code)
+    new = MainWindow(document=old.document, session=old.session)
+    new.file_actions.suggested_name = old.file_actions.suggested_name
+    compose(new)
+    carry_window_state(old, new)
+    _carry_lesson(old, new)
+    old.retired = True
+    new.show()
+    old.close()
+    old.deleteLater()
+    WINDOWS[:] = [w for w in WINDOWS if w is not old] + [new]
+    new.show_status(tr("NN Studio now speaks {language}.", language=new.language_menu.actions[code].text()))
+    return new
+
+
+def _carry_lesson(old, new) -> None:
+    """A lesson in progress goes on at the same step, with the runs and saves that count for it."""
+    before, after = old.teaching, new.teaching
+    holder = before.holders.get("lessons") if before is not None else None
+    runner = holder.panel if holder is not None else None
+    if runner is None or runner.lesson is None or after is None:
+        return
+    after.start_lesson(runner.lesson.id)
+    target = after.runner
+    target.runs, target.saved, target.exported = list(runner.runs), runner.saved, set(runner.exported)
+    target.current = runner.current
+    target.check()
 
 
 def _after_first_paint(window, bundle: Optional[Path] = None) -> None:
@@ -122,9 +169,13 @@ def open_window(argv: Sequence[str], started_at: Optional[float] = None):
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from .language import apply_language, missing_font_message, startup_language, without_language_argument
+
     argv = list(sys.argv if argv is None else argv)
     started_at = float(os.environ.get(STARTED_AT_ENV) or time.time())
     app = QApplication.instance() or QApplication(argv)
+    language = apply_language(startup_language(argv))
+    argv = without_language_argument(argv)
     app.setApplicationName("NN Studio")
     app.setOrganizationName("NN Studio")
     app.setApplicationDisplayName("NN Studio")
@@ -132,5 +183,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from .widgets.icons import app_icon
 
     app.setWindowIcon(app_icon())
-    window = open_window(argv, started_at)  # noqa: F841 - kept alive while the event loop runs
+    window = open_window(argv, started_at)
+    WINDOWS.append(window)   # kept alive while the event loop runs
+    font_problem = missing_font_message(language)
+    if font_problem:
+        QTimer.singleShot(0, window, lambda: window.file_actions.show_error(tr("Korean letters cannot be shown"),
+                                                                            font_problem))
     return app.exec()

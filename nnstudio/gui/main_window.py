@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -28,6 +29,13 @@ from .window_layout import WindowLayout
 STATUS_TIMEOUT_MS = 6000
 
 
+def toolbar_text(text: str) -> str:
+    """A menu text as a toolbar button says it: without its shortcut mark, whether English ("&Open…" → "Open") or
+    Korean ("열기(&O)…" → "열기"; Qt's own stripping would leave "열기(O)")."""
+    return re.sub(r"\(&[^&]\)", "", text).replace("&&", "\0").replace("&", "").replace("\0", "&") \
+        .replace("…", "").replace("...", "").strip()
+
+
 def redo_keys(platform_keys: Optional[list[QKeySequence]] = None) -> list[QKeySequence]:
     """The platform's Redo keys plus Ctrl+Y: on GNOME Redo is only Ctrl+Shift+Z, and students used to Windows (and
     the course notes) press Ctrl+Y, which then did nothing."""
@@ -49,7 +57,8 @@ def _project_urls(mime) -> list[Path]:
 class MainWindow(QMainWindow):
     """NN Studio's window. It holds no logic: each part does its job and the window connects them."""
 
-    def __init__(self, document: Optional[Document] = None, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, document: Optional[Document] = None, parent: Optional[QWidget] = None,
+                 session: Optional[TrainingSession] = None) -> None:
         super().__init__(parent)
         from .canvas import Canvas  # the canvas package is the heaviest part; import where it is used
 
@@ -61,7 +70,11 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.document = document or Document(parent=self)
-        self.session = TrainingSession(self.document, self)
+        # A window rebuilt in another language (language.py) takes over the open project and its training.
+        self.session = session or TrainingSession(self.document, self)
+        for kept in (self.document, self.session):
+            kept.setParent(self)
+        self.retired = False   # set when a rebuilt window replaces this one: closing it then ends nothing
         # Data loads (sklearn alone takes half a second) wait until the window has painted once.
         self.session.hold_loading(True)
 
@@ -209,6 +222,8 @@ class MainWindow(QMainWindow):
             if action is None:
                 toolbar.addSeparator()
             else:
+                if "(&" in action.text():   # a translated menu text: its shortcut letter stays in the menu
+                    action.setIconText(toolbar_text(action.text()))
                 toolbar.addAction(action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
@@ -381,6 +396,9 @@ class MainWindow(QMainWindow):
             lazy.build_if_visible()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.retired:   # its project and training live on in the window that replaced it
+            event.accept()
+            return
         if self.file_actions.maybe_save():
             self.session.shutdown()  # stop training and wait for its thread before the window goes
             self.window_layout.save()   # the next start opens with this size and these docks
