@@ -29,6 +29,7 @@ from ...core.settings import TrainingSettings
 from ..editing.document import Document
 from ..plots.plot_ranges import RANGE_FILL, nice_range
 from ..widgets import file_dialogs
+from ..widgets.wheel_guard import wheel_only_when_focused
 from .curve_data import (
     GrowingSeries,
     metric_ceiling,
@@ -49,6 +50,8 @@ VALIDATION_COLOUR = "#e8710a"
 BATCH_COLOUR = (31, 119, 180, 110)
 BEST_COLOUR = "#2e7d32"
 STOP_COLOUR = "#b3261e"
+CEILING_ROOM = 0.04     # the share of an accuracy axis shown above 1.0, so a curve at 1.0 is seen
+RIGHT_ROOM = 14         # pixels right of a plot, where half of the last epoch's number is drawn
 class CurvesPanel(QWidget):
     """Loss and metric curves that follow training live, redrawn by a timer (never once per batch).
 
@@ -82,6 +85,7 @@ class CurvesPanel(QWidget):
         self.log_check.setObjectName("logScaleCheck")
         self.log_check.setToolTip(tr("Show the loss on a logarithmic scale: small late improvements become visible"))
         self.metric_combo = QComboBox()
+        wheel_only_when_focused(self.metric_combo)  # scrolling past it must not change it
         self.metric_combo.setObjectName("metricCombo")
         self.metric_combo.setToolTip(tr("Which number to plot next to the loss (per output when there are several)"))
         self.metric_combo.setMinimumContentsLength(14)
@@ -128,13 +132,16 @@ class CurvesPanel(QWidget):
         from ..plots.live_curve import EpochMarker, LiveCurve  # noqa: PLC0415 - both import pyqtgraph
         from ..plots.outside_legend import add_legend_above  # noqa: PLC0415
         from ..plots.plot_view import PlotView  # noqa: PLC0415
+        from ..plots.readable_axis import ReadableAxis  # noqa: PLC0415
 
         self._pg = pg
         plots = QSplitter(Qt.Orientation.Horizontal)
         plots.setObjectName("curvesPlots")
         # Two separate views, so a new batch point repaints the loss plot only, not the metric plot beside it.
-        self.loss_view = PlotView(background="w")
-        self.metric_view = PlotView(background="w")
+        self.loss_view = PlotView(background="w", axisItems={"left": ReadableAxis("left"),
+                                                             "bottom": ReadableAxis("bottom")})
+        self.metric_view = PlotView(background="w", axisItems={"left": ReadableAxis("left"),
+                                                               "bottom": ReadableAxis("bottom")})
         plots.addWidget(self.loss_view)
         plots.addWidget(self.metric_view)
         self.loss_plot = self.loss_view.getPlotItem()
@@ -144,6 +151,7 @@ class CurvesPanel(QWidget):
         self._metric_title = tr("Metric")
         for plot in (self.loss_plot, self.metric_plot):
             plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.layout.setContentsMargins(1, 1, RIGHT_ROOM, 1)  # room for the last epoch's number
             plot.setLabel("bottom", tr("epoch"))
             # Curves of a million points stay fast: draw only what is visible, thinned to the pixels.
             plot.setDownsampling(auto=True, mode="peak")
@@ -172,7 +180,7 @@ class CurvesPanel(QWidget):
         self.val_metric_curve = LiveCurve(self.metric_plot, pg.mkPen(VALIDATION_COLOUR, width=2.5), tr("validation"),
                                           VALIDATION_COLOUR, z=2)
         # Where the best epoch is, and where early stopping ended the run (moved at most once an epoch).
-        # Their words sit clear of each plot's legend (top right for the loss, bottom right for the metric).
+        # Their words sit at different heights, so 'best' and 'stopped' on one epoch do not meet.
         self.best_lines = [EpochMarker(self.loss_plot, BEST_COLOUR, Qt.PenStyle.DashLine, tr("best"), 0.55),
                            EpochMarker(self.metric_plot, BEST_COLOUR, Qt.PenStyle.DashLine, tr("best"), 0.95)]
         self.stop_lines = [EpochMarker(self.loss_plot, STOP_COLOUR, Qt.PenStyle.DotLine, tr("stopped"), 0.45),
@@ -325,7 +333,11 @@ class CurvesPanel(QWidget):
             or wanted[1] - wanted[0] < RANGE_FILL * (current[1] - current[0]) or (force and wanted != current)
         if refit:
             self._y_ranges[key] = wanted
-            plot.setYRange(*wanted, padding=0)
+            bottom, top = wanted
+            if not logarithmic and ceiling is not None and top == ceiling:
+                # A perfect score runs a little below the frame, not along it; the last labelled tick is 1.0.
+                top += CEILING_ROOM * (top - bottom)
+            plot.setYRange(bottom, top, padding=0)
         self._fit_x_range(plot, x_end, refit)
 
     def _fit_x_range(self, plot: Any, x_end: float, force: bool = False) -> None:
