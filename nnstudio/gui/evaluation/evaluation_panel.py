@@ -37,6 +37,7 @@ from ...core.metrics import (
     regression_scores,
 )
 from ..editing.document import Document
+from ..widgets.wheel_guard import wheel_only_when_focused
 
 if TYPE_CHECKING:
     from ..training.session import TrainingSession
@@ -156,6 +157,7 @@ class EvaluationPanel(QWidget):
         chooser = QHBoxLayout()
         self.output_label = QLabel(tr("Output:"), self.content)
         self.output_combo = QComboBox(self.content)
+        wheel_only_when_focused(self.output_combo)  # scrolling past it must not change it
         self.output_combo.setObjectName("evaluationOutput")
         self.output_combo.currentIndexChanged.connect(self._show_selected_output)
         chooser.addWidget(self.output_label)

@@ -27,6 +27,7 @@ from ...core.data import DataError, Table
 from ...core.i18n import N_, tr
 from ...core.metrics import CLASSIFICATION_TASKS, holds_logits
 from ..editing.document import Document
+from ..widgets.wheel_guard import wheel_only_when_focused
 from .draw_grid import DrawGrid
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class TryItPanel(QWidget):
         sample_row = QHBoxLayout()
         sample_row.addWidget(QLabel(tr("Sample number:"), self))
         self.sample_spin = QSpinBox(self)
+        wheel_only_when_focused(self.sample_spin)  # scrolling past it must not change it
         self.sample_spin.setObjectName("sampleIndex")
         self.sample_spin.setKeyboardTracking(False)
         self.sample_spin.setMinimumWidth(70)
@@ -215,6 +217,7 @@ class TryItPanel(QWidget):
                 for position, column in enumerate(columns):
                     if table.is_categorical(column):
                         editor: QWidget = QComboBox(box)
+                        wheel_only_when_focused(editor)  # scrolling past it must not change it
                         editor.addItems(list(table.class_names[column]))
                         editor.currentIndexChanged.connect(
                             lambda _=0, i=input_id, p=position: self._on_field_edited(i, p))

@@ -16,6 +16,7 @@ from ...core.teaching.backprop import (CLASSIC_INPUTS, CLASSIC_RATE, CLASSIC_TAR
 from ...core.teaching.backprop_tables import (DIGITS, WeightName, link_text, phase_table, sample_target,
                                               weight_names, weight_value, without_biases, worked_lines)
 from ...core.teaching.neuron_math import NetworkError, SmallNetwork, format_number, parse_number, parse_numbers
+from ..widgets.wheel_guard import wheel_only_when_focused
 from .backprop_diagram import PHASE_COLORS, StepperDiagram
 from .edits import LayerWeights, SetWeights, model_or_none, set_one_weight, small_network
 from .shown_weights import network_numbers
@@ -107,11 +108,13 @@ class BackpropStepper(QWidget):
         self.targets_edit = QLineEdit(self)
         self.targets_edit.setObjectName("stepperTargets")
         self.rate_spin = QDoubleSpinBox(self)
+        wheel_only_when_focused(self.rate_spin)  # scrolling past it must not change it
         self.rate_spin.setObjectName("stepperRate")
         self.rate_spin.setDecimals(4)
         self.rate_spin.setRange(0.0001, 100.0)
         self.rate_spin.setValue(CLASSIC_RATE)
         self.loss_combo = QComboBox(self)
+        wheel_only_when_focused(self.loss_combo)  # scrolling past it must not change it
         self.loss_combo.setObjectName("stepperLoss")
         for key, text in LOSSES.items():
             self.loss_combo.addItem(tr(LOSS_NAMES.get(key, key.replace("_", " "))), key)

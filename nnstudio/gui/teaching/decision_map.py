@@ -13,6 +13,7 @@ from ...core.i18n import N_, tr
 from ...core.layers import canonical_type
 from ...core.teaching.decision import classes_and_confidence
 from ...core.teaching.plane import Plane, input_plane, line_over
+from ..widgets.wheel_guard import wheel_only_when_focused
 from .decision_legend import (CURVE_TEXT, REGRESSION_SAMPLES_TEXT, SAMPLES_TEXT, UNSURE_TEXT, LegendEntry,
                               MapLegend)
 
@@ -66,10 +67,12 @@ class DecisionMap(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel(tr("across:"), self))
         self.x_combo = QComboBox(self)
+        wheel_only_when_focused(self.x_combo)  # scrolling past it must not change it
         self.x_combo.setObjectName("decisionMapX")
         row.addWidget(self.x_combo, 1)
         row.addWidget(QLabel(tr("up:"), self))
         self.y_combo = QComboBox(self)
+        wheel_only_when_focused(self.y_combo)  # scrolling past it must not change it
         self.y_combo.setObjectName("decisionMapY")
         row.addWidget(self.y_combo, 1)
         layout.addLayout(row)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ...core.i18n import N_, tr
 from ...core.layers import canonical_type
 from ...core.teaching.explanations import CATALOGUES, activation_curve, explain, explain_node
+from ..widgets.wheel_guard import wheel_only_when_focused
 from .edits import node_activation
 
 KINDS = (("layer", N_("Selected layer")), ("activation", N_("Activation")), ("loss", N_("Loss")),
@@ -40,10 +41,12 @@ class ExplainPanel(QWidget):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.kind_combo = QComboBox(self)
+        wheel_only_when_focused(self.kind_combo)  # scrolling past it must not change it
         self.kind_combo.setObjectName("explainKind")
         for key, text in KINDS:
             self.kind_combo.addItem(tr(text), key)
         self.name_combo = QComboBox(self)
+        wheel_only_when_focused(self.name_combo)  # scrolling past it must not change it
         self.name_combo.setObjectName("explainName")
         row.addWidget(self.kind_combo)
         row.addWidget(self.name_combo, 1)

@@ -16,6 +16,7 @@ from ...core.teaching.neuron_math import (NetworkError, SmallNetwork, activation
 from ...core.teaching.plane import input_plane
 from ..widgets.weight_colors import WEIGHT_LEGEND
 from ..widgets.weights_origin import weights_origin
+from ..widgets.wheel_guard import wheel_only_when_focused
 from .edits import LayerWeights, model_problem, node_activation, set_one_weight, small_network, weighted_nodes
 from .neuron_diagram import NeuronCircle, NeuronDiagram, WeightLine
 from .neuron_table import NeuronWeightsTable
@@ -51,11 +52,13 @@ class NeuronView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Layer:"), self))
         self.layer_combo = QComboBox(self)
+        wheel_only_when_focused(self.layer_combo)  # scrolling past it must not change it
         self.layer_combo.setObjectName("neuronLayer")
         self.layer_combo.activated.connect(lambda index: self.show_layer(self.layer_combo.itemData(index)))
         top.addWidget(self.layer_combo, 1)
         top.addWidget(QLabel(tr("Sample:"), self))
         self.sample_spin = QSpinBox(self)
+        wheel_only_when_focused(self.sample_spin)  # scrolling past it must not change it
         self.sample_spin.setObjectName("neuronSample")
         self.sample_spin.setToolTip(tr("Which training sample the worked sums use"))
         self.sample_spin.setRange(1, 1)   # samples count from 1; the range follows the data

@@ -12,6 +12,7 @@ from ...core.i18n import ntr, tr
 from ...core.layers import canonical_type
 from ...core.teaching.lessons import chain_of
 from ...core.teaching.perceptron import PERCEPTRON_ACTIVATIONS, PerceptronTrainer, Update, rule_targets
+from ..widgets.wheel_guard import wheel_only_when_focused
 from .edits import LayerWeights, SetWeights, model_problem, node_activation
 from .shown_weights import layer_numbers
 
@@ -45,6 +46,7 @@ class PerceptronPanel(QWidget):
         rate_row = QHBoxLayout()
         rate_row.addWidget(QLabel(tr("η (learning rate):"), self))
         self.rate_spin = QDoubleSpinBox(self)
+        wheel_only_when_focused(self.rate_spin)  # scrolling past it must not change it
         self.rate_spin.setObjectName("perceptronRate")
         self.rate_spin.setDecimals(3)
         self.rate_spin.setRange(0.001, 10.0)

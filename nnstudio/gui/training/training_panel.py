@@ -28,6 +28,7 @@ from ...core.runs import RunRecord
 from ...core.settings import OPTIMIZERS, TrainingSettings
 from ..editing.commands import SetProjectSettings
 from ..editing.document import Document
+from ..widgets.wheel_guard import wheel_only_when_focused
 from .run_messages import (
     device_note,
     divergence_details,
@@ -148,6 +149,7 @@ class TrainingPanel(QWidget):
             # Spin boxes size themselves for their largest value (a billion): cap them so the dock stays narrow.
             editor.setMinimumWidth(80)
             editor.setMaximumWidth(170)
+            wheel_only_when_focused(editor)  # scrolling the panel must not change the setting under the pointer
         caption = QLabel(label)
         caption.setToolTip(tip)
         form.addRow(caption, editor)

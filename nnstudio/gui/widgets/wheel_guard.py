@@ -39,6 +39,8 @@ def wheel_only_when_focused(*fields: QWidget) -> None:
     """Make each field (a spin box, a combo box) take the wheel only after the student has clicked or tabbed
     into it. Without this, a student scrolling the panel changes whatever field passes under the pointer."""
     for field in fields:
+        if field.findChild(_WheelGuard) is not None:
+            continue  # guarded already: one guard is enough
         # The default WheelFocus would give the field focus on the first wheel turn, and so the wheel too.
         field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         guard = _WheelGuard(field)  # the field owns its guard: both go together
