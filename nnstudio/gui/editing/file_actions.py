@@ -132,7 +132,9 @@ class FileActions(QObject):
                   patterns=patterns, extension=EXTENSION, kinds=kinds)
 
     def ask_save_path(self) -> Optional[Path]:
-        near = self.document.path.parent if self.document.path else self._suggested_folder()
+        # A saved project's own folder, or a restored one's original folder; otherwise None, so the dialog
+        # starts in the folder last used for projects, else for data (file_dialogs.start_folder).
+        near = self.document.path.parent if self.document.path else self._origin_folder()
         suggested = _project_file_name(Path(self.display_name()))  # after a .nnzip: the same name as a project
         path = file_dialogs.ask_save_file(self.window, tr("Save project as"), suggested, file_filter(),
                                           file_dialogs.PROJECTS, near)
@@ -140,15 +142,15 @@ class FileActions(QObject):
             return None
         return path if path.suffix == EXTENSION else path.with_name(path.name + EXTENSION)
 
-    def _suggested_folder(self) -> Path:
-        """Where Save As starts for an untitled project: its origin's folder (a restored recovery's) or home."""
+    def _origin_folder(self) -> Optional[Path]:
+        """The folder of an untitled project's origin (a restored recovery's original file), if it still exists."""
         origin = self.document.project.origin
         try:
             if origin is not None and origin.parent.is_dir():
                 return origin.parent
         except (OSError, ValueError):
-            pass  # an unreadable or odd origin is only a suggestion: fall back to the home folder
-        return Path.home()
+            pass  # an unreadable or odd origin is only a suggestion: the remembered folders come next
+        return None
 
     # ------------------------------------------------------------ unsaved changes
     def maybe_save(self) -> bool:
