@@ -15,6 +15,9 @@ from ...core.i18n import N_, tr
 LN2 = math.log(2.0)
 # Both networks show their story well within 200 epochs (the single layer sits at ln 2 long before).
 DEFAULT_EPOCHS = 200
+LOSS_TOP = 1.0          # the loss axis reaches at least this high, so ln 2 always has room above and below
+PLOT_HEIGHT = 260       # pixels: a title, the legend's rows, the axis and a plot area that can be read
+TITLE_HEIGHT = 20
 RUNS = (("xor_single_layer", N_("one layer (no hidden layer)"), (214, 39, 40)),
         ("xor", N_("one hidden layer of 8 tanh neurons"), (31, 119, 180)))
 
@@ -90,18 +93,27 @@ class XorLesson(QWidget):
         self.status_label.setObjectName("xorStatus")
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
-        self.plot = pg.PlotWidget(self)
+        from ..plots.outside_legend import add_legend_above  # noqa: PLC0415 - these import pyqtgraph
+        from ..plots.readable_axis import ReadableAxis  # noqa: PLC0415
+
+        # (ReadableAxis keeps the labels at the ends of the axes: 0 and 1.0 of the loss, the last epoch.)
+        self.plot = pg.PlotWidget(self, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")})
         self.plot.setObjectName("xorPlot")
         self.plot.setBackground("w")
+        # Tall enough to read (the tab scrolls rather than squeezing the plot to a strip at 1280×720).
+        self.plot.setMinimumHeight(PLOT_HEIGHT)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("bottom", tr("epoch"))
-        self.plot.setLabel("left", tr("training loss (binary cross-entropy)"))
+        # The loss's name reads across the top: written up the left axis it was longer than the axis and cut
+        # at both ends ("aining loss (binary cross-e").
+        plot_item = self.plot.getPlotItem()
+        plot_item.setTitle(tr("training loss (binary cross-entropy)"), justify="left", size="9pt", color="#444")
+        plot_item.layout.setRowFixedHeight(0, TITLE_HEIGHT)
         for side in ("left", "bottom"):
             self.plot.getAxis(side).enableAutoSIPrefix(False)  # never "(x0.001)" next to an axis title
-        # The legend sits at the right, halfway up: there the curves have parted (one at ln 2, one near 0), so it
-        # covers neither; the ln 2 label hangs under its line in the middle, clear of both.
-        self.legend = self.plot.addLegend()
-        self.legend.anchor(itemPos=(1, 0.5), parentPos=(1, 0.5), offset=(-10, 0))
+        # The legend has a row of its own above the plot: inside, its long entries met the ln 2 label and the
+        # curves. The ln 2 label hangs under its line in the middle, where the two curves have parted.
+        self.legend = add_legend_above(plot_item, labelTextColor="#222")
         self.ln2_line = pg.InfiniteLine(pos=LN2, angle=0, pen=pg.mkPen((90, 90, 90), width=1.5,
                                                                        style=pg.QtCore.Qt.PenStyle.DashLine),
                                         label=tr("ln 2 ≈ 0.693: guessing 50%"),
@@ -110,6 +122,7 @@ class XorLesson(QWidget):
         self.plot.addItem(self.ln2_line)
         self.curves = {name: self.plot.plot([], [], pen=pg.mkPen(color, width=2.5), name=tr(title))
                        for name, title, color in RUNS}
+        self._show_epochs(DEFAULT_EPOCHS)
         layout.addWidget(self.plot, 1)
 
     @property
@@ -121,6 +134,7 @@ class XorLesson(QWidget):
         if self._thread is not None:
             return False
         self.results = {}
+        self._show_epochs(epochs or DEFAULT_EPOCHS)
         for name, title, _ in RUNS:
             self.curves[name].setData([], [])
             self.legend.getLabel(self.curves[name]).setText(tr(title))
@@ -140,9 +154,18 @@ class XorLesson(QWidget):
         thread.start()
         return True
 
+    def _show_epochs(self, epochs: int) -> None:
+        """Whole epochs from 0 to `epochs` and losses from 0 to 1, before any curve is drawn: an empty plot
+        showed epochs 0.1 … 0.9, and a lesson should not suggest there are fractions of an epoch."""
+        self.plot.setXRange(0, epochs, padding=0.02)
+        self.plot.setYRange(0, LOSS_TOP, padding=0)
+
     def _on_run(self, name: str, losses: list, accuracy: float) -> None:
         self.results[name] = (losses, accuracy)
         self.curves[name].setData(list(range(1, len(losses) + 1)), losses)
+        highest = max([LOSS_TOP] + [max(values, default=0.0) for values, _ in self.results.values()])
+        self.plot.setXRange(0, max([1] + [len(values) for values, _ in self.results.values()]), padding=0.02)
+        self.plot.setYRange(0, highest, padding=0.03)
         title = tr(dict((n, t) for n, t, _ in RUNS)[name])
         self.legend.getLabel(self.curves[name]).setText(
             tr("{title}: accuracy {accuracy:.0%}, final loss {loss:.3f}", title=title, accuracy=accuracy,
