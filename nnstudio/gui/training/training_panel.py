@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -338,8 +339,22 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------ running
     def _train_clicked(self) -> None:
         self.set_status("")
-        self.session.start()
-        self._update_buttons()
+        self._show_starting()
+        try:
+            self.session.start()
+        finally:
+            self._update_buttons()
+            if not self.session.is_training and self.progress_bar.format() == tr("Starting…"):
+                self.show_saved_state()  # it did not start (and said nothing): no "Starting…" left behind
+
+    def _show_starting(self) -> None:
+        """Say "Starting…" and grey out Train at once: the first run loads PyTorch first, which takes seconds."""
+        self._progress_text = tr("Starting…")
+        self.progress_bar.setFormat(self._progress_text)
+        self.train_button.setEnabled(False)
+        # Painted now: the event loop's own paint would come only after that slow import. Clicks and keys wait
+        # (Train cannot be pressed twice); only the window's own work, painting first of all, runs here.
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
     def _pause_clicked(self) -> None:
         if self.session.is_paused:
