@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.i18n import N_, tr
+from ...core.i18n import N_, ntr, tr
 from ...core.layers import WEIGHTED_TYPES, canonical_type
 from ..editing.document import Document
+from ..plots.matrix_axes import ColourScale, label_matrix_axes
 from ..plots.plot_ranges import RANGE_FILL, steady_range
-from ..widgets.weight_colors import DIVERGING_COLORS, NEGATIVE, POSITIVE, WEIGHT_LEGEND
+from ..widgets.weight_colors import DIVERGING_COLORS, NEGATIVE, POSITIVE, WEIGHT_LEGEND, ZERO
 from ..widgets.weights_origin import weights_origin
 
 if TYPE_CHECKING:
@@ -135,7 +136,14 @@ class WeightsPanel(QWidget):
         self.heatmap_plot.invertY(True)
         self.heatmap_plot.setAspectLocked(False)
         self.heatmap = LiveImage(self.heatmap_plot, DIVERGING_COLORS)
-        plots.addWidget(self.heatmap_plot, 0, 0)
+        self._heatmap_shape: Optional[tuple[int, int]] = None   # the shape its axes are labelled for
+        # The key to the colours, beside the heatmap: a 1×2 matrix of two blues read as one solid block.
+        self.colour_scale = ColourScale(POSITIVE, ZERO, NEGATIVE, tr(WEIGHT_LEGEND), self.plots)
+        self.colour_scale.setObjectName("weightsColourScale")
+        heatmap_row = QHBoxLayout()
+        heatmap_row.addWidget(self.heatmap_plot, 1)
+        heatmap_row.addWidget(self.colour_scale)
+        plots.addLayout(heatmap_row, 0, 0)
 
         histograms = QHBoxLayout()
         self.weights_histogram_plot = PlotView(self.plots)
@@ -304,14 +312,19 @@ class WeightsPanel(QWidget):
         self.shown_weight = weight
         units, inputs = weight.shape
         state = weights_origin(self.session, self.node_id)
-        self._set_title(tr("{type} '{name}': {units} units × {inputs} inputs ({state}). {legend}", type=node.type,
-                           name=node.name, units=units, inputs=inputs, state=state, legend=tr(WEIGHT_LEGEND)))
+        self._set_title(tr("{type} '{name}': {units} × {inputs} ({state}). {legend}", type=node.type,
+                           name=node.name, units=ntr("{n} unit", "{n} units", units),
+                           inputs=ntr("{n} input", "{n} inputs", inputs), state=state, legend=tr(WEIGHT_LEGEND)))
         if self.plots.isHidden():
             self.plots.show()
         # Symmetric levels put zero at white, so the sign of every weight reads at a glance.
         largest = float(np.abs(weight).max()) if weight.size else 0.0
         largest = largest if largest > 0 else 1.0
         self.heatmap.setImage(weight, levels=(-largest, largest))
+        self.colour_scale.set_extent(largest)
+        if self._heatmap_shape != (units, inputs):   # the ticks sit on the cells: input 1, input 2 / unit 1
+            self._heatmap_shape = (units, inputs)
+            label_matrix_axes(self.heatmap_plot, units, inputs)
         self._set_view(self.heatmap_plot, "heatmap", (0.0, float(inputs)), (0.0, float(units)), padding=0.02)
         self._fill_histogram(self.weights_histogram_plot, "weights", self.weights_curve, weight)
         grad = entry.get("grad")

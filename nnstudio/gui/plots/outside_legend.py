@@ -34,10 +34,7 @@ def add_legend_above(plot: Any, **style: Any) -> Any:
             self.updateGeometry()
 
     legend = OutsideLegend(colCount=1, horSpacing=ENTRY_GAP, **style)
-    top_axis = plot.getAxis("top")
-    if top_axis.isVisible():
-        raise ValueError("the legend takes the top axis' row: hide the top axis first")
-    plot.layout.removeItem(top_axis)
+    plot.layout.removeItem(plot.getAxis("top"))   # hidden in these plots; its row is the legend's now
     # The plot's width decides the columns, never the other way round (a wide legend would widen the plot
     # past its window and cut off its right edge).
     legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
