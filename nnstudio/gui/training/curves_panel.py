@@ -51,7 +51,6 @@ BATCH_COLOUR = (31, 119, 180, 110)
 BEST_COLOUR = "#2e7d32"
 STOP_COLOUR = "#b3261e"
 CEILING_ROOM = 0.04     # the share of an accuracy axis shown above 1.0, so a curve at 1.0 is seen
-RIGHT_ROOM = 14         # pixels right of a plot, where half of the last epoch's number is drawn
 class CurvesPanel(QWidget):
     """Loss and metric curves that follow training live, redrawn by a timer (never once per batch).
 
@@ -130,42 +129,19 @@ class CurvesPanel(QWidget):
         import pyqtgraph as pg  # noqa: PLC0415 - a few hundred ms: only when curves are first shown
 
         from ..plots.live_curve import EpochMarker, LiveCurve  # noqa: PLC0415 - both import pyqtgraph
-        from ..plots.outside_legend import add_legend_above  # noqa: PLC0415
-        from ..plots.plot_view import PlotView  # noqa: PLC0415
-        from ..plots.readable_axis import ReadableAxis  # noqa: PLC0415
+        from .curve_views import curve_view  # noqa: PLC0415 - imports pyqtgraph
 
         self._pg = pg
         plots = QSplitter(Qt.Orientation.Horizontal)
         plots.setObjectName("curvesPlots")
         # Two separate views, so a new batch point repaints the loss plot only, not the metric plot beside it.
-        self.loss_view = PlotView(background="w", axisItems={"left": ReadableAxis("left"),
-                                                             "bottom": ReadableAxis("bottom")})
-        self.metric_view = PlotView(background="w", axisItems={"left": ReadableAxis("left"),
-                                                               "bottom": ReadableAxis("bottom")})
+        self.loss_view = curve_view(tr("Loss (lower is better)"))
+        self.metric_view = curve_view(tr("Metric"))
         plots.addWidget(self.loss_view)
         plots.addWidget(self.metric_view)
         self.loss_plot = self.loss_view.getPlotItem()
         self.metric_plot = self.metric_view.getPlotItem()
-        self.loss_plot.setTitle(tr("Loss (lower is better)"))
-        self.metric_plot.setTitle(tr("Metric"))
         self._metric_title = tr("Metric")
-        for plot in (self.loss_plot, self.metric_plot):
-            plot.showGrid(x=True, y=True, alpha=0.25)
-            plot.layout.setContentsMargins(1, 1, RIGHT_ROOM, 1)  # room for the last epoch's number
-            plot.setLabel("bottom", tr("epoch"))
-            # Curves of a million points stay fast: draw only what is visible, thinned to the pixels.
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
-            # The ranges are set by redraw(), in steps: automatic ranges would repaint the axes at every tick.
-            plot.disableAutoRange()
-            plot.setMouseEnabled(x=True, y=True)
-            for axis in ("left", "bottom"):
-                plot.getAxis(axis).setPen(pg.mkPen("#444"))
-                plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
-            # The legend has a row of its own above the plot area: inside it covered the curves' steep start.
-            legend = add_legend_above(plot, labelTextColor="#222", labelTextSize="8pt")
-            # Like the axes (see PlotView), the legend is kept as a pixmap: it lies over the live curves.
-            legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._y_ranges: dict[int, tuple[float, float]] = {}
         self._x_ends: dict[int, float] = {}
         # Created once; every update is a setData on these curves, whose lines and dots Qt draws without Python.
