@@ -322,7 +322,7 @@ def check_unscaled_inputs(stats: Sequence[FeatureStats], scaling: Optional[str] 
                                ratio=ratio))
     if not findings:
         return None
-    hint = {"none": tr("Scaling is set to 'none'."), "pixels": tr("Scaling divides by 255, which suits pixels only.")}
+    hint = {"none": tr("Scaling is set to 'None'."), "pixels": tr("Scaling divides by 255, which suits pixels only.")}
     listed = "; ".join(findings)
     return Diagnosis(
         "unscaled_inputs", "warning", tr("The inputs are not scaled"),
@@ -330,7 +330,7 @@ def check_unscaled_inputs(stats: Sequence[FeatureStats], scaling: Optional[str] 
            "learning rate suits them all.", findings=listed[:1].upper() + listed[1:])
         + (" " + hint[scaling] if scaling in hint else ""),
         evidence,
-        (tr("Set scaling to 'standardize' in the Data panel (mean 0, spread 1 for every feature)."),))
+        (tr("Set Scaling to 'Standardise' in the Data panel (mean 0, spread 1 for every feature)."),))
 
 
 # ---------------------------------------------------------------- all together

@@ -21,7 +21,7 @@ from .panels.issues_panel import IssuesPanel
 from .panels.palette import Palette
 from .panels.summary_panel import SummaryPanel
 from .training.session import TrainingSession
-from .training.training_panel import TrainingPanel
+from .training.training_panel import TrainingPanel, status_line
 from .widgets.icons import app_icon
 from .widgets.lazy_panel import LazyPanel
 from .window_layout import WindowLayout
@@ -326,7 +326,7 @@ class MainWindow(QMainWindow):
 
     def _training_failed(self, message: str, details: str) -> None:
         self._show_training_state()
-        self.show_status((message.strip().splitlines() or [tr("Training stopped.")])[0])
+        self.show_status(status_line(message))
 
     def _show_training_state(self) -> None:
         self.train_action.setEnabled(not self.session.is_training)

@@ -124,7 +124,7 @@ def test_unscaled_inputs_times_1000():
                    scaling="none")
     diagnosis = found["unscaled_inputs"]
     assert diagnosis.evidence["features_largest_std"] > 100
-    assert "'none'" in diagnosis.message and "standardize" in diagnosis.advice[0]
+    assert "'None'" in diagnosis.message and "'Standardise'" in diagnosis.advice[0]  # the Data panel's words
 
 
 def test_underfitting_one_linear_unit_on_spirals():

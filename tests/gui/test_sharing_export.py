@@ -88,7 +88,7 @@ def test_every_format_exports_the_trained_network(qtbot, window, tmp_path):
     dialog = export_from_dialog(qtbot, window, "onnx", tmp_path / "xor.onnx")
     assert not dialog.errors
     message = dialog.message_label.text()
-    assert message.startswith("Exported the trained weights as onnx") and "Inputs in this order" in message
+    assert message.startswith("Exported the trained weights as ONNX (.onnx) to") and "Inputs in this order" in message
     onnx.checker.check_model(onnx.load(str(tmp_path / "xor.onnx")))
     runtime = onnxruntime.InferenceSession(str(tmp_path / "xor.onnx"), providers=["CPUExecutionProvider"])
     (onnx_out,) = runtime.run(None, {runtime.get_inputs()[0].name: XOR_ROWS})

@@ -25,7 +25,7 @@ def test_the_scaling_warning_says_the_table_uses_the_plain_rows_and_training_the
         assert rows == [("0", "0"), ("0", "1"), ("1", "0"), ("1", "1")]
         title = table.title_label.text()
         assert "this table puts the plain 0/1 rows into your weights" in title
-        assert "training sees the inputs scaled ('standardize')" in title
+        assert "training sees the inputs scaled ('Standardise')" in title  # the Data panel's word
         assert "not what your weights multiply" not in title
     finally:
         window.session.shutdown()

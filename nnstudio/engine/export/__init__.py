@@ -26,6 +26,13 @@ FORMATS: dict[str, str] = {
     "python": N_("a folder with model.py, train.py and the weights"),
 }
 EXTENSIONS = {"safetensors": ".safetensors", "torchscript": ".pt", "onnx": ".onnx", "python": ""}
+# How the message after an export names each format (its key, "python", is for programs, not people).
+FORMAT_NAMES: dict[str, str] = {
+    "safetensors": N_("safetensors (.safetensors)"),
+    "torchscript": N_("TorchScript (.pt)"),
+    "onnx": N_("ONNX (.onnx)"),
+    "python": N_("Python code (model.py, train.py)"),
+}
 
 
 def compiled_context(model: GraphModule) -> DataContext:
@@ -107,10 +114,10 @@ def export_model(model: GraphModule, fmt: str, path: Union[str, Path], *, traine
     finally:
         model.train(was_training)
     if trained:
-        done = tr("Exported the trained weights as {format} to {path}.", format=fmt, path=path)
+        done = tr("Exported the trained weights as {format} to {path}.", format=tr(FORMAT_NAMES[fmt]), path=path)
     else:
         done = tr("Exported the seeded initial weights (the project has not been trained yet) as {format} to {path}.",
-                  format=fmt, path=path)
+                  format=tr(FORMAT_NAMES[fmt]), path=path)
     extra = "".join(f" {note}." for note in notes)  # whole sentences: a file name (train.py) keeps its case
     return f"{done} {_order_text(model)}{extra}"
 

@@ -38,6 +38,11 @@ TEST_FILES_TIP = N_("The standard test files are the test set: no share of the t
                     "test")
 
 
+def scaling_title(key: str) -> str:
+    """A scaling as the Data panel's list names it ("Standardise"): every other text that names one uses this."""
+    return tr(SCALING_TITLES[key]) if key in SCALING_TITLES else key
+
+
 def _scaling_word(key: str) -> str:
     """A scaling as the note names it inside its sentence, in the current language."""
     return tr(SCALING_WORDS[key]) if key in SCALING_WORDS else key

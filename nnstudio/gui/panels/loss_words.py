@@ -44,15 +44,18 @@ def labels_note(params: dict, target: Optional[OutputTarget]) -> str:
                   "binary_crossentropy.") if chosen else \
             tr("The labels are 0 (no) or 1 (yes), one number per row (no data is chosen yet): binary "
                "cross-entropy, Keras' binary_crossentropy.")
+    if not chosen:
+        # Without data the classes are unknown: no range made up from the Output's units ("0 to 1").
+        if config.loss == "cross_entropy":
+            return tr("The labels are class numbers (0, 1, 2 …), one number per row, not one-hot rows: "
+                      "cross-entropy with integer labels, what Keras calls sparse_categorical_crossentropy. There is "
+                      "no data yet: choose it in the Data panel to see its classes.")
+        return tr("The labels are class numbers (0, 1, 2 …); for this loss each becomes a one-hot row (1 for the "
+                  "right class, 0 for the others), as Keras' categorical labels are. There is no data yet: choose "
+                  "it in the Data panel to see its classes.")
     classes = _classes_text(target, config.units)
     if config.loss == "cross_entropy":
         return tr("The labels are class numbers ({classes}), one number per row, not one-hot rows: cross-entropy "
-                  "with integer labels, what Keras calls sparse_categorical_crossentropy.", classes=classes) \
-            if chosen else \
-            tr("The labels are class numbers ({classes}), one number per row, not one-hot rows (no data is chosen "
-               "yet): cross-entropy with integer labels, what Keras calls sparse_categorical_crossentropy.",
-               classes=classes)
+                  "with integer labels, what Keras calls sparse_categorical_crossentropy.", classes=classes)
     return tr("The labels are class numbers ({classes}); for this loss each becomes a one-hot row (1 for the right "
-              "class, 0 for the others), as Keras' categorical labels are.", classes=classes) if chosen else \
-        tr("The labels are class numbers ({classes}) (no data is chosen yet); for this loss each becomes a one-hot "
-           "row (1 for the right class, 0 for the others), as Keras' categorical labels are.", classes=classes)
+              "class, 0 for the others), as Keras' categorical labels are.", classes=classes)

@@ -16,6 +16,7 @@ from ...core.teaching.neuron_math import (NetworkError, SmallNetwork, activation
 from ...core.teaching.plane import input_plane
 from ..widgets.weight_colors import WEIGHT_LEGEND
 from ..widgets.weights_origin import weights_origin
+from ..panels.data_split_box import scaling_title
 from ..widgets.wheel_guard import wheel_only_when_focused
 from .edits import LayerWeights, model_problem, node_activation, set_one_weight, small_network, weighted_nodes
 from .neuron_diagram import NeuronCircle, NeuronDiagram, WeightLine
@@ -376,7 +377,7 @@ class NeuronView(QWidget):
         data = getattr(self.session, "data", None)
         if data is not None and self.layer_index == 0 and self.document.project.data.scaling != "none":
             lines.append(tr("(inputs as the network sees them, after '{scaling}' scaling)",
-                            scaling=self.document.project.data.scaling))
+                            scaling=scaling_title(self.document.project.data.scaling)))
         self.sum_label.setText("\n".join(lines))
 
     # ------------------------------------------------------------ typing weights by hand

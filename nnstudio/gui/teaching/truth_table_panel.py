@@ -15,6 +15,7 @@ from ...core.teaching.lessons import dataset_of
 from ...core.teaching.neuron_math import NetworkError, format_number
 from ...core.teaching.truth_table import LOGIC_DATASETS, TruthTable, logic_data, network_truth_table
 from ..editing.commands import SetProjectSettings
+from ..panels.data_split_box import scaling_title
 from .edits import model_problem, small_network
 from .shown_weights import network_numbers
 
@@ -124,7 +125,7 @@ class TruthTablePanel(QWidget):
             title += " " + tr("Careful: this table puts the plain 0/1 rows into your weights, but training sees the "
                               "inputs scaled ('{scaling}'), so weights learned in training were made for other "
                               "numbers than these rows. Press the button below to train on the plain 0/1 rows.",
-                              scaling=data_settings.scaling)
+                              scaling=scaling_title(data_settings.scaling))
         self.title_label.setText(title)
         self.score_label.setText(
             tr("{right} of {rows} rows right: the network computes {gate}!", right=table.correct,
