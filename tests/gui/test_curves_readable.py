@@ -86,7 +86,7 @@ def falling_between(first: float, last: float):
 
 
 @pytest.mark.parametrize("loss_of_epoch, decades", [
-    (falling_between(0.9, 0.2), {"0.1", "1", "10"}),                           # within one decade
+    (falling_between(0.9, 0.2), {"0.1", "0.2", "0.5", "1", "10"}),            # within one decade: 0.2, 0.5 too
     (falling_between(0.8, 0.03), {"0.01", "0.1", "1", "10"}),                  # the walk-through's run (84c.png)
     (falling_between(10.0, 0.001), {"0.001", "0.01", "0.1", "1", "10", "100"}),  # five decades
 ], ids=["0.2 to 0.9", "0.03 to 0.8", "0.001 to 10"])
@@ -97,7 +97,8 @@ def test_log_loss_axis_labels_do_not_pile_on_each_other(qtbot, curves, loss_of_e
     assert axis.logMode
     qtbot.waitUntil(lambda: "1" in {text for text, _ in drawn_labels(axis)})
     assert_apart(drawn_labels(axis))
-    # Every decade in view is named, in plain numbers (the axis widens for long labels after a paint).
+    # Every decade in view is named, in plain numbers (the axis widens for long labels after a paint), and
+    # within one decade the 2s and 5s are named where they fit.
     qtbot.waitUntil(lambda: decades <= {text for text, _ in drawn_labels(axis)})
     assert_apart(drawn_labels(axis))
 

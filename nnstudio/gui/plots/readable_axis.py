@@ -18,6 +18,8 @@ MINOR_GROUPS = ((5,), (2,), (3,), (4, 6, 7, 8, 9))
 DECADE_STEPS = (1, 2, 3, 5, 10, 20, 50, 100)
 # How far (pixels) a tick label may reach past the end of its axis, as pyqtgraph allows on an axis without a grid.
 LABEL_SPILL = 15
+LINEAR_FILL_LIMITS = [(0, 0.8), (2, 0.6), (4, 0.4), (6, 0.2)]   # pyqtgraph's own
+LOG_FILL_LIMITS = [(0, 0.95)]
 # Unlabelled ticks between decades only where a decade is this tall: below, they merge into a grey band.
 MINOR_TICKS_FROM = 25.0
 
@@ -65,6 +67,9 @@ class ReadableAxis(pg.AxisItem):
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802,N803 - pyqtgraph's
         # The third level of a log axis is ticks without labels; a linear axis labels its third level as before.
         self.style["maxTextLevel"] = 1 if self.logMode else 2
+        # pyqtgraph drops a whole level of labels once they fill a fifth of the axis; the log levels here are
+        # spaced apart already, so 0.2 and 0.5 may show between 0.1 and 1.
+        self.style["textFillLimits"] = LOG_FILL_LIMITS if self.logMode else LINEAR_FILL_LIMITS
         return super().tickValues(minVal, maxVal, size)
 
     def boundingRect(self) -> Any:  # noqa: N802 - Qt's name
