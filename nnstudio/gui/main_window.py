@@ -20,8 +20,9 @@ from .panels.inspector import Inspector
 from .panels.issues_panel import IssuesPanel
 from .panels.palette import Palette
 from .panels.summary_panel import SummaryPanel
+from .training.run_messages import status_line
 from .training.session import TrainingSession
-from .training.training_panel import TrainingPanel, status_line
+from .training.training_panel import TrainingPanel
 from .widgets.icons import app_icon
 from .widgets.lazy_panel import LazyPanel
 from .window_layout import WindowLayout

@@ -58,18 +58,6 @@ OPTIMIZER_SETTINGS = {
     "beta2": ("adam", "adamw"),
     "rho": ("rmsprop",),
 }
-def status_line(message: str) -> str:
-    """A training message in one line, for the status bar: its first line, and when that line only leads into
-    a list ("The network has problems to fix first:"), the list's first item too, so it names the problem."""
-    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    if not lines:
-        return tr("Training stopped.")
-    if lines[0].endswith(":") and len(lines) > 1:
-        # Both lines are translated already; the lead ends in a colon, so the item reads on after it.
-        return f"{lines[0]} {lines[1].lstrip('•').strip()}"
-    return lines[0]
-
-
 class TrainingPanel(QWidget):
     """Settings for the next run and the buttons to run it. Every change is one undo step on the project."""
 
