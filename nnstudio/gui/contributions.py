@@ -9,6 +9,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
 
+from .window_layout import DockScroll
+
 # The menu ids the window itself offers. A section id ("file.export") names a group inside a menu, set apart by
 # separators: "file" is New … Save As, "file.export" the exports after it, "file.quit" Quit at the end.
 FILE, FILE_EXPORT, FILE_QUIT = "file", "file.export", "file.quit"
@@ -81,6 +83,7 @@ class WindowParts:
         self._before: dict[str, Optional[QAction]] = {}   # where that id's next action goes (None: at the end)
         self._last_section: dict[QMenu, str] = {}  # a menu → the id of its last section
         self.docks: dict[str, QDockWidget] = {}
+        self.pages: dict[str, QWidget] = {}        # a dock id → the panel it shows (inside its DockScroll)
         self.tabs: dict[str, QWidget] = {}
         self.contributions: dict[str, Contribution] = {}
 
@@ -130,7 +133,9 @@ class WindowParts:
     def add_dock(self, spec: DockSpec) -> QDockWidget:
         dock = QDockWidget(spec.title, self.window)
         dock.setObjectName(f"{spec.id}Dock")
-        dock.setWidget(spec.widget)
+        # In a scroll area: a tall panel scrolls in a short dock rather than growing the window past the screen.
+        dock.setWidget(DockScroll(spec.widget))
+        self.pages[spec.id] = spec.widget
         self.window.addDockWidget(spec.area, dock)
         if spec.beside is not None:
             neighbour = self.docks[spec.beside]
@@ -140,6 +145,10 @@ class WindowParts:
         if VIEW_PANELS in self.menus:
             self.add_actions(VIEW_PANELS, [dock.toggleViewAction()])
         return dock
+
+    def dock_page(self, dock_id: str) -> QWidget:
+        """The panel a dock shows (its widget() is the scroll area around it)."""
+        return self.pages[dock_id]
 
     def add_tab(self, spec: TabSpec) -> QWidget:
         self.central_tabs.addTab(spec.widget, spec.title)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from PySide6.QtCore import QByteArray, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QWidget
 
 from ..core.i18n import tr
 from .app_settings import settings
@@ -50,11 +50,56 @@ PREFERRED_SIZE = QSize(1400, 900)
 # does not know anywhere); LAYOUT_VERSION changes when FIRST_SCREEN changes in a way old layouts should not survive.
 GEOMETRY_KEY, STATE_KEY, DOCKS_KEY = "window/geometry", "window/state", "window/docks"
 LAYOUT_VERSION = 1
+# Docks that open only when the app has something for them: a lesson is not kept between starts, so a saved layout
+# never brings back its dock (an empty "Choose a lesson…" panel would take half the right-hand column).
+CLOSED_AT_START = ("lessons",)
+
+# The smallest height of a dock's panel: a few lines, then it scrolls (see DockScroll).
+DOCK_MIN_HEIGHT = 60
 
 
 def window_size_for(available: QRect) -> QSize:
     """The window's first size on a screen with this free area: the preferred size, or the whole free area."""
     return QSize(min(PREFERRED_SIZE.width(), available.width()), min(PREFERRED_SIZE.height(), available.height()))
+
+
+class DockScroll(QScrollArea):
+    """Holds a dock's panel. Qt makes a window taller when its docks' smallest heights add up to more than it has
+    (the training form, the weights and a lesson together asked 873 pixels of a 720-pixel screen): here a panel
+    scrolls instead once its dock is short, so no dock pushes the window off the screen. Its width stays what the
+    panel needs (nothing is squeezed sideways)."""
+
+    def __init__(self, panel: QWidget, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{panel.objectName() or 'panel'}_dockScroll")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        fills = panel.autoFillBackground()
+        self.setWidget(panel)   # (which makes the panel paint its own background)
+        # See-through, as the dock was without it: the dock's background shows, and the panel counts as on screen
+        # where it shows (an opaque viewport and panel would hide the scroll area itself from visibleRegion()).
+        panel.setAutoFillBackground(fills)
+        self.viewport().setAutoFillBackground(False)
+        panel.installEventFilter(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        panel = self.widget()
+        if panel is None:
+            return QSize(0, DOCK_MIN_HEIGHT)
+        # The panel's own width (a scroll bar, when the dock is short, covers a little of its right margin).
+        return QSize(max(panel.minimumSizeHint().width(), panel.minimumWidth()), DOCK_MIN_HEIGHT)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # The panel's own wish, asked each time (QScrollArea keeps the first answer: a lazy panel's, before it
+        # was built, would keep the dock narrow).
+        panel = self.widget()
+        return panel.sizeHint() if panel is not None else super().sizeHint()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()   # the panel's smallest width changed (a lazy panel was built): tell the dock
+        return super().eventFilter(watched, event)
 
 
 class WindowLayout(QObject):
@@ -112,8 +157,8 @@ class WindowLayout(QObject):
         """View → Reset layout: the first screen again, in a window sized to fit its screen."""
         if self.window.isMaximized() or self.window.isFullScreen():
             self.window.showNormal()
-        self.fit_to_screen()
         self.first_screen()
+        self.fit_to_screen()   # after the docks are placed: a window grown by them shrinks back
 
     def hide_orphan_tab_bars(self) -> None:
         """Hide dock tab bars Qt leaves behind.
@@ -137,14 +182,45 @@ class WindowLayout(QObject):
         screen = self.window.screen() or QGuiApplication.primaryScreen()
         return screen.availableGeometry() if screen is not None else QRect(0, 0, 1280, 720)
 
+    def _frame_margins(self) -> QSize:
+        """How much the window manager's frame (title bar, borders) adds to the window's size; nothing before
+        the window is shown, or without a window manager."""
+        frame, inside = self.window.frameGeometry(), self.window.geometry()
+        return QSize(max(0, frame.width() - inside.width()), max(0, frame.height() - inside.height()))
+
+    def _settle_minimum(self) -> None:
+        """Let Qt recompute the window's smallest size now (docks just closed), else it refuses to shrink."""
+        layout = self.window.layout()
+        if layout is not None and self.window.isVisible():   # (a hidden window's docks would be squeezed to nothing)
+            layout.activate()
+
     def fit_to_screen(self) -> None:
-        """Size the window to fit its screen's free area (never 1400×900 on a 1280×720 screen) and centre it there."""
+        """Size the window to fit its screen's free area (never 1400×900 on a 1280×720 screen) and centre it there.
+        The frame is what must fit: the title bar too."""
+        self._settle_minimum()
         available = self._available()
         size = window_size_for(available)
-        self.window.resize(size)
+        margins = self._frame_margins()
+        self.window.resize(size - margins)
         frame = QRect(available.topLeft(), size)
         frame.moveCenter(available.center())
-        self.window.move(frame.topLeft())
+        self.window.move(frame.topLeft())   # move() places the frame's top-left corner
+
+    def keep_on_screen(self) -> None:
+        """Shrink and move the window so its frame lies within the screen's free area (a restored place that
+        hangs over an edge, a window Qt grew for its docks)."""
+        if self.window.isMaximized() or self.window.isFullScreen():
+            return
+        available, frame = self._available(), self.window.frameGeometry()
+        if available.contains(frame):
+            return
+        self._settle_minimum()
+        margins = self._frame_margins()
+        size = frame.size().boundedTo(available.size())
+        self.window.resize(size - margins)
+        left = min(max(frame.left(), available.left()), available.right() + 1 - size.width())
+        top = min(max(frame.top(), available.top()), available.bottom() + 1 - size.height())
+        self.window.move(left, top)
 
     # ------------------------------------------------------------ kept between starts
     def _dock_ids(self) -> str:
@@ -159,11 +235,23 @@ class WindowLayout(QObject):
         store.sync()
 
     def restore_geometry(self) -> bool:
-        """The size and place saved last time, if that place is still on a screen; else a size that fits."""
+        """The size and place saved last time, if that place is still on a screen; else a size that fits.
+        Called before the window shows; once shown, its frame (title bar included) is fitted to the screen too."""
+        self.window.installEventFilter(self)
         saved = _bytes(settings().value(GEOMETRY_KEY))
         if saved is not None and self.window.restoreGeometry(saved) and self._on_a_screen():
+            # A window saved taller than the screen, or a frame restored a title bar's height too low (no window
+            # manager: a strip along the top and the status bar off the bottom), is brought within the screen.
+            self.keep_on_screen()
             return True
         self.fit_to_screen()
+        return False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Show:
+            # The window manager's frame is known only once the window is on screen.
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(0, self, self.keep_on_screen)
         return False
 
     def _on_a_screen(self) -> bool:
@@ -179,6 +267,9 @@ class WindowLayout(QObject):
         if saved is None or store.value(DOCKS_KEY) != self._dock_ids():
             return False
         restored = self.window.restoreState(saved, LAYOUT_VERSION)
+        for dock_id in CLOSED_AT_START:
+            if dock_id in self.docks:
+                self.docks[dock_id].hide()
         QTimer.singleShot(0, self.hide_orphan_tab_bars)
         return restored
 

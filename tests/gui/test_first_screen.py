@@ -89,7 +89,7 @@ def test_the_window_opens_at_a_size_that_fits_the_screen():
 
 def test_a_laptop_sized_first_screen_shows_palette_canvas_inspector_and_one_panel(start_app):
     window = start_app()
-    assert window.size() == LAPTOP.size()   # not 1400×900 on a 1280×720 screen
+    assert window.frameGeometry().size() == LAPTOP.size()   # not 1400×900 on a 1280×720 screen (nor its frame)
     assert_first_screen(window)
 
 
@@ -107,7 +107,7 @@ def test_reset_layout_brings_the_first_screen_back(start_app, qtbot):
 
     view_menu_action(window, "resetLayout").trigger()
     settle(qtbot)
-    assert window.size() == LAPTOP.size()
+    assert window.frameGeometry().size() == LAPTOP.size()   # the whole screen, its title bar and borders included
     assert not docks["data"].isFloating()
     assert window.dockWidgetArea(docks["training"]) == Qt.DockWidgetArea.RightDockWidgetArea
     assert_first_screen(window)

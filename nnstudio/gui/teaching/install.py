@@ -211,6 +211,7 @@ class Teaching(Contribution):
         runner = LessonsRunner(self.document, self.session, parent, stepper=lambda: self.holders["stepper"].panel,
                                show_place=self.show_place)
         runner.retry_shown.connect(self._show_retry)
+        runner.close_asked.connect(self.close_lesson)
         # Runs reach the lesson through the diagnostics (a lesson step may ask for the overfitting diagnosis).
         diagnostics_built = self.holders["diagnostics"].panel is not None
         self.holders["lessons"].panel = runner
@@ -283,7 +284,7 @@ class Teaching(Contribution):
             dock = self.parts.show_dock(part_id)
             if lesson_open:
                 self._keep_lesson_beside(dock)
-            page = dock.widget()
+            page = self.parts.dock_page(part_id)
         elif kind == "tab" and part_id in self.parts.tabs:
             page = self.parts.show_tab(part_id)
         else:
@@ -318,6 +319,10 @@ class Teaching(Contribution):
         self._give_lesson_room()
         self.runner.start(lesson_id)
 
+    def close_lesson(self) -> None:
+        """The finished lesson's "Close the lesson": its dock goes, and the Inspector column has its height back."""
+        self.docks["lessons"].close()
+
     def _show_retry(self) -> None:
         """A run fell short of the step's goal: the lesson's advice must be read, even if the training panel that
         came forward shares the lesson's tab group."""
@@ -338,8 +343,13 @@ class Teaching(Contribution):
     def _give_lesson_room(self) -> None:
         """A lesson in a place of its own gets the height to show its title, step and instruction unscrolled (a new
         dock under another starts a few lines tall)."""
+        self._resize_lesson()
+        # Once more when Qt has laid out a dock just moved: until then the lesson reports its old height.
+        QTimer.singleShot(0, self, self._resize_lesson)
+
+    def _resize_lesson(self) -> None:
         lessons = self.docks["lessons"]
-        if lessons.isFloating() or self.window.tabifiedDockWidgets(lessons):
+        if lessons.isHidden() or lessons.isFloating() or self.window.tabifiedDockWidgets(lessons):
             return
         wanted = min(LESSON_HEIGHT, self.window.height() // 2)
         if lessons.height() < wanted:

@@ -46,6 +46,7 @@ class LessonsRunner(QWidget):
     step_done = Signal(int)          # the index of the step just completed
     lesson_finished = Signal(str)    # the lesson's id
     retry_shown = Signal()           # a run fell short and the lesson says what to change: worth bringing forward
+    close_asked = Signal()           # the student is done with the finished lesson: its dock may close
 
     def __init__(self, document: Any, session: Any, parent: Optional[QWidget] = None,
                  stepper: Callable[[], Any] = lambda: None,
@@ -95,6 +96,12 @@ class LessonsRunner(QWidget):
         self.hint_button.setObjectName("lessonHintButton")
         self.hint_button.clicked.connect(self._show_hint)
         buttons.addWidget(self.hint_button)
+        # Once every step is done the lesson has nothing more to say: a plain way to put its panel away.
+        self.close_button = QPushButton(tr("Close the lesson"), self)
+        self.close_button.setObjectName("lessonClose")
+        self.close_button.clicked.connect(self.close_asked)
+        self.close_button.hide()
+        buttons.addWidget(self.close_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.hint_label = QLabel(self)
@@ -252,7 +259,9 @@ class LessonsRunner(QWidget):
             self.progress_label.setText(tr("All {steps} steps done", steps=len(steps)))
             self.instruction_label.setText(tr("Lesson complete! Pick another one from the Lessons menu."))
             self.hint_button.hide()
+            self.close_button.show()
         else:
+            self.close_button.hide()
             self.progress_label.setText(tr("Step {step} of {steps}", step=self.current + 1, steps=len(steps)))
             self.instruction_label.setText(tr(steps[self.current].instruction))
             self.hint_button.setVisible(bool(steps[self.current].hint))
