@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QWidget
 
@@ -49,6 +49,9 @@ PREFERRED_SIZE = QSize(1400, 900)
 # Saved under these keys. A layout saved by a window with other docks is not restored (Qt would place the docks it
 # does not know anywhere); LAYOUT_VERSION changes when FIRST_SCREEN changes in a way old layouts should not survive.
 GEOMETRY_KEY, STATE_KEY, DOCKS_KEY = "window/geometry", "window/state", "window/docks"
+# Where the frame's top-left corner was: restoreGeometry() puts a window at least a title bar's height (Fusion: 24
+# pixels) below the screen's top, which without a window manager left a black strip along the top.
+FRAME_KEY = "window/frame"
 LAYOUT_VERSION = 1
 # Docks that open only when the app has something for them: a lesson is not kept between starts, so a saved layout
 # never brings back its dock (an empty "Choose a lesson…" panel would take half the right-hand column).
@@ -230,6 +233,10 @@ class WindowLayout(QObject):
         """Keep the window's size, place and dock arrangement for the next start."""
         store = settings()
         store.setValue(GEOMETRY_KEY, self.window.saveGeometry())
+        if self.window.isMaximized() or self.window.isFullScreen():
+            store.remove(FRAME_KEY)
+        else:
+            store.setValue(FRAME_KEY, self.window.frameGeometry().topLeft())
         store.setValue(STATE_KEY, self.window.saveState(LAYOUT_VERSION))
         store.setValue(DOCKS_KEY, self._dock_ids())
         store.sync()
@@ -240,8 +247,10 @@ class WindowLayout(QObject):
         self.window.installEventFilter(self)
         saved = _bytes(settings().value(GEOMETRY_KEY))
         if saved is not None and self.window.restoreGeometry(saved) and self._on_a_screen():
-            # A window saved taller than the screen, or a frame restored a title bar's height too low (no window
-            # manager: a strip along the top and the status bar off the bottom), is brought within the screen.
+            corner = settings().value(FRAME_KEY)
+            if isinstance(corner, QPoint) and not (self.window.isMaximized() or self.window.isFullScreen()):
+                self.window.move(corner)   # exactly where it was (move() places the frame)
+            # A window saved taller than the screen, or one whose frame now hangs over an edge, comes within it.
             self.keep_on_screen()
             return True
         self.fit_to_screen()

@@ -188,3 +188,18 @@ def test_a_window_reopened_over_the_screen_edge_comes_back_on_the_screen(qtbot, 
     again = start_app(screen)
     assert_fits(again, screen)
     assert again.frameGeometry().top() < 60 and again.height() >= 540   # moved up, not squeezed
+
+
+def test_a_window_closed_at_the_top_of_the_screen_reopens_there(qtbot, start_app):
+    """Without a window manager Qt put the reopened window a title bar lower: a black strip along the top."""
+    screen = QRect(0, 0, 800, 600)
+    window = start_app(screen)
+    window.resize(700, 500)
+    window.move(0, 0)
+    settle(qtbot)
+    closed_at = window.frameGeometry()
+    assert window.close()
+
+    again = start_app(screen)
+    assert again.frameGeometry() == closed_at
+    assert_fits(again, screen)
