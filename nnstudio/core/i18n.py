@@ -27,6 +27,7 @@ _language = SOURCE_LANGUAGE
 _singular: dict[str, str] = {}
 _plural: dict[tuple[str, str], list[str]] = {}
 _plural_index: Callable[[int], int] = lambda n: 0 if n == 1 else 1  # noqa: E731 - English
+_problem = ""   # why the last language asked for could not be used (a damaged catalogue), for the app to say
 
 
 class TranslationError(ValueError):
@@ -111,17 +112,29 @@ def read_catalogue(path: Path) -> tuple[dict[str, str], dict[tuple[str, str], li
 
 
 def set_language(code: str) -> str:
-    """Use this language from now on (English for an unknown code); returns the language in use."""
-    global _language, _singular, _plural, _plural_index
+    """Use this language from now on (English for an unknown code or a damaged catalogue, with the reason in
+    language_problem()); returns the language in use."""
+    global _language, _singular, _plural, _plural_index, _problem
     code = (code or SOURCE_LANGUAGE).lower()
+    english = ({}, {}, (lambda n: 0 if n == 1 else 1))
+    _problem = ""
     if code == SOURCE_LANGUAGE or code not in available_languages():
-        singular, plural, index = {}, {}, (lambda n: 0 if n == 1 else 1)
+        singular, plural, index = english
         code = SOURCE_LANGUAGE
     else:
-        singular, plural, index = read_catalogue(catalogue_path(code))
+        try:
+            singular, plural, index = read_catalogue(catalogue_path(code))
+        except TranslationError as exc:   # the app still starts, in English, and says why
+            singular, plural, index = english
+            code, _problem = SOURCE_LANGUAGE, str(exc)
     with _lock:
         _language, _singular, _plural, _plural_index = code, singular, plural, index
     return code
+
+
+def language_problem() -> str:
+    """Why the language last asked for is not in use ('' when it is)."""
+    return _problem
 
 
 def language() -> str:
@@ -162,4 +175,5 @@ def N_(text: str) -> str:  # noqa: N802 - gettext's name for "mark only"
 
 
 __all__ = ["N_", "SOURCE_LANGUAGE", "TRANSLATIONS_DIR", "TranslationError", "available_languages", "catalogue_path",
-           "detect_language", "language", "language_from_locale", "ntr", "read_catalogue", "set_language", "tr"]
+           "detect_language", "language", "language_from_locale", "language_problem", "ntr", "read_catalogue",
+           "set_language", "tr"]

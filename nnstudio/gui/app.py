@@ -185,6 +185,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     app.setWindowIcon(app_icon())
     window = open_window(argv, started_at)
     WINDOWS.append(window)   # kept alive while the event loop runs
+    from ..core.i18n import language_problem
+
+    if language_problem():   # a damaged catalogue: the app speaks English and says why
+        QTimer.singleShot(0, window, lambda: window.file_actions.show_error(
+            tr("The language could not be changed"), language_problem()))
     font_problem = missing_font_message(language)
     if font_problem:
         QTimer.singleShot(0, window, lambda: window.file_actions.show_error(tr("Korean letters cannot be shown"),

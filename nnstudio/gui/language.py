@@ -6,18 +6,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QByteArray, QLibraryInfo, QLocale, QObject, Qt, QTranslator
 from PySide6.QtGui import QAction, QActionGroup, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from ..core import i18n
-from ..core.i18n import tr
+from ..core.i18n import N_, tr
 from .app_settings import settings
 
 SETTINGS_KEY = "language"
 # Languages written in a script that not every machine has a font for, and the packages that bring one.
 SCRIPT_OF = {"ko": QFontDatabase.WritingSystem.Korean}
-FONT_PACKAGES = {"ko": "fonts-noto-cjk or fonts-nanum"}
+FONT_PACKAGES = {"ko": N_("fonts-noto-cjk or fonts-nanum")}
 
 
 def language_argument(argv: Sequence[str]) -> str | None:
@@ -108,7 +108,7 @@ def missing_font_message(code: str) -> str | None:
     if system is None or QFontDatabase.families(system):
         return None
     return tr("No font on this computer can show Korean letters, so they appear as boxes. Install a Korean font "
-              "({packages} on Debian and Ubuntu) and start NN Studio again.", packages=FONT_PACKAGES[code])
+              "({packages} on Debian and Ubuntu) and start NN Studio again.", packages=tr(FONT_PACKAGES[code]))
 
 
 class LanguageMenu(QObject):
@@ -140,7 +140,11 @@ class LanguageMenu(QObject):
 def carry_window_state(old, new) -> None:
     """What the student arranged stays when the window is rebuilt in another language: size, docks, the tab in
     front, the canvas's zoom and scroll."""
-    new.restoreGeometry(old.saveGeometry())
+    # Size and frame corner as they are (restoreGeometry would put the window a title bar lower; see window_layout).
+    new.resize(old.size())
+    new.move(old.pos())
+    if old.isMaximized():
+        new.setWindowState(new.windowState() | Qt.WindowState.WindowMaximized)
     state = old.saveState()
     new.restoreState(QByteArray(state))
     new.tabs.setCurrentIndex(old.tabs.currentIndex())

@@ -164,3 +164,11 @@ def test_phrases_not_marked_for_translation_are_found_and_names_for_the_program_
     # A dict key is still reported: the allow list (tests/i18n_allowed) is where such names are accepted.
     assert sorted(text for _, text in unmarked_strings(module)) == ["Choose a file…", "Train the network",
                                                                     "key with space"]
+
+
+def test_a_damaged_catalogue_leaves_the_app_in_english_and_says_why(catalogues):
+    (catalogues / "ko.po").write_text('msgid ""\nmsgstr ""\n"Language: ko\\n"\n\nthis line is not a po line\n',
+                                      encoding="utf-8")
+    assert i18n.set_language("ko") == "en" and i18n.tr("Train") == "Train"
+    assert "ko.po" in i18n.language_problem()
+    assert i18n.set_language("en") == "en" and i18n.language_problem() == ""

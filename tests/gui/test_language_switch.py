@@ -78,6 +78,7 @@ def test_switching_keeps_the_project_the_unsaved_edit_the_undo_history_and_a_run
     korean.trigger()                                       # View → Language → 한국어
     new = app_module.WINDOWS[-1]
     assert new is not window and i18n.language() == "ko" and settings().value("language") == "ko"
+    assert (new.pos(), new.size()) == (window.pos(), window.size())   # the same place, not a title bar lower
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "취소"   # Qt's own dialogs speak Korean
     assert new.document is document and new.session is session
     assert set(new.document.graph.nodes) == nodes and new.document.is_dirty and new.isWindowModified()

@@ -14,6 +14,7 @@ from ...core.data.idx_loader import STANDARD_FILES
 from ...core.data.sources import IDX_PATH_KEYS, resolve_path, uses_test_files
 from ...core.data.table import Table
 from ...core.project import Project
+from ...core.i18n import N_
 from .code_literals import docstring_text, literal, python_list, whole
 from .code_naming import SKLEARN_LOADERS
 
@@ -49,7 +50,7 @@ def categories_code(table: Table) -> str:
     """CATEGORIES: each text column's names in NN Studio's order (name k is category number k)."""
     if not table.class_names:
         return "{}"
-    lines = [f"    {literal(column, 'a column name')}: {python_list(list(names), 4)},"
+    lines = [f"    {literal(column, N_('a column name'))}: {python_list(list(names), 4)},"
              for column, names in table.class_names.items()]
     return "{\n" + "\n".join(lines) + "\n}"
 
@@ -196,7 +197,7 @@ def _idx_code(project: Project, table: Table) -> DataCode:
     label = ' + ["label"]' if "labels" in files else ""
     code = ("# How each value of an IDX file is stored (its header's third byte); all big-endian.\n"
             'IDX_TYPES = {8: ">u1", 9: ">i1", 11: ">i2", 12: ">i4", 13: ">f4", 14: ">f8"}\n'
-            f"PIXELS = {whole(pixels, 'the number of pixels')}\n"
+            f"PIXELS = {whole(pixels, N_('the number of pixels'))}\n"
             f'COLUMNS = [f"px_{{k}}" for k in range(PIXELS)]{label}\n\n\n' + _READ_IDX)
     arguments = []
     for key, flag_name in _IDX_ARGUMENTS.items():

@@ -16,6 +16,7 @@ from ...core.project import Project
 from ..callbacks import smaller_is_better
 from ..compiler import GraphModule
 from ..optimizers import OPTIMIZER_RECIPES
+from ...core.i18n import N_, tr
 from .code_literals import comment_text, docstring_text, flag, literal, number, python_list, whole
 from .code_naming import TEMPLATE, class_name_for, code_names, project_name
 from .data_code import categories_code, data_code
@@ -60,12 +61,12 @@ def _loss_line(position: int, name: str, loss: str, activation: str) -> str:
         text, what = f"F.mse_loss({output}, {target})", "mean squared error"
     else:
         # Not silently mean squared error: the script would train something other than the project.
-        raise ExportError(f"there is no code for the loss {comment_text(loss)[:80]}")
+        raise ExportError(tr("there is no code for the loss {name}", name=comment_text(loss)[:80]))
     return f"        {text},  # {name}: {what}"
 
 
 # The words an ExportError uses for each optimizer keyword.
-_OPTION_WORDS = {"momentum": "momentum", "eps": "epsilon", "alpha": "rho", "betas": "beta1 and beta2"}
+_OPTION_WORDS = {"momentum": N_("momentum"), "eps": N_("epsilon"), "alpha": N_("rho"), "betas": N_("beta1 and beta2")}
 
 
 def _option_code(key: str, value) -> str:
@@ -80,17 +81,17 @@ def _optimizer_code(project: Project) -> str:
     """The optimizer line of train.py, from the same table the Trainer uses (engine/optimizers.py)."""
     s = project.training
     if not isinstance(s.optimizer, str) or s.optimizer not in OPTIMIZER_RECIPES:
-        raise ExportError(f"there is no code for the optimizer {comment_text(s.optimizer)[:80]}")
+        raise ExportError(tr("there is no code for the optimizer {name}", name=comment_text(s.optimizer)[:80]))
     # number() checks every setting, not only the chosen optimizer's: the settings object may have been
     # changed in memory since the file was checked, and a NaN momentum is a broken project even under Adam.
-    for value, what in ((s.momentum, "momentum"), (s.epsilon, "epsilon"), (s.rho, "rho"), (s.beta1, "beta1"),
-                        (s.beta2, "beta2")):
+    for value, what in ((s.momentum, N_("momentum")), (s.epsilon, N_("epsilon")), (s.rho, N_("rho")),
+                        (s.beta1, N_("beta1")), (s.beta2, N_("beta2"))):
         number(value, what)
     recipe = OPTIMIZER_RECIPES[s.optimizer]
-    arguments = [f"lr={number(s.learning_rate, 'the learning rate')}"]
+    arguments = [f"lr={number(s.learning_rate, N_('the learning rate'))}"]
     arguments += [_option_code(key, value) for key, value in recipe.options(s).items()]
     if s.weight_decay != recipe.default_weight_decay:
-        arguments.append(f"weight_decay={number(s.weight_decay, 'weight decay')}")
+        arguments.append(f"weight_decay={number(s.weight_decay, N_('weight decay'))}")
     return f"torch.optim.{recipe.torch_class}(model.parameters(), {', '.join(arguments)})"
 
 
@@ -183,17 +184,17 @@ def train_source(model: GraphModule, project: Project, table: Table) -> Training
         "%%DATA_TEXT%%": docstring_text(data_text),
         "%%EXTRA_IMPORTS%%": reading.extra_import,
         "%%DATA_IMPORTS%%": reading.std_import,
-        "%%SEED%%": whole(settings.seed, "the seed"),
-        "%%EPOCHS%%": whole(settings.epochs, "the number of epochs"),
-        "%%BATCH_SIZE%%": whole(settings.batch_size, "the batch size"),
+        "%%SEED%%": whole(settings.seed, N_("the seed")),
+        "%%EPOCHS%%": whole(settings.epochs, N_("the number of epochs")),
+        "%%BATCH_SIZE%%": whole(settings.batch_size, N_("the batch size")),
         "%%SHUFFLE%%": flag(settings.shuffle),
-        "%%VALIDATION_FRACTION%%": number(data.validation_fraction, "the validation fraction"),
-        "%%TEST_FRACTION%%": number(data.test_fraction, "the test fraction"),
-        "%%SPLIT_SEED%%": whole(data.split_seed, "the split seed"),
+        "%%VALIDATION_FRACTION%%": number(data.validation_fraction, N_("the validation fraction")),
+        "%%TEST_FRACTION%%": number(data.test_fraction, N_("the test fraction")),
+        "%%SPLIT_SEED%%": whole(data.split_seed, N_("the split seed")),
         "%%STRATIFY%%": flag(data.stratify),
         "%%SCALING%%": literal(str(data.scaling)),
         "%%SAME_ROWS%%": flag(table.whole_is_every_split),
-        "%%VALIDATION_SPLIT%%": number(settings.validation_split, "the validation split"),
+        "%%VALIDATION_SPLIT%%": number(settings.validation_split, N_("the validation split")),
         "%%EARLY_STOPPING%%": flag(stopping.enabled),
         "%%MONITOR%%": literal(monitor),
         "%%MONITOR_NOTE%%": monitor_note,
@@ -201,15 +202,15 @@ def train_source(model: GraphModule, project: Project, table: Table) -> Training
         "%%METRICS%%": literal([_measured_scores(model.output_configs[i]) for i in model.output_ids]),
         "%%DECISIONS%%": literal([_decision_rule(model.output_configs[i]) for i in model.output_ids]),
         "%%CLASSES%%": literal([_class_count(model.output_configs[i]) for i in model.output_ids]),
-        "%%PATIENCE%%": whole(stopping.patience, "the patience"),
-        "%%MIN_DELTA%%": number(stopping.min_delta, "min delta"),
+        "%%PATIENCE%%": whole(stopping.patience, N_("the patience")),
+        "%%MIN_DELTA%%": number(stopping.min_delta, N_("min delta")),
         "%%RESTORE_BEST%%": flag(stopping.restore_best),
         "%%INPUT_COLUMNS%%": "\n".join(input_lines),
         "%%OUTPUT_NAMES%%": literal([names[n] for n in model.output_names]),
-        "%%TARGET_COLUMNS%%": literal(target_columns, "a target column name"),
+        "%%TARGET_COLUMNS%%": literal(target_columns, N_("a target column name")),
         "%%CLASS_VALUES%%": python_list(class_values, 0),
         "%%TARGET_KINDS%%": literal(kinds),
-        "%%LOSS_WEIGHTS%%": "[" + ", ".join(number(model.output_configs[i].loss_weight, "a loss weight")
+        "%%LOSS_WEIGHTS%%": "[" + ", ".join(number(model.output_configs[i].loss_weight, N_("a loss weight"))
                                             for i in model.output_ids) + "]",
         "%%LOAD_TABLE%%": reading.load_table,
         "%%CATEGORIES%%": categories_code(table),
