@@ -108,3 +108,18 @@ def test_a_lesson_goes_on_at_the_same_step_in_the_other_language(qtbot, english_
     new = app_module.switch_language(window, "ko")
     assert new.teaching.runner.lesson.id == "xor" and new.teaching.runner.current == step
     assert new.findChild(object, "lessonsRunner") is None or new.teaching.runner.isVisible()
+
+
+def test_without_a_korean_font_the_student_is_told_which_package_to_install(qtbot, monkeypatch):
+    from PySide6.QtGui import QFontDatabase
+
+    from nnstudio.gui import language
+
+    assert language.missing_font_message("ko") is None          # CI installs fonts-noto-cjk
+    real = QFontDatabase.families
+    monkeypatch.setattr(QFontDatabase, "families",
+                        lambda system=QFontDatabase.WritingSystem.Any: [] if system == QFontDatabase.WritingSystem.Korean
+                        else real(system))
+    message = language.missing_font_message("ko")
+    assert message is not None and "fonts-noto-cjk" in message and "boxes" in message
+    assert language.missing_font_message("en") is None          # Latin letters need no extra font
