@@ -116,10 +116,9 @@ def test_without_a_korean_font_the_student_is_told_which_package_to_install(qtbo
     from nnstudio.gui import language
 
     assert language.missing_font_message("ko") is None          # CI installs fonts-noto-cjk
-    real = QFontDatabase.families
+    real, korean = QFontDatabase.families, QFontDatabase.WritingSystem.Korean
     monkeypatch.setattr(QFontDatabase, "families",
-                        lambda system=QFontDatabase.WritingSystem.Any: [] if system == QFontDatabase.WritingSystem.Korean
-                        else real(system))
+                        lambda system=QFontDatabase.WritingSystem.Any: [] if system == korean else real(system))
     message = language.missing_font_message("ko")
     assert message is not None and "fonts-noto-cjk" in message and "boxes" in message
     assert language.missing_font_message("en") is None          # Latin letters need no extra font
