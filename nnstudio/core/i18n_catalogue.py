@@ -189,9 +189,10 @@ def update(code: str, root: Path = PACKAGE_DIR) -> tuple[int, int]:
     return added, len(gone)
 
 
-def fill(code: str, translations: list[dict]) -> int:
+def fill(code: str, translations: list[dict], overwrite: bool = False) -> int:
     """Put translations into `code`.po: each {"msgid": …, "plural": … or absent, "text": …}; returns how many
-    entries got a translation. Entries not in the catalogue (run update first) are skipped."""
+    entries got a translation. Entries not in the catalogue (run update first) are skipped, and so are entries
+    already translated, unless `overwrite`: once merged, the .po file is where a translation is corrected."""
     import polib  # noqa: PLC0415
 
     path = catalogue_path(code)
@@ -201,6 +202,9 @@ def fill(code: str, translations: list[dict]) -> int:
     for item in translations:
         entry = entries.get((item["msgid"], item.get("plural") or None))
         if entry is None or not item.get("text"):
+            continue
+        done = all(entry.msgstr_plural.values()) if entry.msgid_plural else bool(entry.msgstr)
+        if done and "fuzzy" not in entry.flags and not overwrite:
             continue
         if entry.msgid_plural:
             entry.msgstr_plural = {0: item["text"]} if isinstance(item["text"], str) else dict(enumerate(item["text"]))

@@ -51,14 +51,19 @@ def _describe_dense(p: dict) -> str:
     return tr("{units} units · {activation}", units=p["units"], activation=p["activation"])
 
 
+# The Output's task as a card names it: the key stays in the file, the word follows the language.
+TASK_NAMES = {"binary": N_("binary"), "multiclass": N_("multiclass"), "regression": N_("regression")}
+
+
 def _describe_output(p: dict) -> str:
+    task = tr(TASK_NAMES[p["task"]]) if p["task"] in TASK_NAMES else p["task"]
     if p["task"] == "auto":
         if p["units"]:
             return tr("{units} units · auto task", units=p["units"])
         return tr("auto units · auto task")
     if p["units"]:
-        return tr("{units} units · {task}", units=p["units"], task=p["task"])
-    return tr("auto units · {task}", task=p["task"])
+        return tr("{units} units · {task}", units=p["units"], task=task)
+    return tr("auto units · {task}", task=task)
 
 
 # ---------------------------------------------------------------- parameter specs

@@ -172,3 +172,18 @@ def test_a_damaged_catalogue_leaves_the_app_in_english_and_says_why(catalogues):
     assert i18n.set_language("ko") == "en" and i18n.tr("Train") == "Train"
     assert "ko.po" in i18n.language_problem()
     assert i18n.set_language("en") == "en" and i18n.language_problem() == ""
+
+
+def test_fill_adds_new_translations_and_keeps_corrections_made_in_the_catalogue(catalogues, tmp_path):
+    from nnstudio.core.i18n_catalogue import fill
+
+    package = tmp_path / "pkg2"
+    package.mkdir()
+    (package / "a.py").write_text('from nnstudio.core.i18n import tr\ntr("Train")\ntr("Stop")\n', encoding="utf-8")
+    write_catalogue(catalogues, "ko", "한국어", "nplurals=1; plural=0;", "")
+    update("ko", package)
+    assert fill("ko", [{"msgid": "Train", "text": "훈련"}]) == 1
+    assert fill("ko", [{"msgid": "Train", "text": "학습"}, {"msgid": "Stop", "text": "중지"}]) == 1
+    i18n.set_language("ko")
+    assert (i18n.tr("Train"), i18n.tr("Stop")) == ("훈련", "중지")   # the catalogue's own word was kept
+    assert fill("ko", [{"msgid": "Train", "text": "학습"}], overwrite=True) == 1
