@@ -167,6 +167,10 @@ def update(code: str, root: Path = PACKAGE_DIR) -> tuple[int, int]:
     po.metadata.setdefault("MIME-Version", "1.0")
     po.metadata.setdefault("Content-Type", "text/plain; charset=UTF-8")
     po.metadata.setdefault("Content-Transfer-Encoding", "8bit")
+    # A new language starts with English's plural rule and its code as its name: the translator corrects both
+    # (View → Language shows X-Language-Name; the plural rule picks msgstr[0], [1]… by count).
+    po.metadata.setdefault("Plural-Forms", "nplurals=2; plural=(n != 1);")
+    po.metadata.setdefault("X-Language-Name", code)
     extraction = extract(root)
     existing = {(e.msgid, e.msgid_plural or None): e for e in po if not e.obsolete}
     added = 0
