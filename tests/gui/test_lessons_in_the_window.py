@@ -86,6 +86,11 @@ def choose(window, dataset: str, runner=None) -> None:
     window.session.reload_data()
 
 
+def menu_words(text: str) -> str:
+    """A menu's words as the student reads them: without the shortcut mark ('&File', '파일(&F)')."""
+    return re.sub(r"\(&\w\)$", "", text).replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
 def chain(window, *layers: tuple[str, dict]) -> list[str]:
     """Draw layers left to right and wire them, one undo step per action as on the canvas."""
     document, ids = window.document, []
@@ -241,6 +246,9 @@ def test_lesson_7_saving_and_exporting(qtbot, window, one_thread, tmp_path):
     set_training(window, epochs=3)
     train(qtbot, window)
     assert runner.current == 1
+    # The step names the menu path as the menus show it ("File → Save", "파일 → 저장"), shortcut marks aside.
+    file_menu, save = window.parts.menus["file"].title(), window.file_actions.save_action.text()
+    assert f"{menu_words(file_menu)} → {menu_words(save)}" in runner.instruction_label.text()
     assert window.file_actions.save_to(tmp_path / "gate.nnstudio")
     assert runner.current == 2
     # File → Export…: choose the format, type where, press Export — as the student does.
