@@ -38,6 +38,7 @@ from ...core.settings import DataSettings, SettingsError
 from ..editing.commands import SetParam, SetProjectSettings
 from ..editing.document import Document
 from ..widgets import file_dialogs
+from ..widgets.fitting_combo import SHORT_TEXT_ROLE, FittingComboBox
 from ..widgets.wheel_guard import wheel_only_when_focused
 from .column_chooser import ColumnChooser
 from .data_preview import PreviewModel
@@ -85,7 +86,7 @@ class DataPanel(QWidget):
         # ---- dataset choice
         source_box = QGroupBox(tr("Dataset"), body)
         source_layout = QVBoxLayout(source_box)
-        self.dataset_combo = QComboBox(source_box)
+        self.dataset_combo = FittingComboBox(source_box)
         self.dataset_combo.setObjectName("datasetCombo")
         self.dataset_combo.addItem(tr("Choose a built-in dataset…"), None)
         for info in BUILTINS.values():
@@ -93,8 +94,9 @@ class DataPanel(QWidget):
                                           task=tr(TASK_WORDS[info.task])), info.name)
             self.dataset_combo.setItemData(self.dataset_combo.count() - 1, tr(info.description),
                                            Qt.ItemDataRole.ToolTipRole)
+            self.dataset_combo.setItemData(self.dataset_combo.count() - 1, tr(info.title), SHORT_TEXT_ROLE)
         self.dataset_combo.activated.connect(self._on_dataset_chosen)
-        # The longest title would make the panel wider than its dock: the box shows what fits, its list all.
+        # The longest title would make the panel wider than its dock: its list shows all, the closed box the title.
         self.dataset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.dataset_combo.setMinimumContentsLength(12)
         self.dataset_combo.view().setMinimumWidth(self.dataset_combo.view().sizeHintForColumn(0))
@@ -210,6 +212,7 @@ class DataPanel(QWidget):
         table = self.current_table()
         self._show_source(table)
         self.preview_model.set_table(table)
+        self.preview.resizeColumnsToContents()   # each header whole ("species / category (3 classes)")
         self._show_split(table)
         self._refresh_binding(table)
         self._show_errors()
@@ -222,6 +225,10 @@ class DataPanel(QWidget):
             index = max(self.dataset_combo.findData(source.get("name")), 0)
         self.dataset_combo.setItemText(0, tr("Choose a built-in dataset…") if not source or index
                                        else tr("From a file: {source}", source=describe_source(source)))
+        from_file = isinstance(source, dict) and not index
+        file = Path(str(source.get("path") or source.get("images") or "")).name if from_file else ""
+        self.dataset_combo.setItemData(0, (tr("From a file: {source}", source=file), file) if file else None,
+                                       SHORT_TEXT_ROLE)   # the closed box names the file; the text below says all
         self.dataset_combo.setCurrentIndex(index)
         self.split_box.show_settings(settings)
 

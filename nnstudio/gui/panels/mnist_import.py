@@ -23,6 +23,7 @@ from ...core.data.idx_loader import (
 )
 from ...core.i18n import N_, tr
 from ..widgets import file_dialogs
+from ..widgets.wrap_text import wrappable
 
 # The texts below are marked with N_ (defined before a language is chosen) and shown with tr().
 IDX_FILTER = N_("MNIST-format files (*-ubyte *.gz *.idx *idx*);;All files (*)")
@@ -125,7 +126,7 @@ class MnistImportDialog(QDialog):
             label.setText(tr(FOUND, what=tr(FILE_WORDS[role]), file=path.name) if path is not None
                           else tr(NOT_FOUND, what=tr(FILE_WORDS[role]), name=STANDARD_FILES[role]))
         if folder is not None and not self.found:
-            summary = tr(NOTHING_IN_FOLDER, folder=folder)
+            summary = tr(NOTHING_IN_FOLDER, folder=wrappable(str(folder)))   # a long path wraps at its slashes
         elif "images" not in self.found:
             summary = tr(NEED_IMAGES)
         elif "labels" not in self.found:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from ...core.i18n import N_, tr
 from ..widgets.file_dialogs import EXPORTS, ask_save_file, remember_folder, remembered_folder
+from ..widgets.wrap_text import wrappable
 from .bundle_actions import BundleActions, ShareError, sentence
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,6 @@ FILTER_NAMES = {"safetensors": N_("Weights only (.safetensors)"), "torchscript":
 ORDER_NOTE = N_("Every export takes the inputs in the order of the Input layers and gives the outputs in the "
                 "order of the Output layers.")
 EXTENSIONS = {"safetensors": ".safetensors", "torchscript": ".pt", "onnx": ".onnx", "python": ""}
-BREAK_HERE = "\u200b"     # an invisible place where a long path may wrap onto the next line
-
-
-def wrappable(text: str) -> str:
-    """The text with a possible line break after each slash, so a long path wraps instead of running out of
-    the dialog (a label wraps only between words)."""
-    return text.replace("/", "/" + BREAK_HERE).replace("\\", "\\" + BREAK_HERE)
 
 
 class ExportDialog(QDialog):
@@ -193,6 +187,8 @@ class ExportDialog(QDialog):
             text = f"{text} {shared.note}"
         remember_folder(EXPORTS, path.parent)   # typed or chosen: the next export starts there
         self.show_message(text)
-        self.actions.message.emit(text.split(". ")[0])
+        # The status bar names the file, as Save does: the dialog above shows the whole path, which would run past
+        # the window's edge in the status bar's one line.
+        self.actions.message.emit(text.split(". ")[0].replace(str(path), path.name))
         self.exported.emit(fmt)
         return True

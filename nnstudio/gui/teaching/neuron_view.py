@@ -322,6 +322,11 @@ class NeuronView(QWidget):
             return
         plane = input_plane(self.training_rows(), MAP_SIZE, MAP_MARGIN, MAP_LEAST_MARGIN, top_down=True)
         outputs = self.network.forward(plane.points()).outputs[self.layer_index]
+        if outputs.shape[-1] != len(self.diagram.maps):
+            # The graph changed before the session rebuilt its model (another example, a lesson's network): the
+            # diagram still has the old layer's neurons. The new model's arrival draws the maps again.
+            self.diagram.hide_maps()
+            return
         low, high = activation_range(self.network.layers[self.layer_index].activation, outputs)
         names = self.input_names()
         self.diagram.show_maps(plane.picture(outputs), low, high, names[0], names[1])
