@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.core.autosave import Recovery
+from nnstudio.core.layers import LAYERS
 from nnstudio.core.teaching.lessons import LESSONS
 from nnstudio.gui.app import open_window
 from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
@@ -70,6 +71,7 @@ def _build(page) -> None:
         page.ensure_built()
 
 
+@pytest.mark.timeout(300)   # a long walk: about 40 s on a quiet machine, two short runs included
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_no_text_is_cut_off_at_1280_by_720(window_in, qtbot, monkeypatch, tmp_path, language):
     window = window_in(language)
@@ -112,11 +114,21 @@ def test_no_text_is_cut_off_at_1280_by_720(window_in, qtbot, monkeypatch, tmp_pa
             look(f"{example.name}, layer {window.document.graph.nodes[node_id].name}", window)
         window.parts.show_dock("data")
         look(f"{example.name}, Data panel", window)
-    assert window.file_actions.open_path(EXAMPLES_DIR / "digits.nnstudio")   # ten classes: the richest results
-    window.document.project.training.epochs = 2
-    with qtbot.waitSignal(window.session.training_finished, timeout=60_000):
-        window.train_action.trigger()
-    every_tab_and_dock("digits trained")
+    window.parts.show_dock("inspector")
+    for layer_type in LAYERS:                                       # every layer type the palette offers
+        node_id = window.canvas.append_layer(layer_type)
+        window.canvas.select_only([node_id])
+        look(f"a new {layer_type} layer", window)
+
+    for example in ("digits", "regression"):                       # ten classes; numbers: the richest results
+        assert window.file_actions.open_path(EXAMPLES_DIR / f"{example}.nnstudio")
+        window.document.project.training.epochs = 3
+        window.parts.show_dock("training")
+        with qtbot.waitSignal(window.session.training_finished, timeout=60_000):
+            window.train_action.trigger()
+            qtbot.waitSignal(window.session.epoch_finished, timeout=60_000).wait()
+            look(f"{example} training", window)
+        every_tab_and_dock(f"{example} trained")
 
     window.sharing.show_export_dialog()                             # File → Export…
     export = window.sharing.export_dialog
