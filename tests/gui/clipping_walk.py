@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QStyleOptionComboBox,
     QStyleOptionDockWidget,
     QTabBar,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -210,10 +211,19 @@ def _spin_sizes(spin: QAbstractSpinBox) -> Iterator[Measure]:
         yield f"{_name(spin)} text {text!r}", "width", QFontMetrics(edit.font()).horizontalAdvance(text), room
 
 
+def _toolbar_sizes(bar: QToolBar) -> Iterator[Measure]:
+    # A toolbar too short for its buttons hides the last ones behind its » button.
+    for action in bar.actions():
+        button = bar.widgetForAction(action)
+        if action.isVisible() and not action.isSeparator() and button is not None:
+            yield f"{_name(bar)} button {shown_text(action.text())!r}", "place in the toolbar", \
+                0 if button.isVisible() else 1, 0
+
+
 SIZES = ((QLabel, _label_sizes), (QAbstractButton, _button_sizes), (QGroupBox, _group_sizes), (QTabBar, _tab_sizes),
          (QHeaderView, _header_sizes), (QComboBox, _combo_sizes),
          (QDockWidget, _dock_title_sizes), (QStatusBar, _status_sizes),
-         (QAbstractSpinBox, _spin_sizes))
+         (QAbstractSpinBox, _spin_sizes), (QToolBar, _toolbar_sizes))
 
 
 def measurements(root: QWidget) -> Iterator[Measure]:
