@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
 
+from .widgets.lazy_panel import LazyPanel
 from .window_layout import DockScroll
 
 # The menu ids the window itself offers. A section id ("file.export") names a group inside a menu, set apart by
@@ -142,6 +143,10 @@ class WindowParts:
             self.window.tabifyDockWidget(neighbour, dock)
             neighbour.raise_()   # the window's arrangement keeps its front tab
         self.docks[spec.id] = dock
+        # A dock behind another's tab counts as visible to Qt; its panel is built when its tab comes to the front
+        # (visibilityChanged), not at start (see LazyPanel.build_if_visible).
+        if isinstance(spec.widget, LazyPanel):
+            dock.visibilityChanged.connect(spec.widget.build_when_seen)
         if VIEW_PANELS in self.menus:
             self.add_actions(VIEW_PANELS, [dock.toggleViewAction()])
         return dock

@@ -56,6 +56,13 @@ class LazyPanel(QWidget):
             QTimer.singleShot(0, self.build_if_visible)
 
     def build_if_visible(self) -> None:
-        """Build now if shown and allowed (the window calls this once it has painted, for panels that waited)."""
-        if self.isVisible() and self._may_build():
+        """Build now if the student can see it and it is allowed (the window calls this once it has painted, for
+        panels that waited). A dock behind another dock's tab is "visible" to Qt but has nothing on screen: it
+        waits for its tab (build_when_seen), so hidden tabs do not cost the start a second."""
+        if self.isVisible() and not self.visibleRegion().isEmpty() and self._may_build():
             self.ensure_built()
+
+    def build_when_seen(self, visible: bool = True) -> None:
+        """A dock's tab came to the front: build on the next turn of the event loop, once it is laid out."""
+        if visible and self.panel is None:
+            QTimer.singleShot(0, self, self.build_if_visible)
