@@ -100,6 +100,7 @@ def switch_language(old, code: str):
     compose(new)
     carry_window_state(old, new)
     _carry_lesson(old, new)
+    _carry_last_run(new)
     old.retired = True
     new.show()
     old.close()
@@ -107,6 +108,17 @@ def switch_language(old, code: str):
     WINDOWS[:] = [w for w in WINDOWS if w is not old] + [new]
     new.show_status(tr("NN Studio now speaks {language}.", language=new.language_menu.actions[code].text()))
     return new
+
+
+def _carry_last_run(new) -> None:
+    """The last run shows as it did: the Training panel's progress and message, and its learning curves."""
+    session = new.session
+    result = session.last_result
+    if result is None or session.is_training or getattr(result, "history", None) is None:
+        return
+    new.training_panel.show_last_result(result)
+    if new.sharing is not None:
+        new.sharing.bundles.show_history(result.history)
 
 
 def _carry_lesson(old, new) -> None:

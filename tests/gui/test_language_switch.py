@@ -94,6 +94,9 @@ def test_switching_keeps_the_project_the_unsaved_edit_the_undo_history_and_a_run
     english.trigger()
     latest = app_module.WINDOWS[-1]
     assert i18n.language() == "en" and latest.document is document
+    # The run that ended in the Korean window still shows: its progress line and its learning curves.
+    assert "epoch" in latest.training_panel.progress_bar.format()
+    assert latest.curves_panel.epochs
     assert not shiboken6.isValid(window) or window.isHidden()
 
 

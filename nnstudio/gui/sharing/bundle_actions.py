@@ -257,14 +257,15 @@ class BundleActions(QObject):
         self.document.replace_project(bundle.project)
         files.add_recent(Path(path))
         self.adopt_model(bundle.model, bundle.trained, bundle.history)
-        self._show_history(bundle.history)
+        self.show_history(bundle.history)
         name = Path(path).name
         self.message.emit(tr("Opened the trained model {name}", name=name) if bundle.trained
                           else tr("Opened the model (not trained yet) {name}", name=name))
         return True
 
-    def _show_history(self, history: Optional["History"]) -> None:
-        """Draw the bundle's last run in the learning curves, as if it had just been trained here."""
+    def show_history(self, history: Optional["History"]) -> None:
+        """Draw a run's history in the learning curves, as if it had just been trained here (a bundle's last run,
+        or the run a window rebuilt in another language had shown)."""
         if history is None or not history.epochs:
             return
         curves = self.window.curves_panel  # built now if the Training tab was never opened

@@ -403,6 +403,10 @@ class TrainingPanel(QWidget):
         bar.setFormat(text)
         bar.setUpdatesEnabled(True)
 
+    def show_last_result(self, result: Any) -> None:
+        """Show a run that ended before this panel existed (a window rebuilt in another language)."""
+        self._training_finished(result)
+
     def _training_finished(self, result: Any) -> None:
         self._update_buttons()
         history = result.history
