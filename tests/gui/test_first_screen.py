@@ -5,41 +5,24 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QTabBar
+from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar
+from settling import settle as settle_all
 
 from nnstudio.gui import window_layout
-from nnstudio.gui.app import open_window
-from nnstudio.gui.window_layout import WindowLayout, window_size_for
+from nnstudio.gui.window_layout import window_size_for
 
 LAPTOP = QRect(0, 0, 1280, 720)
 FIRST_SCREEN_DOCKS = {"palette", "inspector", "summary"}
 
 
 @pytest.fixture
-def start_app(qtbot, monkeypatch):
+def start_app(started_app):
     """Starts the app as main() does (contributions join after the first paint) on a 1280×720 screen."""
-    monkeypatch.setattr(WindowLayout, "_available", lambda self: QRect(LAPTOP))
-    windows = []
-
-    def start():
-        window = open_window(["nnstudio"])
-        window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
-        qtbot.addWidget(window)
-        windows.append(window)
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.teaching is not None and window.sharing is not None, timeout=10_000)
-        settle(qtbot)
-        return window
-
-    yield start
-    for window in windows:
-        window.session.shutdown()
+    return lambda: started_app(LAPTOP)
 
 
 def settle(qtbot) -> None:
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(20)
+    settle_all(qtbot)
 
 
 def on_screen(window) -> set[str]:

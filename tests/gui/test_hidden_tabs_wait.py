@@ -3,33 +3,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QTabBar
-
-from nnstudio.gui.app import open_window
-from nnstudio.gui.window_layout import WindowLayout
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabBar
+from settling import settle
 
 
-def test_panels_behind_tabs_wait_until_their_tab_is_clicked(qtbot, monkeypatch):
-    monkeypatch.setattr(WindowLayout, "_available", lambda self: QRect(0, 0, 1280, 720))
-    window = open_window(["nnstudio"])
-    window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(window)
-    try:
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.teaching is not None, timeout=10_000)
-        for _ in range(5):
-            QApplication.processEvents()
-            qtbot.wait(30)
-        data, explain = window.parts.dock_page("data"), window.parts.dock_page("explain")
-        assert window.parts.docks["data"].visibleRegion().isEmpty()     # behind the Inspector's tab
-        assert data.panel is None and explain.panel is None
-        # The student clicks the Data tab under the Inspector column.
-        bar = next(b for b in window.findChildren(QTabBar) if b.isVisible() and b.parent() is window
-                   and any(b.tabText(i) == window.parts.docks["data"].windowTitle() for i in range(b.count())))
-        index = next(i for i in range(bar.count()) if bar.tabText(i) == window.parts.docks["data"].windowTitle())
-        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
-        qtbot.waitUntil(lambda: data.panel is not None and data.panel.isVisible(), timeout=10_000)
-        assert explain.panel is None                                      # still behind its tab
-    finally:
-        window.session.shutdown()
+def test_panels_behind_tabs_wait_until_their_tab_is_clicked(qtbot, started_app):
+    window = started_app()
+    settle(qtbot, turns=5, wait_ms=30)
+    data, explain = window.parts.dock_page("data"), window.parts.dock_page("explain")
+    assert window.parts.docks["data"].visibleRegion().isEmpty()     # behind the Inspector's tab
+    assert data.panel is None and explain.panel is None
+    # The student clicks the Data tab under the Inspector column.
+    bar = next(b for b in window.findChildren(QTabBar) if b.isVisible() and b.parent() is window
+               and any(b.tabText(i) == window.parts.docks["data"].windowTitle() for i in range(b.count())))
+    index = next(i for i in range(bar.count()) if bar.tabText(i) == window.parts.docks["data"].windowTitle())
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    qtbot.waitUntil(lambda: data.panel is not None and data.panel.isVisible(), timeout=10_000)
+    assert explain.panel is None                                      # still behind its tab

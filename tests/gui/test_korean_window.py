@@ -6,39 +6,17 @@ from __future__ import annotations
 import pytest
 from korean_walk import korean_share, visible_texts
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from nnstudio.core import i18n
-from nnstudio.gui.app import open_window
-from nnstudio.gui.language import apply_language, startup_language
-from nnstudio.gui.window_layout import WindowLayout
+from nnstudio.gui.language import startup_language
 
 LAPTOP = QRect(0, 0, 1280, 720)
 
 
 @pytest.fixture
-def start_in(qtbot, monkeypatch):
+def start_in(started_app):
     """Start the app as main() does, with this command line and environment, on a 1280×720 screen."""
-    monkeypatch.setattr(WindowLayout, "_available", lambda self: QRect(LAPTOP))
-    windows = []
-
-    def start(argv: list[str], environ: dict[str, str]):
-        apply_language(startup_language(argv, environ))
-        window = open_window(["nnstudio"])
-        window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
-        qtbot.addWidget(window)
-        windows.append(window)
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.teaching is not None and window.sharing is not None, timeout=10_000)
-        for _ in range(3):
-            QApplication.processEvents()
-            qtbot.wait(20)
-        return window
-
-    yield start
-    for window in windows:
-        window.session.shutdown()
-    apply_language("en")
+    return lambda argv, environ: started_app(LAPTOP, startup_language(argv, environ))
 
 
 @pytest.mark.parametrize("argv, environ", [(["nnstudio"], {"LANG": "ko_KR.UTF-8"}),

@@ -22,48 +22,27 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from settling import settle as settle_all
 
 from nnstudio.core.autosave import Recovery
 from nnstudio.core.layers import LAYERS
 from nnstudio.core.teaching.lessons import LESSONS
-from nnstudio.gui.app import open_window
 from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
-from nnstudio.gui.language import apply_language
 from nnstudio.gui.panels.mnist_import import MnistImportDialog
 from nnstudio.gui.widgets.lazy_panel import LazyPanel
-from nnstudio.gui.window_layout import WindowLayout
 from tests.core.test_mnist_test_files import write_mnist
 
 LAPTOP = QRect(0, 0, 1280, 720)
 
 
 def settle(qtbot) -> None:
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(30)
+    settle_all(qtbot, wait_ms=30)
 
 
 @pytest.fixture
-def window_in(qtbot, monkeypatch):
+def window_in(started_app):
     """The app started as main() does in the given language, on a 1280×720 screen."""
-    monkeypatch.setattr(WindowLayout, "_available", lambda self: QRect(LAPTOP))
-    windows = []
-
-    def start(language: str):
-        apply_language(language)
-        window = open_window(["nnstudio"])
-        window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
-        qtbot.addWidget(window)
-        windows.append(window)
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.teaching is not None and window.sharing is not None, timeout=10_000)
-        settle(qtbot)
-        return window
-
-    yield start
-    for window in windows:
-        window.session.shutdown()
-    apply_language("en")
+    return lambda language: started_app(LAPTOP, language)
 
 
 def _build(page) -> None:

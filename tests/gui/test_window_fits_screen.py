@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from settling import settle as settle_all
 from test_lessons_in_the_window import chain
 
-from nnstudio.gui.app import open_window
 from nnstudio.gui.editing.commands import SetParam
 from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
-from nnstudio.gui.window_layout import WindowLayout
 
 # The walk-through's fonts (Xvfb) made the same panels some 190 pixels taller than the test fonts do; a screen
 # 600 pixels high here asks as much of the docks as 720 did there. (Offscreen screens are 800×800: the free area is
@@ -22,30 +20,13 @@ TRAINING_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture
-def start_app(qtbot, monkeypatch):
+def start_app(started_app):
     """Starts the app as main() does (contributions join after the first paint) on a screen of `available`."""
-    windows = []
-
-    def start(available: QRect = SHORT_SCREEN):
-        monkeypatch.setattr(WindowLayout, "_available", lambda self: QRect(available))
-        window = open_window(["nnstudio"])
-        window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
-        qtbot.addWidget(window)
-        windows.append(window)
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.teaching is not None and window.sharing is not None, timeout=10_000)
-        settle(qtbot)
-        return window
-
-    yield start
-    for window in windows:
-        window.session.shutdown()
+    return lambda available=SHORT_SCREEN: started_app(available)
 
 
 def settle(qtbot) -> None:
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(20)
+    settle_all(qtbot)
 
 
 def assert_fits(window, available: QRect = SHORT_SCREEN) -> None:
