@@ -14,7 +14,10 @@ from .cli_files import (CliError, check_weights_destination, not_a_file_problem,
 from .core import i18n
 from .core.i18n import N_, tr
 
-COMMANDS = ("summary", "train", "evaluate", "export")
+# Commands that live in their own modules: each module has add_parser(subparsers) and run(args) -> exit status.
+# They are imported only when the parser is built, so starting the app imports none of them.
+COMMAND_MODULES: dict[str, str] = {}
+COMMANDS = ("summary", "train", "evaluate", "export", *COMMAND_MODULES)
 PROJECT_HELP = N_("a project (.nnstudio) or a trained model (.nnzip)")   # shown with tr()
 JSON_HELP = N_("print one JSON object as the last line")
 LANGUAGE_OPTION = "--lang"
@@ -57,7 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=("safetensors", "torchscript", "onnx", "python"))
     export.add_argument("-o", "--output", required=True, metavar="PATH", help=tr("the file (a folder for python)"))
     export.add_argument("--weights", metavar="PATH", help=tr("trained weights (.safetensors, or a .pt state dict)"))
+    for module in _command_modules().values():
+        module.add_parser(sub)
     return parser
+
+
+def _command_modules() -> dict:
+    import importlib
+    return {name: importlib.import_module(path) for name, path in COMMAND_MODULES.items()}
 
 
 def split_language(argv: Sequence[str]) -> tuple[Optional[str], list[str]]:
@@ -372,7 +382,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 2
-    handlers = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export}
+    handlers = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export,
+                **{name: module.run for name, module in _command_modules().items()}}
     try:
         return handlers[args.command](args)
     except CliError as exc:
