@@ -60,6 +60,29 @@ class EarlyStopping:
     restore_best: bool = True
 
 
+@dataclass
+class CheckpointFiles:
+    """Write the trained network to bundle files while a long run goes on (Keras' ModelCheckpoint)."""
+
+    enabled: bool = False
+    folder: str = ""          # empty: "<project name>-checkpoints" beside the project; relative to its folder
+    every_epochs: int = 1     # 0: not by count, only when the watched number improves
+    when_improves: bool = False   # watches the early-stopping monitor (val_loss by default)
+    keep: int = 3             # the last K epoch files stay; the best one is never removed
+
+
+@dataclass
+class TensorBoardFiles:
+    """Write each run's numbers as TensorBoard event files (the notes' my_logs folder)."""
+
+    enabled: bool = False
+    folder: str = ""          # empty: "logs" beside the project; relative to its folder
+
+
+# Nested parts of the training settings: key -> the class that reads it (files without a part get its defaults).
+NESTED_PARTS = {"early_stopping": EarlyStopping, "checkpoints": CheckpointFiles, "tensorboard": TensorBoardFiles}
+
+
 # What a new project starts with. Measured on the built-in data the lessons and examples use (a simple MLP, seeds
 # 0-9): Adam at 0.001 for 20 epochs left XOR at 50%, iris near 60% and moons near 86%; at 0.01 for 50 epochs XOR
 # reaches 100% on every seed (from 30 epochs), iris 99%, moons 100%, digits 97% on validation, and diabetes'
@@ -86,6 +109,8 @@ class TrainingSettings:
     validation_split: float = 0.2
     early_stopping: EarlyStopping = field(default_factory=EarlyStopping)
     checkpoint_best: bool = False  # keep a copy of the weights of the best epoch
+    checkpoints: CheckpointFiles = field(default_factory=CheckpointFiles)
+    tensorboard: TensorBoardFiles = field(default_factory=TensorBoardFiles)
     device: str = "cpu"
     method: str = "gradient_descent"  # or "perceptron" for single-layer step networks
 
@@ -126,6 +151,28 @@ class TrainingSettings:
             raise SettingsError(tr("training method must be one of {choices}", choices=", ".join(TRAINING_METHODS)))
         if not isinstance(self.device, str) or not (self.device == "cpu" or self.device.startswith("cuda")):
             raise SettingsError(tr("device must be cpu or cuda"))
+        self._validate_files()
+
+    def _validate_files(self) -> None:
+        """The checkpoint and TensorBoard parts: switches, counts and folders a file system can hold."""
+        files = self.checkpoints
+        for label, flag in ((N_("checkpoint files"), files.enabled),
+                            (N_("a checkpoint when the watched number improves"), files.when_improves),
+                            (N_("TensorBoard logs"), self.tensorboard.enabled)):
+            if not isinstance(flag, bool):
+                raise SettingsError(tr("{setting} must be on or off", setting=tr(label)))
+        _check_number(N_("checkpoint every N epochs"), files.every_epochs, 0, 1_000_000, whole=True)
+        _check_number(N_("checkpoints to keep"), files.keep, 1, 1_000_000, whole=True)
+        if files.enabled and files.every_epochs == 0 and not files.when_improves:
+            raise SettingsError(tr("checkpoint files are on but never written: choose every N epochs or when "
+                                   "the watched number improves"))
+        for label, folder in ((N_("the checkpoint folder"), files.folder),
+                              (N_("the TensorBoard folder"), self.tensorboard.folder)):
+            if not isinstance(folder, str):
+                raise SettingsError(tr("{setting} must be a folder path (text)", setting=tr(label)))
+            problem = _folder_problem(folder)
+            if problem:
+                raise SettingsError(tr("{setting} {problem}", setting=tr(label), problem=problem))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -136,17 +183,33 @@ class TrainingSettings:
         if not isinstance(data, dict):
             raise SettingsError(tr("training settings must be a table of names and values"))
         known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known and k != "early_stopping"}
+        values = {k: v for k, v in data.items() if k in known and k not in NESTED_PARTS}
         settings = cls(**values)
-        es = data.get("early_stopping", {})
-        if not isinstance(es, dict):
-            raise SettingsError(tr("early stopping settings must be a table of names and values"))
-        es_known = {f.name for f in fields(EarlyStopping)}
-        settings.early_stopping = EarlyStopping(**{k: v for k, v in es.items() if k in es_known})
+        for key, part in NESTED_PARTS.items():
+            setattr(settings, key, _nested_part(data, key, part))
         settings.validate()  # first: float() of a whole number beyond float's range (10**400) would overflow
         if isinstance(settings.learning_rate, int) and not isinstance(settings.learning_rate, bool):
             settings.learning_rate = float(settings.learning_rate)
         return settings
+
+
+def _nested_part(data: dict, key: str, part: type) -> Any:
+    """One nested table of the training settings; a file without it gets the part's defaults."""
+    values = data.get(key, {})
+    if not isinstance(values, dict):
+        messages = {"early_stopping": N_("early stopping settings must be a table of names and values"),
+                    "checkpoints": N_("checkpoint settings must be a table of names and values"),
+                    "tensorboard": N_("TensorBoard settings must be a table of names and values")}
+        raise SettingsError(tr(messages[key]))
+    known = {f.name for f in fields(part)}
+    return part(**{k: v for k, v in values.items() if k in known})
+
+
+def _folder_problem(folder: str) -> Optional[str]:
+    """Why a text cannot name a folder (the same rules as the data paths), or None."""
+    from .project import path_problem  # project imports these settings: imported when needed
+
+    return path_problem(folder) if folder else None
 
 
 @dataclass

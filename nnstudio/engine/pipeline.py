@@ -17,6 +17,7 @@ from ..core.project import Project
 from ..core.settings import TrainingSettings
 from .callbacks import Callback
 from .compiler import CompileError, GraphModule, compile_graph
+from .run_files import run_files
 from .training import History, Trainer, no_slope_problem
 
 
@@ -100,9 +101,11 @@ def train_project(project: Project, settings: TrainingSettings, data: ProjectDat
             raise RunError(str(exc)) from None
     if trainer_ready is not None:
         trainer_ready(trainer)
+    files = run_files(project, settings, data)  # checkpoint and TensorBoard files, as the settings ask
     started = time.perf_counter()
-    history = trainer.fit(data.prepared.train, data.prepared.validation, callbacks=callbacks,
+    history = trainer.fit(data.prepared.train, data.prepared.validation, callbacks=[*callbacks, *files.callbacks],
                           stop_event=stop_event)
+    files.add_to_message(history)  # a disk problem never stopped the run: its closing words say it
     seconds = time.perf_counter() - started
     test = {}
     if data.prepared.test is not None and len(data.prepared.test) and history.stop_reason != "diverged":
