@@ -15,6 +15,7 @@ from .i18n import N_, tr
 from .json_checks import json_problem, short_value
 from .layers import canonical_type, layer_spec
 from .settings import DataSettings, SettingsError, TrainingSettings
+from .tuning.space import SearchSpace
 
 FORMAT = "nnstudio-project"
 VERSION = 1
@@ -45,6 +46,8 @@ class Project:
     origin: Optional[Path] = None
     # The trained weights saved beside the project file (a file name in its folder, WEIGHTS_SUFFIX), or None.
     weights: Optional[str] = None
+    # The hyperparameter search set up for this project (Experiments panel, `nnstudio tune`), or None.
+    tuning: Optional[SearchSpace] = None
 
     @property
     def base_dir(self) -> Optional[Path]:
@@ -66,6 +69,8 @@ class Project:
         }
         if self.weights:  # only then: a project without trained weights is written as before
             saved["weights"] = self.weights
+        if self.tuning is not None:  # likewise: a project without a search is written as before
+            saved["tuning"] = self.tuning.to_dict()
         return saved
 
 
@@ -250,8 +255,14 @@ def project_from_dict(raw: Any, base_dir: Optional[Path] = None) -> Project:
     if problem:
         _fail(tr("the project {problem}", problem=problem))
     weights = _check_weights_name(raw.get("weights"))
+    tuning = None
+    if raw.get("tuning") is not None:
+        try:
+            tuning = SearchSpace.from_dict(raw["tuning"])
+        except SettingsError as exc:
+            raise ProjectError(tr("the search settings are invalid: {reason}", reason=exc)) from None
     graph = Graph.from_dict(graph_dict)
-    return Project(graph, data, training, runs, title, notes, weights=weights)
+    return Project(graph, data, training, runs, title, notes, weights=weights, tuning=tuning)
 
 
 def loads_project(text: Union[str, bytes], base_dir: Optional[Path] = None) -> Project:
