@@ -1,0 +1,415 @@
+"""The course's datasets by name (MNIST, Fashion-MNIST, California housing): downloaded once, from mirrors, verified."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import socket
+import sys
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from ..files import atomic_write_text
+from ..i18n import N_, tr
+from .table import DataError
+
+DATA_DIR_VARIABLE = "NNSTUDIO_DATA_DIR"
+MIRRORS_VARIABLE = "NNSTUDIO_DATASET_MIRRORS"
+MARKER_FILE = "verified.json"  # written after every file's checksum matched, so later starts only compare sizes
+PART_SUFFIX = ".part"
+CHUNK_BYTES = 64 * 1024
+USER_AGENT = "NN-Studio (course datasets)"
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file of a dataset as its publishers list it. `exact_size` is False where no reliable byte count was
+    found: then `size` is an estimate (for the progress bar and the size shown) and only the checksum decides."""
+
+    name: str
+    size: int
+    md5: Optional[str] = None
+    sha256: Optional[str] = None
+    exact_size: bool = True
+
+
+@dataclass(frozen=True)
+class RemoteDataset:
+    """A dataset that can be downloaded. `title` and `description` are English, marked with N_(): show them with
+    tr(). `mirrors` are base URLs tried in order; the file name is appended (or fills `{name}`)."""
+
+    key: str
+    title: str
+    description: str
+    files: tuple[RemoteFile, ...]
+    mirrors: tuple[str, ...]
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(file.size for file in self.files)
+
+
+# Checksums and sizes as published: the MD5s are torchvision's (torchvision/datasets/mnist.py, classes MNIST and
+# FashionMNIST); the byte counts are the Content-Lengths those servers and Keras' report while downloading.
+_MNIST_FILES = (
+    RemoteFile("train-images-idx3-ubyte.gz", 9912422, md5="f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+    RemoteFile("train-labels-idx1-ubyte.gz", 28881, md5="d53e105ee54ea40749a09fcbcd1e9432"),
+    RemoteFile("t10k-images-idx3-ubyte.gz", 1648877, md5="9fb629c4189551a2d022fa330f9573f3"),
+    RemoteFile("t10k-labels-idx1-ubyte.gz", 4542, md5="ec29112dd5afa0611ce80d1b7f02629c"),
+)
+_FASHION_FILES = (
+    RemoteFile("train-images-idx3-ubyte.gz", 26421880, md5="8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+    RemoteFile("train-labels-idx1-ubyte.gz", 29515, md5="25c81989df183df01b3e8a0aad5dffbe"),
+    RemoteFile("t10k-images-idx3-ubyte.gz", 4422102, md5="bef4ecab320f06d8554ea6380940ec79"),
+    RemoteFile("t10k-labels-idx1-ubyte.gz", 5148, md5="bb300cfdad3c16e7a12a480ee83cd310"),
+)
+# scikit-learn's copy (sklearn/datasets/_california_housing.py: ARCHIVE url and SHA-256). No reliable exact byte
+# count was found, so the size is an estimate (about 441 kB) and the SHA-256 alone verifies the file.
+_CALIFORNIA_FILES = (
+    RemoteFile("cal_housing.tgz", 441_000,
+               sha256="aaa5c9a6afe2225cc2aed2723682ae403280c4a3695a2ddda4ffb5d8215ea681", exact_size=False),
+)
+
+DATASETS: dict[str, RemoteDataset] = {
+    "fashion-mnist": RemoteDataset(
+        "fashion-mnist", N_("Fashion-MNIST (clothing images)"),
+        N_("70,000 grayscale 28×28 pictures of clothing in 10 classes (T-shirt/top, trouser, pullover, dress, coat, "
+           "sandal, shirt, sneaker, bag, ankle boot): 60,000 for training and the standard 10,000 for testing"),
+        _FASHION_FILES,
+        ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+         # Keras' fashion_mnist.load_data() reads the same four files from here.
+         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/")),
+    "mnist": RemoteDataset(
+        "mnist", N_("MNIST (handwritten digits)"),
+        N_("70,000 grayscale 28×28 pictures of handwritten digits 0 to 9: 60,000 for training and the standard "
+           "10,000 for testing"),
+        _MNIST_FILES,
+        # torchvision's mirror first. Keras keeps MNIST only as mnist.npz (its folder's IDX files of the same names
+        # are Fashion-MNIST's, which the checksums would refuse), so it is not listed. The original server answers
+        # 403 today; it stays last in case it comes back.
+        ("https://ossci-datasets.s3.amazonaws.com/mnist/",
+         "http://yann.lecun.com/exdb/mnist/")),
+    "california-housing": RemoteDataset(
+        "california-housing", N_("California housing (house prices)"),
+        N_("20,640 districts of California from the 1990 census: 8 measurements (median income, house age, rooms, "
+           "location, …) to predict the median house value, in units of $100,000"),
+        _CALIFORNIA_FILES,
+        # A full URL (no file name is appended to it): the dataset has a single file.
+        ("https://ndownloader.figshare.com/files/5976036",)),
+}
+
+
+class DownloadError(DataError):
+    """A dataset could not be downloaded; `offline` is True when no mirror could even be reached."""
+
+    def __init__(self, message: str, offline: bool = False) -> None:
+        super().__init__(message)
+        self.offline = offline
+
+
+class DownloadCancelled(DownloadError):
+    """The user stopped the download; the partial file was removed."""
+
+
+class DatasetNotDownloaded(DataError):
+    """A project uses a course dataset that is not in the cache folder yet; `key` says which."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+# ---------------------------------------------------------------- where things are
+
+def data_dir() -> Path:
+    """The cache folder of downloaded datasets: $NNSTUDIO_DATA_DIR, else the platform's data folder."""
+    chosen = os.environ.get(DATA_DIR_VARIABLE, "").strip()
+    if chosen:
+        return Path(chosen).expanduser()
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return base / "nnstudio" / "datasets"
+
+
+def dataset_folder(key: str) -> Path:
+    return data_dir() / key
+
+
+def remote_dataset(key: str, datasets: dict[str, RemoteDataset] = DATASETS) -> RemoteDataset:
+    """The dataset called `key`; a DataError naming the known ones otherwise."""
+    dataset = datasets.get(key) if isinstance(key, str) else None
+    if dataset is None:
+        raise DataError(tr("There is no course dataset called {name}; the names are {names}", name=repr(key),
+                           names=", ".join(datasets)))
+    return dataset
+
+
+def mirrors_for(key: str, datasets: dict[str, RemoteDataset] = DATASETS) -> tuple[str, ...]:
+    """The base URLs to try, in order: $NNSTUDIO_DATASET_MIRRORS (spaces or commas between URLs; `{key}` becomes
+    the dataset's key) when set, else the dataset's own list."""
+    chosen = os.environ.get(MIRRORS_VARIABLE, "").replace(",", " ").split()
+    if chosen:
+        return tuple(url.replace("{key}", key) for url in chosen)
+    return remote_dataset(key, datasets).mirrors
+
+
+def file_url(mirror: str, file_name: str, single_file: bool = False) -> str:
+    """The URL of one file on a mirror: `{name}` is filled, else the name is appended, except to a full URL
+    (no trailing '/') of a dataset with a single file."""
+    if "{name}" in mirror:
+        return mirror.replace("{name}", file_name)
+    if single_file and not mirror.endswith("/"):
+        return mirror
+    return mirror.rstrip("/") + "/" + file_name
+
+
+def size_text(size: int) -> str:
+    """A size for people: '26 MB', '0.4 MB'."""
+    megabytes = size / 1_000_000
+    if megabytes >= 10:
+        return tr("{size} MB", size=f"{megabytes:,.0f}")
+    return tr("{size} MB", size=f"{megabytes:.1f}")
+
+
+# ---------------------------------------------------------------- what is there already
+
+def _read_marker(folder: Path) -> dict:
+    try:
+        marker = json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return marker if isinstance(marker, dict) else {}
+
+
+def _checksum_text(file: RemoteFile) -> str:
+    return f"sha256:{file.sha256}" if file.sha256 else f"md5:{file.md5}" if file.md5 else ""
+
+
+def _is_verified(folder: Path, file: RemoteFile, marker: dict) -> bool:
+    """The file is there, its checksum matched when it was downloaded, and its size has not changed since."""
+    entry = marker.get(file.name)
+    if not isinstance(entry, dict) or entry.get("checksum") != _checksum_text(file):
+        return False
+    try:
+        size = (folder / file.name).stat().st_size
+    except OSError:
+        return False
+    return size == entry.get("size") and (size == file.size or not file.exact_size)
+
+
+def is_downloaded(key: str, datasets: dict[str, RemoteDataset] = DATASETS) -> bool:
+    """Every file of the dataset is in its folder with the size it had when its checksum was verified."""
+    dataset = remote_dataset(key, datasets)
+    folder = dataset_folder(key)
+    marker = _read_marker(folder)
+    return all(_is_verified(folder, file, marker) for file in dataset.files)
+
+
+# ---------------------------------------------------------------- downloading
+
+class _MirrorFailed(Exception):
+    """One mirror could not give one file; `reachable` is False when the server could not even be reached."""
+
+    def __init__(self, reason: str, reachable: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.reachable = reachable
+
+
+def _unreachable_reason(error: BaseException) -> str:
+    if isinstance(error, socket.gaierror):
+        return tr("the server's name could not be found (no internet connection?)")
+    if isinstance(error, ConnectionRefusedError):
+        return tr("the connection was refused")
+    if isinstance(error, TimeoutError):
+        return tr("the server did not answer")
+    return tr("the server could not be reached ({reason})", reason=str(error) or type(error).__name__)
+
+
+def _open(url: str, timeout: float):
+    """The response to a GET, or _MirrorFailed with the reason in words."""
+    if not url.lower().startswith(("http://", "https://", "file:")):
+        raise _MirrorFailed(tr("the address is not an http, https or file URL"))
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - the scheme is checked above
+    except urllib.error.HTTPError as error:
+        error.close()
+        if error.code == 404:
+            raise _MirrorFailed(tr("the file is not there (HTTP 404)")) from None
+        if error.code == 403:
+            raise _MirrorFailed(tr("the server refused (HTTP 403)")) from None
+        raise _MirrorFailed(tr("the server answered HTTP {code}", code=error.code)) from None
+    except urllib.error.URLError as error:
+        reason = error.reason if isinstance(error.reason, BaseException) else OSError(str(error.reason))
+        if isinstance(reason, FileNotFoundError):
+            raise _MirrorFailed(tr("the file is not there")) from None
+        raise _MirrorFailed(_unreachable_reason(reason), reachable=False) from None
+    except TimeoutError:  # connected, but no answer came: the server is there
+        raise _MirrorFailed(tr("the server did not answer within {seconds} seconds", seconds=f"{timeout:g}")) from None
+    except (http.client.HTTPException, ConnectionResetError) as error:
+        raise _MirrorFailed(tr("the server broke off the connection ({reason})",
+                               reason=str(error) or type(error).__name__)) from None
+    except (OSError, ValueError) as error:
+        raise _MirrorFailed(_unreachable_reason(error), reachable=False) from None
+
+
+def _fetch(url: str, file: RemoteFile, part: Path, on_bytes: Callable[[int], None],
+           cancel: Optional[threading.Event], timeout: float) -> None:
+    """Write one file to `part` and check its size and checksum; _MirrorFailed or DownloadCancelled otherwise."""
+    md5 = hashlib.md5(usedforsecurity=False)  # the published checksums are MD5: integrity, not security
+    sha256 = hashlib.sha256()
+    received = 0
+    with _open(url, timeout) as response:
+        header = response.headers.get("Content-Length") or ""
+        length = int(header) if header.isdigit() else None
+        if file.exact_size and length is not None and length != file.size:
+            raise _MirrorFailed(tr("the server's file has {size} bytes, not the published {expected}",
+                                   size=f"{length:,}", expected=f"{file.size:,}"))
+        expected = length if length is not None else file.size if file.exact_size else None
+        # read1: whatever has arrived (up to a chunk), so progress and a cancel are seen while bytes trickle in
+        read = getattr(response, "read1", response.read)
+        with open(part, "wb") as out:
+            while True:
+                if cancel is not None and cancel.is_set():
+                    raise DownloadCancelled(tr("The download was cancelled"))
+                try:
+                    chunk = read(CHUNK_BYTES)
+                except TimeoutError:
+                    raise _MirrorFailed(tr("the server stopped sending for {seconds} seconds",
+                                           seconds=f"{timeout:g}")) from None
+                except (http.client.HTTPException, OSError):
+                    chunk = b""  # IncompleteRead or a reset connection: the size check below names it
+                if not chunk:
+                    break
+                out.write(chunk)
+                md5.update(chunk)
+                sha256.update(chunk)
+                received += len(chunk)
+                if expected is not None and received > expected:
+                    raise _MirrorFailed(tr("the server sent more than the {size} bytes it announced",
+                                           size=f"{expected:,}"))
+                on_bytes(len(chunk))
+    if expected is not None and received != expected:
+        raise _MirrorFailed(tr("the transfer stopped after {done} of {size} bytes (a truncated file)",
+                               done=f"{received:,}", size=f"{expected:,}"))
+    if (file.md5 and md5.hexdigest() != file.md5.lower()) or (file.sha256 and sha256.hexdigest()
+                                                              != file.sha256.lower()):
+        raise _MirrorFailed(tr("the file's checksum does not match the published one (a damaged or different "
+                               "file)"))
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def download(key: str, progress: Optional[Callable[[int, int], None]] = None,
+             cancel: Optional[threading.Event] = None, timeout: float = 20.0,
+             datasets: dict[str, RemoteDataset] = DATASETS) -> Path:
+    """Download the dataset's missing files into its folder and return the folder.
+
+    Each file is written to '<name>.part' and renamed only once its size and checksum match; mirrors are tried in
+    order. `progress(done_bytes, total_bytes)` is called from this (the downloading) thread; `cancel` is looked at
+    between chunks (so within `timeout` seconds even when a server is silent). A server that sends nothing for
+    `timeout` seconds fails that mirror. DownloadError says why each mirror failed; DownloadCancelled on cancel."""
+    try:
+        dataset = remote_dataset(key, datasets)
+    except DataError as error:
+        raise DownloadError(str(error)) from None
+    mirrors = mirrors_for(key, datasets)
+    folder = dataset_folder(key)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DownloadError(tr("The folder for downloaded data {folder} could not be made ({reason})",
+                               folder=str(folder), reason=error.strerror or str(error))) from None
+    marker = _read_marker(folder)
+    total = dataset.size_bytes
+    done = 0
+    todo = []
+    for file in dataset.files:
+        if _is_verified(folder, file, marker):
+            done += file.size
+        else:
+            todo.append(file)
+    if progress is not None:
+        progress(done, total)
+    for file in todo:
+        done = _download_file(dataset, file, mirrors, folder, done, total, progress, cancel, timeout)
+        marker[file.name] = {"size": (folder / file.name).stat().st_size, "checksum": _checksum_text(file)}
+        atomic_write_text(folder / MARKER_FILE, json.dumps(marker, indent=1))
+    return folder
+
+
+def _download_file(dataset: RemoteDataset, file: RemoteFile, mirrors: tuple[str, ...], folder: Path, done: int,
+                   total: int, progress: Optional[Callable[[int, int], None]], cancel: Optional[threading.Event],
+                   timeout: float) -> int:
+    """Try each mirror for one file; the bytes done after it. Raises DownloadError when every mirror failed."""
+    part = folder / (file.name + PART_SUFFIX)
+    failures: list[tuple[str, _MirrorFailed]] = []
+    for mirror in mirrors:
+        url = file_url(mirror, file.name, single_file=len(dataset.files) == 1)
+        received = 0
+
+        def on_bytes(count: int) -> None:
+            nonlocal received
+            received += count
+            if progress is not None:
+                progress(done + min(received, file.size), total)  # an estimated size never runs past 100 %
+
+        try:
+            _fetch(url, file, part, on_bytes, cancel, timeout)
+        except _MirrorFailed as failure:
+            _remove(part)
+            failures.append((url, failure))
+            if progress is not None:
+                progress(done, total)
+            continue
+        except BaseException:  # a cancel, Ctrl+C or a full disk: no partial file stays behind
+            _remove(part)
+            raise
+        os.replace(part, folder / file.name)
+        return done + file.size
+    raise _all_failed(dataset, file, failures)
+
+
+def _all_failed(dataset: RemoteDataset, file: RemoteFile, failures: list[tuple[str, "_MirrorFailed"]]) -> DownloadError:
+    offline = bool(failures) and not any(failure.reachable for _url, failure in failures)
+    lines = "\n".join(tr("• {address}: {reason}", address=url, reason=failure.reason) for url, failure in failures)
+    if not failures:
+        return DownloadError(tr("{dataset} could not be downloaded: there is no mirror to download it from",
+                                dataset=tr(dataset.title)))
+    if offline:
+        return DownloadError(tr("{dataset} could not be downloaded: no server could be reached, so this computer "
+                                "seems to be offline.\n{reasons}", dataset=tr(dataset.title), reasons=lines),
+                             offline=True)
+    return DownloadError(tr("{dataset} could not be downloaded ({file} failed on every mirror):\n{reasons}",
+                            dataset=tr(dataset.title), file=file.name, reasons=lines))
+
+
+def not_downloaded_error(key: str, datasets: dict[str, RemoteDataset] = DATASETS) -> DatasetNotDownloaded:
+    """The plain message for a project whose course dataset is not in the cache yet."""
+    dataset = remote_dataset(key, datasets)
+    return DatasetNotDownloaded(
+        tr("{dataset} is not downloaded yet ({size}). Download it in the Data panel, or with the command "
+           "'nnstudio data download {key}'; it is kept in {folder}", dataset=tr(dataset.title),
+           size=size_text(dataset.size_bytes), key=key, folder=str(dataset_folder(key))), key)
+
+
+__all__ = ["DATASETS", "DATA_DIR_VARIABLE", "MIRRORS_VARIABLE", "DatasetNotDownloaded", "DownloadCancelled",
+           "DownloadError", "RemoteDataset", "RemoteFile", "data_dir", "dataset_folder", "download", "file_url",
+           "is_downloaded", "mirrors_for", "not_downloaded_error", "remote_dataset", "size_text"]
