@@ -1,4 +1,4 @@
-"""The trained-model bundle (.nnzip): a zip of the project JSON, its weights and its run history, checked on load."""
+"""The trained-model bundle (.nnzip): the project JSON, weights, run history and training state, checked on load."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from .json_checks import json_problem, short_value
 from .project import Project, ProjectError, loads_project
 
 FORMAT = "nnstudio-bundle"
-VERSION = 1
+VERSION = 2   # 2 added the training state (RUN_STATE, OPTIMIZER); version 1 files still open
 EXTENSION = ".nnzip"
 
 MANIFEST = "manifest.json"
@@ -27,12 +27,17 @@ MODEL = "model.json"
 WEIGHTS = "weights.safetensors"
 HISTORY = "history.json"
 MEMBERS = (PROJECT, MODEL, WEIGHTS, HISTORY)  # besides the manifest, which lists these with their hashes
+# Version 2: the run's position and the optimizer's memory, both or neither (a model saved without a run).
+RUN_STATE = "training_state.json"
+OPTIMIZER = "optimizer.safetensors"
+RESUME_MEMBERS = (RUN_STATE, OPTIMIZER)
 
 # Limits that keep a hostile file from filling the memory ("zip bomb") or the disk.
 MAX_BUNDLE_BYTES = 1024 * 1024 * 1024        # the zip file itself
 MAX_JSON_BYTES = 50 * 1024 * 1024            # each JSON member once unpacked
 MAX_WEIGHTS_BYTES = 1024 * 1024 * 1024       # weights.safetensors once unpacked
-MAX_TOTAL_BYTES = MAX_WEIGHTS_BYTES + 4 * MAX_JSON_BYTES
+MAX_OPTIMIZER_BYTES = 2 * MAX_WEIGHTS_BYTES     # optimizer.safetensors: Adam keeps two numbers per weight
+MAX_TOTAL_BYTES = MAX_WEIGHTS_BYTES + MAX_OPTIMIZER_BYTES + 5 * MAX_JSON_BYTES
 MAX_ENTRIES = 16                              # zip entries looked at before giving up
 _READ_CHUNK = 1024 * 1024
 # A fixed timestamp inside the zip: saving the same model twice gives the same bytes.
@@ -52,6 +57,8 @@ class BundleContents:
     weights: bytes
     history: dict
     manifest: dict = field(default_factory=dict)
+    run_state: Optional[dict] = None      # training_state.json, when the bundle can go on training
+    optimizer: Optional[bytes] = None     # optimizer.safetensors, with it
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -69,17 +76,24 @@ def finite_or_none(value: Any) -> Any:
     return value
 
 
-def bundle_bytes(project_text: str, model: dict, weights: bytes, history: dict) -> bytes:
-    """Pack the members into zip bytes, with a manifest holding each member's size and SHA-256."""
+def bundle_bytes(project_text: str, model: dict, weights: bytes, history: dict,
+                 run_state: Optional[tuple[dict, bytes]] = None) -> bytes:
+    """Pack the members into zip bytes, with a manifest holding each member's size and SHA-256.
+
+    `run_state` is (training state table, optimizer tensors as safetensors bytes) to let the run go on later."""
     contents = {
         PROJECT: project_text.encode("utf-8"),
         MODEL: _json_bytes(model),
         WEIGHTS: bytes(weights),
         HISTORY: _json_bytes(finite_or_none(history)),
     }
+    if run_state is not None:
+        contents[RUN_STATE] = _json_bytes(run_state[0])
+        contents[OPTIMIZER] = bytes(run_state[1])
     manifest = {
         "format": FORMAT,
-        "version": VERSION,
+        # Without a training state the file is a version 1 bundle, which older NN Studios still open.
+        "version": VERSION if run_state is not None else 1,
         "members": {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                     for name, data in contents.items()},
     }
@@ -88,14 +102,15 @@ def bundle_bytes(project_text: str, model: dict, weights: bytes, history: dict) 
         for name, data in [(MANIFEST, _json_bytes(manifest))] + list(contents.items()):
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             # Weights barely compress and are large: store them; the JSON members shrink well.
-            info.compress_type = zipfile.ZIP_STORED if name == WEIGHTS else zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if name in (WEIGHTS, OPTIMIZER) else zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
 
 
-def write_bundle(path: Union[str, Path], project_text: str, model: dict, weights: bytes, history: dict) -> None:
+def write_bundle(path: Union[str, Path], project_text: str, model: dict, weights: bytes, history: dict,
+                 run_state: Optional[tuple[dict, bytes]] = None) -> None:
     """Save atomically: a crash mid-save leaves the previous bundle as it was."""
-    data = bundle_bytes(project_text, model, weights, history)
+    data = bundle_bytes(project_text, model, weights, history, run_state)
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
@@ -146,9 +161,10 @@ def _check_manifest(manifest: Any) -> dict:
         _fail(tr("it was saved by a newer NN Studio (bundle version {version}; this version reads up to "
                  "{supported}). Please update NN Studio to open it.", version=short_value(version), supported=VERSION))
     members = manifest.get("members")
-    if not isinstance(members, dict) or set(members) != set(MEMBERS):
+    allowed = [set(MEMBERS)] + ([set(MEMBERS) | set(RESUME_MEMBERS)] if version >= 2 else [])
+    if not isinstance(members, dict) or set(members) not in allowed:
         _fail(tr("its manifest must list exactly {parts}", parts=", ".join(MEMBERS)))
-    for name in MEMBERS:
+    for name in members:
         entry = members[name]
         if (not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str)
                 or isinstance(entry.get("size"), bool) or not isinstance(entry.get("size"), int)):
@@ -196,7 +212,8 @@ def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContent
         names = [info.filename for info in infos]
         if len(set(names)) != len(names):
             _fail(tr("it holds two parts with the same name"))
-        expected = {MANIFEST, *MEMBERS}
+        # A version 2 file may also hold the training state: both parts or neither (the manifest says which).
+        expected = {MANIFEST, *MEMBERS} | ({*RESUME_MEMBERS} & set(names))
         missing = sorted(expected - set(names))
         if missing:
             _fail(tr("it has no '{part}'", part=missing[0]))
@@ -211,15 +228,17 @@ def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContent
                 _fail(tr("its part '{part}' is encrypted or packed in a way NN Studio does not read",
                          part=info.filename))
         try:
-            raw = {name: _read_member(archive, by_name[name], MAX_WEIGHTS_BYTES if name == WEIGHTS
-                                      else MAX_JSON_BYTES) for name in expected}
+            limits = {WEIGHTS: MAX_WEIGHTS_BYTES, OPTIMIZER: MAX_OPTIMIZER_BYTES}
+            raw = {name: _read_member(archive, by_name[name], limits.get(name, MAX_JSON_BYTES)) for name in expected}
         except BundleError:
             raise
         except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, RuntimeError,
                 NotImplementedError) as exc:
             raise BundleError(tr("it is damaged ({reason})", reason=str(exc)[:80])) from None
     manifest = _check_manifest(_parse_json(raw[MANIFEST], MANIFEST))
-    for name in MEMBERS:
+    if set(manifest["members"]) != expected - {MANIFEST}:
+        _fail(tr("its manifest does not list the parts it holds"))
+    for name in manifest["members"]:
         entry = manifest["members"][name]
         if entry["size"] != len(raw[name]) or entry["sha256"] != hashlib.sha256(raw[name]).hexdigest():
             _fail(tr("its part '{part}' does not match its checksum: the file was changed or damaged", part=name))
@@ -236,7 +255,15 @@ def unpack_bundle(data: bytes, base_dir: Optional[Path] = None) -> BundleContent
     if problem:
         _fail(tr("its model description {problem}", problem=problem))
     history = check_history(_parse_json(raw[HISTORY], HISTORY))
-    return BundleContents(project, model, raw[WEIGHTS], history, manifest)
+    run_state = None
+    if RUN_STATE in raw:
+        run_state = _parse_json(raw[RUN_STATE], RUN_STATE)
+        if not isinstance(run_state, dict):
+            _fail(tr("its training state is not a table"))
+        problem = json_problem(run_state)
+        if problem:
+            _fail(tr("its training state {problem}", problem=problem))
+    return BundleContents(project, model, raw[WEIGHTS], history, manifest, run_state, raw.get(OPTIMIZER))
 
 
 def read_bundle(path: Union[str, Path]) -> BundleContents:

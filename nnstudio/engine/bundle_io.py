@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ..core.analysis import DataContext, analyze
 from ..core.bundle import BundleError, read_bundle, write_bundle
@@ -14,8 +14,13 @@ from ..core.i18n import tr
 from ..core.layers import OutputTarget
 from ..core.project import Project, ProjectError, dumps_project
 from .compiler import CompileError, GraphModule, compile_graph
+from .history import RunPosition
+from .optimizer_state import ResumeState, resume_from_parts, run_state_parts
 from .training import History
 from .weights import WeightsError, apply_state, state_from_bytes, state_to_bytes
+
+if TYPE_CHECKING:
+    from .training import Trainer
 
 MAX_DIMENSIONS = 8
 MAX_SIZE = 10_000_000  # the largest number of values along one axis, or output units, a bundle may declare
@@ -23,13 +28,15 @@ MAX_SIZE = 10_000_000  # the largest number of values along one axis, or output 
 
 @dataclass
 class LoadedBundle:
-    """A reopened bundle: the project, the network with its saved weights, and the last run's history."""
+    """A reopened bundle: the project, the network with its saved weights, the run's history, and what going on
+    with that run needs (`resume`: its position and optimizer memory; an older file has only the epochs done)."""
 
     project: Project
     model: GraphModule
     history: Optional[History]
     trained: bool
     description: dict
+    resume: Optional[ResumeState] = None
 
 
 def describe_model(model: GraphModule, trained: bool, seed: int,
@@ -76,8 +83,12 @@ def history_from_dict(data: dict) -> Optional[History]:
 
 
 def save_bundle(path: Union[str, Path], project: Project, model: GraphModule, history: Optional[History] = None,
-                *, trained: bool = True, class_names: Optional[dict[str, tuple[str, ...]]] = None) -> None:
-    """Write project + weights + history as one .nnzip file, atomically; raises BundleError."""
+                *, trained: bool = True, class_names: Optional[dict[str, tuple[str, ...]]] = None,
+                trainer: Optional["Trainer"] = None) -> None:
+    """Write project + weights + history as one .nnzip file, atomically; raises BundleError.
+
+    With the trainer that trained `model`, the bundle also keeps its optimizer memory and run position, so
+    that training can go on later exactly where it stopped."""
     path = Path(path).resolve()
     try:
         project_text = dumps_project(project, path.parent)
@@ -85,7 +96,19 @@ def save_bundle(path: Union[str, Path], project: Project, model: GraphModule, hi
         raise BundleError(tr("the project holds a value that cannot be saved ({reason})",
                                 reason=str(exc)[:120])) from None
     description = describe_model(model, trained, project.training.seed, class_names)
-    write_bundle(path, project_text, description, state_to_bytes(model), history_to_dict(history))
+    run_state = run_state_parts(trainer) if trainer is not None else None
+    write_bundle(path, project_text, description, state_to_bytes(model), history_to_dict(history), run_state)
+
+
+def save_trainer_bundle(path: Union[str, Path], project: Project, trainer: "Trainer",
+                        history: Optional[History] = None,
+                        class_names: Optional[dict[str, tuple[str, ...]]] = None) -> None:
+    """Write the trainer's model, optimizer memory, run position and history (default: the trainer's) atomically.
+
+    Safe from a callback's on_epoch_end in the training thread (the position is already that epoch's): that is
+    how checkpoints are written during long runs. Raises BundleError."""
+    save_bundle(path, project, trainer.model, history if history is not None else trainer.history,
+                trained=True, class_names=class_names, trainer=trainer)
 
 
 def _fail(message: str) -> None:
@@ -169,8 +192,20 @@ def load_bundle(path: Union[str, Path]) -> LoadedBundle:
                              name=name, reason=exc)) from None
     model.eval()
     trained = contents.model.get("trained", True)
-    return LoadedBundle(contents.project, model, history_from_dict(contents.history),
-                        trained if isinstance(trained, bool) else True, contents.model)
+    history = history_from_dict(contents.history)
+    if contents.run_state is not None:
+        try:
+            resume = resume_from_parts(contents.run_state, contents.optimizer or b"", model, history)
+        except BundleError as exc:
+            raise BundleError(tr("'{name}' could not be opened: {reason}", name=name, reason=exc)) from None
+    elif history is not None and history.epochs:
+        # An older bundle: the curves and the epoch count go on, the optimizer starts afresh.
+        resume = ResumeState(RunPosition(history.epochs[-1]), history=history)
+    else:
+        resume = None
+    return LoadedBundle(contents.project, model, history, trained if isinstance(trained, bool) else True,
+                        contents.model, resume)
 
 
-__all__ = ["BundleError", "LoadedBundle", "ProjectError", "describe_model", "load_bundle", "save_bundle"]
+__all__ = ["BundleError", "LoadedBundle", "ProjectError", "ResumeState", "describe_model", "load_bundle",
+           "save_bundle", "save_trainer_bundle"]

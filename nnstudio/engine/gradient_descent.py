@@ -73,6 +73,12 @@ class GradientDescent(TrainingMethod):
         if trainer.has_dropout:
             torch.manual_seed(settings.seed)  # dropout masks come from torch's global generator
         shuffle_generator = torch.Generator().manual_seed(settings.seed)
+        # A run that goes on (a reopened bundle) draws the same orders and masks it would have drawn unbroken.
+        if run.start.shuffle_state is not None:
+            shuffle_generator.set_state(run.start.shuffle_state)
+        if trainer.has_dropout and run.start.dropout_state is not None:
+            torch.set_rng_state(run.start.dropout_state)
+        run.shuffle_generator = shuffle_generator
         samples, seconds = 0, 0.0
         logs: dict[str, float] = {}
         for epoch in run.epochs():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Protocol
+from typing import Any, Mapping, Optional, Protocol
 
 import numpy as np
 
@@ -37,5 +37,22 @@ class History:
         for key, value in logs.items():
             self.logs.setdefault(key, []).append(value)
 
+    def continued(self) -> "History":
+        """A copy to go on from: the curves so far, without the last run's ending (reason, message, best epoch)."""
+        return History(epochs=list(self.epochs), logs={key: list(values) for key, values in self.logs.items()},
+                       batch_losses=list(self.batch_losses))
 
-__all__ = ["DIVERGENCE_LOSSES", "STOP_REASONS", "History", "PartLike"]
+
+@dataclass
+class RunPosition:
+    """Where a run stands after its last whole epoch, so that a later fit goes on exactly from there.
+
+    The generator states are torch byte tensors: the shuffle generator's, and torch's global generator's (the
+    one dropout draws its masks from). None means "not known": a fit then seeds them from the settings."""
+
+    epochs_done: int = 0
+    shuffle_state: Any = None
+    dropout_state: Any = None
+
+
+__all__ = ["DIVERGENCE_LOSSES", "STOP_REASONS", "History", "PartLike", "RunPosition"]

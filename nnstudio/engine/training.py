@@ -7,7 +7,7 @@ TrainingMethod (gradient_descent.py, perceptron_method.py) chosen by settings.me
 from __future__ import annotations
 
 import threading
-from typing import Callable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -20,12 +20,15 @@ from .callbacks import BestCheckpoint, Callback, EarlyStopping
 from .compiler import GraphModule
 from .forward import forward
 from .gradient_descent import GradientDescent, no_slope_problem
-from .history import DIVERGENCE_LOSSES, STOP_REASONS, History, PartLike
+from .history import DIVERGENCE_LOSSES, STOP_REASONS, History, PartLike, RunPosition
 from .losses import OutputLoss, make_output_loss
 from .metrics import OutputScorer
 from .optimizers import make_optimizer
 from .training_data import PreparedPart, prepare_part, split_part
 from .training_method import TrainingMethod, TrainingRun
+
+if TYPE_CHECKING:
+    from .optimizer_state import ResumeState
 
 
 def _perceptron_rule() -> TrainingMethod:
@@ -96,6 +99,37 @@ class Trainer:
         self._running.set()
         self.has_batchnorm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
         self.has_dropout = any(isinstance(m, nn.modules.dropout._DropoutNd) for m in model.modules())
+        # Where the run stands after its last whole epoch (saved in bundles), and where the next fit starts.
+        self.position = RunPosition()
+        self._go_on_from: Optional[tuple[RunPosition, Optional[History]]] = None
+
+    # ------------------------------------------------------------ going on with a saved run
+    def continue_from(self, state: "ResumeState") -> str:
+        """Make the next fit go on with a saved run: its optimizer memory, epoch count, generators and curves.
+
+        Returns "" or a plain note when the optimizer cannot go on (an older file without it, or another
+        optimizer chosen since): the weights and the curves still go on, with a fresh optimizer."""
+        note = ""
+        chosen = type(self.optimizer).__name__
+        if state.optimizer_state is None:
+            note = tr("This model was saved without its optimizer's state (by an older NN Studio), so training "
+                      "goes on from its weights with a fresh optimizer.")
+        elif state.optimizer_class != chosen:
+            note = tr("This model was trained with the {saved} optimizer and {chosen} is chosen now, so training "
+                      "goes on from its weights with a fresh {chosen} optimizer.", saved=state.optimizer_class,
+                      chosen=chosen)
+        else:
+            # The saved memory (moments, momentum) with today's settings: a changed learning rate applies.
+            groups = self.optimizer.state_dict()["param_groups"]
+            self.optimizer.load_state_dict({"state": state.optimizer_state["state"], "param_groups": groups})
+        self.position = state.position
+        self._go_on_from = (state.position, state.history)
+        return note
+
+    def note_position(self, epoch: int, shuffle_generator: Optional[torch.Generator]) -> None:
+        """Called at each epoch's end (before the callbacks): remember where the run stands."""
+        self.position = RunPosition(epoch, shuffle_generator.get_state() if shuffle_generator is not None else None,
+                                    torch.get_rng_state())
 
     # ------------------------------------------------------------ control from other threads
     def stop(self) -> None:
@@ -156,8 +190,10 @@ class Trainer:
                 validation_data = None
             if train_data.size == 0:
                 raise ValueError(tr("There are no training rows: choose more data or a smaller validation share."))
+            start, earlier = self._go_on_from or (RunPosition(), None)
+            self._go_on_from = None  # going on applies to one fit
             run = TrainingRun(self, train_data, validation_data, self._standard_callbacks() + list(callbacks),
-                              stop, History())
+                              stop, earlier.continued() if earlier is not None else History(), start)
             self.history = run.history
             for callback in run.callbacks:
                 callback.set_trainer(self)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Optional
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from .callbacks import Callback
-from .history import History
+from .history import History, RunPosition
 from .training_data import PreparedPart
 
 if TYPE_CHECKING:
@@ -29,6 +29,10 @@ class TrainingRun:
     callbacks: list[Callback]
     stop_event: threading.Event
     history: History
+    # Where this fit starts: after the epochs a saved run already did (0 for a new run).
+    start: RunPosition = field(default_factory=RunPosition)
+    # The method's shuffle generator (torch.Generator), if it has one: its state is saved at each epoch's end.
+    shuffle_generator: Any = None
 
     def should_stop(self) -> bool:
         """Whether someone pressed Stop or a callback (early stopping) asked training to end."""
@@ -39,9 +43,10 @@ class TrainingRun:
         self.trainer.request_stop(self.trainer.stop_reason or "stopped")
 
     def epochs(self) -> Iterator[int]:
-        """Epoch numbers 1..settings.epochs, each announced to the callbacks first; ends early, saying why,
-        once should_stop() is true."""
-        for epoch in range(1, self.trainer.settings.epochs + 1):
+        """settings.epochs epoch numbers after the epochs already done (1..epochs for a new run), each announced
+        to the callbacks first; ends early, saying why, once should_stop() is true."""
+        done = self.start.epochs_done
+        for epoch in range(done + 1, done + self.trainer.settings.epochs + 1):
             if self.should_stop():
                 self.note_stopped()
                 return
@@ -50,8 +55,10 @@ class TrainingRun:
             yield epoch
 
     def epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        """Record the epoch's numbers in the history, then tell the callbacks."""
+        """Record the epoch's numbers and the run's position, then tell the callbacks (a checkpoint saved by one
+        of them can go on from this very epoch)."""
         self.history.record(epoch, logs)
+        self.trainer.note_position(epoch, self.shuffle_generator)
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
 
