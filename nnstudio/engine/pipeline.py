@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from ..core.analysis import DataContext, analyze
 from ..core.data import DataError
@@ -19,6 +19,9 @@ from .callbacks import Callback
 from .compiler import CompileError, GraphModule, compile_graph
 from .run_files import run_files
 from .training import History, Trainer, no_slope_problem
+
+if TYPE_CHECKING:
+    from .optimizer_state import ResumeState
 
 
 class RunError(Exception):
@@ -41,6 +44,7 @@ class RunResult:
     used_validation: bool = False
     probes: Any = None   # engine.probes.Probes of the trained model, when measured (see measure_probes)
     probes_tried: bool = False   # measured already (probes None then means they could not be): not again
+    note: str = ""   # said beside the result: e.g. a saved run that went on with a fresh optimizer
 
 
 def load_project_data(project: Project) -> ProjectData:
@@ -83,14 +87,23 @@ def check_ready(project: Project, context: Optional[DataContext]) -> None:
 
 def train_project(project: Project, settings: TrainingSettings, data: ProjectData,
                   callbacks: Sequence[Callback] = (), stop_event: Optional[threading.Event] = None,
-                  trainer_ready=None) -> tuple[Trainer, RunResult]:
-    """Compile and train; `trainer_ready(trainer)` lets a caller keep the trainer to pause or stop it."""
+                  trainer_ready=None, model: Optional[GraphModule] = None,
+                  resume: Optional["ResumeState"] = None) -> tuple[Trainer, RunResult]:
+    """Compile and train; `trainer_ready(trainer)` lets a caller keep the trainer to pause or stop it.
+
+    To go on with a saved run, pass its `model` (with the saved weights) and its `resume` state: the epochs,
+    curves, shuffling and optimizer memory go on from where it stopped."""
     check_ready(project, data.context)
-    model = build_model(project, data.context, settings.seed)
+    if model is None:
+        model = build_model(project, data.context, settings.seed)
+    elif not _fits(model, data.context):
+        raise RunError(tr("The saved network does not fit the project's data any more (its inputs or outputs "
+                          "changed): train it afresh."))
     problem = no_slope_problem(model, settings.method)
     if problem:
         raise NoSlopeError(problem)
     trainer = Trainer(model, settings)
+    note = trainer.continue_from(resume) if resume is not None else ""
     if settings.method == "perceptron":
         # The rule's own conditions (one layer, a step/sign Output, classes), said before the run as a
         # plain RunError, not as an error from inside fit.
@@ -110,7 +123,18 @@ def train_project(project: Project, settings: TrainingSettings, data: ProjectDat
     test = {}
     if data.prepared.test is not None and len(data.prepared.test) and history.stop_reason != "diverged":
         test = trainer.evaluate(data.prepared.test)
+        files.add_test_results(test)
     total = sum(p.numel() for p in model.parameters())
     total += sum(b.numel() for name, b in model.named_buffers() if "running_" in name)
     return trainer, RunResult(history, test, history.samples_per_second, total, seconds,
-                              data.prepared.validation is not None)
+                              data.prepared.validation is not None, note=note)
+
+
+def _fits(model: GraphModule, context: Optional[DataContext]) -> bool:
+    """Whether a saved network takes the data's input shapes and gives its outputs' sizes."""
+    if context is None:
+        return False
+    shapes = {node_id: tuple(shape) for node_id, shape in context.input_shapes.items()}
+    sizes = {node_id: target.units for node_id, target in context.output_targets.items()}
+    return ({i: tuple(model.input_shapes[i]) for i in model.input_ids} == shapes
+            and {i: model.output_configs[i].units for i in model.output_ids} == sizes)

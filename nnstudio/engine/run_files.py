@@ -29,6 +29,13 @@ class RunFiles:
                 words.append(text)
         return " ".join(words)
 
+    def add_test_results(self, test: dict) -> None:
+        """The test numbers measured after the run, for the callbacks that log them (TensorBoard)."""
+        for callback in self.callbacks:
+            add = getattr(callback, "add_test_results", None)
+            if callable(add):
+                add(test)
+
     def add_to_message(self, history: Any) -> None:
         """Append the closing words to the run's message (the CLI prints it, the Training panel shows it)."""
         words = self.closing_words()
