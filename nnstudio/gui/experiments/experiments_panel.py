@@ -1,0 +1,253 @@
+"""The Experiments panel: set up a search from the drawing, run it off the GUI thread, read and use its trials."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+                               QTableView, QTabWidget, QVBoxLayout, QWidget)
+
+from ...core.i18n import ntr, tr
+from ...core.settings import SettingsError
+from .importance_bars import ImportanceBars
+from .parallel_plot import ParallelPlot
+from .project_commands import SetSearchSpace, UseTrialSettings, saved_space
+from .space_editor import SpaceEditor, default_workers
+from .study_results import StudyReader, StudyView
+from .study_thread import StudyRunner
+from .trial_curves import TrialCurves
+from .trials_model import SORT_ROLE, TrialsModel, state_name
+
+POLL_MS = 1000   # while a study runs, its storage is read this often (other processes' trials show up too)
+
+
+class ExperimentsPanel(QWidget):
+    """Search space on the left; on the right the trials table, their curves, the parallel plot and what mattered."""
+
+    def __init__(self, document: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("experimentsPanel")
+        self.document = document
+        self.reader = StudyReader()
+        self.runner = StudyRunner(self)
+        self.view_now = StudyView()
+
+        self.editor = SpaceEditor(self)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(left)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.editor)
+        left_layout.addWidget(scroll, 1)
+        buttons = QHBoxLayout()
+        self.run_button = QPushButton(tr("Run"), left)
+        self.run_button.setObjectName("experimentsRun")
+        self.run_button.setToolTip(tr("Train the trials of the experiment; a stopped experiment goes on where it "
+                                      "stopped"))
+        self.stop_button = QPushButton(tr("Stop"), left)
+        self.stop_button.setObjectName("experimentsStop")
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.stop_button)
+        left_layout.addLayout(buttons)
+        self.status = QLabel(left)
+        self.status.setObjectName("experimentsStatus")
+        self.status.setWordWrap(True)
+        left_layout.addWidget(self.status)
+
+        self.model = TrialsModel(self)
+        self.sorter = QSortFilterProxyModel(self)
+        self.sorter.setSourceModel(self.model)
+        self.sorter.setSortRole(SORT_ROLE)
+        self.table = QTableView(self)
+        self.table.setObjectName("experimentsTable")
+        self.table.setModel(self.sorter)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.use_button = QPushButton(tr("Use these settings"), self)
+        self.use_button.setObjectName("experimentsUse")
+        self.use_button.setToolTip(tr("Give the network and the training settings the values of the selected "
+                                      "trial (Ctrl+Z takes them back)"))
+        trials_page = QWidget(self)
+        trials_layout = QVBoxLayout(trials_page)
+        trials_layout.setContentsMargins(0, 0, 0, 0)
+        trials_layout.addWidget(QLabel(tr("Tick trials to see their learning curves."), trials_page))
+        trials_layout.addWidget(self.table, 1)
+        trials_layout.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.curves = TrialCurves(self)
+        self.parallel = ParallelPlot(self)
+        self.importance = ImportanceBars(self)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("experimentsSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        mattered = QWidget(self)
+        mattered_layout = QVBoxLayout(mattered)
+        mattered_layout.setContentsMargins(0, 0, 0, 0)
+        mattered_layout.addWidget(self.summary)
+        mattered_layout.addWidget(self.importance, 1)
+
+        self.results = QTabWidget(self)
+        self.results.setObjectName("experimentsResults")
+        self.results.setDocumentMode(True)
+        for page, title in ((trials_page, tr("Trials")), (self.curves, tr("Curves")),
+                            (self.parallel, tr("Values")), (mattered, tr("What mattered"))):
+            self.results.addTab(page, title)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.results)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+        self.poll = QTimer(self)
+        self.poll.setInterval(POLL_MS)
+        self.poll.timeout.connect(self.refresh_results)
+        self.editor.space_edited.connect(self._on_space_edited)
+        self.run_button.clicked.connect(self.run)
+        self.stop_button.clicked.connect(self.runner.stop)
+        self.use_button.clicked.connect(self.use_selected_trial)
+        self.runner.trial_done.connect(self.refresh_results)
+        self.runner.running_changed.connect(self._on_running_changed)
+        self.runner.failed.connect(self.status.setText)
+        self.model.ticked_changed.connect(self._show_curves)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        document.project_replaced.connect(self.load_project)
+        document.undo_stack.indexChanged.connect(self._follow_undo)
+        document.path_changed.connect(self.refresh_results)
+        self.load_project()
+
+    # ------------------------------------------------------------ the project's search
+    def space(self) -> Any:
+        """The search saved with the project, or a first one for this drawing (not saved until edited)."""
+        from ...core.tuning.space import default_space  # noqa: PLC0415
+
+        project = self.document.project
+        space = saved_space(project)
+        if space is not None:
+            return space.usable_in(project)
+        space = default_space(project)
+        space.workers = default_workers()
+        return space
+
+    def load_project(self) -> None:
+        self.reader.forget()
+        self.model.ticked.clear()
+        self.editor.show_space(self.document.project, self.space())
+        self.status.setText("")
+        self.refresh_results()
+
+    def _follow_undo(self, *_: Any) -> None:
+        # An undo or redo of a search edit (or a drawing edit that adds or removes what may vary).
+        space = self.space()
+        if space.to_dict() != self.editor.space().to_dict() or list(self.editor.rows) != self._candidate_keys():
+            self.editor.show_space(self.document.project, space)
+
+    def _candidate_keys(self) -> list[str]:
+        from ...core.tuning.space import candidate_dimensions  # noqa: PLC0415
+        return [dimension.key for dimension in candidate_dimensions(self.document.project)]
+
+    def _on_space_edited(self, space: Any) -> None:
+        try:
+            space.validate()
+        except SettingsError as exc:
+            self.status.setText(str(exc))
+            return
+        self.status.setText("")
+        saved = saved_space(self.document.project)
+        if saved is None or saved.to_dict() != space.to_dict():
+            self.document.push(SetSearchSpace(self.document, space))
+
+    # ------------------------------------------------------------ running
+    def run(self) -> None:
+        project = self.document.project
+        if project.path is None:
+            self.status.setText(tr("Save the project first: the experiment's trials are kept in a folder beside it."))
+            return
+        space = self.editor.space()
+        try:
+            space.validate()
+        except SettingsError as exc:
+            self.status.setText(str(exc))
+            return
+        if not space.dimensions:
+            self.status.setText(tr("Tick at least one value that may vary."))
+            return
+        self._on_space_edited(space)   # what runs is what the project keeps
+        from ...core.tuning.space import copy_project  # noqa: PLC0415
+
+        # The study trains a copy: nothing the student edits while it runs reaches the trials.
+        self.runner.start(copy_project(project), space)
+
+    def _on_running_changed(self, running: bool) -> None:
+        if running:
+            self.poll.start()
+            self.status.setText(tr("The experiment is running…"))
+        else:
+            self.poll.stop()
+            if self.status.text() == tr("The experiment is running…"):
+                self.status.setText(ntr("{n} trial finished.", "{n} trials finished.", self.view_now.finished))
+        self._update_buttons()
+
+    def shutdown(self) -> None:
+        """The window is closing: stop the study (finished trials stay in its storage) and wait for its thread."""
+        self.poll.stop()
+        self.runner.shutdown()
+
+    # ------------------------------------------------------------ reading the results
+    def refresh_results(self) -> None:
+        from ...core.tuning.space import Dimension, dimension_name  # noqa: PLC0415
+
+        project, space = self.document.project, self.space()
+        self.view_now = view = self.reader.read(project, space)
+        known = {dimension.key: dimension for dimension in space.dimensions}
+        keys = list(known)
+        for row in view.rows:   # values of trials run with an earlier search keep their columns
+            keys += [key for key in row.params if key not in keys]
+        names = {key: dimension_name(known.get(key) or Dimension(key, "choice", choices=(0,)), project)
+                 for key in keys}
+        self.model.set_rows(view.rows, keys, [names[key] for key in keys], space.monitor)
+        self._show_curves()
+        self.parallel.show_trials([known[key] for key in keys if key in known],
+                                  [names[key] for key in keys if key in known], view.rows, view.lower_is_better)
+        self.importance.show_importance(view.importance, names)
+        self.summary.setText("\n".join(view.sentences))
+        self._update_buttons()
+
+    def _show_curves(self) -> None:
+        rows = [row for row in self.model.rows if row.number in self.model.ticked]
+        self.curves.show_trials(rows, self.model.metric)
+
+    # ------------------------------------------------------------ using a trial
+    def selected_trial(self) -> Optional[Any]:
+        indexes = self.table.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        return self.model.rows[self.sorter.mapToSource(indexes[0]).row()]
+
+    def _update_buttons(self, *_: Any) -> None:
+        running = self.runner.running
+        self.run_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        trial = self.selected_trial()
+        self.use_button.setEnabled(trial is not None and state_name(trial.state) == "COMPLETE")
+
+    def use_selected_trial(self) -> bool:
+        trial = self.selected_trial()
+        if trial is None:
+            return False
+        from ...core.tuning.space import apply_params  # noqa: PLC0415
+
+        try:
+            changed = apply_params(self.document.project, trial.params)
+        except (SettingsError, ValueError) as exc:
+            self.status.setText(tr("These settings cannot be used: {reason}", reason=str(exc)))
+            return False
+        return self.document.push(UseTrialSettings(self.document, changed, trial.number))

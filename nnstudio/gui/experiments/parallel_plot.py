@@ -1,0 +1,85 @@
+"""A parallel-coordinates plot: one upright axis per varied value, a line per trial coloured by its result."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ...core.i18n import tr
+
+BEST, WORST = (22, 163, 74), (220, 38, 38)   # green for the best result, red for the worst
+
+
+def position_on_axis(dimension: Any, value: Any) -> Optional[float]:
+    """Where a value sits on its dimension's axis, 0 (bottom) to 1 (top); None when it is not on the axis."""
+    if value is None:
+        return None
+    if dimension.kind == "choice":
+        choices = [str(choice) for choice in dimension.choices]
+        if str(value) not in choices:
+            return None
+        return 0.5 if len(choices) == 1 else choices.index(str(value)) / (len(choices) - 1)
+    low, high = float(dimension.low), float(dimension.high)
+    value = float(value)
+    if dimension.log and low > 0 and value > 0:
+        low, high, value = math.log10(low), math.log10(high), math.log10(value)
+    if high == low:
+        return 0.5
+    return min(max((value - low) / (high - low), 0.0), 1.0)
+
+
+def result_colour(value: float, best: float, worst: float) -> tuple[int, int, int]:
+    """Green for the best result, red for the worst, mixed in between."""
+    share = 0.0 if worst == best else (value - best) / (worst - best)
+    return tuple(int(round(b + (w - b) * share)) for b, w in zip(BEST, WORST))
+
+
+class ParallelPlot(QWidget):
+    """Trials with a result, each a line across the axes of the varied values (normalised to 0-1)."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        import pyqtgraph as pg  # noqa: PLC0415 - the panel is built lazily
+
+        from ..plots.plot_view import PlotView  # noqa: PLC0415
+
+        self.setObjectName("experimentsParallel")
+        self.view = PlotView(background="w")
+        self.view.setMinimumHeight(180)
+        self.plot = self.view.getPlotItem()
+        self.plot.setTitle(tr("Each trial's values (green: best result, red: worst)"))
+        self.plot.hideAxis("left")
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.getAxis("bottom").setPen(pg.mkPen("#444"))
+        self.plot.getAxis("bottom").setTextPen(pg.mkPen("#222"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.lines: list[Any] = []
+
+    def show_trials(self, dimensions: list, names: list[str], rows: list, lower_is_better: bool = True) -> None:
+        import pyqtgraph as pg  # noqa: PLC0415
+
+        self.plot.clear()
+        self.lines = []
+        for place in range(len(dimensions)):   # the upright axes
+            self.plot.addItem(pg.InfiniteLine(pos=place, angle=90, pen=pg.mkPen("#9ca3af", width=1)))
+        self.plot.getAxis("bottom").setTicks([list(enumerate(names))])
+        scored = [row for row in rows if row.value is not None and math.isfinite(row.value)]
+        if scored:
+            values = [row.value for row in scored]
+            best, worst = (min(values), max(values)) if lower_is_better else (max(values), min(values))
+            # The best trials are drawn last, on top of the others.
+            for row in sorted(scored, key=lambda r: r.value, reverse=lower_is_better):
+                points = [(place, position_on_axis(dim, row.params.get(dim.key)))
+                          for place, dim in enumerate(dimensions)]
+                points = [(x, y) for x, y in points if y is not None]
+                if not points:
+                    continue
+                line = self.plot.plot([x for x, _ in points], [y for _, y in points],
+                                      pen=pg.mkPen(result_colour(row.value, best, worst), width=2))
+                self.lines.append(line)
+        self.plot.setXRange(-0.3, max(len(dimensions) - 1, 0) + 0.3, padding=0)
+        self.plot.setYRange(-0.05, 1.05, padding=0)

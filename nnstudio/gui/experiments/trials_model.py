@@ -1,0 +1,153 @@
+"""The live trials table's model: a row per trial, a column per varied value; sortable; rows ticked for curves."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+
+from ...core.i18n import N_, tr
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1   # the raw value a column sorts by (a number, not its text)
+NUMBER, STATUS = 0, 1                      # the first columns; then the varied values, the metric, epochs, time
+
+# Optuna's trial states (by name, so this module needs no optuna) in the words a student reads.
+STATE_WORDS = {"COMPLETE": N_("finished"), "PRUNED": N_("stopped early"), "RUNNING": N_("running"),
+               "FAIL": N_("failed"), "WAITING": N_("waiting")}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def state_name(state: Any) -> str:
+    """"COMPLETE" from a TrialState or its name."""
+    return getattr(state, "name", str(state)).upper()
+
+
+def state_words(state: Any) -> str:
+    name = state_name(state)
+    return tr(STATE_WORDS[name]) if name in STATE_WORDS else name.lower()
+
+
+def value_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.4g}"
+    return str(value)
+
+
+def seconds_text(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class TrialsModel(QAbstractTableModel):
+    """The study's trials. `set_rows` takes the engine's TrialRows and the names of the varied values; the ticked
+    trials (their learning curves shown) are kept by number, so they stay ticked as rows are added."""
+
+    ticked_changed = Signal()
+
+    def __init__(self, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Any] = []
+        self.keys: list[str] = []          # the varied values' keys, in column order
+        self.key_names: list[str] = []     # and their names for the header
+        self.metric = "val_loss"
+        self.ticked: set[int] = set()
+
+    # ------------------------------------------------------------ filling
+    def set_rows(self, rows: list, keys: list[str], key_names: list[str], metric: str) -> None:
+        if keys != self.keys or metric != self.metric:
+            self.beginResetModel()
+            self.rows, self.keys, self.key_names, self.metric = list(rows), list(keys), list(key_names), metric
+            self.endResetModel()
+            return
+        old = len(self.rows)
+        if len(rows) > old:
+            self.beginInsertRows(QModelIndex(), old, len(rows) - 1)
+            self.rows[old:] = rows[old:]
+            self.endInsertRows()
+        elif len(rows) < old:   # another study: start again
+            self.beginResetModel()
+            self.rows = list(rows)
+            self.endResetModel()
+            return
+        self.rows[:old] = rows[:old]
+        if old:
+            self.dataChanged.emit(self.index(0, 0), self.index(old - 1, self.columnCount() - 1))
+
+    def row_of(self, number: int) -> Optional[Any]:
+        return next((row for row in self.rows if row.number == number), None)
+
+    def metric_column(self) -> int:
+        return 2 + len(self.keys)
+
+    # ------------------------------------------------------------ Qt's model
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else 5 + len(self.keys)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        fixed = {NUMBER: tr("Trial"), STATUS: tr("Status")}
+        if section in fixed:
+            return fixed[section]
+        if section < 2 + len(self.keys):
+            return self.key_names[section - 2]
+        return {0: self.metric, 1: tr("Epochs"), 2: tr("Time")}.get(section - 2 - len(self.keys))
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.column() == NUMBER:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def _raw(self, row: Any, column: int) -> Any:
+        if column == NUMBER:
+            return row.number
+        if column == STATUS:
+            return state_words(row.state)
+        if column < 2 + len(self.keys):
+            return row.params.get(self.keys[column - 2])
+        extra = column - 2 - len(self.keys)
+        return (row.value, row.epochs_run, row.seconds)[extra]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = self.rows[index.row()], index.column()
+        raw = self._raw(row, column)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == NUMBER:
+                return str(row.number)
+            if column == 4 + len(self.keys):
+                return seconds_text(raw)
+            return value_text(raw)
+        if role == SORT_ROLE:
+            # Trials without a number (running, failed) sort after every finished one, whichever the order.
+            if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+                return math.inf if column >= self.metric_column() else ""
+            return raw if isinstance(raw, (int, float)) else str(raw)
+        if role == Qt.ItemDataRole.CheckStateRole and column == NUMBER:
+            return Qt.CheckState.Checked if row.number in self.ticked else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != STATUS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.CheckStateRole or index.column() != NUMBER:
+            return False
+        number = self.rows[index.row()].number
+        if Qt.CheckState(value) == Qt.CheckState.Checked:
+            self.ticked.add(number)
+        else:
+            self.ticked.discard(number)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.ticked_changed.emit()
+        return True
