@@ -21,7 +21,7 @@ from .table import DataError
 
 DATA_DIR_VARIABLE = "NNSTUDIO_DATA_DIR"
 MIRRORS_VARIABLE = "NNSTUDIO_DATASET_MIRRORS"
-MARKER_FILE = "verified.json"  # written after every file's checksum matched, so later starts only compare sizes
+MARKER_FILE = "verified.json"  # written once a file's checksum matched: later only its size and time are compared
 PART_SUFFIX = ".part"
 CHUNK_BYTES = 64 * 1024
 USER_AGENT = "NN-Studio (course datasets)"
@@ -49,6 +49,12 @@ class RemoteDataset:
     description: str
     files: tuple[RemoteFile, ...]
     mirrors: tuple[str, ...]
+    short_title: str = ""  # N_ too: 'Fashion-MNIST', for one-line descriptions; the title when empty
+
+    @property
+    def name(self) -> str:
+        """The short English name (show it with tr())."""
+        return self.short_title or self.title
 
     @property
     def size_bytes(self) -> int:
@@ -84,7 +90,8 @@ DATASETS: dict[str, RemoteDataset] = {
         _FASHION_FILES,
         ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
          # Keras' fashion_mnist.load_data() reads the same four files from here.
-         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/")),
+         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"),
+        N_("Fashion-MNIST")),
     "mnist": RemoteDataset(
         "mnist", N_("MNIST (handwritten digits)"),
         N_("70,000 grayscale 28×28 pictures of handwritten digits 0 to 9: 60,000 for training and the standard "
@@ -94,14 +101,16 @@ DATASETS: dict[str, RemoteDataset] = {
         # are Fashion-MNIST's, which the checksums would refuse), so it is not listed. The original server answers
         # 403 today; it stays last in case it comes back.
         ("https://ossci-datasets.s3.amazonaws.com/mnist/",
-         "http://yann.lecun.com/exdb/mnist/")),
+         "http://yann.lecun.com/exdb/mnist/"),
+        N_("MNIST")),
     "california-housing": RemoteDataset(
         "california-housing", N_("California housing (house prices)"),
         N_("20,640 districts of California from the 1990 census: 8 measurements (median income, house age, rooms, "
            "location, …) to predict the median house value, in units of $100,000"),
         _CALIFORNIA_FILES,
         # A full URL (no file name is appended to it): the dataset has a single file.
-        ("https://ndownloader.figshare.com/files/5976036",)),
+        ("https://ndownloader.figshare.com/files/5976036",),
+        N_("California housing")),
 }
 
 
@@ -197,23 +206,59 @@ def _checksum_text(file: RemoteFile) -> str:
 
 
 def _is_verified(folder: Path, file: RemoteFile, marker: dict) -> bool:
-    """The file is there, its checksum matched when it was downloaded, and its size has not changed since."""
+    """The file is there, its checksum matched when it was downloaded, and its size and time have not changed
+    since (a file written over afterwards is checked again)."""
     entry = marker.get(file.name)
     if not isinstance(entry, dict) or entry.get("checksum") != _checksum_text(file):
         return False
     try:
-        size = (folder / file.name).stat().st_size
+        status = (folder / file.name).stat()
     except OSError:
         return False
-    return size == entry.get("size") and (size == file.size or not file.exact_size)
+    return ([status.st_size, status.st_mtime_ns] == [entry.get("size"), entry.get("mtime_ns")]
+            and (status.st_size == file.size or not file.exact_size))
+
+
+def _matches(path: Path, file: RemoteFile) -> bool:
+    """Whether a file that came another way (placed by hand) has the published size and checksum."""
+    try:
+        if file.exact_size and path.stat().st_size != file.size:
+            return False
+        digest = hashlib.sha256() if file.sha256 else hashlib.md5(usedforsecurity=False)
+        with open(path, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() == (file.sha256 or file.md5 or "").lower()
+
+
+def _record(folder: Path, marker: dict, file: RemoteFile) -> None:
+    status = (folder / file.name).stat()
+    marker[file.name] = {"size": status.st_size, "mtime_ns": status.st_mtime_ns, "checksum": _checksum_text(file)}
+    atomic_write_text(folder / MARKER_FILE, json.dumps(marker, indent=1))
+
+
+def _in_place(folder: Path, file: RemoteFile, marker: dict) -> bool:
+    """The file is verified, or was placed there by hand and matches the published checksum (checked once)."""
+    if _is_verified(folder, file, marker):
+        return True
+    if not (folder / file.name).is_file() or not _matches(folder / file.name, file):
+        return False
+    try:
+        _record(folder, marker, file)
+    except OSError:
+        pass  # a read-only folder: the check simply runs again next time
+    return True
 
 
 def is_downloaded(key: str, datasets: dict[str, RemoteDataset] = DATASETS) -> bool:
-    """Every file of the dataset is in its folder with the size it had when its checksum was verified."""
+    """Every file of the dataset is in its folder with the size it had when its checksum was verified. Files
+    placed there by hand (the same .gz / .tgz files) are checked once against the published checksums."""
     dataset = remote_dataset(key, datasets)
     folder = dataset_folder(key)
     marker = _read_marker(folder)
-    return all(_is_verified(folder, file, marker) for file in dataset.files)
+    return all(_in_place(folder, file, marker) for file in dataset.files)
 
 
 # ---------------------------------------------------------------- downloading
@@ -342,7 +387,7 @@ def download(key: str, progress: Optional[Callable[[int, int], None]] = None,
     done = 0
     todo = []
     for file in dataset.files:
-        if _is_verified(folder, file, marker):
+        if _in_place(folder, file, marker):
             done += file.size
         else:
             todo.append(file)
@@ -350,8 +395,7 @@ def download(key: str, progress: Optional[Callable[[int, int], None]] = None,
         progress(done, total)
     for file in todo:
         done = _download_file(dataset, file, mirrors, folder, done, total, progress, cancel, timeout)
-        marker[file.name] = {"size": (folder / file.name).stat().st_size, "checksum": _checksum_text(file)}
-        atomic_write_text(folder / MARKER_FILE, json.dumps(marker, indent=1))
+        _record(folder, marker, file)
     return folder
 
 

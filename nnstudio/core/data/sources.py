@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Optional
 
 from ..i18n import tr
 from .builtin import BUILTINS, load_builtin
+from .california import load_california
 from .csv_loader import load_csv
-from .idx_loader import load_idx
+from .downloads import DATASETS, dataset_folder, is_downloaded, not_downloaded_error, remote_dataset, size_text
+from .idx_loader import STANDARD_FILES, load_idx
 from .npz_loader import load_npz
 from .table import DataError, Table
 
-SOURCE_KINDS = ("builtin", "csv", "npz", "idx")
+SOURCE_KINDS = ("builtin", "csv", "npz", "idx", "dataset")
+# Fashion-MNIST's labels 0..9 by name, as its publishers (and Keras' and torchvision's docs) write them.
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                   "Ankle boot")
 
 
 def _text_field(source: dict, key: str, kind: str) -> str:
-    """`kind`: 'builtin', 'csv', 'npz' or 'idx'."""
+    """`kind`: 'builtin', 'csv', 'npz', 'idx' or 'dataset'."""
     value = source.get(key)
     if not isinstance(value, str) or not value.strip():
         messages = {
             "builtin": tr("The built-in data source does not say its '{key}'; choose the data again", key=key),
             "csv": tr("The CSV data source does not say its '{key}'; choose the data again", key=key),
             "npz": tr("The NumPy data source does not say its '{key}'; choose the data again", key=key),
+            "dataset": tr("The course dataset source does not say its '{key}'; choose the data again", key=key),
         }
         raise DataError(messages.get(kind) or tr("The IDX data source does not say its '{key}'; choose the data "
                                                  "again", key=key))
@@ -72,6 +79,25 @@ def _load_idx_source(source: dict, base_dir: Optional[Path]) -> Table:
     return load_idx(images, labels, test_images, test_labels)
 
 
+def _load_dataset_source(source: dict) -> Table:
+    """A course dataset from the download cache: MNIST-style sets with their t10k files as the test set,
+    California housing as a regression table. DatasetNotDownloaded when it is not there yet."""
+    key = _text_field(source, "name", "dataset")
+    dataset = remote_dataset(key)
+    if not is_downloaded(key):
+        raise not_downloaded_error(key)
+    folder = dataset_folder(key)
+    if key == "california-housing":
+        return load_california(folder / dataset.files[0].name)
+    paths = {role: folder / f"{name}.gz" for role, name in STANDARD_FILES.items()}
+    table = load_idx(paths["images"], paths["labels"], paths["test_images"], paths["test_labels"])
+    train_rows = table.n_rows - table.test_rows
+    description = tr("{dataset}: {train} training images and the standard {test} test images",
+                     dataset=tr(dataset.title), train=f"{train_rows:,}", test=f"{table.test_rows:,}")
+    class_names = {"label": FASHION_CLASSES} if key == "fashion-mnist" else {}
+    return dataclasses.replace(table, name=key, description=description, class_names=class_names)
+
+
 def _file_name(source: dict, key: str) -> str:
     value = source.get(key)
     return Path(value).name if isinstance(value, str) and value else ""
@@ -90,6 +116,8 @@ def load_source(source: dict, base_dir: Optional[Path] = None) -> Table:
         return load_npz(_existing_file(_text_field(source, "path", "npz"), base_dir))
     if kind == "idx":
         return _load_idx_source(source, base_dir)
+    if kind == "dataset":
+        return _load_dataset_source(source)
     raise DataError(tr("Unknown kind of data source {kind}; it must be one of {kinds}", kind=repr(kind),
                        kinds=", ".join(SOURCE_KINDS)))
 
@@ -113,7 +141,17 @@ def describe_source(source: Optional[dict]) -> str:
         if uses_test_files(source):
             return tr("{source}; test set: {file}", source=text, file=_file_name(source, "test_images"))
         return text
+    if kind == "dataset":
+        name = source.get("name")
+        dataset = DATASETS.get(name) if isinstance(name, str) else None
+        if dataset is None:
+            return tr("Course dataset {name} (unknown)", name=repr(name))
+        if is_downloaded(name):
+            return tr("{dataset} (downloaded)", dataset=tr(dataset.name))
+        return tr("{dataset} (not downloaded yet: {size})", dataset=tr(dataset.name),
+                  size=size_text(dataset.size_bytes))
     return tr("Unknown data source {kind}", kind=repr(kind))
 
 
-__all__ = ["load_source", "describe_source", "resolve_path", "uses_test_files", "IDX_PATH_KEYS", "SOURCE_KINDS"]
+__all__ = ["load_source", "describe_source", "resolve_path", "uses_test_files", "FASHION_CLASSES", "IDX_PATH_KEYS",
+           "SOURCE_KINDS"]
