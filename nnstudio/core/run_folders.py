@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shlex
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -57,8 +57,13 @@ def relative_to_project(project: Project, chosen: Path) -> str:
 
 
 def tensorboard_command(folder: Path) -> str:
-    """The command that opens the logs in TensorBoard, quoted for a shell when the path needs it."""
-    return f"tensorboard --logdir {shlex.quote(str(folder))}"
+    """The command that opens the logs, quoted for this platform's shell: the same words as
+    engine.tensorboard_log.tensorboard_command says after a run (that module loads torch; the window may not)."""
+    path = str(Path(folder).resolve())
+    if sys.platform == "win32":
+        return f'tensorboard --logdir "{path}"'   # Windows paths cannot hold a double quote; cmd.exe keeps $ and \
+    escaped = "".join("\\" + char if char in '\\"$`' else char for char in path)
+    return f'tensorboard --logdir "{escaped}"'
 
 
 __all__ = ["TENSORBOARD_DEFAULT", "checkpoint_folder", "project_folder", "relative_to_project",
