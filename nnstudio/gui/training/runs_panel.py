@@ -7,8 +7,10 @@ from typing import Any, Optional
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -20,6 +22,7 @@ from ...core.runs import RunRecord
 from ...core.settings import OPTIMIZERS
 from ..editing.document import Document
 from .session import TrainingSession
+from .tensorboard_export import EXPORT_TEXT, TensorBoardExport
 
 # Column titles and endings are shown with tr() (N_ only marks them: they are defined before a language is chosen).
 COLUMNS = (N_("Show"), "#", N_("When"), N_("Optimizer"), N_("Learning rate"), N_("Batch"), N_("Epochs"), N_("Seed"),
@@ -103,6 +106,15 @@ class RunsPanel(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(NUMBER_COLUMN, Qt.SortOrder.DescendingOrder)
         layout.addWidget(self.table)
+        self.tensorboard = TensorBoardExport(document, self)
+        self.tensorboard_button = QPushButton(tr(EXPORT_TEXT))
+        self.tensorboard_button.setObjectName("exportTensorBoardButton")
+        self.tensorboard_button.setToolTip(tr("Write the selected runs (or all) as TensorBoard logs"))
+        self.tensorboard_button.clicked.connect(self.export_to_tensorboard)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.tensorboard_button)
+        layout.addLayout(buttons)
         self.table.itemChanged.connect(self._item_changed)
         session.runs_changed.connect(self._runs_changed)
         document.project_replaced.connect(self.refresh)
@@ -190,6 +202,15 @@ class RunsPanel(QWidget):
             if item is not None and item.checkState() == Qt.CheckState.Checked:
                 numbers.append(int(item.data(Qt.ItemDataRole.UserRole)))
         return numbers
+
+    def selected_numbers(self) -> list[int]:
+        """The runs whose rows are selected (their numbers, 1 = the first run)."""
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        return sorted(int(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)) for row in rows)
+
+    def export_to_tensorboard(self) -> Optional[QWidget]:
+        """Export the selected runs, or all of them, and show the command that opens them (tensorboard_export)."""
+        return self.tensorboard.export(self.selected_numbers())
 
     def set_ticked(self, number: int, ticked: bool) -> None:
         for row in range(self.table.rowCount()):
