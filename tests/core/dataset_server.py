@@ -129,7 +129,8 @@ CALIFORNIA_ROWS = np.array([
 ])
 
 
-def fake_california_tgz(rows: np.ndarray = CALIFORNIA_ROWS, member: str = "CaliforniaHousing/cal_housing.data") -> bytes:
+def fake_california_tgz(rows: np.ndarray = CALIFORNIA_ROWS,
+                        member: str = "CaliforniaHousing/cal_housing.data") -> bytes:
     """A cal_housing.tgz laid out like the real one: CaliforniaHousing/cal_housing.data, comma separated."""
     text = "\n".join(",".join(f"{v:g}" for v in row) for row in rows).encode()
     out = io.BytesIO()
