@@ -73,9 +73,11 @@ def compose(window) -> None:
     from .contributions import VIEW
     from .language import LanguageMenu
     from .sharing import Sharing
+    from .experiments.install import Experiments
     from .teaching.install import Teaching
+    from .training.tensorboard_export import TensorBoardMenu
 
-    for contribution in (Sharing(window), Teaching(window)):
+    for contribution in (Sharing(window), Teaching(window), Experiments(window), TensorBoardMenu(window)):
         window.install(contribution)
     languages = LanguageMenu(window, switch_language)
     window.parts.add_menu("view.language", tr("&Language"), inside=VIEW)

@@ -37,7 +37,7 @@ FIRST_SCREEN: tuple[Place, ...] = (
     Place(LEFT, ("palette",)),
     Place(RIGHT, ("inspector", "training", "data", "explain")),
     # The weights need some 300 pixels of height: they open when training starts, not on the first screen.
-    Place(BOTTOM, ("summary", "issues", "code", "diagnostics"), later=("weights",)),
+    Place(BOTTOM, ("summary", "issues", "code", "diagnostics"), later=("weights", "experiments")),
     Place(RIGHT, ("lessons",), shown=False, under="inspector"),
 )
 SIDE_WIDTHS = {"palette": 210, "inspector": 340}   # wide enough for every tab title of the place (never "Inspe…")

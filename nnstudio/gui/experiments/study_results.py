@@ -22,8 +22,8 @@ class StudyView:
 
 
 def finished_count(rows: list) -> int:
-    return sum(1 for row in rows if row.value is not None and getattr(row.state, "name", str(row.state)).upper()
-               in ("COMPLETE", "TrialState.COMPLETE"))
+    """Trials that ended with a result (the engine's state names: COMPLETE, PRUNED, FAIL, RUNNING, WAITING)."""
+    return sum(1 for row in rows if row.value is not None and str(row.state).upper() == "COMPLETE")
 
 
 class StudyReader:

@@ -7,14 +7,10 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
-from ...core.i18n import N_, tr
+from ...core.i18n import tr
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1   # the raw value a column sorts by (a number, not its text)
 NUMBER, STATUS = 0, 1                      # the first columns; then the varied values, the metric, epochs, time
-
-# Optuna's trial states (by name, so this module needs no optuna) in the words a student reads.
-STATE_WORDS = {"COMPLETE": N_("finished"), "PRUNED": N_("stopped early"), "RUNNING": N_("running"),
-               "FAIL": N_("failed"), "WAITING": N_("waiting")}
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -24,9 +20,9 @@ def state_name(state: Any) -> str:
     return getattr(state, "name", str(state)).upper()
 
 
-def state_words(state: Any) -> str:
-    name = state_name(state)
-    return tr(STATE_WORDS[name]) if name in STATE_WORDS else name.lower()
+def state_words(row: Any) -> str:
+    """The engine's words for a trial's state ("finished", "stopped early", "interrupted (tried again)")."""
+    return getattr(row, "state_words", "") or state_name(row.state).lower()
 
 
 def value_text(value: Any) -> str:
@@ -92,7 +88,8 @@ class TrialsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
         return 0 if parent.isValid() else 5 + len(self.keys)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         fixed = {NUMBER: tr("Trial"), STATUS: tr("Status")}
@@ -112,7 +109,7 @@ class TrialsModel(QAbstractTableModel):
         if column == NUMBER:
             return row.number
         if column == STATUS:
-            return state_words(row.state)
+            return state_words(row)
         if column < 2 + len(self.keys):
             return row.params.get(self.keys[column - 2])
         extra = column - 2 - len(self.keys)
