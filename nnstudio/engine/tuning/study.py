@@ -1,0 +1,185 @@
+"""Where a study lives (a journal file beside the project, or a database) and how it picks and stops trials."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from ...core.i18n import tr
+from ...core.tuning.space import Dimension, SearchSpace
+
+if TYPE_CHECKING:
+    import optuna
+
+    from ...core.project import Project
+
+STUDY_SUFFIX = ".study"
+JOURNAL_FILE = "journal.log"
+DEFAULT_STUDY_NAME = "study"
+GRID_FLOAT_POINTS = 3      # a float range on a grid is tried at its ends and its middle
+GRID_INT_POINTS = 5
+# Optuna's own words for what it stores in a study's user attributes: the search as it was set up.
+SPACE_ATTR = "nnstudio_space"
+
+
+class StudyError(Exception):
+    """The study cannot be opened or run; the message says why in plain words."""
+
+
+def study_folder(project_path: Union[str, Path]) -> Path:
+    """The folder beside a project that keeps its studies: `digits.nnstudio` -> `digits.study/`."""
+    path = Path(project_path)
+    return path.with_name(path.stem + STUDY_SUFFIX)
+
+
+def smaller_is_better(monitor: str) -> bool:
+    """The same rule as engine.callbacks.smaller_is_better (kept here so reading a study needs no torch)."""
+    name = monitor[4:] if monitor.startswith("val_") else monitor
+    return any(name == word or name.endswith("_" + word) for word in ("loss", "mse", "mae"))
+
+
+def journal_path(folder: Union[str, Path]) -> Path:
+    return Path(folder) / JOURNAL_FILE
+
+
+def make_storage(storage: Optional[str], folder: Optional[Union[str, Path]]):
+    """An Optuna storage: a database URL as given, or a journal file in the study folder.
+
+    Several processes on one machine share the journal file without a server (each append is locked). Optuna
+    warns against SQLite for parallel work (its locking stalls and fails under several writers), so the default
+    is the journal; postgresql:// (or mysql://) URLs go to RDBStorage, which also lets several machines share
+    one study, with heartbeats so a trial of a machine that died is marked failed and tried again."""
+    import optuna
+    from optuna.storages import RDBStorage, RetryFailedTrialCallback
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    if storage and "://" in storage and not storage.startswith("journal:"):
+        try:
+            return RDBStorage(storage, heartbeat_interval=30, grace_period=120,
+                              failed_trial_callback=RetryFailedTrialCallback(max_retry=1))
+        except Exception as exc:  # SQLAlchemy's errors: a missing driver, a refused connection, a bad URL
+            raise StudyError(tr("could not open the study's database: {reason}",
+                                reason=str(exc).splitlines()[0][:200])) from None
+    if storage:
+        path = Path(storage[len("journal:"):] if storage.startswith("journal:") else storage)
+    elif folder is not None:
+        path = journal_path(folder)
+    else:
+        raise StudyError(tr("save the project first: its study is kept in a folder beside it"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return JournalStorage(JournalFileBackend(str(path)))
+    except OSError as exc:
+        raise StudyError(tr("could not open the study file '{path}': {reason}", path=path,
+                            reason=exc.strerror or exc)) from None
+    finally:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)  # trial lines are ours, in the user's language
+
+
+def grid_values(dim: Dimension) -> list:
+    """The values a grid tries for one dimension: every choice, stepped whole numbers, a few points of a range."""
+    if dim.kind == "choice":
+        return list(dim.choices)
+    low, high = dim.low, dim.high
+    if dim.kind == "int":
+        low, high = int(low), int(high)
+        if dim.step is not None:
+            return list(range(low, high + 1, max(1, int(dim.step))))
+        if dim.log:  # 16, 32, 64, 128, 256: doubling, and the top end
+            values, value = [], low
+            while value < high:
+                values.append(value)
+                value *= 2
+            return values + [high]
+        if high - low + 1 <= GRID_INT_POINTS:
+            return list(range(low, high + 1))
+        return sorted({round(low + (high - low) * i / (GRID_INT_POINTS - 1)) for i in range(GRID_INT_POINTS)})
+    if dim.step is not None:
+        count = int(math.floor((high - low) / dim.step + 1e-9)) + 1
+        return [round(low + i * dim.step, 12) for i in range(count)]
+    if dim.log:
+        return [float(low * (high / low) ** (i / (GRID_FLOAT_POINTS - 1))) for i in range(GRID_FLOAT_POINTS)]
+    return [float(low + (high - low) * i / (GRID_FLOAT_POINTS - 1)) for i in range(GRID_FLOAT_POINTS)]
+
+
+def grid_size(space: SearchSpace) -> int:
+    return math.prod(len(grid_values(d)) for d in space.dimensions) if space.dimensions else 1
+
+
+def make_sampler(space: SearchSpace, worker: int = 0):
+    """Grid, random or TPE. Each worker gets its own seed (seed + worker), so two processes never draw alike."""
+    import optuna
+
+    seed = space.seed + worker
+    if space.strategy == "grid":
+        return optuna.samplers.GridSampler({d.key: grid_values(d) for d in space.dimensions}, seed=seed)
+    if space.strategy == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
+
+
+def make_pruner(space: SearchSpace, max_epochs: int):
+    """What stops a bad trial early, judged on the watched validation number after each epoch.
+
+    Median: after 3 finished trials, a trial is stopped when, after its first epoch, its number is worse than the
+    median of the others at the same epoch. Hyperband: trials race in brackets and only the best third go on."""
+    import optuna
+
+    if space.pruner == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1)
+    if space.pruner == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max(1, max_epochs), reduction_factor=3)
+    return optuna.pruners.NopPruner()
+
+
+def most_epochs(space: SearchSpace, project: "Project") -> int:
+    for dim in space.dimensions:
+        if dim.key == "training:epochs" and dim.kind != "choice":
+            return int(dim.high)
+        if dim.key == "training:epochs":
+            return int(max(dim.choices))
+    return project.training.epochs
+
+
+def study_name_for(project: "Project", name: Optional[str]) -> str:
+    if name:
+        return name
+    return project.path.stem if project.path is not None else DEFAULT_STUDY_NAME
+
+
+def open_study(project: "Project", space: SearchSpace, storage: Optional[str] = None, name: Optional[str] = None,
+               folder: Optional[Union[str, Path]] = None, worker: int = 0) -> "optuna.Study":
+    """Create the study, or open it to go on when it exists (same storage and name: load_if_exists)."""
+    import optuna
+
+    if folder is None and project.path is not None:
+        folder = study_folder(project.path)
+    space.validate()
+    backend = make_storage(storage, folder)
+    try:
+        study = optuna.create_study(
+            storage=backend, study_name=study_name_for(project, name), load_if_exists=True,
+            sampler=make_sampler(space, worker), pruner=make_pruner(space, most_epochs(space, project)),
+            direction="minimize" if smaller_is_better(space.monitor) else "maximize")
+    except ValueError as exc:  # a study of that name that watches the other way
+        raise StudyError(tr("the study cannot be opened: {reason}", reason=exc)) from None
+    if worker == 0 and SPACE_ATTR not in study.user_attrs:
+        study.set_user_attr(SPACE_ATTR, space.to_dict())
+    return study
+
+
+def saved_space(study: "optuna.Study") -> Optional[SearchSpace]:
+    """The search a study was started with (another machine's CLI reads it to join), or None."""
+    raw = study.user_attrs.get(SPACE_ATTR)
+    return SearchSpace.from_dict(raw) if raw is not None else None
+
+
+def suggest(trial: "optuna.Trial", dim: Dimension) -> Any:
+    """Ask the sampler for one dimension's value in this trial."""
+    if dim.kind == "choice":
+        return trial.suggest_categorical(dim.key, list(dim.choices))
+    if dim.kind == "int":
+        return trial.suggest_int(dim.key, int(dim.low), int(dim.high), log=dim.log,
+                                 step=int(dim.step) if dim.step else 1)
+    return trial.suggest_float(dim.key, float(dim.low), float(dim.high), log=dim.log, step=dim.step)
