@@ -43,6 +43,7 @@ from ..widgets.wheel_guard import wheel_only_when_focused
 from .column_chooser import ColumnChooser
 from .data_preview import PreviewModel
 from .data_split_box import ERROR_STYLE, SplitBox
+from .dataset_downloads import PREFIX, DatasetDownloads
 from .mnist_import import MnistImportDialog
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class DataPanel(QWidget):
             self.dataset_combo.setItemData(self.dataset_combo.count() - 1, tr(info.description),
                                            Qt.ItemDataRole.ToolTipRole)
             self.dataset_combo.setItemData(self.dataset_combo.count() - 1, tr(info.title), SHORT_TEXT_ROLE)
+        self.downloads = DatasetDownloads(self, self.dataset_combo)   # Fashion-MNIST, MNIST, California housing
         self.dataset_combo.activated.connect(self._on_dataset_chosen)
         # The longest title would make the panel wider than its dock: its list shows all, the closed box the title.
         self.dataset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -123,6 +125,7 @@ class DataPanel(QWidget):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
         source_layout.addWidget(self.error_label)
+        self.downloads.add_widgets(source_layout)
         layout.addWidget(source_box)
 
         # ---- preview
@@ -223,6 +226,9 @@ class DataPanel(QWidget):
         index = 0
         if isinstance(source, dict) and source.get("kind") == "builtin":
             index = max(self.dataset_combo.findData(source.get("name")), 0)
+        elif isinstance(source, dict) and source.get("kind") == "dataset":
+            index = max(self.dataset_combo.findData(f"{PREFIX}{source.get('name')}"), 0)
+        self.downloads.mark_entries()
         self.dataset_combo.setItemText(0, tr("Choose a built-in dataset…") if not source or index
                                        else tr("From a file: {source}", source=describe_source(source)))
         from_file = isinstance(source, dict) and not index
@@ -258,6 +264,8 @@ class DataPanel(QWidget):
     def _show_errors(self) -> None:
         """One red message: the last failed import, else why the session could not use the data."""
         message = self._import_error or self.session.data_error or self._own_error
+        if self.downloads.show_state():   # an example's dataset not downloaded yet is no error: it offers Download
+            message = self._import_error
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
 
@@ -357,6 +365,9 @@ class DataPanel(QWidget):
         name = self.dataset_combo.itemData(index)
         if name is None:
             self.refresh()  # the placeholder (or the current file) was chosen again: nothing changes
+            return
+        if name.startswith(PREFIX):
+            self.downloads.choose(name[len(PREFIX):])
             return
         info = BUILTINS[name]
         self.choose_source({"kind": "builtin", "name": name}, tr("Choose dataset {title}", title=tr(info.title)))
