@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-import time
 from typing import Optional, Sequence
 
-from .cli_files import (CliError, check_weights_destination, not_a_file_problem, open_project,
-                        save_weights_somewhere, say)
+from .cli_files import CliError, not_a_file_problem, open_project, say
+# `nnstudio train` lives in cli_train.py; evaluate shares its data loading and JSON numbers.
+from .cli_train import JSON_HELP, PROJECT_HELP, WEIGHTS_SAVED_ELSEWHERE  # noqa: F401 - its old home
+from .cli_train import finite_numbers as _finite
+from .cli_train import load_data as _load_data
 from .core import i18n
 from .core.i18n import N_, tr
 
 # Commands that live in their own modules: each module has add_parser(subparsers) and run(args) -> exit status.
 # They are imported only when the parser is built, so starting the app imports none of them.
-COMMAND_MODULES: dict[str, str] = {}
-COMMANDS = ("summary", "train", "evaluate", "export", *COMMAND_MODULES)
-PROJECT_HELP = N_("a project (.nnstudio) or a trained model (.nnzip)")   # shown with tr()
-JSON_HELP = N_("print one JSON object as the last line")
+COMMAND_MODULES: dict[str, str] = {"train": "nnstudio.cli_train", "data": "nnstudio.cli_data",
+                                   "tune": "nnstudio.cli_tune"}
+COMMANDS = ("summary", "evaluate", "export", *COMMAND_MODULES)
 LANGUAGE_OPTION = "--lang"
 SEVERITY_LINES = {"error": N_("error: {issue}"), "warning": N_("warning: {issue}")}
-WEIGHTS_SAVED_ELSEWHERE = 4  # exit status: trained, but the weights are in another place than --save-weights
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,20 +35,6 @@ def _parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help=tr("print the model summary table (layers, shapes, parameters)"))
     summary.add_argument("project", help=tr(PROJECT_HELP))
     summary.add_argument("--json", action="store_true", help=tr(JSON_HELP))
-    train = sub.add_parser("train", help=tr("train the project's network on its data"),
-                           description=tr("Train the project's network on its data. A trained model (.nnzip) is "
-                                          "trained like its project, from fresh seeded starting weights: the weights "
-                                          "saved in it are not used."))
-    train.add_argument("project", help=tr(PROJECT_HELP))
-    train.add_argument("--epochs", type=int, help=tr("number of epochs (default: the project's setting)"))
-    train.add_argument("--seed", type=int, help=tr("random seed (default: the project's setting)"))
-    train.add_argument("--device", choices=("cpu", "cuda"), help=tr("where to train (default: the project's)"))
-    train.add_argument("--method", choices=("gradient_descent", "perceptron"),
-                       help=tr("how to train (default: the project's); perceptron: the rule for one step/sign "
-                               "layer"))
-    train.add_argument("--save-weights", metavar="PATH", help=tr("write the trained weights (safetensors); the "
-                                                                 "place is checked before training starts"))
-    train.add_argument("--json", action="store_true", help=tr(JSON_HELP))
     evaluate = sub.add_parser("evaluate", help=tr("report test-set metrics"))
     evaluate.add_argument("project", help=tr(PROJECT_HELP))
     evaluate.add_argument("--weights", metavar="PATH", help=tr("trained weights (safetensors) to evaluate "
@@ -98,17 +83,6 @@ def split_language(argv: Sequence[str]) -> tuple[Optional[str], list[str]]:
         raise CliError(tr("--lang: there is no language '{code}' (choose one of: {choices})", code=code,
                           choices=", ".join(i18n.available_languages())))
     return (code.lower() if code is not None else None), rest
-
-
-def _finite(value):
-    """JSON has no NaN: report non-finite numbers as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    return value
 
 
 def _context_or_none(project):
@@ -161,123 +135,6 @@ def cmd_summary(args) -> int:
             say(tr("the network has problems to fix first: {problem}", problem=errors[0]))
         return 1
     return 0
-
-
-class _Progress:
-    """Shows training progress on stderr: a redrawn bar on a terminal, a line per epoch otherwise."""
-
-    def __init__(self, epochs: int, batches: int) -> None:
-        from .engine.callbacks import Callback
-
-        progress = self
-
-        class _Hook(Callback):
-            def on_batch_end(self, batch: int, logs: dict) -> None:
-                progress.batch_done(batch)
-
-            def on_epoch_begin(self, epoch: int, logs: dict) -> None:
-                progress.epoch = epoch
-
-            def on_epoch_end(self, epoch: int, logs: dict) -> None:
-                progress.epoch_done(epoch, logs)
-
-        self.callback = _Hook()
-        self.epochs, self.batches = epochs, max(batches, 1)
-        self.epoch = 1
-        self.terminal = sys.stderr.isatty()
-        self.started = time.monotonic()
-        self.last_draw = 0.0
-
-    def batch_done(self, batch: int) -> None:
-        now = time.monotonic()
-        if not self.terminal or now - self.last_draw < 0.1:  # redraw at most 10 times a second
-            return
-        self.last_draw = now
-        done = ((self.epoch - 1) * self.batches + batch + 1) / (self.epochs * self.batches)
-        bar = "█" * int(done * 30) + "·" * (30 - int(done * 30))
-        epoch = tr("epoch {epoch}/{epochs}", epoch=self.epoch, epochs=self.epochs)
-        sys.stderr.write(f"\r{epoch} {bar} {done:4.0%}")
-        sys.stderr.flush()
-
-    def epoch_done(self, epoch: int, logs: dict) -> None:
-        numbers = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if isinstance(v, float))
-        if self.terminal:
-            sys.stderr.write("\r\033[K")
-        sys.stderr.write(tr("epoch {epoch}/{epochs}", epoch=epoch, epochs=self.epochs) + f"  {numbers}\n")
-        sys.stderr.flush()
-
-
-def _load_data(project):
-    from .engine.pipeline import RunError, load_project_data
-    try:
-        return load_project_data(project)
-    except RunError as exc:
-        raise CliError(str(exc)) from None
-
-
-def cmd_train(args) -> int:
-    from .core.runs import RunRecord
-    from .core.settings import SettingsError
-    from .engine.pipeline import NoSlopeError, RunError, effective_settings, train_project
-    opened = open_project(args.project)
-    project = opened.project
-    if args.epochs is not None and args.epochs < 1:
-        raise CliError(tr("--epochs must be at least 1"))
-    if args.seed is not None and args.seed < 0:
-        raise CliError(tr("--seed must be 0 or more"))
-    destination = check_weights_destination(args.save_weights) if args.save_weights else None
-    try:
-        settings = effective_settings(project, args.epochs, args.seed, args.device)
-        if args.method:
-            settings.method = args.method
-    except SettingsError as exc:
-        raise CliError(str(exc)) from None
-    note = tr("This trained model is trained again from fresh starting weights, like its project; "
-              "its saved weights are not used.") if opened.is_bundle else ""
-    data = _load_data(project)
-    train_rows = len(data.prepared.train)
-    if data.prepared.validation is None and settings.validation_split:
-        train_rows = int(train_rows * (1 - settings.validation_split))
-    progress = _Progress(settings.epochs, math.ceil(train_rows / settings.batch_size))
-    try:
-        trainer, result = train_project(project, settings, data, callbacks=[progress.callback])
-    except NoSlopeError as exc:
-        raise CliError(tr("{problem} To use the perceptron rule: nnstudio train PROJECT --method perceptron",
-                          problem=exc)) from None
-    except (RunError, ValueError) as exc:  # ValueError: fit refusing the settings (the perceptron's conditions)
-        raise CliError(str(exc)) from None
-    history = result.history
-    saved_to, save_note = save_weights_somewhere(trainer.model, destination) if destination else (None, "")
-    if save_note:
-        say(save_note)  # on stderr too, where a script's errors are looked for
-    record = RunRecord.from_result(result, settings.to_dict())   # the run as the app's run history keeps it
-    report = {
-        "epochs_run": record.epochs_run,
-        "history": record.history,
-        # The full test numbers (the record keeps no confusion matrix; a script reading this wants it).
-        "test": {name: {k: v for k, v in metrics.items()} for name, metrics in result.test.items()},
-        "samples_per_second": round(result.samples_per_second, 1),
-        "total_params": result.total_params,
-        "stop_reason": record.stop_reason,
-        "message": record.message,
-        "best_epoch": record.best_epoch,
-        "weights": str(saved_to) if saved_to else None,
-        "note": " ".join(filter(None, [note, save_note[:1].upper() + save_note[1:] + "." if save_note else ""])),
-    }
-    if not args.json:
-        if report["note"]:
-            print(report["note"])
-        print(history.message or tr("Trained for {epochs} epochs.", epochs=len(history.epochs)))
-        for name, metrics in result.test.items():
-            shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
-            print(tr("test {name}: {scores}", name=name, scores=shown))
-        print(tr("{speed:,.0f} samples/s, {params:,} parameters", speed=result.samples_per_second,
-                 params=result.total_params))
-    else:
-        print(json.dumps(_finite(report)))
-    if history.stop_reason == "diverged":
-        return 3
-    return WEIGHTS_SAVED_ELSEWHERE if save_note else 0
 
 
 def cmd_evaluate(args) -> int:
@@ -382,7 +239,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 2
-    handlers = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export,
+    handlers = {"summary": cmd_summary, "evaluate": cmd_evaluate, "export": cmd_export,
                 **{name: module.run for name, module in _command_modules().items()}}
     try:
         return handlers[args.command](args)

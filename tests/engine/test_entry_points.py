@@ -63,7 +63,7 @@ def test_evaluate_uses_a_bundles_trained_weights(iris_bundle, capsys):
 
 def test_train_from_a_bundle_starts_afresh_like_its_project_and_says_so(iris_bundle, capsys):
     path, _ = iris_bundle
-    assert cli.main(["train", str(path), "--epochs", "2", "--seed", "1", "--json"]) == 0
+    assert cli.main(["train", str(path), "--fresh", "--epochs", "2", "--seed", "1", "--json"]) == 0
     from_bundle = last_json(capsys.readouterr().out)
     assert "fresh starting weights" in from_bundle["note"]
     assert cli.main(["train", str(example_path("iris")), "--epochs", "2", "--seed", "1", "--json"]) == 0
@@ -73,7 +73,9 @@ def test_train_from_a_bundle_starts_afresh_like_its_project_and_says_so(iris_bun
 def test_train_help_says_what_a_bundle_trains_from(capsys):
     with pytest.raises(SystemExit):
         cli.main(["train", "--help"])
-    assert "fresh seeded starting weights" in " ".join(capsys.readouterr().out.split())
+    text = " ".join(capsys.readouterr().out.split())
+    assert "goes on with its run where it stopped" in text and "--fresh" in text
+    assert "fresh seeded starting weights" in text
 
 
 def test_a_damaged_bundle_is_one_line(tmp_path, capsys):
