@@ -163,9 +163,8 @@ def run(args) -> int:
     done_before = resume.position.epochs_done if resume is not None else 0
     progress = _Progress(settings.epochs, math.ceil(train_rows / settings.batch_size), done_before)
     try:
-        trainer, result = train_project(project, settings, data, callbacks=[progress.callback, *filter(None, [tensorboard])],
-                                        model=model,
-                                        resume=resume)
+        callbacks = [progress.callback] + ([tensorboard] if tensorboard is not None else [])
+        trainer, result = train_project(project, settings, data, callbacks=callbacks, model=model, resume=resume)
     except NoSlopeError as exc:
         raise CliError(tr("{problem} To use the perceptron rule: nnstudio train PROJECT --method perceptron",
                           problem=exc)) from None

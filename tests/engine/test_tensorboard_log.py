@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -156,3 +157,31 @@ def test_the_command_is_quoted_for_the_shell(tmp_path):
         assert command == f'tensorboard --logdir "{folder.resolve()}"'
         assert tensorboard_command(Path('/tmp/a "b" $HOME')) == 'tensorboard --logdir "/tmp/a \\"b\\" \\$HOME"'
     assert 'pip install "nnstudio[tensorboard]"' in tensorboard_log.install_hint()
+
+
+def test_cli_train_writes_the_run_live_and_prints_the_command(tmp_path, capsys):
+    from nnstudio import cli
+    logs = tmp_path / "my logs"
+    assert cli.main(["train", str(example_path("xor")), "--epochs", "3", "--tensorboard", str(logs)]) == 0
+    printed = capsys.readouterr().out
+    assert f'tensorboard --logdir "{logs.resolve()}"' in printed
+    (run,) = logs.iterdir()
+    assert run.name.startswith("run_") and str(run) in printed
+    steps, _ = scalar_series(run / "train", "epoch_loss")
+    assert steps == [1, 2, 3]
+    assert [event.step for event in read(run / "train").Histograms("hidden/weights")] == [1, 2, 3]
+    assert "learning_rate" in session_hparams(run)
+    assert read(run).Tags()["scalars"] and "test_accuracy" in read(run).Tags()["scalars"]
+
+    assert cli.main(["train", str(example_path("xor")), "--epochs", "2", "--tensorboard", str(logs), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["tensorboard"]
+    assert report["command"] == f'tensorboard --logdir "{logs.resolve()}"' and report["problem"] is None
+    assert len(list(logs.iterdir())) == 2 and Path(report["run"]).parent == logs
+
+
+def test_cli_refuses_a_file_as_the_log_folder_before_training(tmp_path, capsys):
+    from nnstudio import cli
+    blocked = tmp_path / "logs"
+    blocked.write_text("a file")
+    assert cli.main(["train", str(example_path("xor")), "--tensorboard", str(blocked)]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
