@@ -15,7 +15,7 @@ from ..core.layers import OutputTarget
 from ..core.project import Project, ProjectError, dumps_project
 from .compiler import CompileError, GraphModule, compile_graph
 from .history import RunPosition
-from .optimizer_state import ResumeState, resume_from_parts, run_state_parts
+from .optimizer_state import ResumeState, resume_from_parts, resume_state_of, run_state_parts
 from .training import History
 from .weights import WeightsError, apply_state, state_from_bytes, state_to_bytes
 
@@ -84,11 +84,11 @@ def history_from_dict(data: dict) -> Optional[History]:
 
 def save_bundle(path: Union[str, Path], project: Project, model: GraphModule, history: Optional[History] = None,
                 *, trained: bool = True, class_names: Optional[dict[str, tuple[str, ...]]] = None,
-                trainer: Optional["Trainer"] = None) -> None:
+                resume: Optional[ResumeState] = None) -> None:
     """Write project + weights + history as one .nnzip file, atomically; raises BundleError.
 
-    With the trainer that trained `model`, the bundle also keeps its optimizer memory and run position, so
-    that training can go on later exactly where it stopped."""
+    With the state of the run that trained `model` (see resume_state_of), the bundle also keeps its optimizer
+    memory and run position, so that training can go on later exactly where it stopped."""
     path = Path(path).resolve()
     try:
         project_text = dumps_project(project, path.parent)
@@ -96,7 +96,7 @@ def save_bundle(path: Union[str, Path], project: Project, model: GraphModule, hi
         raise BundleError(tr("the project holds a value that cannot be saved ({reason})",
                                 reason=str(exc)[:120])) from None
     description = describe_model(model, trained, project.training.seed, class_names)
-    run_state = run_state_parts(trainer) if trainer is not None else None
+    run_state = run_state_parts(resume) if resume is not None else None
     write_bundle(path, project_text, description, state_to_bytes(model), history_to_dict(history), run_state)
 
 
@@ -108,7 +108,7 @@ def save_trainer_bundle(path: Union[str, Path], project: Project, trainer: "Trai
     Safe from a callback's on_epoch_end in the training thread (the position is already that epoch's): that is
     how checkpoints are written during long runs. Raises BundleError."""
     save_bundle(path, project, trainer.model, history if history is not None else trainer.history,
-                trained=True, class_names=class_names, trainer=trainer)
+                trained=True, class_names=class_names, resume=resume_state_of(trainer, copy=False))
 
 
 def _fail(message: str) -> None:
@@ -207,5 +207,5 @@ def load_bundle(path: Union[str, Path]) -> LoadedBundle:
                         contents.model, resume)
 
 
-__all__ = ["BundleError", "LoadedBundle", "ProjectError", "ResumeState", "describe_model", "load_bundle",
+__all__ = ["BundleError", "LoadedBundle", "ProjectError", "ResumeState", "describe_model", "load_bundle", "resume_state_of",
            "save_bundle", "save_trainer_bundle"]

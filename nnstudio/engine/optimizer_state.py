@@ -54,11 +54,24 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def run_state_parts(trainer: Any, position: Optional[RunPosition] = None) -> tuple[dict, bytes]:
-    """The trainer's optimizer memory and run position as (JSON table, safetensors bytes); no pickle anywhere."""
-    position = position if position is not None else trainer.position
-    tensors: dict[str, torch.Tensor] = {}
+def resume_state_of(trainer: Any, copy: bool = True) -> ResumeState:
+    """What the trainer's run needs to go on later: its position, optimizer memory and history.
+
+    With copy (the default) the optimizer's tensors are copied to the CPU, so the state stays as it is while the
+    model trains on; without, it refers to the live tensors (enough to save them at once)."""
     state = trainer.optimizer.state_dict()
+    if copy:
+        state = {"state": {index: {key: value.detach().to("cpu", copy=True) if torch.is_tensor(value) else value
+                                   for key, value in values.items()} for index, values in state["state"].items()},
+                 "param_groups": [dict(group) for group in state["param_groups"]]}
+    return ResumeState(trainer.position, type(trainer.optimizer).__name__, state, trainer.history)
+
+
+def run_state_parts(resume: ResumeState) -> tuple[dict, bytes]:
+    """A run's optimizer memory and position as (JSON table, safetensors bytes); no pickle anywhere."""
+    position = resume.position
+    tensors: dict[str, torch.Tensor] = {}
+    state = resume.optimizer_state or {"state": {}, "param_groups": []}
     layout: dict[str, dict[str, Any]] = {}
     for index, values in state["state"].items():
         entry: dict[str, Any] = {}
@@ -78,7 +91,8 @@ def run_state_parts(trainer: Any, position: Optional[RunPosition] = None) -> tup
     table = {
         "version": RUN_STATE_VERSION,
         "epochs_done": int(position.epochs_done),
-        "optimizer": {"class": type(trainer.optimizer).__name__, "param_groups": groups, "state": layout},
+        "optimizer": ({"class": resume.optimizer_class, "param_groups": groups, "state": layout}
+                      if resume.optimizer_state is not None else None),
         "generators": sorted(generators),
     }
     return table, save_safetensors_bytes(tensors)
@@ -164,6 +178,8 @@ def resume_from_parts(table: Any, data: bytes, model: torch.nn.Module, history: 
     position = RunPosition(epochs_done, _check_generator(tensors, SHUFFLE) if SHUFFLE in generators else None,
                            _check_generator(tensors, DROPOUT) if DROPOUT in generators else None)
     saved = table.get("optimizer")
+    if saved is None:  # a run whose optimizer memory was not kept: it goes on with a fresh optimizer
+        return ResumeState(position, history=history)
     if not isinstance(saved, dict):
         _fail(tr("its optimizer state is damaged"))
     optimizer_class = saved.get("class")
@@ -199,4 +215,4 @@ def resume_from_parts(table: Any, data: bytes, model: torch.nn.Module, history: 
     return ResumeState(position, optimizer_class, {"state": state, "param_groups": saved["param_groups"]}, history)
 
 
-__all__ = ["ResumeState", "resume_from_parts", "run_state_parts"]
+__all__ = ["ResumeState", "resume_from_parts", "resume_state_of", "run_state_parts"]

@@ -120,8 +120,11 @@ class Trainer:
                       chosen=chosen)
         else:
             # The saved memory (moments, momentum) with today's settings: a changed learning rate applies.
+            # Copies: torch keeps tensors of the right kind as they are, and training would change the saved state.
             groups = self.optimizer.state_dict()["param_groups"]
-            self.optimizer.load_state_dict({"state": state.optimizer_state["state"], "param_groups": groups})
+            saved = {index: {key: value.clone() if torch.is_tensor(value) else value for key, value in values.items()}
+                     for index, values in state.optimizer_state["state"].items()}
+            self.optimizer.load_state_dict({"state": saved, "param_groups": groups})
         self.position = state.position
         self._go_on_from = (state.position, state.history)
         return note
