@@ -1,4 +1,4 @@
-"""Checkpoint files: the network as a bundle every N epochs and/or when the watched number improves (ModelCheckpoint)."""
+"""Checkpoint files: the network as a bundle every N epochs and/or when the watched number improves."""
 
 from __future__ import annotations
 

@@ -4,7 +4,6 @@ the folders they name."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -30,6 +30,7 @@ from ...core.settings import OPTIMIZERS, TrainingSettings
 from ..editing.commands import SetProjectSettings
 from ..editing.document import Document
 from ..widgets.wheel_guard import wheel_only_when_focused
+from .run_files_box import RunFilesBox
 from .run_messages import (
     device_note,
     divergence_details,
@@ -120,6 +121,8 @@ class TrainingPanel(QWidget):
         form_layout.addWidget(self._optimizer_group())
         form_layout.addWidget(self._fit_group())
         form_layout.addWidget(self._stopping_group())
+        self.run_files_box = RunFilesBox(document)  # checkpoint files and TensorBoard logs
+        form_layout.addWidget(self.run_files_box)
         form_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
