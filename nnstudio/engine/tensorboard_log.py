@@ -52,7 +52,7 @@ def run_folder_name(when: datetime, log_root: Optional[Path] = None) -> str:
     if log_root is None:
         return name
     candidate, number = name, 1
-    while (Path(log_root) / candidate).exists():
+    while os.path.lexists(Path(log_root) / candidate):   # a dangling link counts as taken too (mkdir would fail)
         number += 1
         candidate = f"{name}-{number}"
     return candidate

@@ -57,7 +57,7 @@ def train_xor(log_root: Path, epochs: int = 4, callbacks=()):
 
 
 def test_a_live_run_has_every_number_each_epoch_the_weights_and_its_hyperparameters(tmp_path):
-    project, settings, log, trainer, result = train_xor(tmp_path / "my_logs", epochs=4)
+    _, settings, log, trainer, result = train_xor(tmp_path / "my_logs", epochs=4)
     history = result.history
     assert log.problem is None
     assert log.run_folder.parent == tmp_path / "my_logs"
@@ -104,6 +104,9 @@ def test_run_folders_are_named_as_the_notes_do_and_never_shared(tmp_path):
     assert run_folder_name(when, tmp_path) == "run_2026_03_07-09_05_02-3"
     assert tensorboard_log.new_run_folder(tmp_path, when).name == "run_2026_03_07-09_05_02-3"
     assert tensorboard_log.new_run_folder(tmp_path, when).name == "run_2026_03_07-09_05_02-4"
+    if sys.platform != "win32":   # a link to nothing is a name taken too (mkdir would refuse it for ever)
+        (tmp_path / "run_2026_03_07-09_05_02-5").symlink_to(tmp_path / "gone")
+        assert tensorboard_log.new_run_folder(tmp_path, when).name == "run_2026_03_07-09_05_02-6"
 
 
 def test_past_runs_export_scalars_and_hyperparameters_without_histograms(tmp_path):
