@@ -97,10 +97,25 @@ def test_california_housing_is_the_table_scikit_learn_gives(cache, monkeypatch):
     assert table.n_rows == len(raw)
 
 
-def test_california_matches_scikit_learns_own_parser(tmp_path):
-    sklearn_housing = pytest.importorskip("sklearn.datasets._california_housing")
+def test_california_url_and_checksum_are_scikit_learns():
+    from sklearn.datasets import _california_housing as sklearn_housing
     assert DATASETS["california-housing"].files[0].sha256 == sklearn_housing.ARCHIVE.checksum
     assert DATASETS["california-housing"].mirrors[0] == sklearn_housing.ARCHIVE.url
+
+
+def test_california_reads_like_scikit_learns_own_loader(tmp_path, monkeypatch):
+    from sklearn.datasets import _california_housing as sklearn_housing
+    archive = tmp_path / "cal_housing.tgz"
+    archive.write_bytes(fake_california_tgz())
+    # scikit-learn's loader, given our archive instead of downloading its own (it deletes the archive after).
+    monkeypatch.setattr(sklearn_housing, "_fetch_remote",
+                        lambda *args, **kwargs: str(tmp_path / "copy.tgz"))
+    (tmp_path / "copy.tgz").write_bytes(archive.read_bytes())
+    bunch = sklearn_housing.fetch_california_housing(data_home=str(tmp_path / "sklearn"))
+    table = load_california(archive)
+    assert table.columns == [*bunch.feature_names, *bunch.target_names]
+    np.testing.assert_allclose(table.values[:, :8], bunch.data, rtol=1e-6)
+    np.testing.assert_allclose(table.values[:, 8], bunch.target, rtol=1e-6)
 
 
 def test_a_damaged_or_wrong_archive_is_refused(tmp_path):

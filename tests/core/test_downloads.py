@@ -217,3 +217,14 @@ def test_the_published_datasets_are_complete():
             assert file.md5 or file.sha256
     assert round(DATASETS["fashion-mnist"].size_bytes / 1e6) == 31
     assert "yann.lecun.com" in DATASETS["mnist"].mirrors[-1]  # it answers 403 today: tried last
+
+
+def test_a_failed_secure_connection_is_not_called_offline(cache):
+    files = fake_mnist_files()
+    with serving(files) as server:  # https:// to a plain-http server: the handshake fails, the server is there
+        dataset = fake_dataset("mnist", files, (server.mirror("a").replace("http://", "https://"),))
+        with pytest.raises(DownloadError) as caught:
+            download("mnist", timeout=5.0, datasets={"mnist": dataset})
+    assert not caught.value.offline
+    assert "secure connection failed" in str(caught.value)
+    assert leftovers(cache / "mnist") == []

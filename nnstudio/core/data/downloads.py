@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import socket
+import ssl
 import sys
 import threading
 import urllib.error
@@ -213,9 +214,12 @@ def _open(url: str, timeout: float):
         reason = error.reason if isinstance(error.reason, BaseException) else OSError(str(error.reason))
         if isinstance(reason, FileNotFoundError):
             raise _MirrorFailed(tr("the file is not there")) from None
+        if isinstance(reason, ssl.SSLError):  # the server answered; this computer could not trust it
+            raise _MirrorFailed(tr("the secure connection failed ({reason})", reason=str(reason))) from None
         raise _MirrorFailed(_unreachable_reason(reason), reachable=False) from None
     except TimeoutError:  # connected, but no answer came: the server is there
-        raise _MirrorFailed(tr("the server did not answer within {seconds} seconds", seconds=f"{timeout:g}")) from None
+        raise _MirrorFailed(tr("the server did not answer within {seconds} seconds",
+                               seconds=f"{timeout:g}")) from None
     except (http.client.HTTPException, ConnectionResetError) as error:
         raise _MirrorFailed(tr("the server broke off the connection ({reason})",
                                reason=str(error) or type(error).__name__)) from None
@@ -344,7 +348,8 @@ def _download_file(dataset: RemoteDataset, file: RemoteFile, mirrors: tuple[str,
     raise _all_failed(dataset, file, failures)
 
 
-def _all_failed(dataset: RemoteDataset, file: RemoteFile, failures: list[tuple[str, "_MirrorFailed"]]) -> DownloadError:
+def _all_failed(dataset: RemoteDataset, file: RemoteFile,
+                failures: list[tuple[str, _MirrorFailed]]) -> DownloadError:
     offline = bool(failures) and not any(failure.reachable for _url, failure in failures)
     lines = "\n".join(tr("• {address}: {reason}", address=url, reason=failure.reason) for url, failure in failures)
     if not failures:
