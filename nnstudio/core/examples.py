@@ -193,7 +193,9 @@ def mnist_first_network() -> Project:
     _chain(graph, ("Input", "image", {"shape": [28, 28]}), ("Flatten", "flatten", {}),
            ("Dense", "hidden", {"units": 512, "activation": "relu"}),
            ("Output", "digit", {"task": "multiclass"}))
-    training = TrainingSettings(optimizer="rmsprop", learning_rate=0.001, batch_size=128, epochs=5, seed=0)
+    # No validation at all, as in the notes: neither a validation part of the data nor a split of the training part.
+    training = TrainingSettings(optimizer="rmsprop", learning_rate=0.001, batch_size=128, epochs=5, seed=0,
+                                validation_split=0.0)
     return Project(graph, _course_data("mnist", 0.0), training, title=N_("MNIST: the first network (512 ReLU)"),
                    notes=N_("Follows 케라스 창시자에게 배우는 딥러닝, chapter 2: handwritten digits with pixels divided "
                             "by 255, a Dense layer of 512 ReLU neurons and a softmax output of 10 classes, RMSprop, "

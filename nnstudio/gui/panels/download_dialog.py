@@ -23,7 +23,7 @@ from ...core.i18n import N_, tr
 MNIST_FORMAT = ("fashion-mnist", "mnist")
 PROGRESS_EVERY_MS = 50   # the bar needs no more than 20 updates a second
 MEGABYTE = 1_000_000
-OFFLINE = N_("You seem to be offline: {title} could not be downloaded ({error}).")
+OFFLINE = N_("You seem to be offline: {title} could not be downloaded.")
 OFFLINE_MNIST = N_("If you have the files already (from a classmate or another computer), choose their folder "
                    "with \"Use files from a folder…\".")
 OFFLINE_FOLDER = N_("Without internet, put {files} in this folder and choose {title} again: {folder}")
@@ -183,7 +183,8 @@ class DownloadDialog(QDialog):
             return
         self.outcome = "failed"
         if offline:
-            text = tr(OFFLINE, title=self.title, error=message)
+            text = tr(OFFLINE, title=self.title)
+            self.status.setToolTip(message)   # which addresses were tried and why each failed
             if self.dataset.key in MNIST_FORMAT:
                 text += "\n\n" + tr(OFFLINE_MNIST)
                 self.folder_button.show()
