@@ -38,6 +38,15 @@ def add_parser(sub) -> None:
     train.add_argument("--tensorboard", metavar="DIR", help=tr("write the run as TensorBoard logs in a new "
                                                                "run_… folder under DIR (instead of the project's "
                                                                "log folder) and print the command that opens them"))
+    train.add_argument("--checkpoint-dir", metavar="DIR", help=tr("write checkpoint files (.nnzip, each able to go "
+                                                                  "on training) into DIR while training"))
+    train.add_argument("--checkpoint-every", type=int, metavar="N", help=tr("a checkpoint every N epochs (default: the "
+                                                                            "project's, else 1; 0: only with "
+                                                                            "--checkpoint-best)"))
+    train.add_argument("--checkpoint-best", action="store_true", help=tr("write best.nnzip each time the watched "
+                                                                         "number (early stopping's) improves"))
+    train.add_argument("--keep", type=int, metavar="K", help=tr("keep the last K epoch checkpoints (default 3); "
+                                                                "best.nnzip is always kept"))
     train.add_argument("--json", action="store_true", help=tr(JSON_HELP))
 
 
@@ -156,6 +165,7 @@ def run(args) -> int:
     note = tr("This trained model is trained again from fresh starting weights, like its project; "
               "its saved weights are not used.") if args.fresh and model is None and _is_bundle(args.project) else ""
     tensorboard = _tensorboard_log(args.tensorboard, project, settings) if args.tensorboard else None
+    checkpoints = checkpoint_options(args, project, settings)
     data = load_data(project)
     train_rows = len(data.prepared.train)
     if data.prepared.validation is None and settings.validation_split:
@@ -197,6 +207,7 @@ def run(args) -> int:
         "weights": str(saved_to) if saved_to else None,
         "bundle": str(bundle_path) if bundle_path else None,
         "tensorboard": _tensorboard_report(tensorboard),
+        "checkpoints": str(checkpoints) if checkpoints else None,
         "note": " ".join(filter(None, [note, save_note[:1].upper() + save_note[1:] + "." if save_note else ""])),
     }
     if not args.json:
@@ -232,6 +243,46 @@ def _save_bundle(path, project, trainer, result, data) -> None:
         save_trainer_bundle(path, project, trainer, result.history, class_names)
     except BundleError as exc:
         raise CliError(tr("--save-bundle: {reason}", reason=exc)) from None
+
+
+def checkpoint_options(args, project, settings):
+    """--checkpoint-dir/-every/-best and --keep switch this run's checkpoint files on; the folder they go to (or
+    None when checkpoints are off). Refused before training: counts out of range, a file in DIR's place."""
+    from pathlib import Path
+
+    from .core.run_folders import checkpoint_folder
+    from .core.settings import SettingsError
+    options = settings.checkpoints
+    asked = args.checkpoint_dir or args.checkpoint_every is not None or args.checkpoint_best or args.keep is not None
+    if not asked:
+        return checkpoint_folder(project, settings) if options.enabled else None
+    if args.checkpoint_every is not None and args.checkpoint_every < 0:
+        raise CliError(tr("--checkpoint-every must be 0 or more"))
+    if args.keep is not None and args.keep < 1:
+        raise CliError(tr("--keep must be at least 1"))
+    if args.checkpoint_every == 0 and not args.checkpoint_best:
+        raise CliError(tr("--checkpoint-every 0 writes nothing without --checkpoint-best"))
+    options.enabled = True
+    if args.checkpoint_dir:
+        folder = Path(args.checkpoint_dir).expanduser().absolute()
+        if folder.exists() and not folder.is_dir():
+            raise CliError(tr("--checkpoint-dir: '{folder}' is a file, not a folder", folder=folder))
+        options.folder = str(folder)
+    if args.checkpoint_every is not None:
+        options.every_epochs = args.checkpoint_every
+    elif args.checkpoint_best:
+        options.every_epochs = 0   # only the best was asked for
+    options.when_improves = options.when_improves or args.checkpoint_best
+    if args.keep is not None:
+        options.keep = args.keep
+    try:
+        settings.validate()
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
+    folder = checkpoint_folder(project, settings)
+    if folder is None:
+        raise CliError(tr("this project has no folder of its own for checkpoints: give --checkpoint-dir DIR"))
+    return folder
 
 
 def _tensorboard_log(folder: str, project, settings):

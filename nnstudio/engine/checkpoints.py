@@ -23,16 +23,11 @@ def epoch_file_name(epoch: int) -> str:
     return f"epoch-{epoch:04d}.nnzip"
 
 
-def _default_save(path: Path, project: Project, trainer, history: Optional[History],
-                  class_names: dict) -> None:
-    """Write through the bundle code: with the optimizer's state when this NN Studio can save it."""
-    from . import bundle_io
+def _default_save(path: Path, project: Project, trainer, history: Optional[History], class_names: dict) -> None:
+    """The model with its optimizer memory and run position, so `nnstudio train epoch-0012.nnzip` goes on."""
+    from .bundle_io import save_trainer_bundle
 
-    save_trainer_bundle = getattr(bundle_io, "save_trainer_bundle", None)
-    if save_trainer_bundle is not None:
-        save_trainer_bundle(path, project, trainer, history=history, class_names=class_names)
-    else:
-        bundle_io.save_bundle(path, project, trainer.model, history, class_names=class_names)
+    save_trainer_bundle(path, project, trainer, history=history, class_names=class_names)
 
 
 class CheckpointWriter(_BestTracker):

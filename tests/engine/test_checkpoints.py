@@ -155,7 +155,10 @@ def test_a_run_killed_mid_way_leaves_its_last_checkpoint_loadable(tmp_path):
         process.wait()
     last = existing_checkpoints(folder)[-1]
     loaded = load_bundle(last)
-    assert loaded.trained and loaded.history.epochs[-1] == int(last.stem.split("-")[1])
+    epoch = int(last.stem.split("-")[1])
+    assert loaded.trained and loaded.history.epochs[-1] == epoch
+    # It keeps what going on needs: the run's position and the optimizer's memory (Adam's moments).
+    assert loaded.resume.position.epochs_done == epoch and loaded.resume.optimizer_state
     data = load_project_data(loaded.project)
     scores = Trainer(loaded.model, loaded.project.training).evaluate(data.prepared.test)
     accuracy = next(iter(scores.values()))["accuracy"]
