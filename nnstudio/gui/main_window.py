@@ -136,6 +136,8 @@ class MainWindow(QMainWindow):
         installed = self.parts.install(contribution)
         self.window_layout.first_screen()
         # Qt widens the window while new docks pass through their places; the student's size stays.
+        if self.isVisible():   # the smallest size as it is now, not as it was while the docks moved
+            self.layout().activate()
         self.resize(size.expandedTo(self.minimumSizeHint()))
         return installed
 
