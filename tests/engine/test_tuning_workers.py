@@ -1,0 +1,57 @@
+"""Worker processes: a worker killed with kill -9 mid-trial loses no trial and duplicates none when the study goes on."""
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+from optuna.trial import TrialState
+
+from nnstudio.engine.tuning.objective import INTERRUPTED, WORKER
+from nnstudio.engine.tuning.recovery import RETRY_OF, counted
+from nnstudio.engine.tuning.study import open_study, study_folder
+from nnstudio.engine.tuning.workers import run_study
+
+from tuning_helpers import learning_rate, saved_iris, space_of, units
+
+
+def _running_trial_of_a_worker(project, space, timeout=240):
+    """Wait (reading the journal, as another process would) until a worker is inside a trial."""
+    study = open_study(project, space, folder=study_folder(project.path))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            if trial.user_attrs.get(WORKER):
+                return trial
+        time.sleep(0.1)
+    raise AssertionError("no worker started a trial")
+
+
+@pytest.mark.timeout(480)   # two runs of spawned workers, each importing torch: slow on a busy machine
+def test_a_killed_worker_loses_no_trial_and_duplicates_none(tmp_path):
+    project = saved_iris(tmp_path, epochs=100)   # a trial lasts a second or more: long enough to be killed inside
+    space = space_of(units(project), learning_rate(), strategy="random", pruner="none", trials=4)
+    finished = []
+    runner = threading.Thread(target=lambda: run_study(project.path, space, workers=2,
+                                                       on_trial=finished.append))
+    runner.start()
+    victim = _running_trial_of_a_worker(project, space)
+    os.kill(int(victim.user_attrs[WORKER].split("-")[0]), signal.SIGKILL)
+    runner.join(timeout=600)
+    assert not runner.is_alive()
+    study = open_study(project, space, folder=study_folder(project.path))
+    killed = study.get_trials(deepcopy=False)[victim.number]
+    assert killed.state == TrialState.FAIL and killed.user_attrs[INTERRUPTED]
+    assert study.get_trials(deepcopy=False, states=(TrialState.WAITING,))   # its values wait for the next run
+    assert any(row.number == victim.number and row.state_words == "interrupted (tried again)" for row in finished)
+
+    study = run_study(project.path, space, workers=2)   # go on with the study
+    trials = study.get_trials(deepcopy=False)
+    done = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert len(done) == 4 == counted(study)
+    retries = [t for t in done if t.user_attrs.get(RETRY_OF) == victim.number]
+    assert len(retries) == 1 and retries[0].params == victim.params
+    assert len({tuple(sorted(t.params.items())) for t in done}) == 4   # nothing ran twice
+    assert not study.get_trials(deepcopy=False, states=(TrialState.RUNNING, TrialState.WAITING))
+    assert not list((study_folder(project.path) / "workers").iterdir())   # every worker's lock is gone
