@@ -25,6 +25,7 @@ from ...core.runs import RunRecord
 from ..contributions import FILE_EXPORT, Contribution, Entries
 from ..editing.document import Document
 from ..widgets import file_dialogs
+from ..widgets.wrap_text import wrappable
 
 EXPORT_TEXT = N_("Export runs to TensorBoard…")   # the Runs panel's button and the File menu entry
 
@@ -41,7 +42,7 @@ class TensorBoardMessage(QDialog):
         self.command = tensorboard_command(log_root)
         layout = QVBoxLayout(self)
         self.summary = QLabel(ntr("{n} run was written to {folder}.", "{n} runs were written to {folder}.",
-                                  len(folders), folder=str(log_root)))
+                                  len(folders), folder=wrappable(str(log_root))))
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         layout.addWidget(QLabel(tr("Open them in TensorBoard with this command:")))
