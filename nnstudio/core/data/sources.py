@@ -17,6 +17,7 @@ from .table import DataError, Table
 
 SOURCE_KINDS = ("builtin", "csv", "npz", "idx", "dataset")
 # Fashion-MNIST's labels 0..9 by name, as its publishers (and Keras' and torchvision's docs) write them.
+IDX_DATASETS = ("mnist", "fashion-mnist")  # the course datasets that come as the four MNIST-format files
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot")
 
@@ -79,6 +80,16 @@ def _load_idx_source(source: dict, base_dir: Optional[Path]) -> Table:
     return load_idx(images, labels, test_images, test_labels)
 
 
+def dataset_idx_source(source: dict) -> Optional[dict]:
+    """MNIST or Fashion-MNIST from the download cache as the same data in an 'idx' source (the four files' full
+    paths, t10k as the test set), so what reads imported MNIST files (the exported train.py) reads these too."""
+    name = source.get("name") if isinstance(source, dict) and source.get("kind") == "dataset" else None
+    if name not in IDX_DATASETS:
+        return None
+    folder = dataset_folder(name)
+    return {"kind": "idx", **{role: str(folder / f"{file}.gz") for role, file in STANDARD_FILES.items()}}
+
+
 def _load_dataset_source(source: dict) -> Table:
     """A course dataset from the download cache: MNIST-style sets with their t10k files as the test set,
     California housing as a regression table. DatasetNotDownloaded when it is not there yet."""
@@ -86,10 +97,9 @@ def _load_dataset_source(source: dict) -> Table:
     dataset = remote_dataset(key)
     if not is_downloaded(key):
         raise not_downloaded_error(key)
-    folder = dataset_folder(key)
     if key == "california-housing":
-        return load_california(folder / dataset.files[0].name)
-    paths = {role: folder / f"{name}.gz" for role, name in STANDARD_FILES.items()}
+        return load_california(dataset_folder(key) / dataset.files[0].name)
+    paths = dataset_idx_source(source)
     table = load_idx(paths["images"], paths["labels"], paths["test_images"], paths["test_labels"])
     train_rows = table.n_rows - table.test_rows
     description = tr("{dataset}: {train} training images and the standard {test} test images",
@@ -153,5 +163,5 @@ def describe_source(source: Optional[dict]) -> str:
     return tr("Unknown data source {kind}", kind=repr(kind))
 
 
-__all__ = ["load_source", "describe_source", "resolve_path", "uses_test_files", "FASHION_CLASSES", "IDX_PATH_KEYS",
-           "SOURCE_KINDS"]
+__all__ = ["load_source", "describe_source", "dataset_idx_source", "resolve_path", "uses_test_files",
+           "FASHION_CLASSES", "IDX_PATH_KEYS", "SOURCE_KINDS"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Optional
 import numpy as np
 
 from ...core.data.idx_loader import STANDARD_FILES
-from ...core.data.sources import IDX_PATH_KEYS, resolve_path, uses_test_files
+from ...core.data.sources import IDX_PATH_KEYS, dataset_idx_source, resolve_path, uses_test_files
 from ...core.data.table import Table
 from ...core.project import Project
 from ...core.i18n import N_
@@ -61,6 +62,9 @@ def data_code(project: Project, table: Table) -> DataCode:
     if name is not None:
         return _sklearn_code(name, table)
     source = project.data.source or {}
+    cached = dataset_idx_source(source)
+    if cached is not None:  # MNIST / Fashion-MNIST from the download cache: read like imported files
+        project, source = dataclasses.replace(project, data=dataclasses.replace(project.data, source=cached)), cached
     if source.get("kind") == "idx" and _idx_files(project) is not None:
         return _idx_code(project, table)
     return _csv_code(table)
