@@ -155,12 +155,16 @@ class BundleActions(QObject):
             self._known = _KnownModel(model, drawing_signature(self.document), result is not None,
                                       result.history if result is not None else None)
 
-    def adopt_model(self, model: "GraphModule", trained: bool, history: Optional["History"]) -> None:
-        """Make a model from a file the session's model, so every panel predicts and shows with it."""
+    def adopt_model(self, model: "GraphModule", trained: bool, history: Optional["History"],
+                    resume: Any = None) -> None:
+        """Make a model from a file the session's model, so every panel predicts and shows with it.
+
+        resume: the bundle's run (engine ResumeState), which "Train more" goes on with."""
         from ...engine.pipeline import RunResult  # noqa: PLC0415 - torch, only once a model exists
 
         self.session.model = model
         self.session.mark_trained(model if trained else None)
+        self.session.keep_run_state(model, resume)
         self.session.last_result = RunResult(history) if history is not None else None
         self.session.model_changed.emit()
         self._known = _KnownModel(model, drawing_signature(self.document), trained, history)
@@ -222,8 +226,12 @@ class BundleActions(QObject):
 
         try:
             shared = shared or self.shared_model()
+            # The run that trained this very model goes in too, so training can go on after reopening the file.
+            session = self.session
+            resume = session.resume_state if shared.trained and shared.model is session.model and \
+                session.can_train_more else None
             save_bundle(path, self.document.project, shared.model, shared.history, trained=shared.trained,
-                        class_names=self._class_names())
+                        class_names=self._class_names(), resume=resume)
         except (ShareError, BundleError) as exc:
             self.show_error(tr("Could not save the trained model"), sentence(str(exc)))
             return False
@@ -256,7 +264,7 @@ class BundleActions(QObject):
         files.suggested_name = f"{Path(path).stem}{EXTENSION}"
         self.document.replace_project(bundle.project)
         files.add_recent(Path(path))
-        self.adopt_model(bundle.model, bundle.trained, bundle.history)
+        self.adopt_model(bundle.model, bundle.trained, bundle.history, bundle.resume)
         self.show_history(bundle.history)
         name = Path(path).name
         self.message.emit(tr("Opened the trained model {name}", name=name) if bundle.trained

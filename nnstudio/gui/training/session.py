@@ -40,6 +40,10 @@ WEIGHTS_EVERY_MS = 200   # a fresh copy of the watched weights at most 5 times a
 RUN_END_WAIT_MS = 5000
 RUN_DROPPED_MESSAGE = N_("Training of the previous project was stopped when this project opened; "
                           "its results were not kept.")  # shown with tr()
+NOTHING_TO_GO_ON_WITH = N_("There is no run to go on with: train the network first, or open a trained model "
+                           "(.nnzip).")  # shown with tr()
+CHANGED_SINCE_TRAINED = N_("The network or its data changed since it was trained, so its run cannot go on: press "
+                           "Train to train it afresh.")  # shown with tr()
 
 
 class TrainingSession(SessionModels, QObject):
@@ -158,6 +162,7 @@ class TrainingSession(SessionModels, QObject):
         # history; it is not recorded into the old project either, which the window no longer shows.
         dropped_run = self._end_run_now()
         self.model = None
+        self.keep_run_state(None, None)
         self.last_result = None
         self.last_settings = None
         self._fresh_model = None
@@ -199,9 +204,15 @@ class TrainingSession(SessionModels, QObject):
         self.data_changed.emit()
 
     # ------------------------------------------------------------ training control
-    def start(self) -> bool:
-        """Start training in the background; False (and training_failed) when something must be fixed first."""
+    def start(self, more: bool = False) -> bool:
+        """Start training in the background; False (and training_failed) when something must be fixed first.
+
+        more: "Train more", going on with the model's run (its weights, optimizer, epoch count and curves)."""
         if self.is_training:
+            return False
+        if more and not self.can_train_more:
+            changed = self.resume_state is not None and self.model is self._resume_model
+            self.training_failed.emit(tr(CHANGED_SINCE_TRAINED if changed else NOTHING_TO_GO_ON_WITH), "")
             return False
         if self._reload_timer.isActive() or self._load_wanted or self._signature() != self._loaded_signature:
             self.reload_data()
@@ -227,7 +238,19 @@ class TrainingSession(SessionModels, QObject):
         self._preview_model = self._preview_clock = None
         from .worker import TrainingWorker  # noqa: PLC0415
 
-        worker = TrainingWorker(project, settings, self.data, self._watched_nodes())
+        start_model = resume = None
+        if more:
+            import copy  # noqa: PLC0415
+
+            # The run trains a copy: the panels keep reading the model they show until the run's own is ready.
+            start_model, resume = copy.deepcopy(self.model), self.resume_state
+        worker = TrainingWorker(project, settings, self.data, self._watched_nodes(), start_model, resume)
+        if resume is not None and resume.history is not None:
+            # The curves go on from the saved run: its epochs reach the panels first, as if just trained.
+            history = resume.history
+            for row, epoch in enumerate(history.epochs):
+                worker.mailbox.add_epoch(epoch, {key: values[row] for key, values in history.logs.items()
+                                                 if row < len(values)})
         worker.model_ready.connect(self._on_model_ready)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
@@ -385,6 +408,10 @@ class TrainingSession(SessionModels, QObject):
             return
         self.model = outcome.model
         self.mark_trained(outcome.model)
+        self.keep_run_state(outcome.model, outcome.resume)
+        if outcome.result.note:  # e.g. an older bundle went on with a fresh optimizer: said with the ending
+            history = outcome.result.history
+            history.message = tr("{note} {message}", note=outcome.result.note, message=history.message)
         self.last_result = outcome.result
         self._preview_model = self._preview_clock = None
         self._record_run(outcome.result)

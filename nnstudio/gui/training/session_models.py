@@ -40,6 +40,10 @@ class SessionModels:
     _preview_clock: Optional[QElapsedTimer] = None   # since its weights were last brought up to date
     _fresh_model: Optional[tuple[str, "GraphModule"]] = None  # an untrained model, before any run
     _trained_model: Optional["GraphModule"] = None   # `model` when its numbers came from training (here or a file)
+    # The run that trained `model` (engine.optimizer_state.ResumeState): "Train more" goes on with it.
+    resume_state: Any = None
+    _resume_model: Optional["GraphModule"] = None
+    _resume_signature = ""
 
     # ------------------------------------------------------------ the model and its weights
     @property
@@ -70,6 +74,19 @@ class SessionModels:
     def mark_trained(self, model: Optional["GraphModule"]) -> None:
         """Remember that this model's numbers were learned (a later model replaces the mark)."""
         self._trained_model = model
+
+    def keep_run_state(self, model: Optional["GraphModule"], resume: Any) -> None:
+        """Remember the run that trained `model` (a run here, or a bundle's), so "Train more" goes on with it."""
+        self.resume_state = resume if model is not None else None
+        self._resume_model = model if self.resume_state is not None else None
+        self._resume_signature = self._signature() if self.resume_state is not None else ""
+
+    @property
+    def can_train_more(self) -> bool:
+        """Whether "Train more" can go on with the model's run: the panels show that model, and neither the
+        network nor its data changed since (another model, or a changed drawing, starts afresh with Train)."""
+        return (not self.is_training and self.resume_state is not None and self._model is not None
+                and self._model is self._resume_model and self._resume_signature == self._signature())
 
     @property
     def weights(self) -> "WeightStore":

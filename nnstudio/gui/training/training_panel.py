@@ -81,11 +81,15 @@ class TrainingPanel(QWidget):
         self.train_button = QPushButton(tr("Train"))
         self.train_button.setObjectName("trainButton")
         self.train_button.setToolTip(tr("Train the network on the project's data"))
+        self.train_more_button = QPushButton(tr("Train More"))
+        self.train_more_button.setObjectName("trainMoreButton")
+        self.train_more_button.setToolTip(tr("Go on with the last run (or an opened trained model) where it stopped: "
+                                             "its weights, its optimizer and its curves"))
         self.pause_button = QPushButton(tr("Pause"))
         self.pause_button.setObjectName("pauseButton")
         self.stop_button = QPushButton(tr("Stop"))
         self.stop_button.setObjectName("stopButton")
-        for button in (self.train_button, self.pause_button, self.stop_button):
+        for button in (self.train_button, self.train_more_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
         outer.addLayout(buttons)
         self.progress_bar = QProgressBar()
@@ -132,6 +136,8 @@ class TrainingPanel(QWidget):
         outer.addWidget(scroll, 1)
 
         self.train_button.clicked.connect(self._train_clicked)
+        self.train_more_button.clicked.connect(self._train_more_clicked)
+        session.model_changed.connect(self._update_buttons)  # a finished run or an opened model: Train More
         self.pause_button.clicked.connect(self._pause_clicked)
         self.stop_button.clicked.connect(session.stop)
         session.training_started.connect(self._training_started)
@@ -340,11 +346,17 @@ class TrainingPanel(QWidget):
             self.refresh()  # refused (training runs): show the settings as they are
 
     # ------------------------------------------------------------ running
-    def _train_clicked(self) -> None:
+    def _train_more_clicked(self) -> None:
+        self._train_clicked(more=True)
+
+    def _train_clicked(self, more: bool = False) -> None:
         self.set_status("")
         self._show_starting()
         try:
-            self.session.start()
+            if more:
+                self.session.start(more=True)
+            else:
+                self.session.start()
         finally:
             self._update_buttons()
             if not self.session.is_training and self.progress_bar.format() == tr("Starting…"):
@@ -355,6 +367,7 @@ class TrainingPanel(QWidget):
         self._progress_text = tr("Starting…")
         self.progress_bar.setFormat(self._progress_text)
         self.train_button.setEnabled(False)
+        self.train_more_button.setEnabled(False)
         # Painted now: the event loop's own paint would come only after that slow import. Clicks and keys wait
         # (Train cannot be pressed twice); only the window's own work, painting first of all, runs here.
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
@@ -371,6 +384,7 @@ class TrainingPanel(QWidget):
     def _update_buttons(self) -> None:
         training = self.session.is_training
         self.train_button.setEnabled(not training)
+        self.train_more_button.setEnabled(self.session.can_train_more)
         self.pause_button.setEnabled(training)
         self.stop_button.setEnabled(training)
         self.pause_button.setText(tr("Resume") if self.session.is_paused else tr("Pause"))

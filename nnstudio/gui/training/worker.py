@@ -100,6 +100,7 @@ class Outcome:
 
     result: Any   # nnstudio.engine.pipeline.RunResult
     model: Any    # nnstudio.engine.compiler.GraphModule, no longer touched by the worker
+    resume: Any = None   # nnstudio.engine.optimizer_state.ResumeState: what "Train more" goes on with
 
 
 def project_snapshot(project: Project) -> Project:
@@ -126,8 +127,10 @@ def _forwarding_callback(worker: "TrainingWorker") -> Any:
 
         def __init__(self) -> None:
             super().__init__()
-            self.epoch = 1
-            self.epochs = worker.settings.epochs
+            # A run that goes on counts on from the epochs already done: "epoch 11/20".
+            self.before = worker.resume.position.epochs_done if worker.resume is not None else 0
+            self.epoch = self.before + 1
+            self.epochs = self.before + worker.settings.epochs
             self.batches = 1
             self.losses: list[float] = []
             self.positions: list[float] = []
@@ -159,9 +162,10 @@ def _forwarding_callback(worker: "TrainingWorker") -> Any:
         def hand_over(self, batch: int, now: Optional[float] = None) -> None:
             now = time.perf_counter() if now is None else now
             self.last_hand_over = now
-            total = self.epochs * self.batches
+            total = (self.epochs - self.before) * self.batches
             rate = self.batches_done / max(now - self.started, 1e-9)
-            seconds_left = max(total - ((self.epoch - 1) * self.batches + batch), 0) / rate if rate > 0 else 0.0
+            done = (self.epoch - 1 - self.before) * self.batches + batch
+            seconds_left = max(total - done, 0) / rate if rate > 0 else 0.0
             mailbox.add_batches(self.positions, self.losses, {
                 "epoch": self.epoch, "epochs": self.epochs, "batch": batch, "batches": self.batches,
                 "seconds_left": float(seconds_left)})
@@ -203,8 +207,11 @@ class TrainingWorker(QObject):
     failed = Signal(object, str, str)  # this worker, plain message, traceback text
     model_ready = Signal(object)       # this worker: the run's model is built (its weights come via the mailbox)
 
-    def __init__(self, project: Project, settings: TrainingSettings, data: Any, watched: set[str]) -> None:
+    def __init__(self, project: Project, settings: TrainingSettings, data: Any, watched: set[str],
+                 start_model: Any = None, resume: Any = None) -> None:
+        """start_model and resume: a trained model (a copy the GUI does not read) and the run it goes on with."""
         super().__init__()
+        self.start_model, self.resume = start_model, resume
         self.project = project_snapshot(project)   # taken here, in the GUI thread, when Train is pressed
         self.settings = settings
         self.data = data
@@ -260,7 +267,8 @@ class TrainingWorker(QObject):
 
             callback = _forwarding_callback(self)
             trainer, result = train_project(self.project, self.settings, self.data, callbacks=[callback],
-                                            stop_event=self._stop_event, trainer_ready=self._trainer_ready)
+                                            stop_event=self._stop_event, trainer_ready=self._trainer_ready,
+                                            model=self.start_model, resume=self.resume)
         except RunError as exc:  # a problem the user can fix: the message is enough
             self.failed.emit(self, str(exc), "")
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user with its traceback
@@ -269,7 +277,9 @@ class TrainingWorker(QObject):
             if self._results_wanted:  # (a window that is closing must not wait for them)
                 result.probes = _probes_of(trainer, result, self.data, self.settings)
                 result.probes_tried = True
-            self.finished.emit(self, Outcome(result, trainer.model))
+            from ...engine.optimizer_state import resume_state_of  # noqa: PLC0415
+
+            self.finished.emit(self, Outcome(result, trainer.model, resume_state_of(trainer)))
         finally:
             with self._lock:
                 self._trainer = None

@@ -1,0 +1,125 @@
+"""Train More after reopening a trained model (.nnzip): the run goes on from epoch 11, curves and counter too."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from nnstudio.core.settings import TrainingSettings
+from nnstudio.engine.bundle_io import load_bundle, save_bundle
+from nnstudio.gui.editing.commands import SetProjectSettings
+from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
+from nnstudio.gui.main_window import MainWindow
+from nnstudio.gui.sharing import install_sharing
+
+TRAINING_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, monkeypatch):
+    """Windows with sharing installed and every dialog replaced; each records the error messages it showed."""
+    monkeypatch.setenv("NNSTUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny networks train faster on one thread, and the machine is shared
+    windows = []
+
+    def make() -> MainWindow:
+        window = MainWindow()
+        install_sharing(window)
+        window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+        window.errors = []
+        record = lambda title, text: window.errors.append(text)  # noqa: E731
+        window.file_actions.show_error = record
+        window.sharing.bundles.show_error = record
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.session.shutdown()
+    torch.set_num_threads(threads)
+
+
+def set_epochs(window: MainWindow, epochs: int) -> None:
+    settings = TrainingSettings.from_dict(window.document.project.training.to_dict())
+    settings.epochs = epochs
+    assert window.document.push(SetProjectSettings(window.document, "training", settings))
+
+
+def click_and_wait(qtbot, window: MainWindow, button) -> None:
+    with qtbot.waitSignal(window.session.training_finished, timeout=TRAINING_TIMEOUT_MS):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def saved_iris(qtbot, make_window, path) -> None:
+    """A student trains iris for 10 epochs and saves it with its trained weights."""
+    first = make_window()
+    assert first.file_actions.open_path(EXAMPLES_DIR / "iris.nnstudio")
+    set_epochs(first, 10)
+    click_and_wait(qtbot, first, first.training_panel.train_button)
+    first.sharing.bundles.ask_bundle_save_path = lambda: path
+    first.sharing.bundles.save_bundle_action.trigger()
+    assert path.is_file() and not first.errors
+    assert load_bundle(path).resume.position.epochs_done == 10
+
+
+def test_train_more_after_reopening_goes_on_from_epoch_eleven(qtbot, make_window, tmp_path):
+    saved_iris(qtbot, make_window, tmp_path / "iris.nnzip")
+
+    window = make_window()
+    panel, curves = window.training_panel, window.curves_panel
+    assert not panel.train_more_button.isEnabled()   # nothing trained yet in this window
+    assert window.file_actions.open_path(tmp_path / "iris.nnzip") and not window.errors
+    assert curves.epochs == list(range(1, 11))
+    assert panel.train_more_button.isEnabled()
+    counters = []
+    window.session.progress.connect(lambda info: counters.append(panel.progress_bar.format()))
+    set_epochs(window, 10)
+
+    click_and_wait(qtbot, window, panel.train_more_button)
+
+    assert not window.errors
+    assert curves.epochs == list(range(1, 21))   # the curve goes on: epochs 11..20 after the saved 1..10
+    # The counter counts on: "epoch 13/20 · batch 2/6 · …", never "epoch 3/10".
+    shown = [re.match(r"epoch (\d+)/(\d+) ", text) for text in counters]
+    assert shown and all(m is not None and 11 <= int(m[1]) <= 20 and m[2] == "20" for m in shown), counters
+    assert "20 epochs" in panel.progress_bar.format()
+    assert panel.train_more_button.isEnabled()   # and once more, from epoch 21
+
+
+def test_an_older_bundle_goes_on_with_a_fresh_optimizer_and_says_so(qtbot, make_window, tmp_path):
+    """A bundle saved before the training state existed: Train More goes on from its weights, said plainly."""
+    first = make_window()
+    assert first.file_actions.open_path(EXAMPLES_DIR / "iris.nnstudio")
+    set_epochs(first, 4)
+    click_and_wait(qtbot, first, first.training_panel.train_button)
+    result = first.session.last_result
+    save_bundle(tmp_path / "old.nnzip", first.document.project, first.session.model, result.history)
+
+    window = make_window()
+    assert window.file_actions.open_path(tmp_path / "old.nnzip") and not window.errors
+    set_epochs(window, 2)
+    click_and_wait(qtbot, window, window.training_panel.train_more_button)
+    assert window.curves_panel.epochs == [1, 2, 3, 4, 5, 6]
+    assert "fresh optimizer" in window.training_panel.status_label.text()
+
+
+def test_train_more_is_off_once_the_network_changes(qtbot, make_window, tmp_path):
+    saved_iris(qtbot, make_window, tmp_path / "iris.nnzip")
+    window = make_window()
+    assert window.file_actions.open_path(tmp_path / "iris.nnzip")
+    assert window.training_panel.train_more_button.isEnabled()
+    hidden = next(n for n in window.document.graph.nodes.values() if n.type == "Dense")
+    from nnstudio.gui.editing.commands import SetParam
+    assert window.document.push(SetParam(window.document.graph, hidden.id, "units", 5))
+    qtbot.mouseClick(window.training_panel.train_more_button, Qt.MouseButton.LeftButton)
+    assert not window.session.is_training
+    assert "changed since it was trained" in window.training_panel.status_label.text()
+    assert not window.training_panel.train_more_button.isEnabled()
