@@ -291,7 +291,10 @@ class TensorBoardLog(Callback):
         self._log.flush()
 
     def _finish(self) -> None:
-        reason = (self.trainer.stop_reason if self.trainer is not None else None) or "completed"
+        trainer = self.trainer
+        # A divergence is written in the history (the trainer's own reason says only stops it was asked for).
+        diverged = trainer is not None and getattr(trainer.history, "stop_reason", "") == "diverged"
+        reason = "diverged" if diverged else (trainer.stop_reason if trainer is not None else None) or "completed"
         self._log.hparams(hyperparameters(self.settings.to_dict(), self.project), reason)
         self._log.close()
 

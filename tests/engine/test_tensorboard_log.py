@@ -188,3 +188,16 @@ def test_cli_refuses_a_file_as_the_log_folder_before_training(tmp_path, capsys):
     blocked.write_text("a file")
     assert cli.main(["train", str(example_path("xor")), "--tensorboard", str(blocked)]) == 2
     assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_a_run_that_diverges_is_marked_failed_in_hparams(tmp_path):
+    project = load_project(example_path("regression"))
+    settings = effective_settings(project, epochs=5)
+    settings.early_stopping.enabled, settings.learning_rate = False, 1e6
+    log = TensorBoardLog(tmp_path, project, settings)
+    _, result = train_project(project, settings, load_project_data(project), callbacks=[log])
+    assert result.history.stop_reason == "diverged"
+    content = read(log.run_folder).PluginTagToContent("hparams")["_hparams_/session_end_info"]
+    status = plugin_data_pb2.HParamsPluginData.FromString(content).session_end_info.status
+    assert status == 2   # STATUS_FAILURE: the dashboard shows the run as failed
+    assert log.problem is None   # a diverged layer has no histogram, which is not a disk problem
