@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit, QMessageBox, QPushButton, QSpinBox
+from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox
 
 from nnstudio.engine.bundle_io import load_bundle
 from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
@@ -95,7 +95,7 @@ def test_checkpoints_every_two_epochs_appear_in_the_chosen_folder_and_undo_resto
 
 def test_tensorboard_switch_and_the_command_to_open_the_logs(qtbot, window, tmp_path):
     xor_saved_in(qtbot, window, tmp_path)
-    command = box_child(window, QLineEdit, "tensorboardCommand")
+    command = box_child(window, QPlainTextEdit, "tensorboardCommand")
     assert command.isReadOnly() and command.text() == f'tensorboard --logdir "{tmp_path / "logs"}"'
     qtbot.mouseClick(box_child(window, QCheckBox, "training_tensorboard.enabled"), Qt.MouseButton.LeftButton)
     folder_edit = box_child(window, QLineEdit, "training_tensorboard.folder")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QWidget,
@@ -43,6 +46,36 @@ SETTING_NAMES = {
     "tensorboard.enabled": N_("TensorBoard logs"),
     "tensorboard.folder": N_("the TensorBoard folder"),
 }
+
+
+class CommandView(QPlainTextEdit):
+    """A command to copy: selectable, not editable, wrapped anywhere (a long path has no spaces) and as tall as
+    its lines, so the whole command is seen in a narrow dock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setReadOnly(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self._fit_height()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - the name QLineEdit and QLabel use
+        self.setPlainText(text)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self, *args) -> None:
+        lines = max(1, int(self.document().size().height()))   # a plain text document counts lines
+        margins = self.contentsMargins()
+        height = lines * self.fontMetrics().lineSpacing() + 2 * int(self.document().documentMargin())
+        self.setFixedHeight(height + margins.top() + margins.bottom())
 
 
 class RunFilesBox(QGroupBox):
@@ -84,20 +117,19 @@ class RunFilesBox(QGroupBox):
         form.addRow(self.tensorboard_check)
         self.tensorboard_folder_edit, row = self._folder_row("tensorboard.folder", self._choose_tensorboard_folder)
         form.addRow(tr("Log folder"), row)
-        self.command_edit = QLineEdit()
-        self.command_edit.setObjectName("tensorboardCommand")
-        self.command_edit.setReadOnly(True)   # selectable and copyable, not editable
-        self.command_edit.setToolTip(tr("Run this command in a terminal, then open the address it prints."))
+        caption = QLabel(tr("Open the logs with this command:"))
         copy = QPushButton(tr("Copy"))
         copy.setObjectName("tensorboardCommandCopy")
         copy.clicked.connect(self.copy_command)
-        command_row = QHBoxLayout()
-        command_row.setContentsMargins(0, 0, 0, 0)
-        command_row.addWidget(self.command_edit, 1)
-        command_row.addWidget(copy)
-        holder = QWidget()
-        holder.setLayout(command_row)
-        form.addRow(tr("Open with"), holder)
+        caption_row = QHBoxLayout()
+        caption_row.setContentsMargins(0, 0, 0, 0)
+        caption_row.addWidget(caption, 1)
+        caption_row.addWidget(copy)
+        form.addRow(caption_row)
+        self.command_edit = CommandView()
+        self.command_edit.setObjectName("tensorboardCommand")
+        self.command_edit.setToolTip(tr("Run this command in a terminal, then open the address it prints."))
+        form.addRow(self.command_edit)
         self.hint = QLabel("")
         self.hint.setObjectName("runFilesHint")
         self.hint.setWordWrap(True)
@@ -210,12 +242,13 @@ class RunFilesBox(QGroupBox):
                     editor.setText(str(value))
         finally:
             self._filling = False
-        name = project.path.stem if project.path is not None else tr("project")
-        self.checkpoint_folder_edit.setPlaceholderText(tr("{folder} beside the project", folder=f"{name}-checkpoints"))
-        self.tensorboard_folder_edit.setPlaceholderText(tr("{folder} beside the project", folder=TENSORBOARD_DEFAULT))
+        # The folder names used when the field is empty (a file name, not words to translate).
+        name = project.path.stem if project.path is not None else "project"
+        self.checkpoint_folder_edit.setPlaceholderText(f"{name}-checkpoints")
+        self.tensorboard_folder_edit.setPlaceholderText(TENSORBOARD_DEFAULT)
         logs = tensorboard_folder(project)
-        self.command_edit.setText(tensorboard_command(logs) if logs is not None else "")
-        self.command_edit.setPlaceholderText(tr("Save the project first: the logs go beside it."))
+        self.command_edit.setText(tensorboard_command(logs) if logs is not None
+                                  else tr("Save the project first: the logs go beside it."))
         folder = checkpoint_folder(project)
         self.checkpoint_folder_edit.setToolTip(str(folder) if folder is not None else
                                                tr("Save the project first, or choose a folder."))
