@@ -139,3 +139,9 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     assert sorted(row.number for row in panel.model.rows) == list(range(TRIALS))
     assert [key for key, row in panel.editor.rows.items() if row.is_ticked()] == \
         [f"layer:{hidden.id}:activation", "training:learning_rate"]
+
+    # Run goes on with the same study: two more trials, numbered after the first six.
+    type_number(qtbot, panel.editor.trials, TRIALS + 2)
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: not panel.runner.running and panel.model.rowCount() == TRIALS + 2, timeout=240_000)
+    assert sorted(row.number for row in panel.model.rows) == list(range(TRIALS + 2))

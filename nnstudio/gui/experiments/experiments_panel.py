@@ -99,7 +99,10 @@ class ExperimentsPanel(QWidget):
                             (self.parallel, tr("Values")), (mattered, tr("What mattered"))):
             self.results.addTab(page, title)
 
+        # Every result tab's title stays readable: the search space scrolls sideways before the tabs shrink.
+        self.results.setMinimumWidth(self.results.tabBar().sizeHint().width() + 8)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(self.results)
         splitter.setStretchFactor(1, 1)
@@ -138,6 +141,8 @@ class ExperimentsPanel(QWidget):
         return space
 
     def load_project(self) -> None:
+        # Another project opened: a study of the old one stops (its finished trials stay beside it).
+        self.runner.stop()
         self.reader.forget()
         self.model.ticked.clear()
         self.editor.show_space(self.document.project, self.space())

@@ -12,6 +12,7 @@ from ...core.i18n import tr
 from ..contributions import Contribution, DockSpec, Entries, MenuSpec, WindowParts
 from ..widgets.lazy_panel import LazyPanel
 
+DOCK_SHARE = 0.45   # of the window's height, for the Experiments dock when it is opened from its menu
 EXPERIMENTS_MENU = "experiments"   # the id of the menu this adds; the dock's id is the same word
 # Nothing heavy is imported here: optuna, torch and pyqtgraph come with the panel, built when its dock is opened.
 
@@ -61,6 +62,8 @@ class Experiments(Contribution):
         """Open the dock in front of its place and build the panel now."""
         self.dock.show()
         self.dock.raise_()
+        # The table and the plots need room: the place under the drawing grows to almost half the window.
+        self.window.resizeDocks([self.dock], [int(self.window.height() * DOCK_SHARE)], Qt.Orientation.Vertical)
         return self.view.ensure_built()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
