@@ -1,8 +1,10 @@
-"""Training speed of the engine against the fastest hand-written PyTorch loop (prints a ratio per batch size)."""
+"""Training speed of the engine against the fastest hand-written PyTorch loop (prints a ratio per batch size,
+and one for a teaching-size 2-8-1 XOR network, where per-epoch bookkeeping rather than arithmetic sets the pace)."""
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -23,6 +25,9 @@ from nnstudio.engine import Trainer, compile_graph  # noqa: E402
 
 ROWS, FEATURES, CLASSES = 60_000, 784, 10
 LEARNING_RATE = 1e-3
+XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+XOR_TARGETS = np.array([0, 1, 1, 0], dtype=np.int64)
+TINY_BATCH = 4  # the whole XOR table: one step per epoch, so each epoch's bookkeeping weighs as much as a step
 
 
 @dataclass
@@ -85,11 +90,99 @@ def hand_written_epoch(x: np.ndarray, y: np.ndarray, batch_size: int) -> float:
     return rows / seconds
 
 
+def tiny_graph() -> tuple[dict, str, str]:
+    """Input 2 → Dense 8 tanh → Output binary (sigmoid): the XOR example's network."""
+    graph = Graph()
+    inputs = graph.add_node("Input", "inputs", {"shape": [2]})
+    hidden = graph.add_node("Dense", "hidden", {"units": 8, "activation": "tanh"})
+    output = graph.add_node("Output", "xor", {"task": "binary", "units": 1})
+    graph.connect(inputs.id, "out", hidden.id, "in")
+    graph.connect(hidden.id, "out", output.id, "in")
+    return graph.to_dict(), inputs.id, output.id
+
+
+def engine_tiny(epochs: int) -> float:
+    """Steps per second of a Keras-style fit of the XOR network (epoch loss and metrics, History, callbacks)."""
+    graph, input_id, output_id = tiny_graph()
+    context = DataContext({input_id: (2,)}, {output_id: OutputTarget("binary", 1)})
+    model = compile_graph(graph, context, seed=0)
+    settings = TrainingSettings(optimizer="adam", learning_rate=0.05, batch_size=TINY_BATCH, epochs=epochs,
+                                validation_split=0.0)
+    trainer = Trainer(model, settings)
+    part = Part({input_id: XOR_INPUTS}, {output_id: XOR_TARGETS})
+    started = time.perf_counter()
+    history = trainer.fit(part)
+    seconds = time.perf_counter() - started
+    assert history.stop_reason == "completed" and len(history.epochs) == epochs, history.message
+    return epochs * math.ceil(len(XOR_INPUTS) / TINY_BATCH) / seconds
+
+
+def hand_written_tiny(epochs: int) -> float:
+    """What a student's Keras fit does, written by hand: shuffle each epoch; zero_grad, forward, loss, backward
+    and step per batch; the epoch's mean loss at its end. One thread, as the engine uses for such networks."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.05, eps=1e-7, fused=True)
+        loss_function = nn.BCEWithLogitsLoss()
+        inputs = torch.from_numpy(XOR_INPUTS)
+        targets = torch.from_numpy(XOR_TARGETS).float().reshape(-1, 1)
+        generator = torch.Generator().manual_seed(0)
+        rows = len(inputs)
+        steps = 0
+        epoch_losses = []
+        started = time.perf_counter()
+        for _ in range(epochs):
+            order = torch.randperm(rows, generator=generator)
+            batch_losses = []
+            for start in range(0, rows, TINY_BATCH):
+                index = order[start:start + TINY_BATCH]
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_function(model(inputs.index_select(0, index)), targets.index_select(0, index))
+                loss.backward()
+                optimizer.step()
+                batch_losses.append(loss.detach())
+                steps += 1
+            epoch_losses.append(torch.stack(batch_losses).mean().item())
+        seconds = time.perf_counter() - started
+    finally:
+        torch.set_num_threads(threads)
+    return steps / seconds
+
+
+def paired(first, second, repeats: int) -> tuple[list[float], list[float], list[float]]:
+    """Run the two loops back to back `repeats` times in alternating order; their results and pair ratios."""
+    engine_runs, hand_runs, ratios = [], [], []
+    for repeat in range(repeats):
+        # Each pair runs back to back, in alternating order, so both see the same machine load; the
+        # median of the pairs' ratios is robust to load that drifts between pairs (shared CI machines).
+        if repeat % 2 == 0:
+            hand, engine = second(), first()
+        else:
+            engine, hand = first(), second()
+        engine_runs.append(engine)
+        hand_runs.append(hand)
+        ratios.append(engine / hand)
+    return engine_runs, hand_runs, ratios
+
+
+def report(label: str, unit: str, engine_runs: list[float], hand_runs: list[float], ratios: list[float]) -> None:
+    print(f"{label}: engine {max(engine_runs):,.0f} {unit} best, "
+          f"{statistics.median(engine_runs):,.0f} median; hand-written {max(hand_runs):,.0f} best, "
+          f"{statistics.median(hand_runs):,.0f} median; best/best {max(engine_runs) / max(hand_runs):.2f}; "
+          f"pair ratios {', '.join(f'{r:.2f}' for r in ratios)}")
+    print(f"{label}: ratio engine/hand-written (median of pairs) = {statistics.median(ratios):.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3, help="runs of each loop per batch size (alternating)")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 256])
+    parser.add_argument("--batch-sizes", type=int, nargs="*", default=[32, 256])
+    parser.add_argument("--tiny-epochs", type=int, default=2000, help="epochs per XOR run (0 leaves it out)")
+    parser.add_argument("--tiny-repeats", type=int, default=7, help="XOR runs of each loop (alternating)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)  # the same for both loops
     rng = np.random.default_rng(0)
@@ -100,24 +193,16 @@ def main() -> None:
     engine_epoch(x[:2048], y[:2048], 32)  # warm up kernels and allocator before timing
     hand_written_epoch(x[:2048], y[:2048], 32)
     for batch_size in args.batch_sizes:
-        engine_runs, hand_runs, ratios = [], [], []
-        for repeat in range(args.repeats):
-            # Each pair runs back to back, in alternating order, so both see the same machine load; the
-            # median of the pairs' ratios is robust to load that drifts between pairs (shared CI machines).
-            if repeat % 2 == 0:
-                hand = hand_written_epoch(x, y, batch_size)
-                engine = engine_epoch(x, y, batch_size)
-            else:
-                engine = engine_epoch(x, y, batch_size)
-                hand = hand_written_epoch(x, y, batch_size)
-            engine_runs.append(engine)
-            hand_runs.append(hand)
-            ratios.append(engine / hand)
-        print(f"batch {batch_size}: engine {max(engine_runs):,.0f} samples/s best, "
-              f"{statistics.median(engine_runs):,.0f} median; hand-written {max(hand_runs):,.0f} best, "
-              f"{statistics.median(hand_runs):,.0f} median; best/best {max(engine_runs) / max(hand_runs):.2f}; "
-              f"pair ratios {', '.join(f'{r:.2f}' for r in ratios)}")
-        print(f"batch {batch_size}: ratio engine/hand-written (median of pairs) = {statistics.median(ratios):.2f}")
+        runs = paired(lambda: engine_epoch(x, y, batch_size), lambda: hand_written_epoch(x, y, batch_size),
+                      args.repeats)
+        report(f"batch {batch_size}", "samples/s", *runs)
+    if args.tiny_epochs > 0:
+        engine_tiny(50)  # warm up
+        hand_written_tiny(50)
+        runs = paired(lambda: engine_tiny(args.tiny_epochs), lambda: hand_written_tiny(args.tiny_epochs),
+                      args.tiny_repeats)
+        report(f"XOR 2-8-1, batch {TINY_BATCH}, {args.tiny_epochs} epochs", "steps/s", *runs)
+
 
 if __name__ == "__main__":
     main()

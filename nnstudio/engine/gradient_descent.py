@@ -48,7 +48,7 @@ def no_slope_problem(model: GraphModule, method: str) -> str:
 class _EpochResult:
     batch_losses: list[torch.Tensor]
     output_losses: list[list[torch.Tensor]]
-    decisions: list[torch.Tensor]
+    decisions: list[list[torch.Tensor]]  # per Output, the decided rows in pieces, in training order
     processed: int
     seconds: float
     interrupted: bool = False
@@ -90,8 +90,12 @@ class GradientDescent(TrainingMethod):
             result = self._train_epoch(run, order, batch_begin, batch_end, wants_batch_loss)
             samples += result.processed
             seconds += result.seconds
-            losses = torch.stack(result.batch_losses) if result.batch_losses else torch.empty(0)
-            values = losses.tolist()
+            if len(result.batch_losses) == 1:
+                # One batch per epoch (a teaching data set in one go): no stacking for a single number
+                losses, values = None, [result.batch_losses[0].item()]
+            else:
+                losses = torch.stack(result.batch_losses) if result.batch_losses else torch.empty(0)
+                values = losses.tolist()
             bad = next((i for i, v in enumerate(values) if not math.isfinite(v)), None)
             history.batch_losses.extend(values if bad is None else values[:bad])
             if bad is not None:
@@ -101,7 +105,7 @@ class GradientDescent(TrainingMethod):
                 run.note_stopped()
                 history.message = tr("Training was stopped during epoch {epoch}.", epoch=epoch)
                 break
-            logs = self._epoch_logs(trainer, run.train, order, result, losses)
+            logs = self._epoch_logs(trainer, run.train, order, result, losses, values)
             if run.validation is not None:
                 logs.update({"val_" + k: v for k, v in trainer.evaluate_logs(run.validation).items()})
             run.epoch_end(epoch, logs)
@@ -120,11 +124,10 @@ class GradientDescent(TrainingMethod):
         inputs, targets = data.inputs, data.loss_targets
         loss_functions = [loss.function for loss in trainer.losses]
         weights = trainer.loss_weights
-        decisions = [scorer.empty_buffer(data.size, trainer.device) for scorer in trainer.scorers]
         # Logits of recent batches, turned into class codes or values in one go every few batches: one
         # bulk operation instead of one small one per batch.
         pending: list[list[torch.Tensor]] = [[] for _ in trainer.scorers]
-        pending_start = 0
+        decisions: list[list[torch.Tensor]] = [[] for _ in trainer.scorers]
         several_outputs = len(loss_functions) > 1
         first_loss, first_weight = loss_functions[0], weights[0]
         batch_losses: list[torch.Tensor] = []
@@ -134,6 +137,7 @@ class GradientDescent(TrainingMethod):
         if trainer.has_batchnorm and size % batch_size == 1 and size > 1:
             size -= 1  # BatchNorm cannot normalise a batch of one sample: skip that last lone row
         check_every = trainer.divergence_check_every
+        whole_order = size <= batch_size and size == data.size  # one batch takes every row: no slice of order
         interrupted = False
         started = time.perf_counter()
         end = 0
@@ -151,7 +155,7 @@ class GradientDescent(TrainingMethod):
                 xs = [x[start:end] for x in inputs]
                 ys = [y[start:end] for y in targets]
             else:
-                index = order[start:end]
+                index = order if whole_order else order[start:end]
                 xs = [x.index_select(0, index) for x in inputs]
                 ys = [y.index_select(0, index) for y in targets]
             zero_grad(set_to_none=True)
@@ -178,44 +182,51 @@ class GradientDescent(TrainingMethod):
                 for callback in batch_end:
                     callback.on_batch_end(batch, logs)
             if batch % check_every == check_every - 1:
-                pending_start = self._decide_pending(trainer, pending, decisions, pending_start, end)
+                self._decide_pending(trainer, pending, decisions)
                 if not bool(torch.isfinite(loss)):
                     break  # the epoch-end code finds the first bad batch and reports it
         processed = end if batch_losses else 0
-        self._decide_pending(trainer, pending, decisions, pending_start, processed)
+        self._decide_pending(trainer, pending, decisions)
         seconds = time.perf_counter() - started
         return _EpochResult(batch_losses, output_losses, decisions, processed, seconds, interrupted)
 
     @staticmethod
-    def _decide_pending(trainer: "Trainer", pending: list[list[torch.Tensor]], decisions: list[torch.Tensor],
-                        start: int, end: int) -> int:
-        """Store the decisions for the collected logits of rows start..end; return where the next ones go."""
-        for collected, buffer, scorer in zip(pending, decisions, trainer.scorers):
+    def _decide_pending(trainer: "Trainer", pending: list[list[torch.Tensor]],
+                        decisions: list[list[torch.Tensor]]) -> None:
+        """Decide the collected logits in one go and add them to each Output's decisions of this epoch."""
+        for collected, decided, scorer in zip(pending, decisions, trainer.scorers):
             if collected:
-                buffer[start:end] = scorer.decide(torch.cat(collected))
+                decided.append(scorer.decide(collected[0] if len(collected) == 1 else torch.cat(collected)))
                 collected.clear()
-        return end
 
     @staticmethod
     def _epoch_logs(trainer: "Trainer", data: PreparedPart, order: Optional[torch.Tensor], result: _EpochResult,
-                    losses: torch.Tensor) -> dict[str, float]:
-        """Loss (mean over samples) and metrics of the epoch just trained, in Keras' key names."""
+                    losses: Optional[torch.Tensor], values: list[float]) -> dict[str, float]:
+        """Loss (mean over samples) and metrics of the epoch just trained, in Keras' key names.
+
+        `losses` holds the batch losses as a tensor (None for a single batch), `values` the same as numbers."""
         batch_size = trainer.settings.batch_size
-        sizes = torch.full((len(result.batch_losses),), float(batch_size), dtype=torch.float64)
-        sizes[-1] = result.processed - batch_size * (len(result.batch_losses) - 1)
+        processed = result.processed
 
-        def mean(values: torch.Tensor) -> float:
-            return float((values.to("cpu", torch.float64) * sizes).sum() / result.processed)
+        def mean(batch_values: torch.Tensor) -> float:
+            sizes = torch.full((len(result.batch_losses),), float(batch_size), dtype=torch.float64)
+            sizes[-1] = processed - batch_size * (len(result.batch_losses) - 1)
+            return float((batch_values.to("cpu", torch.float64) * sizes).sum() / processed)
 
-        positions = order[:result.processed] if order is not None else None
+        if order is not None:
+            positions = order if processed == data.size else order[:processed]
         per_output = []
         for k, scorer in enumerate(trainer.scorers):
-            target = data.targets[k][:result.processed] if positions is None else \
-                data.targets[k].index_select(0, positions)
-            scores = scorer.scores(target, result.decisions[k][:result.processed])
+            if order is not None:
+                target = data.targets[k].index_select(0, positions)
+            else:
+                target = data.targets[k] if processed == data.size else data.targets[k][:processed]
+            decided = result.decisions[k]
+            scores = scorer.scores(target, decided[0] if len(decided) == 1 else torch.cat(decided))
             output_loss = mean(torch.stack(result.output_losses[k])) if result.output_losses[k] else None
             per_output.append((output_loss, scores))
-        return trainer.named_logs(mean(losses), per_output)
+        # One batch: its loss is the epoch's (old (loss × rows) / rows in float64 gave exactly this number)
+        return trainer.named_logs(values[0] if losses is None else mean(losses), per_output)
 
     @staticmethod
     def _diverged(trainer: "Trainer", history: History, epoch: int, batch: int, bad_loss: float = math.nan) -> None:
