@@ -7,13 +7,13 @@ import math
 import os
 import socket
 import struct
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 from ..core.i18n import tr
+from ..core import run_folders
 from ..core.project import Project
 from ..core.runs import RunRecord
 from ..core.settings import TrainingSettings
@@ -71,16 +71,9 @@ def new_run_folder(log_root: Path, when: datetime) -> Path:
             continue   # taken between the look and the mkdir: the next name
 
 
-def _quoted(path: str) -> str:
-    if sys.platform == "win32":
-        return f'"{path}"'   # Windows paths cannot contain a double quote, and cmd.exe keeps $ and \ as they are
-    escaped = "".join("\\" + char if char in '\\"$`' else char for char in path)
-    return f'"{escaped}"'
-
-
-def tensorboard_command(log_root: Path) -> str:
-    """The exact command that opens the logs: `tensorboard --logdir "<path>"`, quoted for this platform's shell."""
-    return f"tensorboard --logdir {_quoted(str(Path(log_root).resolve()))}"
+# The command that opens the logs (`tensorboard --logdir "<path>"`, quoted for this platform's shell) lives once in
+# core, so that the window can show it without loading torch; it is offered here beside the writer too.
+tensorboard_command = run_folders.tensorboard_command
 
 
 def tensorboard_installed() -> bool:
