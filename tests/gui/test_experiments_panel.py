@@ -145,3 +145,23 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     click(qtbot, panel.run_button)
     qtbot.waitUntil(lambda: not panel.runner.running and panel.model.rowCount() == TRIALS + 2, timeout=240_000)
     assert sorted(row.number for row in panel.model.rows) == list(range(TRIALS + 2))
+
+
+def test_trials_show_up_while_the_study_runs_and_stop_ends_it(started_app, qtbot, small_xor, one_thread):
+    window = started_app()
+    panel = open_experiments(window, qtbot, small_xor)
+    editor = panel.editor
+    type_number(qtbot, editor.trials, 500)   # far more than will run before Stop
+    type_number(qtbot, editor.workers, 1)
+    click(qtbot, panel.run_button)
+    assert panel.stop_button.isEnabled() and not panel.run_button.isEnabled()
+
+    # The table fills while the study runs: the window reads the study as trials finish.
+    qtbot.waitUntil(lambda: panel.model.rowCount() >= 2, timeout=120_000)
+    assert panel.runner.running
+    click(qtbot, panel.stop_button)
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=60_000)
+    assert panel.run_button.isEnabled() and not panel.stop_button.isEnabled()
+    assert 2 <= panel.model.rowCount() < 500
+    finished = [row for row in panel.model.rows if row.state == "COMPLETE"]
+    assert panel.status.text() == f"{len(finished)} trials finished."
