@@ -9,8 +9,16 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.i18n import tr
+from ...core.settings import OPTIMIZERS
 from ..widgets.number_box import NumberBox, WholeNumberBox
 from ..widgets.wheel_guard import wheel_only_when_focused
+
+
+def choice_text(key: str, choice: Any) -> str:
+    """A choice as the student reads it: an optimizer by its name ("SGD with momentum"), others as they are."""
+    if key == "training:optimizer" and choice in OPTIMIZERS:
+        return tr(OPTIMIZERS[choice])
+    return str(choice)
 
 
 class DimensionRow(QWidget):
@@ -73,7 +81,7 @@ class DimensionRow(QWidget):
         row = QHBoxLayout(self.editors)
         row.setContentsMargins(22, 0, 0, 0)
         for choice in self.candidate.choices:
-            box = QCheckBox(str(choice), self.editors)
+            box = QCheckBox(choice_text(self.candidate.key, choice), self.editors)
             box.setObjectName(f"choice_{self.candidate.key.replace(':', '_')}_{choice}")
             box.toggled.connect(self._on_edited)
             row.addWidget(box)

@@ -1,0 +1,75 @@
+"""The Experiments panel's undo steps and plot positions, without a window: a trial that adds hidden layers is used
+and undone in one step; search edits merge into one step; values sit where their axis says."""
+
+import pytest
+
+from nnstudio.core.examples import EXAMPLES_DIR
+from nnstudio.core.project import load_project
+from nnstudio.core.tuning.space import Dimension, SearchSpace, apply_params
+from nnstudio.gui.editing.document import Document
+from nnstudio.gui.experiments.parallel_plot import position_on_axis, result_colour
+from nnstudio.gui.experiments.project_commands import SetSearchSpace, UseTrialSettings
+
+
+@pytest.fixture
+def document(qapp):
+    document = Document(load_project(EXAMPLES_DIR / "xor.nnstudio"))
+    yield document
+    document.deleteLater()
+
+
+def test_a_trial_with_more_hidden_layers_is_used_and_undone_in_one_step(document):
+    hidden = document.graph.node_by_name("hidden")
+    before_graph, before_rate = document.graph.to_dict(), document.project.training.learning_rate
+    changed_parts = []
+    document.settings_changed.connect(changed_parts.append)
+    trial = apply_params(document.project, {f"repeat:{hidden.id}": 3, "training:learning_rate": 0.05})
+
+    document.push(UseTrialSettings(document, trial, 4))
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText() == "Use the settings of trial 4"
+    assert len(document.graph.nodes_of_type("Dense")) == 3
+    assert document.project.training.learning_rate == 0.05
+    assert changed_parts == ["training"]
+    assert not document.analysis.errors
+
+    document.undo()
+    assert document.graph.to_dict() == before_graph
+    assert document.project.training.learning_rate == before_rate
+    document.redo()
+    assert len(document.graph.nodes_of_type("Dense")) == 3
+
+
+def test_a_trial_that_changes_settings_only_keeps_the_layers_in_place(document):
+    hidden = document.graph.node_by_name("hidden")
+    node_before = document.graph.node(hidden.id)
+    trial = apply_params(document.project, {f"layer:{hidden.id}:units": 32})
+    document.push(UseTrialSettings(document, trial, 0))
+    assert document.graph.node(hidden.id) is node_before   # changed in place: the canvas keeps its card
+    assert node_before.params["units"] == 32
+    document.undo()
+    assert node_before.params["units"] == 8
+
+
+def test_search_edits_merge_into_one_undo_step(document):
+    assert document.project.tuning is None
+    first = SearchSpace([Dimension("training:learning_rate", "float", 1e-4, 1e-1, log=True)], trials=10)
+    second = SearchSpace([Dimension("training:learning_rate", "float", 1e-3, 1e-1, log=True)], trials=12)
+    document.push(SetSearchSpace(document, first))
+    document.push(SetSearchSpace(document, second))
+    assert document.undo_stack.count() == 1
+    assert document.project.tuning.trials == 12
+    document.undo()
+    assert document.project.tuning is None
+
+
+def test_values_sit_on_their_axes_and_colours_run_from_best_to_worst():
+    log_rate = Dimension("training:learning_rate", "float", 1e-4, 1e-2, log=True)
+    assert position_on_axis(log_rate, 1e-3) == pytest.approx(0.5)
+    units = Dimension("layer:n2:units", "int", 16, 48)
+    assert position_on_axis(units, 32) == pytest.approx(0.5)
+    activation = Dimension("layer:n2:activation", "choice", choices=("relu", "tanh", "sigmoid"))
+    assert [position_on_axis(activation, c) for c in ("relu", "tanh", "sigmoid")] == [0.0, 0.5, 1.0]
+    assert position_on_axis(activation, "elu") is None
+    assert result_colour(0.1, best=0.1, worst=0.9) == (22, 163, 74)
+    assert result_colour(0.9, best=0.1, worst=0.9) == (220, 38, 38)
