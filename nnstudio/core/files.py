@@ -6,10 +6,26 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 from .i18n import tr
 from .json_checks import short_value
+
+
+MAX_PATH_CHARS = 4096  # no system NN Studio runs on takes longer paths
+
+
+def path_problem(value: str) -> Optional[str]:
+    """Why a text cannot be a file path on any system NN Studio runs on (NUL, lone surrogates, length)."""
+    if len(value) > MAX_PATH_CHARS:
+        return tr("is too long to be a file path ({count:,} characters)", count=len(value))
+    if "\x00" in value:
+        return tr("holds a NUL character, which no file name can have")
+    try:
+        os.fsencode(value)
+    except UnicodeError:
+        return tr("holds characters that cannot be in a file name")
+    return None
 
 
 def atomic_write_bytes(path: Union[str, Path], data: bytes) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
-from .files import atomic_write_text, read_user_file
+from .files import MAX_PATH_CHARS, atomic_write_text, path_problem, read_user_file  # noqa: F401 - re-exported
 from .graph import Graph, name_problem
 from .i18n import N_, tr
 from .json_checks import json_problem, short_value
@@ -23,7 +23,6 @@ EXTENSION = ".nnstudio"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_NODES = 10_000
 PATH_KEYS = ("path", "images", "labels", "test_images", "test_labels")
-MAX_PATH_CHARS = 4096
 
 
 class ProjectError(Exception):
@@ -125,19 +124,6 @@ def _absolute_source(source: dict, base_dir: Optional[Path]) -> dict:
                 _fail(tr("the data source's {key} cannot be found from the project's folder ({reason})", key=key,
                          reason=str(exc)[:80]))
     return source
-
-
-def path_problem(value: str) -> Optional[str]:
-    """Why a text cannot be a file path on any system NN Studio runs on (NUL, lone surrogates, length)."""
-    if len(value) > MAX_PATH_CHARS:
-        return tr("is too long to be a file path ({count:,} characters)", count=len(value))
-    if "\x00" in value:
-        return tr("holds a NUL character, which no file name can have")
-    try:
-        os.fsencode(value)
-    except UnicodeError:
-        return tr("holds characters that cannot be in a file name")
-    return None
 
 
 # ------------------------------------------------------------------ loading

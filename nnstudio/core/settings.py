@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Optional
 
+from .files import path_problem
 from .i18n import N_, tr
 from .json_checks import short_value
 
@@ -207,8 +208,6 @@ def _nested_part(data: dict, key: str, part: type) -> Any:
 
 def _folder_problem(folder: str) -> Optional[str]:
     """Why a text cannot name a folder (the same rules as the data paths), or None."""
-    from .project import path_problem  # project imports these settings: imported when needed
-
     return path_problem(folder) if folder else None
 
 
