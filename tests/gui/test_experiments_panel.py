@@ -147,14 +147,18 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     assert sorted(row.number for row in panel.model.rows) == list(range(TRIALS + 2))
 
 
-def test_trials_show_up_while_the_study_runs_and_stop_ends_it(started_app, qtbot, small_xor, one_thread):
+def test_trials_show_up_while_the_study_runs_and_stop_ends_it(started_app, qtbot, tmp_path, one_thread):
     window = started_app()
-    panel = open_experiments(window, qtbot, small_xor)
+    panel = open_experiments(window, qtbot, EXAMPLES_DIR / "xor.nnstudio")
+    assert window.document.path is None   # an example: Run saves it first, where the student says
+    mine = tmp_path / "mine.nnstudio"
+    window.file_actions.ask_save_path = lambda: mine
     editor = panel.editor
     type_number(qtbot, editor.trials, 500)   # far more than will run before Stop
     type_number(qtbot, editor.workers, 1)
     click(qtbot, panel.run_button)
     assert panel.stop_button.isEnabled() and not panel.run_button.isEnabled()
+    assert window.document.path == mine and mine.exists()
 
     # The table fills while the study runs: the window reads the study as trials finish.
     qtbot.waitUntil(lambda: panel.model.rowCount() >= 2, timeout=120_000)
@@ -164,4 +168,4 @@ def test_trials_show_up_while_the_study_runs_and_stop_ends_it(started_app, qtbot
     assert panel.run_button.isEnabled() and not panel.stop_button.isEnabled()
     assert 2 <= panel.model.rowCount() < 500
     finished = [row for row in panel.model.rows if row.state == "COMPLETE"]
-    assert panel.status.text() == f"{len(finished)} trials finished."
+    assert panel.status.text() == (f"{len(finished)} trials finished." if len(finished) != 1 else "1 trial finished.")

@@ -172,10 +172,10 @@ class ExperimentsPanel(QWidget):
 
     # ------------------------------------------------------------ running
     def run(self) -> None:
-        project = self.document.project
-        if project.path is None:
+        if self.document.project.path is None and not self._save_first():
             self.status.setText(tr("Save the project first: the experiment's trials are kept in a folder beside it."))
             return
+        project = self.document.project
         space = self.editor.space()
         try:
             space.validate()
@@ -190,6 +190,12 @@ class ExperimentsPanel(QWidget):
 
         # The study trains a copy: nothing the student edits while it runs reaches the trials.
         self.runner.start(copy_project(project), space)
+
+    def _save_first(self) -> bool:
+        """An unsaved project (an example, a new drawing) is saved first, as File → Save As… does: its study is
+        kept in a folder beside the file."""
+        file_actions = getattr(self.window(), "file_actions", None)
+        return file_actions is not None and file_actions.save_as() and self.document.project.path is not None
 
     def _on_running_changed(self, running: bool) -> None:
         if running:
