@@ -87,7 +87,7 @@ def test_no_text_is_cut_off_at_1280_by_720(window_in, qtbot, monkeypatch, tmp_pa
     for example in sorted(EXAMPLES_DIR.glob("*.nnstudio")):       # each example, each layer in the Inspector
         assert window.file_actions.open_path(example)
         window.session.reload_data()
-        qtbot.waitUntil(lambda: window.session.data is not None or window.session.data_error, timeout=30_000)
+        qtbot.waitUntil(lambda: window.session.data is not None or bool(window.session.data_error), timeout=30_000)
         for node_id in list(window.document.graph.nodes):
             window.canvas.select_only([node_id])
             look(f"{example.name}, layer {window.document.graph.nodes[node_id].name}", window)
