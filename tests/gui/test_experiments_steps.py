@@ -73,3 +73,19 @@ def test_values_sit_on_their_axes_and_colours_run_from_best_to_worst():
     assert position_on_axis(activation, "elu") is None
     assert result_colour(0.1, best=0.1, worst=0.9) == (22, 163, 74)
     assert result_colour(0.9, best=0.1, worst=0.9) == (220, 38, 38)
+
+
+def test_a_damaged_study_is_reported_and_the_panel_still_works(qtbot, tmp_path):
+    from nnstudio.core.project import save_project
+    from nnstudio.gui.experiments.experiments_panel import ExperimentsPanel
+
+    project = load_project(EXAMPLES_DIR / "xor.nnstudio")
+    save_project(project, tmp_path / "xor.nnstudio")
+    (tmp_path / "xor.study").mkdir()
+    (tmp_path / "xor.study" / "journal.log").write_bytes(b"\x00 not a journal {{{\n")
+    document = Document(load_project(tmp_path / "xor.nnstudio"))
+    panel = ExperimentsPanel(document)
+    qtbot.addWidget(panel)
+    assert panel.status.text().startswith("The experiment's trials could not be read: ")
+    assert panel.model.rowCount() == 0
+    assert list(panel.editor.rows)   # the search can still be set up

@@ -218,6 +218,8 @@ class ExperimentsPanel(QWidget):
 
         project, space = self.document.project, self.space()
         self.view_now = view = self.reader.read(project, space)
+        if view.problem:
+            self.status.setText(tr("The experiment's trials could not be read: {reason}", reason=view.problem))
         known = {dimension.key: dimension for dimension in space.dimensions}
         keys = list(known)
         for row in view.rows:   # values of trials run with an earlier search keep their columns

@@ -19,6 +19,7 @@ class StudyView:
     sentences: list = field(default_factory=list)      # plain words
     lower_is_better: bool = True
     finished: int = 0                                  # trials with a result
+    problem: str = ""                                  # why the study could not be read, in words
 
 
 def finished_count(rows: list) -> int:
@@ -56,9 +57,14 @@ class StudyReader:
         from ...engine.tuning.study import open_study  # noqa: PLC0415
 
         place = (str(project.path),)
-        if self._study is None or self._opened_for != place:
-            self._study, self._opened_for, self._last = open_study(project, space), place, StudyView()
-        rows = results.trial_rows(self._study)
+        try:
+            if self._study is None or self._opened_for != place:
+                self._study, self._opened_for, self._last = open_study(project, space), place, StudyView()
+            rows = results.trial_rows(self._study)
+        except Exception as exc:  # noqa: BLE001 - a damaged or unreadable study must not break the panel
+            log.warning("the study could not be read: %s", exc)
+            self.forget()
+            return StudyView(problem=str(exc))
         view = StudyView(rows=rows, lower_is_better=_lower_is_better(self._study, space),
                          finished=finished_count(rows))
         if view.finished == self._last.finished:
