@@ -43,6 +43,18 @@ def journal_path(folder: Union[str, Path]) -> Path:
     return Path(folder) / JOURNAL_FILE
 
 
+def database_url(url: str) -> str:
+    """postgresql://... with the driver that is installed: SQLAlchemy 2.1 reads a bare postgresql:// as psycopg
+    (version 3), while NN Studio's postgres extra installs psycopg2-binary."""
+    import importlib.util
+
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme) and importlib.util.find_spec("psycopg") is None \
+                and importlib.util.find_spec("psycopg2") is not None:
+            return "postgresql+psycopg2://" + url[len(scheme):]
+    return url
+
+
 def make_storage(storage: Optional[str], folder: Optional[Union[str, Path]]):
     """An Optuna storage: a database URL as given, or a journal file in the study folder.
 
@@ -50,14 +62,18 @@ def make_storage(storage: Optional[str], folder: Optional[Union[str, Path]]):
     warns against SQLite for parallel work (its locking stalls and fails under several writers), so the default
     is the journal; postgresql:// (or mysql://) URLs go to RDBStorage, which also lets several machines share
     one study, with heartbeats so a trial of a machine that died is marked failed and tried again."""
+    import warnings
+
     import optuna
-    from optuna.storages import RDBStorage, RetryFailedTrialCallback
+    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
     if storage and "://" in storage and not storage.startswith("journal:"):
         try:
-            return RDBStorage(storage, heartbeat_interval=30, grace_period=120,
-                              failed_trial_callback=RetryFailedTrialCallback(max_retry=1))
+            with warnings.catch_warnings():   # heartbeats are marked experimental by Optuna; they are what we need
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return RDBStorage(database_url(storage), heartbeat_interval=30, grace_period=120,
+                                  heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1))
         except Exception as exc:  # SQLAlchemy's errors: a missing driver, a refused connection, a bad URL
             raise StudyError(tr("could not open the study's database: {reason}",
                                 reason=str(exc).splitlines()[0][:200])) from None
