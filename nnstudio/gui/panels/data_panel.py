@@ -43,7 +43,7 @@ from ..widgets.wheel_guard import wheel_only_when_focused
 from .column_chooser import ColumnChooser
 from .data_preview import PreviewModel
 from .data_split_box import ERROR_STYLE, SplitBox
-from .dataset_downloads import PREFIX, DatasetDownloads
+from .dataset_downloads import PREFIX, DatasetDownloads, picker_entry
 from .mnist_import import MnistImportDialog
 
 if TYPE_CHECKING:
@@ -223,11 +223,8 @@ class DataPanel(QWidget):
     def _show_settings(self) -> None:
         settings = self.document.project.data
         source = settings.source
-        index = 0
-        if isinstance(source, dict) and source.get("kind") == "builtin":
-            index = max(self.dataset_combo.findData(source.get("name")), 0)
-        elif isinstance(source, dict) and source.get("kind") == "dataset":
-            index = max(self.dataset_combo.findData(f"{PREFIX}{source.get('name')}"), 0)
+        entry = picker_entry(source)   # a built-in's name or "dataset:<key>"; None for a file
+        index = max(self.dataset_combo.findData(entry), 0) if entry else 0
         self.downloads.mark_entries()
         self.dataset_combo.setItemText(0, tr("Choose a built-in dataset…") if not source or index
                                        else tr("From a file: {source}", source=describe_source(source)))

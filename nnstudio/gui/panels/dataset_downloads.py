@@ -27,6 +27,14 @@ def dataset_source(key: str) -> dict:
     return {"kind": "dataset", "name": key}
 
 
+def picker_entry(source: Optional[dict]) -> Optional[str]:
+    """What the picker holds for a data source: a built-in's name, "dataset:<key>", or None (a file, or none)."""
+    if not isinstance(source, dict) or not isinstance(source.get("name"), str):
+        return None
+    kind = source.get("kind")
+    return source["name"] if kind == "builtin" else PREFIX + source["name"] if kind == "dataset" else None
+
+
 def entry_text(dataset: Any, downloaded: bool) -> str:
     """'Fashion-MNIST — download (30 MB)' until it is in the cache, then 'Fashion-MNIST (downloaded)'."""
     title = tr(dataset.title)
@@ -155,4 +163,4 @@ class DatasetDownloads(QObject):
         return False
 
 
-__all__ = ["DatasetDownloads", "PREFIX", "dataset_source", "entry_text"]
+__all__ = ["DatasetDownloads", "PREFIX", "dataset_source", "entry_text", "picker_entry"]

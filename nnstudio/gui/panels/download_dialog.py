@@ -204,12 +204,15 @@ class DownloadDialog(QDialog):
         self._progress_timer.stop()
         if self.outcome == "done":
             self.read_progress()
-        thread, self._thread = self._thread, None
-        self._worker = None   # back in the GUI thread (run() moved it): its last reference goes here
+        # The worker's run() may still be returning in its thread: hold the worker until that thread has ended,
+        # so its last reference (and the QObject) goes here, in the GUI thread, never there.
+        thread, worker = self._thread, self._worker
+        self._thread = self._worker = None
         if thread is not None:
             thread.quit()
             thread.wait()
             thread.deleteLater()
+        del worker
         if self.outcome == "done":
             self.accept()
         elif self.outcome == "cancelled" or self._closing:
