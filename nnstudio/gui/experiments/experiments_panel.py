@@ -226,7 +226,10 @@ class ExperimentsPanel(QWidget):
             keys += [key for key in row.params if key not in keys]
         names = {key: dimension_name(known.get(key) or Dimension(key, "choice", choices=(0,)), project)
                  for key in keys}
+        columns_before = (self.model.keys, self.model.rowCount())
         self.model.set_rows(view.rows, keys, [names[key] for key in keys], space.monitor)
+        if columns_before != (self.model.keys, self.model.rowCount()):
+            self.table.resizeColumnsToContents()   # whole headers and values (a few dozen rows: cheap)
         self._show_curves()
         self.parallel.show_trials([known[key] for key in keys if key in known],
                                   [names[key] for key in keys if key in known], view.rows, view.lower_is_better)

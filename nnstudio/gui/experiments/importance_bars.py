@@ -26,7 +26,7 @@ class ImportanceBars(QWidget):
         self.plot = self.view.getPlotItem()
         self.plot.setTitle(tr("What mattered most"))
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.setLabel("bottom", tr("share of the result's differences"))
+        self.plot.setLabel("bottom", tr("share of the differences between results (%)"))
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).setPen(pg.mkPen("#444"))
             self.plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
@@ -37,13 +37,14 @@ class ImportanceBars(QWidget):
         self.shown: list[tuple[str, float]] = []   # (name, importance), top bar first
 
     def show_importance(self, importance: dict, names: dict) -> None:
-        """`importance`: key -> share (the engine's); `names`: key -> the words for it."""
+        """`importance`: key -> share of 1 (the engine's); `names`: key -> the words for it. Shown in percent."""
         import pyqtgraph as pg  # noqa: PLC0415
 
         self.plot.clear()
         self.bars = None
         ordered = sorted(importance.items(), key=lambda item: item[1], reverse=True)
-        self.shown = [(names.get(key, key), float(share)) for key, share in ordered]
+        # In percent: pyqtgraph would show shares as "×0.001" on its axis.
+        self.shown = [(names.get(key, key), float(share) * 100) for key, share in ordered]
         if not self.shown:
             return
         count = len(self.shown)

@@ -30,6 +30,17 @@ def position_on_axis(dimension: Any, value: Any) -> Optional[float]:
     return min(max((value - low) / (high - low), 0.0), 1.0)
 
 
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def axis_labels(dimension: Any) -> list[tuple[str, float]]:
+    """What is written along an axis: each choice at its place, or a range's lowest and highest value."""
+    if dimension.kind == "choice":
+        return [(str(choice), position_on_axis(dimension, choice)) for choice in dimension.choices]
+    return [(_number(dimension.low), 0.0), (_number(dimension.high), 1.0)]
+
+
 def result_colour(value: float, best: float, worst: float) -> tuple[int, int, int]:
     """Green for the best result, red for the worst, mixed in between."""
     share = 0.0 if worst == best else (value - best) / (worst - best)
@@ -64,8 +75,12 @@ class ParallelPlot(QWidget):
 
         self.plot.clear()
         self.lines = []
-        for place in range(len(dimensions)):   # the upright axes
+        for place, dimension in enumerate(dimensions):   # the upright axes, each with its values written on it
             self.plot.addItem(pg.InfiniteLine(pos=place, angle=90, pen=pg.mkPen("#9ca3af", width=1)))
+            for text, height in axis_labels(dimension):
+                label = pg.TextItem(text, color="#374151", anchor=(-0.05, 0.5))
+                label.setPos(place, height)
+                self.plot.addItem(label)
         self.plot.getAxis("bottom").setTicks([list(enumerate(names))])
         scored = [row for row in rows if row.value is not None and math.isfinite(row.value)]
         if scored:

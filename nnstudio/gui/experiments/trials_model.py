@@ -133,7 +133,7 @@ class TrialsModel(QAbstractTableModel):
             return raw if isinstance(raw, (int, float)) else str(raw)
         if role == Qt.ItemDataRole.CheckStateRole and column == NUMBER:
             return Qt.CheckState.Checked if row.number in self.ticked else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.TextAlignmentRole and column != STATUS:
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(raw, (int, float)):   # numbers line up
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
