@@ -70,7 +70,9 @@ def dataset_named(window, runner) -> str:
     quoted = re.findall(r"'([^']+)'", instruction)
     assert quoted, f"{instruction!r} names no dataset"
     combo = window.data_view.ensure_built().dataset_combo
-    titles = {combo.itemData(i): combo.itemText(i).split(" — ")[0] for i in range(combo.count()) if combo.itemData(i)}
+    # The steps name built-in datasets: the course datasets to download ("dataset:mnist") are not among them.
+    titles = {combo.itemData(i): combo.itemText(i).split(" — ")[0] for i in range(combo.count())
+              if combo.itemData(i) and not combo.itemData(i).startswith("dataset:")}
     found = [name for name, title in titles.items()
              if re.search(rf"(?<!\w){re.escape(quoted[0])}(?!\w)", title, re.IGNORECASE)]
     assert len(found) == 1, f"{instruction!r} names {quoted[0]!r}; the Data panel lists {list(titles.values())}"
