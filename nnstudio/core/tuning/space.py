@@ -292,7 +292,7 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _choice_words(dim: Dimension, value: Any) -> str:
+def choice_words(dim: Dimension, value: Any) -> str:
     if dim.key == "training:optimizer" and value in OPTIMIZERS:
         return tr(OPTIMIZERS[value])
     return _number(value)
@@ -314,7 +314,7 @@ def describe(dim: Dimension, project: "Project") -> str:
     """"units of hidden1: 16 to 256, log scale", "activation of hidden1: relu, tanh, sigmoid"."""
     what = dimension_name(dim, project)
     if dim.kind == "choice":
-        return tr("{what}: {choices}", what=what, choices=", ".join(_choice_words(dim, c) for c in dim.choices))
+        return tr("{what}: {choices}", what=what, choices=", ".join(choice_words(dim, c) for c in dim.choices))
     low, high = _number(dim.low), _number(dim.high)
     if dim.log:
         return tr("{what}: {low} to {high}, log scale", what=what, low=low, high=high)
@@ -333,7 +333,7 @@ def params_in_words(params: dict, project: "Project") -> str:
     """A trial's values in one line: "units of hidden1 = 64, learning rate = 0.0031, optimizer = Adam"."""
     parts = []
     for dim, value in _key_of(params, project):
-        shown = f"{value:.3g}" if isinstance(value, float) else _choice_words(dim, value)
+        shown = f"{value:.3g}" if isinstance(value, float) else choice_words(dim, value)
         parts.append(tr("{what} = {value}", what=dimension_name(dim, project), value=shown))
     return ", ".join(parts)
 
