@@ -89,3 +89,23 @@ def test_a_damaged_study_is_reported_and_the_panel_still_works(qtbot, tmp_path):
     assert panel.status.text().startswith("The experiment's trials could not be read: ")
     assert panel.model.rowCount() == 0
     assert list(panel.editor.rows)   # the search can still be set up
+
+
+def test_undo_of_a_search_edit_shows_the_search_as_it_was(qtbot, document):
+    from PySide6.QtCore import QPoint, Qt
+
+    from nnstudio.gui.experiments.experiments_panel import ExperimentsPanel
+
+    panel = ExperimentsPanel(document)
+    qtbot.addWidget(panel)
+    panel.show()
+    row = panel.editor.rows["training:batch_size"]
+    assert not row.is_ticked() and document.project.tuning is None
+    qtbot.mouseClick(row.tick, Qt.MouseButton.LeftButton, pos=QPoint(8, row.tick.height() // 2))
+    assert row.is_ticked() and row.editors.isVisible()
+    assert "training:batch_size" in [d.key for d in document.project.tuning.dimensions]
+    document.undo()
+    assert document.project.tuning is None
+    assert not row.is_ticked() and not row.editors.isVisible()
+    document.redo()
+    assert row.is_ticked()
