@@ -109,3 +109,18 @@ def test_undo_of_a_search_edit_shows_the_search_as_it_was(qtbot, document):
     assert not row.is_ticked() and not row.editors.isVisible()
     document.redo()
     assert row.is_ticked()
+
+
+def test_a_search_edit_refused_while_training_leaves_the_search_as_it_is(qtbot, document):
+    from PySide6.QtCore import QPoint, Qt
+
+    from nnstudio.gui.experiments.experiments_panel import ExperimentsPanel
+
+    panel = ExperimentsPanel(document)
+    qtbot.addWidget(panel)
+    panel.show()
+    document.lock_edits("The network is training")
+    row = panel.editor.rows["training:batch_size"]
+    with qtbot.waitSignal(document.edit_refused):
+        qtbot.mouseClick(row.tick, Qt.MouseButton.LeftButton, pos=QPoint(8, row.tick.height() // 2))
+    assert document.project.tuning is None and not row.is_ticked()

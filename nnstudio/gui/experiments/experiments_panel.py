@@ -168,7 +168,9 @@ class ExperimentsPanel(QWidget):
         self.status.setText("")
         saved = saved_space(self.document.project)
         if saved is None or saved.to_dict() != space.to_dict():
-            self.document.push(SetSearchSpace(self.document, space))
+            if not self.document.push(SetSearchSpace(self.document, space)):
+                # Refused (edits are locked while the network trains; the status bar says so): show what is kept.
+                self.editor.show_space(self.document.project, self.space())
 
     # ------------------------------------------------------------ running
     def run(self) -> None:
