@@ -75,10 +75,10 @@ def test_train_more_after_reopening_goes_on_from_epoch_eleven(qtbot, make_window
 
     window = make_window()
     panel, curves = window.training_panel, window.curves_panel
-    assert not panel.train_more_button.isEnabled()   # nothing trained yet in this window
+    assert panel.train_more_button.isHidden()   # nothing trained yet in this window: nothing to go on with
     assert window.file_actions.open_path(tmp_path / "iris.nnzip") and not window.errors
     assert curves.epochs == list(range(1, 11))
-    assert panel.train_more_button.isEnabled()
+    assert panel.train_more_button.isEnabled() and not panel.train_more_button.isHidden()
     counters = []
     window.session.progress.connect(lambda info: counters.append(panel.progress_bar.format()))
     set_epochs(window, 10)

@@ -89,9 +89,14 @@ class TrainingPanel(QWidget):
         self.pause_button.setObjectName("pauseButton")
         self.stop_button = QPushButton(tr("Stop"))
         self.stop_button.setObjectName("stopButton")
-        for button in (self.train_button, self.train_more_button, self.pause_button, self.stop_button):
+        for button in (self.train_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
         outer.addLayout(buttons)
+        # A row of its own, shown only when there is a run to go on with: the panel keeps its narrow width.
+        more_row = QHBoxLayout()
+        more_row.addWidget(self.train_more_button)
+        more_row.addStretch(1)
+        outer.addLayout(more_row)
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("trainingProgress")
         self.progress_bar.setRange(0, 1000)
@@ -385,6 +390,9 @@ class TrainingPanel(QWidget):
         training = self.session.is_training
         self.train_button.setEnabled(not training)
         self.train_more_button.setEnabled(self.session.can_train_more)
+        # While a run goes on the button stays where it was (greyed), so the panel does not jump.
+        keep = training and self.train_more_button.isVisibleTo(self)
+        self.train_more_button.setVisible(self.session.can_train_more or keep)
         self.pause_button.setEnabled(training)
         self.stop_button.setEnabled(training)
         self.pause_button.setText(tr("Resume") if self.session.is_paused else tr("Pause"))
