@@ -85,6 +85,8 @@ def run(args) -> int:
         print(tr("trial {number}: {state} {value} ({epochs} epochs, {seconds:.1f} s) {settings}",
                  number=row.number, state=row.state_words, value=value, epochs=row.epochs_run or 0,
                  seconds=row.seconds or 0.0, settings=params_in_words(row.params, project)), file=out)
+        if row.error:
+            print(f"  {row.error}", file=out)
         out.flush()
 
     from .engine.tuning.workers import run_study

@@ -102,3 +102,38 @@ def test_a_study_goes_on_when_opened_again(tmp_path):
     from optuna.storages.journal import JournalFileBackend, JournalStorage
     journal = JournalStorage(JournalFileBackend(str(study_folder(project.path) / "journal.log")))
     assert len(optuna.load_study(study_name="iris", storage=journal).trials) == 3
+
+
+def test_stopping_the_search_mid_trial_queues_its_values_again(tmp_path):
+    import threading
+
+    from nnstudio.engine.tuning.objective import INTERRUPTED, Objective
+    from nnstudio.engine.tuning.recovery import counted
+    from nnstudio.engine.tuning.study import existing_study, open_study
+    from nnstudio.engine.tuning.workers import run_trials
+
+    project = saved_iris(tmp_path, epochs=5)
+    space = space_of(learning_rate(), strategy="random", pruner="none", trials=3)
+    assert existing_study(project) is None   # nothing run yet, and nothing created by asking
+    folder = study_folder(project.path)
+    study = open_study(project, space, folder=folder)
+    stop = threading.Event()
+    epochs_seen = []
+
+    def stop_after_two_epochs():
+        epochs_seen.append(1)
+        if len(epochs_seen) == 2:
+            stop.set()
+        return stop.is_set()
+
+    run_trials(study, Objective(project, space, should_stop=stop_after_two_epochs), 3, None, stop, folder)
+    study = existing_study(project)
+    stopped, = study.get_trials()[:1]
+    assert stopped.state == TrialState.FAIL and stopped.user_attrs[INTERRUPTED]
+    assert stopped.user_attrs["epochs_run"] == 2
+    assert len(study.get_trials(states=(TrialState.WAITING,))) == 1 and counted(study) == 0
+    assert [r.state_words for r in trial_rows(study)][:1] == ["interrupted (tried again)"]
+    # Going on: the stopped values come first, and the budget of three is whole.
+    run_trials(study, Objective(project, space), 3, None, threading.Event(), folder)
+    done = study.get_trials(states=(TrialState.COMPLETE,))
+    assert len(done) == 3 == counted(study) and done[0].params == stopped.params

@@ -68,6 +68,8 @@ def make_storage(storage: Optional[str], folder: Optional[Union[str, Path]]):
     from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
+    # Trial lines are ours, in the user's language (a failed trial's reason is kept in its "error").
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     if storage and "://" in storage and not storage.startswith("journal:"):
         try:
             with warnings.catch_warnings():   # heartbeats are marked experimental by Optuna; they are what we need
@@ -89,8 +91,6 @@ def make_storage(storage: Optional[str], folder: Optional[Union[str, Path]]):
     except OSError as exc:
         raise StudyError(tr("could not open the study file '{path}': {reason}", path=path,
                             reason=exc.strerror or exc)) from None
-    finally:
-        optuna.logging.set_verbosity(optuna.logging.WARNING)  # trial lines are ours, in the user's language
 
 
 def grid_values(dim: Dimension) -> list:
@@ -183,6 +183,22 @@ def open_study(project: "Project", space: SearchSpace, storage: Optional[str] = 
     if worker == 0 and SPACE_ATTR not in study.user_attrs:
         study.set_user_attr(SPACE_ATTR, space.to_dict())
     return study
+
+
+def existing_study(project: "Project", storage: Optional[str] = None, name: Optional[str] = None,
+                   folder: Optional[Union[str, Path]] = None) -> Optional["optuna.Study"]:
+    """The project's study as it was left (to show its trials when the project is opened again), or None when
+    no study was run yet. Nothing is created."""
+    import optuna
+
+    if folder is None and project.path is not None:
+        folder = study_folder(project.path)
+    if not storage and (folder is None or not journal_path(folder).is_file()):
+        return None
+    try:
+        return optuna.load_study(study_name=study_name_for(project, name), storage=make_storage(storage, folder))
+    except KeyError:   # the storage holds no study of that name
+        return None
 
 
 def saved_space(study: "optuna.Study") -> Optional[SearchSpace]:
