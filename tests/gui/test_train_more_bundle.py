@@ -123,3 +123,22 @@ def test_train_more_is_off_once_the_network_changes(qtbot, make_window, tmp_path
     assert not window.session.is_training
     assert "changed since it was trained" in window.training_panel.status_label.text()
     assert not window.training_panel.train_more_button.isEnabled()
+
+
+def test_train_more_goes_on_after_a_run_here_and_the_saved_file_keeps_the_whole_run(qtbot, make_window, tmp_path):
+    window = make_window()
+    panel = window.training_panel
+    assert window.file_actions.open_path(EXAMPLES_DIR / "iris.nnstudio")
+    set_epochs(window, 3)
+    click_and_wait(qtbot, window, panel.train_button)
+    set_epochs(window, 2)
+    click_and_wait(qtbot, window, panel.train_more_button)
+    assert window.curves_panel.epochs == [1, 2, 3, 4, 5]
+    window.sharing.bundles.ask_bundle_save_path = lambda: tmp_path / "five.nnzip"
+    window.sharing.bundles.save_bundle_action.trigger()
+    reopened = load_bundle(tmp_path / "five.nnzip")
+    assert reopened.resume.position.epochs_done == 5 and reopened.history.epochs == [1, 2, 3, 4, 5]
+    assert reopened.resume.optimizer_class == "Adam"
+    # Train starts afresh as before: a new run of its own, from epoch 1.
+    click_and_wait(qtbot, window, panel.train_button)
+    assert window.curves_panel.epochs == [1, 2]
