@@ -22,7 +22,7 @@ def add_parser(subparsers) -> None:
     tune.add_argument("project", help=tr("a project (.nnstudio)"))
     tune.add_argument("--trials", type=int, help=tr("how many trials the study should have in all, counting the "
                                                     "ones it already has (default: the saved search's, else 20)"))
-    tune.add_argument("--workers", type=int, help=tr("worker processes on this machine (default: one per core)"))
+    tune.add_argument("--workers", type=int, help=tr("worker processes on this machine (default: the saved search's, else one per core)"))
     tune.add_argument("--timeout", type=float, metavar="S", help=tr("stop starting trials after S seconds"))
     tune.add_argument("--storage", metavar="URL", help=tr("where the study is kept: a postgresql:// URL shared by "
                                                           "several machines, or a journal file (default: "
@@ -60,9 +60,6 @@ def run(args) -> int:
         space.minutes = args.timeout / 60
         if args.trials is None and project.tuning is None:
             space.trials = None   # only time was asked for
-    if args.workers is None:
-        import os
-        space.workers = os.cpu_count() or 1
     try:
         space.validate()
     except SettingsError as exc:

@@ -70,7 +70,7 @@ def test_search_space_round_trips_through_the_project_file():
     ({"strategy": "annealing"}, "grid, random or tpe"),
     ({"trials": 0}, "number of trials"),
     ({"trials": None, "minutes": None}, "budget"),
-    ({"workers": 0}, "worker processes"),
+    ({"workers": -1}, "worker processes"),
     ({"dimensions": [{"key": "training:learning_rate", "kind": "float", "low": 0, "high": 0.1, "log": True}]},
      "log scale needs numbers above 0"),
     ({"dimensions": [{"key": "training:colour", "kind": "choice", "choices": ["red"]}]}, "not a setting"),

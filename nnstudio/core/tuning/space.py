@@ -125,7 +125,7 @@ class SearchSpace:
     trials: Optional[int] = 20
     minutes: Optional[float] = None
     seed: int = 0
-    workers: int = 1
+    workers: int = 0             # worker processes; 0: one per core of the computer that runs the search
     monitor: str = "val_loss"
 
     def to_dict(self) -> dict:
@@ -165,8 +165,9 @@ class SearchSpace:
             raise SettingsError(tr("give the search a budget: a number of trials, minutes, or both"))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
             raise SettingsError(tr("the search's seed must be a whole number from 0 to 4294967295"))
-        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or not 1 <= self.workers <= 256:
-            raise SettingsError(tr("the number of worker processes must be a whole number from 1 to 256"))
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or not 0 <= self.workers <= 256:
+            raise SettingsError(tr("the number of worker processes must be a whole number from 0 (one per core) "
+                                   "to 256"))
         if not isinstance(self.monitor, str) or not self.monitor:
             raise SettingsError(tr("the search must watch a named number such as val_loss"))
         keys = [d.key for d in self.dimensions]
@@ -345,8 +346,7 @@ def copy_project(project: "Project") -> "Project":
     from ..project import Project
     return Project(project.graph.copy(), DataSettings.from_dict(project.data.to_dict()),
                    TrainingSettings.from_dict(project.training.to_dict()), list(project.runs), project.title,
-                   project.notes, project.path, project.origin, project.weights,
-                   **({"tuning": project.tuning} if hasattr(project, "tuning") else {}))
+                   project.notes, project.path, project.origin, project.weights, project.tuning)
 
 
 def _set_layer_value(project: "Project", node_id: str, setting: str, value: Any) -> None:

@@ -114,7 +114,7 @@ def run_study(project_or_path: Union[str, Path, Project], space: SearchSpace, wo
     project = _as_project(project_or_path)
     space = space.usable_in(project)
     space.validate()
-    workers = max(1, workers or space.workers or os.cpu_count() or 1)
+    workers = max(1, workers or space.workers or os.cpu_count() or 1)   # 0 or None: one per core
     if storage and "://" not in storage:   # a journal file named by the user: the workers' locks go beside it
         folder = Path(storage[len("journal:"):] if storage.startswith("journal:") else storage).parent
     elif folder is None and project.path is not None and not storage:
