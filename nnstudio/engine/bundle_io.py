@@ -207,5 +207,5 @@ def load_bundle(path: Union[str, Path]) -> LoadedBundle:
                         contents.model, resume)
 
 
-__all__ = ["BundleError", "LoadedBundle", "ProjectError", "ResumeState", "describe_model", "load_bundle", "resume_state_of",
-           "save_bundle", "save_trainer_bundle"]
+__all__ = ["BundleError", "LoadedBundle", "ProjectError", "ResumeState", "describe_model", "load_bundle",
+           "resume_state_of", "save_bundle", "save_trainer_bundle"]
