@@ -215,3 +215,32 @@ def test_offline_california_housing_says_where_to_put_the_archive(qtbot, cache, 
     assert seen["folder button"] is False
     assert project_state(document) == before
     assert panel.findChild(QLabel, "downloadNote").text() == seen["message"]
+
+
+def test_a_damaged_download_says_why_and_changes_nothing(qtbot, cache, monkeypatch):
+    files = fake_mnist_files(size=28)
+    seen: dict = {}
+
+    def read_and_close(dialog) -> None:
+        close = dialog.findChild(QPushButton, "downloadClose")
+        if not close.isVisible():
+            QTimer.singleShot(10, lambda: read_and_close(dialog))
+            return
+        seen["message"] = dialog.status.text()
+        seen["folder button"] = dialog.findChild(QPushButton, "useFilesFromFolder").isVisible()
+        qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+
+    with serving(files) as server:
+        serve_as(monkeypatch, "fashion-mnist", files, (server.mirror("bad"),))
+        server.behaviour["bad"] = "corrupt"   # right size, wrong bytes: the checksum refuses it
+        panel, document, _session = make_panel(qtbot, iris())
+        before = project_state(document)
+        when_dialog_open(panel, read_and_close)
+        pick_in_list(panel)
+
+    assert seen["message"].startswith(tr("{title} could not be downloaded: {error}", title=tr(FASHION.title),
+                                         error=""))
+    assert "checksum" in seen["message"] and seen["folder button"] is False   # not offline: no folder offer
+    assert project_state(document) == before and not downloads.is_downloaded("fashion-mnist")
+    assert panel.findChild(QLabel, "downloadNote").text() == seen["message"]
+    assert panel.findChild(QComboBox, "datasetCombo").currentData() == "iris"
