@@ -128,7 +128,7 @@ def _forwarding_callback(worker: "TrainingWorker") -> Any:
         def __init__(self) -> None:
             super().__init__()
             # A run that goes on counts on from the epochs already done: "epoch 11/20".
-            self.before = worker.resume.position.epochs_done if worker.resume is not None else 0
+            self.before = worker.saved_run.position.epochs_done if worker.saved_run is not None else 0
             self.epoch = self.before + 1
             self.epochs = self.before + worker.settings.epochs
             self.batches = 1
@@ -211,7 +211,7 @@ class TrainingWorker(QObject):
                  start_model: Any = None, resume: Any = None) -> None:
         """start_model and resume: a trained model (a copy the GUI does not read) and the run it goes on with."""
         super().__init__()
-        self.start_model, self.resume = start_model, resume
+        self.start_model, self.saved_run = start_model, resume
         self.project = project_snapshot(project)   # taken here, in the GUI thread, when Train is pressed
         self.settings = settings
         self.data = data
@@ -268,7 +268,7 @@ class TrainingWorker(QObject):
             callback = _forwarding_callback(self)
             trainer, result = train_project(self.project, self.settings, self.data, callbacks=[callback],
                                             stop_event=self._stop_event, trainer_ready=self._trainer_ready,
-                                            model=self.start_model, resume=self.resume)
+                                            model=self.start_model, resume=self.saved_run)
         except RunError as exc:  # a problem the user can fix: the message is enough
             self.failed.emit(self, str(exc), "")
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user with its traceback
