@@ -225,7 +225,7 @@ class GradientDescent(TrainingMethod):
             scores = scorer.scores(target, decided[0] if len(decided) == 1 else torch.cat(decided))
             output_loss = mean(torch.stack(result.output_losses[k])) if result.output_losses[k] else None
             per_output.append((output_loss, scores))
-        # One batch: its loss is the epoch's (old (loss × rows) / rows in float64 gave exactly this number)
+        # One batch: its loss is the epoch's mean (loss × rows / rows in float64 is exactly that number again)
         return trainer.named_logs(values[0] if losses is None else mean(losses), per_output)
 
     @staticmethod
