@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from nnstudio.core import examples  # noqa: E402
-from nnstudio.core.project import save_project  # noqa: E402
-from nnstudio.core.tuning.space import Dimension, SearchSpace  # noqa: E402
+from nnstudio.core import examples
+from nnstudio.core.project import save_project
+from nnstudio.core.tuning.space import Dimension, SearchSpace
 
 TRIALS = 24
 GOAL_SPEEDUP, GOAL_OVERHEAD = 1.7, 0.10
@@ -52,7 +52,11 @@ def bare_fits(folder: Path, epochs: int, repeats: int) -> float:
     as in a worker, on data read once."""
     import torch
 
-    from nnstudio.engine.pipeline import build_model, effective_settings, load_project_data
+    from nnstudio.engine.pipeline import (
+        build_model,
+        effective_settings,
+        load_project_data,
+    )
     from nnstudio.engine.training import Trainer
 
     torch.set_num_threads(1)

@@ -5,8 +5,16 @@ import pytest
 from nnstudio.core import examples
 from nnstudio.core.project import ProjectError, dumps_project, loads_project
 from nnstudio.core.settings import SettingsError
-from nnstudio.core.tuning.space import (Dimension, SearchSpace, apply_params, candidate_dimensions, chain_starts,
-                                        default_space, describe, params_in_words)
+from nnstudio.core.tuning.space import (
+    Dimension,
+    SearchSpace,
+    apply_params,
+    candidate_dimensions,
+    chain_starts,
+    default_space,
+    describe,
+    params_in_words,
+)
 
 
 def _by_name(project, name):

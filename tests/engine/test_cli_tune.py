@@ -6,13 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from tuning_helpers import learning_rate, saved_iris
 
 from nnstudio import cli
 from nnstudio.core import examples
 from nnstudio.core.project import save_project
 from nnstudio.core.tuning.space import SearchSpace
-
-from tuning_helpers import learning_rate, saved_iris
 
 ROOT = Path(__file__).resolve().parents[2]
 

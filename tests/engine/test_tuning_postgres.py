@@ -5,12 +5,11 @@ import uuid
 
 import pytest
 from optuna.trial import TrialState
+from tuning_helpers import learning_rate, saved_iris, space_of, units
 
 from nnstudio.engine.tuning.results import trial_rows
 from nnstudio.engine.tuning.study import database_url, open_study, saved_space
 from nnstudio.engine.tuning.workers import run_study
-
-from tuning_helpers import learning_rate, saved_iris, space_of, units
 
 # .ci/run starts PostgreSQL on 127.0.0.1 with this role and database (as docs/tuning.md tells a user to).
 URL = os.environ.get("NNSTUDIO_TEST_POSTGRES", "postgresql://nnstudio:nnstudio@127.0.0.1:5432/nnstudio_test")

@@ -3,12 +3,16 @@
 import optuna
 import pytest
 from optuna.trial import TrialState
+from tuning_helpers import learning_rate, run_here, saved_iris, space_of, units
 
 from nnstudio.core.tuning.space import Dimension
-from nnstudio.engine.tuning.results import best, importance, summary_sentences, trial_rows
+from nnstudio.engine.tuning.results import (
+    best,
+    importance,
+    summary_sentences,
+    trial_rows,
+)
 from nnstudio.engine.tuning.study import grid_size, grid_values, study_folder
-
-from tuning_helpers import learning_rate, run_here, saved_iris, space_of, units
 
 
 def test_grid_tries_every_combination_once(tmp_path):

@@ -7,13 +7,12 @@ import time
 
 import pytest
 from optuna.trial import TrialState
+from tuning_helpers import learning_rate, saved_iris, space_of, units
 
 from nnstudio.engine.tuning.objective import INTERRUPTED, WORKER
 from nnstudio.engine.tuning.recovery import RETRY_OF, counted
 from nnstudio.engine.tuning.study import open_study, study_folder
 from nnstudio.engine.tuning.workers import run_study
-
-from tuning_helpers import learning_rate, saved_iris, space_of, units
 
 
 def _running_trial_of_a_worker(project, space, timeout=240):

@@ -30,7 +30,7 @@ class WorkerLock:
         self.token = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.path = Path(folder) / LOCKS / f"{self.token}.lock"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "w")  # noqa: SIM115 - kept open for the process' life
+        self._file = open(self.path, "w")
         self._file.write(str(os.getpid()))
         self._file.flush()
         if fcntl is not None:

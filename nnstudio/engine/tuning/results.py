@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from ...core.i18n import N_, ntr, tr
-from ...core.tuning.space import Dimension, SearchSpace, choice_words, dimension_name, params_in_words
+from ...core.tuning.space import (
+    Dimension,
+    SearchSpace,
+    choice_words,
+    dimension_name,
+    params_in_words,
+)
 from .objective import CURVES, EPOCHS_RUN, ERROR, INTERRUPTED, SECONDS
 from .study import smaller_is_better
 

@@ -29,7 +29,7 @@ class BudgetLock:
 
     def __enter__(self) -> "BudgetLock":
         if self.path is not None and fcntl is not None:
-            self._file = open(self.path, "a")  # noqa: SIM115 - closed in __exit__
+            self._file = open(self.path, "a")
             fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
         return self
 
