@@ -343,8 +343,8 @@ def params_in_words(params: dict, project: "Project") -> str:
 
 def copy_project(project: "Project") -> "Project":
     """A separate project with the same drawing, data and settings (the graph's listeners are not copied)."""
-    from ..project import Project
-    return Project(project.graph.copy(), DataSettings.from_dict(project.data.to_dict()),
+    # type(project), not an import of core.project: project.py imports this module (a project keeps its search).
+    return type(project)(project.graph.copy(), DataSettings.from_dict(project.data.to_dict()),
                    TrainingSettings.from_dict(project.training.to_dict()), list(project.runs), project.title,
                    project.notes, project.path, project.origin, project.weights, project.tuning)
 
