@@ -7,16 +7,14 @@ import os
 import numpy as np
 import pytest
 
-from nnstudio.core.data import DataError
-from nnstudio.core.data import downloads
+from nnstudio.core.data import DataError, downloads
 from nnstudio.core.data.california import FEATURES, TARGET, load_california
 from nnstudio.core.data.downloads import DATASETS, DatasetNotDownloaded, dataset_folder, download, is_downloaded
 from nnstudio.core.data.project_data import split_sizes
 from nnstudio.core.data.sources import SOURCE_KINDS, describe_source, load_source
 from nnstudio.core.project import Project, dumps_project, loads_project
 from nnstudio.core.settings import DataSettings
-from tests.core.dataset_server import (CALIFORNIA_ROWS, fake_california_tgz, fake_dataset, fake_mnist_files,
-                                       serving)
+from tests.core.dataset_server import CALIFORNIA_ROWS, fake_california_tgz, fake_dataset, fake_mnist_files, serving
 
 
 @pytest.fixture
@@ -154,3 +152,24 @@ def test_a_project_with_a_course_dataset_saves_and_loads():
     project.data = DataSettings(source={"kind": "dataset", "name": "fashion-mnist"}, scaling="pixels")
     again = loads_project(dumps_project(project, None), None)
     assert again.data.source == {"kind": "dataset", "name": "fashion-mnist"}
+
+
+def test_the_stand_in_before_a_download_has_the_loaded_datas_targets_and_classes(cache, monkeypatch):
+    """What the drawing is told before the download (stand_in_table) matches what the download then gives."""
+    from nnstudio.core.data.stand_in import stand_in_table
+    files = {"fashion-mnist": fake_mnist_files(train=30, test=10, size=28),
+             "california-housing": {"cal_housing.tgz": fake_california_tgz()}}
+    for key, served_files in files.items():
+        options = {"use_sha256": True, "exact_size": False} if key == "california-housing" else {}
+        with serving(served_files) as server:
+            served(monkeypatch, key, served_files, server, **options)
+            download(key)
+        loaded, stand_in = load_source({"kind": "dataset", "name": key}), stand_in_table(key)
+        assert stand_in.columns == loaded.columns and stand_in.default_targets == loaded.default_targets
+        assert stand_in.image_shape == loaded.image_shape
+        target = loaded.default_targets[0]
+        assert stand_in.task_of(target) == loaded.task_of(target)
+        if loaded.task_of(target) == "multiclass":
+            assert stand_in.classes_of(target) == loaded.classes_of(target)
+    assert stand_in_table("mnist").classes_of("label") == tuple(str(i) for i in range(10))
+    assert stand_in_table("no-such-set") is None

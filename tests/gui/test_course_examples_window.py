@@ -39,6 +39,21 @@ def test_each_course_example_opens_before_its_data_is_downloaded(qtbot, cache): 
     assert prompts.errors == []
 
 
+def test_an_example_not_yet_downloaded_shows_the_datasets_real_shape(qtbot, cache):  # noqa: F811
+    """The walk found Fashion-MNIST's Output with 2 units and "no data is chosen yet" while the Data panel showed
+    Fashion-MNIST: the drawing now knows the dataset's shape and classes before its files are there."""
+    window, prompts = make_window(qtbot)
+    for name, units in (("fashion_3_dropout", "(None, 10)"), ("mnist_first_network", "(None, 10)")):
+        assert window.file_actions.open_path(EXAMPLES_DIR / f"{name}.nnstudio")
+        qtbot.waitUntil(lambda: bool(window.session.data_error), timeout=10_000)
+        summary = window.summary
+        qtbot.waitUntil(lambda: summary.cell_text(summary.table.rowCount() - 1, 2) == units, timeout=10_000)
+        assert summary.cell_text(0, 2) == "(None, 28, 28)"
+        shown = window.issues.messages()
+        assert not any("guess" in text for text in shown), shown
+    assert prompts.errors == []
+
+
 def test_the_download_button_gets_the_examples_data(qtbot, cache, monkeypatch):  # noqa: F811
     files = fake_mnist_files(train=40, test=10, size=28)
     window, prompts = make_window(qtbot)

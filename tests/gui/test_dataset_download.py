@@ -175,6 +175,9 @@ def test_offline_says_so_and_files_from_a_folder_open_the_mnist_import(qtbot, ca
             QTimer.singleShot(10, lambda: read_and_use_folder(dialog))
             return
         seen["message"], seen["details"] = dialog.status.text(), dialog.status.toolTip()
+        # Every line of the wrapped texts is shown (a real window cut the offline advice off mid-sentence).
+        seen["fits"] = all(label.height() >= label.heightForWidth(label.width())
+                           for label in (dialog.status, dialog.findChild(QLabel, "downloadAbout")))
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
     when_dialog_open(panel, read_and_use_folder)
@@ -184,6 +187,7 @@ def test_offline_says_so_and_files_from_a_folder_open_the_mnist_import(qtbot, ca
     assert seen["message"].startswith(tr("You seem to be offline: {title} could not be downloaded.",
                                          title=tr(FASHION.title)))
     assert "127.0.0.1" in seen["details"]   # the addresses tried, for whoever helps the student
+    assert seen["fits"]
     assert asked == ["import dialog"]
     assert document.project.data.source["kind"] == "idx"
     assert session.data is not None and session.data.table.n_rows == 40

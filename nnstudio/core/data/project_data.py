@@ -67,14 +67,24 @@ def load_project_data(project: Any, cache: Optional[TableCache] = None) -> Proje
     """
     from ..settings import SettingsError  # noqa: PLC0415
     from . import DataError, load_source  # noqa: PLC0415
+    from .downloads import DatasetNotDownloaded  # noqa: PLC0415
+    from .stand_in import stand_in_table  # noqa: PLC0415
 
     if not project.data.source:
         raise DataError(tr("This project has no data yet: choose a dataset in the Data panel."))
-    if cache is not None:
-        table = cache.load(project.data.source, project.base_dir)
-    else:
-        table = load_source(project.data.source, project.base_dir)
     graph = project.graph.to_dict()
+    try:
+        if cache is not None:
+            table = cache.load(project.data.source, project.base_dir)
+        else:
+            table = load_source(project.data.source, project.base_dir)
+    except DatasetNotDownloaded as exc:
+        # A course example opened before its download: the analysis still learns the dataset's shape and classes
+        # (10 units, 28×28), so the drawing and the Issues list do not guess while the Data panel offers Download.
+        stand_in = stand_in_table(exc.key)
+        if stand_in is not None:
+            exc.context = data_context(stand_in, graph)
+        raise
     context = data_context(table, graph)
     try:
         prepared = prepare(table, graph, project.data)

@@ -106,6 +106,7 @@ class DownloadDialog(QDialog):
         about = QLabel(f"<b>{self.title}</b><br>{tr(dataset.description)}", self)
         about.setObjectName("downloadAbout")
         about.setWordWrap(True)
+        about.setMinimumWidth(420)
         layout.addWidget(about)
         self.bar = QProgressBar(self)
         self.bar.setObjectName("downloadProgress")
@@ -199,6 +200,17 @@ class DownloadDialog(QDialog):
         self.bar.hide()
         self.cancel_button.hide()
         self.close_button.show()
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """Grow to show every line of the wrapped texts: a dialog keeps the height it first had, so a longer
+        message (offline, with what to do next) was cut off mid-sentence in a real window."""
+        layout = self.layout()
+        layout.activate()
+        width = max(self.width(), self.minimumSizeHint().width())
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+        if height > self.height():
+            self.resize(width, height)
 
     def _on_finished(self) -> None:
         self._progress_timer.stop()
