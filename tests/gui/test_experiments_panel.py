@@ -80,7 +80,7 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     qtbot.waitUntil(lambda: not panel.runner.running and panel.model.rowCount() == TRIALS, timeout=240_000)
     assert panel.run_button.isEnabled() and not panel.stop_button.isEnabled()
     headers = [panel.model.headerData(c, Qt.Orientation.Horizontal) for c in range(panel.model.columnCount())]
-    assert headers[2:4] == ["activation of hidden", "learning rate"] and "val_loss" in headers
+    assert headers[2:4] == ["activation of hidden", "learning rate"] and "best val_loss" in headers
     assert all(panel.model.data(panel.model.index(r, 1)) == "finished" for r in range(TRIALS))
 
     # Sorted by the watched number: the best trial comes first.

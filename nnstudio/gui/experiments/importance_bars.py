@@ -46,6 +46,7 @@ class ImportanceBars(QWidget):
         # In percent: pyqtgraph would show shares as "×0.001" on its axis.
         self.shown = [(names.get(key, key), float(share) * 100) for key, share in ordered]
         if not self.shown:
+            self.plot.setXRange(0, 100, padding=0)   # the axis still reads in percent, as its label says
             return
         count = len(self.shown)
         # The most important at the top: pyqtgraph's y grows upwards.

@@ -38,6 +38,7 @@ class StudyReader:
 
     def forget(self) -> None:
         self._study, self._opened_for, self._last = None, None, StudyView()
+        self._states: Optional[list] = None
 
     @staticmethod
     def has_study(project: Any) -> bool:
@@ -60,6 +61,7 @@ class StudyReader:
         try:
             if self._study is None or self._opened_for != place:
                 self._study, self._opened_for, self._last = open_study(project, space), place, StudyView()
+                self._states = None
             rows = results.trial_rows(self._study)
         except Exception as exc:  # noqa: BLE001 - a damaged or unreadable study must not break the panel
             log.warning("the study could not be read: %s", exc)
@@ -67,12 +69,15 @@ class StudyReader:
             return StudyView(problem=str(exc))
         view = StudyView(rows=rows, lower_is_better=_lower_is_better(self._study, space),
                          finished=finished_count(rows))
-        if view.finished == self._last.finished:
+        # Worked out again whenever a trial's state changes, not only when one finishes: a walk saw "2 trials
+        # were stopped early" beside a table with 3, because the last one was pruned, not finished.
+        states = [(row.number, row.state, row.value) for row in rows]
+        if states == self._states:
             view.importance, view.sentences = self._last.importance, self._last.sentences
         else:
             view.importance = _safely(results.importance, self._study) or {}
             view.sentences = _safely(results.summary_sentences, self._study, space, project) or []
-        self._last = view
+        self._last, self._states = view, states
         return view
 
     def best_number(self) -> Optional[int]:

@@ -97,7 +97,9 @@ class TrialsModel(QAbstractTableModel):
             return fixed[section]
         if section < 2 + len(self.keys):
             return self.key_names[section - 2]
-        return {0: self.metric, 1: tr("Epochs"), 2: tr("Time")}.get(section - 2 - len(self.keys))
+        # "best": a trial's number is its best epoch's (what the study compares), not its last epoch's.
+        return {0: tr("best {metric}", metric=self.metric), 1: tr("Epochs"),
+                2: tr("Time")}.get(section - 2 - len(self.keys))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = super().flags(index)
