@@ -4,47 +4,16 @@ from __future__ import annotations
 
 import re
 
-import pytest
-import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.core.settings import TrainingSettings
 from nnstudio.engine.bundle_io import load_bundle, save_bundle
 from nnstudio.gui.editing.commands import SetProjectSettings
 from nnstudio.gui.editing.file_actions import EXAMPLES_DIR
 from nnstudio.gui.main_window import MainWindow
-from nnstudio.gui.sharing import install_sharing
+from tests.gui.test_sharing_bundle import make_window  # noqa: F401 - the same windows as the bundle tests
 
 TRAINING_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, monkeypatch):
-    """Windows with sharing installed and every dialog replaced; each records the error messages it showed."""
-    monkeypatch.setenv("NNSTUDIO_RECOVERY_DIR", str(tmp_path / "recovery"))
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny networks train faster on one thread, and the machine is shared
-    windows = []
-
-    def make() -> MainWindow:
-        window = MainWindow()
-        install_sharing(window)
-        window.file_actions.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
-        window.errors = []
-        record = lambda title, text: window.errors.append(text)  # noqa: E731
-        window.file_actions.show_error = record
-        window.sharing.bundles.show_error = record
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.session.shutdown()
-    torch.set_num_threads(threads)
 
 
 def set_epochs(window: MainWindow, epochs: int) -> None:
