@@ -88,8 +88,10 @@ def check_ready(project: Project, context: Optional[DataContext]) -> None:
 def train_project(project: Project, settings: TrainingSettings, data: ProjectData,
                   callbacks: Sequence[Callback] = (), stop_event: Optional[threading.Event] = None,
                   trainer_ready=None, model: Optional[GraphModule] = None,
-                  resume: Optional["ResumeState"] = None) -> tuple[Trainer, RunResult]:
+                  resume: Optional["ResumeState"] = None, evaluate_test: bool = True) -> tuple[Trainer, RunResult]:
     """Compile and train; `trainer_ready(trainer)` lets a caller keep the trainer to pause or stop it.
+
+    evaluate_test=False leaves the test set alone (a hyperparameter search chooses on validation numbers only).
 
     To go on with a saved run, pass its `model` (with the saved weights) and its `resume` state: the epochs,
     curves, shuffling and optimizer memory go on from where it stopped."""
@@ -121,7 +123,8 @@ def train_project(project: Project, settings: TrainingSettings, data: ProjectDat
     files.add_to_message(history)  # a disk problem never stopped the run: its closing words say it
     seconds = time.perf_counter() - started
     test = {}
-    if data.prepared.test is not None and len(data.prepared.test) and history.stop_reason != "diverged":
+    if evaluate_test and data.prepared.test is not None and len(data.prepared.test) \
+            and history.stop_reason != "diverged":
         test = trainer.evaluate(data.prepared.test)
         files.add_test_results(test)
     total = sum(p.numel() for p in model.parameters())

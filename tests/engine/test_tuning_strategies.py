@@ -141,3 +141,26 @@ def test_stopping_the_search_mid_trial_queues_its_values_again(tmp_path):
     run_trials(study, Objective(project, space), 3, None, threading.Event(), folder)
     done = study.get_trials(states=(TrialState.COMPLETE,))
     assert len(done) == 3 == counted(study) and done[0].params == stopped.params
+
+
+def test_trials_report_to_the_pruner_only_at_the_schedules_epochs(tmp_path):
+    """Each report is a write to the study's storage: none without a pruner, and with the median pruner at the
+    same few epochs in every trial (those the pruner looks at), while every epoch's number is still kept."""
+    from nnstudio.engine.tuning.objective import CURVES
+    from nnstudio.engine.tuning.study import PruningSchedule
+
+    schedule = PruningSchedule("median", 60)
+    assert (schedule.first, schedule.every) == (10, 3)
+    assert [e for e in range(1, 61) if schedule.due(e)] == list(range(10, 61, 3))
+    assert not any(PruningSchedule("none", 60).due(e) for e in range(1, 61))
+    assert all(PruningSchedule("hyperband", 60).due(e) for e in range(1, 61))
+
+    project = saved_iris(tmp_path, epochs=24, name="none")
+    study = run_here(project, space_of(learning_rate(), strategy="random", pruner="none", trials=1))
+    [trial] = study.get_trials(deepcopy=False)
+    assert trial.intermediate_values == {} and len(trial.user_attrs[CURVES]["val_loss"]) == 24
+
+    project = saved_iris(tmp_path, epochs=24, name="median")
+    study = run_here(project, space_of(learning_rate(), strategy="random", pruner="median", trials=2))
+    for trial in study.get_trials(deepcopy=False):   # epochs count from 1: after 6 (a quarter), then each one
+        assert sorted(trial.intermediate_values) == list(range(6, 25))

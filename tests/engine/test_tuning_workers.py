@@ -54,3 +54,36 @@ def test_a_killed_worker_loses_no_trial_and_duplicates_none(tmp_path):
     assert len({tuple(sorted(t.params.items())) for t in done}) == 4   # nothing ran twice
     assert not study.get_trials(deepcopy=False, states=(TrialState.RUNNING, TrialState.WAITING))
     assert not list((study_folder(project.path) / "workers").iterdir())   # every worker's lock is gone
+
+
+@pytest.mark.timeout(300)
+def test_a_worker_sees_the_apps_language_and_environment_as_they_are_when_the_search_starts(tmp_path, monkeypatch):
+    """Workers fork from a server started earlier (when the Experiments panel opened): the data folder set since
+    then and the language chosen in the app are still the ones a trial uses, and its failure reads in that
+    language."""
+    from nnstudio.core import examples
+    from nnstudio.core.i18n import language, set_language
+    from nnstudio.core.project import save_project
+    from nnstudio.core.tuning.worker_start import warm_up_workers
+    from nnstudio.engine.tuning.objective import ERROR
+    from nnstudio.engine.tuning.results import trial_rows
+
+    warm_up_workers()   # the server's environment is this test's environment before the change below
+    cache = tmp_path / "empty cache"
+    monkeypatch.setenv("NNSTUDIO_DATA_DIR", str(cache))
+    project = examples.mnist_first_network()   # its MNIST files are not in the (empty) cache
+    project.training.epochs = 1
+    save_project(project, tmp_path / "mnist.nnstudio")
+    space = space_of(learning_rate(), strategy="random", pruner="none", trials=1)
+    before = language()
+    set_language("ko")
+    try:
+        study = run_study(project.path, space, workers=1)
+    finally:
+        set_language(before)
+    [trial] = study.get_trials(deepcopy=False)
+    assert trial.state == TrialState.FAIL
+    reason = trial.user_attrs[ERROR]
+    assert str(cache / "mnist") in reason   # the folder set after the server started
+    assert "아직" in reason and "nnstudio data download mnist" in reason   # in Korean, as the app is
+    assert trial_rows(study)[0].error == reason

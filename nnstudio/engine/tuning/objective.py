@@ -11,7 +11,7 @@ from ...core.i18n import tr
 from ...core.tuning.space import SearchSpace, apply_params
 from ..callbacks import Callback, monitored_value
 from ..pipeline import RunError, effective_settings, load_project_data, train_project
-from .study import smaller_is_better, suggest
+from .study import PruningSchedule, most_epochs, smaller_is_better, suggest
 
 if TYPE_CHECKING:
     import optuna
@@ -29,11 +29,13 @@ class SearchStopped(Exception):
 
 
 class _Reporter(Callback):
-    """Reports the watched number after each epoch, and ends the fit when the pruner or the user says so."""
+    """Keeps the watched number of each epoch, hands it to the pruner at the schedule's epochs, and ends the fit
+    when the pruner or the user says so."""
 
-    def __init__(self, trial: "optuna.Trial", monitor: str, should_stop: Callable[[], bool]) -> None:
+    def __init__(self, trial: "optuna.Trial", monitor: str, should_stop: Callable[[], bool],
+                 schedule: PruningSchedule) -> None:
         super().__init__()
-        self.trial, self.monitor, self.should_stop = trial, monitor, should_stop
+        self.trial, self.monitor, self.should_stop, self.schedule = trial, monitor, should_stop, schedule
         self.pruned = self.stopped = False
         self.values: list[float] = []
 
@@ -43,11 +45,13 @@ class _Reporter(Callback):
             return
         value = float(value)
         self.values.append(value)
-        self.trial.report(value if math.isfinite(value) else math.inf, epoch)
+        due = self.schedule.due(epoch)
+        if due:
+            self.trial.report(value if math.isfinite(value) else math.inf, epoch)
         if self.should_stop():
             self.stopped = True
             self.trainer.request_stop("stopped")
-        elif self.trial.should_prune():
+        elif due and self.trial.should_prune():
             self.pruned = True
             self.trainer.request_stop("pruned")
 
@@ -71,6 +75,15 @@ class Objective:
         self.project, self.space, self.should_stop, self.worker = project, space, should_stop, worker
         self._data_key: Optional[str] = None
         self._data: Any = None
+        self.schedule = PruningSchedule(space.pruner, most_epochs(space, project))
+
+    def prepare(self) -> None:
+        """Read the project's data before the first trial, as a worker starts (later trials of the same Inputs,
+        Outputs and data settings reuse it). A problem with it is left for the trial to report."""
+        try:
+            self.data_for(self.project)
+        except Exception:  # noqa: BLE001 - the first trial meets the same error and records it in plain words
+            pass
 
     def data_for(self, project: "Project"):
         key = _data_key(project)
@@ -88,11 +101,12 @@ class Objective:
         settings = effective_settings(project)
         settings.checkpoints.enabled = False   # hundreds of trials must not each write model files
         settings.tensorboard.enabled = False
-        reporter = _Reporter(trial, self.space.monitor, self.should_stop)
+        reporter = _Reporter(trial, self.space.monitor, self.should_stop, self.schedule)
         started = time.perf_counter()
         try:
             data = self.data_for(project)
-            _, result = train_project(project, settings, data, callbacks=[reporter])
+            # Never the test set: a search that looked at it would make its number too hopeful.
+            _, result = train_project(project, settings, data, callbacks=[reporter], evaluate_test=False)
         except RunError as exc:
             trial.set_user_attr(ERROR, str(exc))
             raise

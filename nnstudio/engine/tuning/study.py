@@ -135,16 +135,43 @@ def make_sampler(space: SearchSpace, worker: int = 0):
     return optuna.samplers.TPESampler(seed=seed)
 
 
+class PruningSchedule:
+    """The epochs at which a trial hands its validation number to the study for the pruner to judge.
+
+    Each report is a write to the study's storage (a locked, fsynced line in the journal file, a row in a
+    database), and on tiny networks an epoch takes about a millisecond: reporting every epoch made a 60-epoch
+    iris trial 80% slower than the same training alone. Trials are compared at the same epochs, so every trial
+    of a study reports at the same ones: from `first` on, every `every` epochs; none when nothing prunes."""
+
+    def __init__(self, pruner: str, max_epochs: int) -> None:
+        self.pruner = pruner
+        max_epochs = max(1, max_epochs)
+        if pruner == "median":
+            # After a quarter of the epochs (at most 10) to settle: a student's walk saw trials stopped after one
+            # epoch, their one-epoch numbers listed beside finished ones. About 20 looks per trial at most.
+            self.first, self.every = max(1, min(10, max_epochs // 4)), max(1, max_epochs // 20)
+        else:   # Hyperband's rungs are at 1, 3, 9, ... epochs: it is shown every epoch
+            self.first, self.every = 0, 1
+
+    @property
+    def reports(self) -> bool:
+        return self.pruner != "none"
+
+    def due(self, epoch: int) -> bool:
+        return self.reports and epoch >= self.first and (epoch - self.first) % self.every == 0
+
+
 def make_pruner(space: SearchSpace, max_epochs: int):
-    """What stops a bad trial early, judged on the watched validation number after each epoch.
+    """What stops a bad trial early, judged on the watched validation number at the schedule's epochs.
 
     Median: after 3 finished trials, a trial is stopped when its number is worse than the median of the others at
-    the same epoch, once it has had a quarter of its epochs (at most 10) to settle: a student's walk saw trials
-    stopped after one epoch, their one-epoch numbers listed beside finished ones. Hyperband: trials race in brackets and only the best third go on."""
+    the same epoch. Hyperband: trials race in brackets and only the best third go on."""
     import optuna
 
+    schedule = PruningSchedule(space.pruner, max_epochs)
     if space.pruner == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=max(1, min(10, max_epochs // 4)))
+        return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=schedule.first,
+                                           interval_steps=schedule.every)
     if space.pruner == "hyperband":
         return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max(1, max_epochs), reduction_factor=3)
     return optuna.pruners.NopPruner()

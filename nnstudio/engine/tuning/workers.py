@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
 from pathlib import Path
 from typing import Callable, Optional, Union
 
+from ...core.i18n import language as current_language, set_language
 from ...core.project import Project, load_project, project_from_dict
 from ...core.tuning.space import SearchSpace
+from ...core.tuning.worker_start import worker_context
 from .recovery import WorkerLock, counted, fcntl, recover_interrupted
 from .results import TrialRow, trial_row
 from .study import open_study, study_folder
 
 POLL_SECONDS = 0.3
-
-
 class BudgetLock:
     """A file lock held while a worker counts the study's trials and takes the next one, so processes sharing a
     journal file never start more trials than the budget (without it two could both see one trial left).
@@ -72,7 +71,8 @@ def run_trials(study, objective, total: Optional[int], deadline: Optional[float]
 
 
 def _worker(raw: dict, path: Optional[str], space_raw: dict, storage: Optional[str], name: Optional[str],
-            folder: Optional[str], index: int, total: Optional[int], deadline: Optional[float], stop_event) -> None:
+            folder: Optional[str], index: int, total: Optional[int], deadline: Optional[float], stop_event,
+            environment: dict, cwd: str, language: str) -> None:
     """One worker process: one torch thread (the workers are the parallelism), its own seed."""
     import signal
 
@@ -80,6 +80,12 @@ def _worker(raw: dict, path: Optional[str], space_raw: dict, storage: Optional[s
 
     from .objective import Objective
 
+    # A fork of the fork server has the server's environment and folder, from whenever it started: the caller's
+    # own, as they are now, are what a trial must see (the data folder, the language, a relative data path).
+    os.environ.clear()
+    os.environ.update(environment)
+    os.chdir(cwd)
+    set_language(language)   # a failed trial's reason is read in the app's language, chosen there or in settings
     # Ctrl+C in a terminal reaches every process: the parent asks the workers to stop through stop_event, so the
     # trial in progress ends at its epoch's end and is queued again rather than failing half-done.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -91,6 +97,7 @@ def _worker(raw: dict, path: Optional[str], space_raw: dict, storage: Optional[s
     try:
         study = open_study(project, space, storage, name, folder, worker=index)
         objective = Objective(project, space, should_stop=stop_event.is_set, worker=lock.token if lock else "")
+        objective.prepare()
         run_trials(study, objective, total, deadline, stop_event, folder)
     finally:
         if lock is not None:
@@ -128,7 +135,7 @@ def run_study(project_or_path: Union[str, Path, Project], space: SearchSpace, wo
     remaining = None if total is None else max(0, total - counted(study))
     workers = min(workers, remaining) if remaining is not None else workers
     deadline = None if space.minutes is None else time.time() + space.minutes * 60
-    context = multiprocessing.get_context("spawn")
+    context = worker_context()
     quit_event = context.Event()
     raw = project.to_dict()
     path = str(project.path) if project.path else None
@@ -137,7 +144,7 @@ def run_study(project_or_path: Union[str, Path, Project], space: SearchSpace, wo
     for index in range(workers):
         process = context.Process(target=_worker, daemon=True, args=(
             raw, path, space.to_dict(), storage, name, str(folder) if folder else None, index, total, deadline,
-            quit_event))
+            quit_event, dict(os.environ), os.getcwd(), current_language()))
         process.start()
         processes.append(process)
     try:

@@ -126,6 +126,17 @@ class ExperimentsPanel(QWidget):
         document.undo_stack.indexChanged.connect(self._follow_undo)
         document.path_changed.connect(self.refresh_results)
         self.load_project()
+        # The workers' fork server imports torch and optuna in its own process (several seconds) while the student
+        # sets up the search, so the first Run starts training at once.
+        QTimer.singleShot(0, self._warm_up_workers)
+
+    def _warm_up_workers(self) -> None:
+        from ...core.tuning.worker_start import warm_up_workers  # noqa: PLC0415
+
+        try:
+            warm_up_workers()
+        except OSError:   # no fork server today: Run starts its workers the slower way, and says so if that fails
+            pass
 
     # ------------------------------------------------------------ the project's search
     def space(self) -> Any:
