@@ -80,7 +80,8 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     qtbot.waitUntil(lambda: not panel.runner.running and panel.model.rowCount() == TRIALS, timeout=240_000)
     assert panel.run_button.isEnabled() and not panel.stop_button.isEnabled()
     headers = [panel.model.headerData(c, Qt.Orientation.Horizontal) for c in range(panel.model.columnCount())]
-    assert headers[2:4] == ["activation of hidden", "learning rate"] and "best val_loss" in headers
+    # The watched number comes right after the status, where a small window still shows it; then what varied.
+    assert headers == ["Trial", "Status", "best val_loss", "activation of hidden", "learning rate", "Epochs", "Time"]
     assert all(panel.model.data(panel.model.index(r, 1)) == "finished" for r in range(TRIALS))
 
     # Sorted by the watched number: the best trial comes first.
@@ -147,16 +148,30 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     assert sorted(row.number for row in panel.model.rows) == list(range(TRIALS + 2))
 
 
-def test_trials_show_up_while_the_study_runs_and_stop_ends_it(started_app, qtbot, tmp_path, one_thread):
+def test_trials_show_up_while_the_study_runs_and_stop_ends_it(started_app, qtbot, tmp_path, one_thread,
+                                                              monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
     window = started_app()
     panel = open_experiments(window, qtbot, EXAMPLES_DIR / "xor.nnstudio")
     assert window.document.path is None   # an example: Run saves it first, where the student says
     mine = tmp_path / "mine.nnstudio"
-    window.file_actions.ask_save_path = lambda: mine
+    captions, answers = [], ["", str(mine)]   # Cancel first, then a file
+
+    def save_dialog(parent, caption, start, file_filter, *rest, **kwargs):
+        captions.append(caption)
+        return answers.pop(0), file_filter
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_dialog))
     editor = panel.editor
     type_number(qtbot, editor.trials, 500)   # far more than will run before Stop
     type_number(qtbot, editor.workers, 1)
+    reason = "Save the project first: the experiment's trials are kept in a folder beside it."
+    click(qtbot, panel.run_button)   # the dialog says why it opens; Cancel runs nothing and says so again
+    assert captions == [reason] and panel.status.text() == reason
+    assert window.document.path is None and not panel.runner.running
     click(qtbot, panel.run_button)
+    assert captions == [reason, reason]
     assert panel.stop_button.isEnabled() and not panel.run_button.isEnabled()
     assert window.document.path == mine and mine.exists()
 

@@ -7,7 +7,7 @@ from nnstudio.core.examples import EXAMPLES_DIR
 from nnstudio.core.project import load_project
 from nnstudio.core.tuning.space import Dimension, SearchSpace, apply_params
 from nnstudio.gui.editing.document import Document
-from nnstudio.gui.experiments.parallel_plot import position_on_axis, result_colour
+from nnstudio.gui.experiments.parallel_plot import position_on_axis, rank_shares, result_colour
 from nnstudio.gui.experiments.project_commands import SetSearchSpace, UseTrialSettings
 
 
@@ -71,8 +71,13 @@ def test_values_sit_on_their_axes_and_colours_run_from_best_to_worst():
     activation = Dimension("layer:n2:activation", "choice", choices=("relu", "tanh", "sigmoid"))
     assert [position_on_axis(activation, c) for c in ("relu", "tanh", "sigmoid")] == [0.0, 0.5, 1.0]
     assert position_on_axis(activation, "elu") is None
-    assert result_colour(0.1, best=0.1, worst=0.9) == (22, 163, 74)
-    assert result_colour(0.9, best=0.1, worst=0.9) == (220, 38, 38)
+    assert result_colour(0.0) == (22, 163, 74) and result_colour(1.0) == (220, 38, 38)
+    # Colours follow the rank: one trial that went badly does not paint the close ones alike (a walk saw that).
+    losses = [0.30, 5.0, 0.31, 0.32, 0.31]
+    assert rank_shares(losses) == [0.0, 1.0, pytest.approx(1 / 3), pytest.approx(2 / 3), pytest.approx(1 / 3)]
+    assert len({result_colour(share) for share in rank_shares(losses)}) == 4
+    assert rank_shares([0.9, 0.7], lower_is_better=False) == [0.0, 1.0]   # accuracy: higher is better
+    assert rank_shares([0.5]) == [0.0]
 
 
 def test_a_damaged_study_is_reported_and_the_panel_still_works(qtbot, tmp_path):

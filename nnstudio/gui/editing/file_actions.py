@@ -131,12 +131,13 @@ class FileActions(QObject):
         return tr("NN Studio files ({patterns});;NN Studio projects (*{extension});;{kinds};;All files (*)",
                   patterns=patterns, extension=EXTENSION, kinds=kinds)
 
-    def ask_save_path(self) -> Optional[Path]:
+    def ask_save_path(self, title: str = "") -> Optional[Path]:
+        """Where to save the project; `title` says why when a feature asks for the save (default "Save project as")."""
         # A saved project's own folder, or a restored one's original folder; otherwise None, so the dialog
         # starts in the folder last used for projects, else for data (file_dialogs.start_folder).
         near = self.document.path.parent if self.document.path else self._origin_folder()
         suggested = _project_file_name(Path(self.display_name()))  # after a .nnzip: the same name as a project
-        path = file_dialogs.ask_save_file(self.window, tr("Save project as"), suggested, file_filter(),
+        path = file_dialogs.ask_save_file(self.window, title or tr("Save project as"), suggested, file_filter(),
                                           file_dialogs.PROJECTS, near)
         if path is None:
             return None
@@ -221,8 +222,8 @@ class FileActions(QObject):
             return self.save_as()
         return self.save_to(path)
 
-    def save_as(self) -> bool:
-        path = self.ask_save_path()
+    def save_as(self, title: str = "") -> bool:
+        path = self.ask_save_path(title)
         return self.save_to(path) if path else False
 
     def save_to(self, path: Path) -> bool:

@@ -208,7 +208,12 @@ class ExperimentsPanel(QWidget):
         """An unsaved project (an example, a new drawing) is saved first, as File → Save As… does: its study is
         kept in a folder beside the file."""
         file_actions = getattr(self.window(), "file_actions", None)
-        return file_actions is not None and file_actions.save_as() and self.document.project.path is not None
+        if file_actions is None:
+            return False
+        # A walk saw Save As open after Run with nothing saying why: the dialog's title and the panel say it.
+        reason = tr("Save the project first: the experiment's trials are kept in a folder beside it.")
+        self.status.setText(reason)
+        return file_actions.save_as(title=reason) and self.document.project.path is not None
 
     def _on_running_changed(self, running: bool) -> None:
         if running:

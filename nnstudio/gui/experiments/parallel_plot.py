@@ -41,9 +41,18 @@ def axis_labels(dimension: Any) -> list[tuple[str, float]]:
     return [(_number(dimension.low), 0.0), (_number(dimension.high), 1.0)]
 
 
-def result_colour(value: float, best: float, worst: float) -> tuple[int, int, int]:
-    """Green for the best result, red for the worst, mixed in between."""
-    share = 0.0 if worst == best else (value - best) / (worst - best)
+def rank_shares(values: list[float], lower_is_better: bool = True) -> list[float]:
+    """Each result's place from best (0) to worst (1), equal results sharing one place.
+
+    By rank, not by value: one trial that went badly (a loss of 5 beside losses of 0.3) would otherwise paint all
+    the others the same green, and a student could not see which of the close ones were better."""
+    places = sorted(set(values), reverse=not lower_is_better)
+    last = max(len(places) - 1, 1)
+    return [places.index(value) / last for value in values]
+
+
+def result_colour(share: float) -> tuple[int, int, int]:
+    """Green for the best result (share 0), red for the worst (share 1), mixed in between."""
     return tuple(int(round(b + (w - b) * share)) for b, w in zip(BEST, WORST))
 
 
@@ -60,7 +69,7 @@ class ParallelPlot(QWidget):
         self.view = PlotView(background="w")
         self.view.setMinimumHeight(180)
         self.plot = self.view.getPlotItem()
-        self.plot.setTitle(tr("Each trial's values (green: best result, red: worst)"))
+        self.plot.setTitle(tr("Each trial's values, coloured by rank (green: best result, red: worst)"))
         self.plot.hideAxis("left")
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.getAxis("bottom").setPen(pg.mkPen("#444"))
@@ -84,8 +93,8 @@ class ParallelPlot(QWidget):
         self.plot.getAxis("bottom").setTicks([list(enumerate(names))])
         scored = [row for row in rows if row.value is not None and math.isfinite(row.value)]
         if scored:
-            values = [row.value for row in scored]
-            best, worst = (min(values), max(values)) if lower_is_better else (max(values), min(values))
+            shares = dict(zip((row.number for row in scored),
+                              rank_shares([row.value for row in scored], lower_is_better)))
             # The best trials are drawn last, on top of the others.
             for row in sorted(scored, key=lambda r: r.value, reverse=lower_is_better):
                 points = [(place, position_on_axis(dim, row.params.get(dim.key)))
@@ -94,7 +103,7 @@ class ParallelPlot(QWidget):
                 if not points:
                     continue
                 line = self.plot.plot([x for x, _ in points], [y for _, y in points],
-                                      pen=pg.mkPen(result_colour(row.value, best, worst), width=2))
+                                      pen=pg.mkPen(result_colour(shares[row.number]), width=2))
                 self.lines.append(line)
         self.plot.setXRange(-0.3, max(len(dimensions) - 1, 0) + 0.3, padding=0)
         self.plot.setYRange(-0.05, 1.05, padding=0)

@@ -10,7 +10,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from ...core.i18n import tr
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1   # the raw value a column sorts by (a number, not its text)
-NUMBER, STATUS = 0, 1                      # the first columns; then the varied values, the metric, epochs, time
+# The columns: trial, status and the watched number first (a walk at 1280×720 found the number scrolled off to the
+# right behind the varied values); then one per varied value; then epochs run and time.
+NUMBER, STATUS, METRIC = 0, 1, 2
+FIRST_VALUE = 3
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -79,7 +82,13 @@ class TrialsModel(QAbstractTableModel):
         return next((row for row in self.rows if row.number == number), None)
 
     def metric_column(self) -> int:
-        return 2 + len(self.keys)
+        return METRIC
+
+    def epochs_column(self) -> int:
+        return FIRST_VALUE + len(self.keys)
+
+    def time_column(self) -> int:
+        return FIRST_VALUE + len(self.keys) + 1
 
     # ------------------------------------------------------------ Qt's model
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
@@ -92,14 +101,14 @@ class TrialsModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        fixed = {NUMBER: tr("Trial"), STATUS: tr("Status")}
+        # "best": a trial's number is its best epoch's (what the study compares), not its last epoch's.
+        fixed = {NUMBER: tr("Trial"), STATUS: tr("Status"), METRIC: tr("best {metric}", metric=self.metric),
+                 self.epochs_column(): tr("Epochs"), self.time_column(): tr("Time")}
         if section in fixed:
             return fixed[section]
-        if section < 2 + len(self.keys):
-            return self.key_names[section - 2]
-        # "best": a trial's number is its best epoch's (what the study compares), not its last epoch's.
-        return {0: tr("best {metric}", metric=self.metric), 1: tr("Epochs"),
-                2: tr("Time")}.get(section - 2 - len(self.keys))
+        if FIRST_VALUE <= section < FIRST_VALUE + len(self.keys):
+            return self.key_names[section - FIRST_VALUE]
+        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = super().flags(index)
@@ -112,10 +121,11 @@ class TrialsModel(QAbstractTableModel):
             return row.number
         if column == STATUS:
             return state_words(row)
-        if column < 2 + len(self.keys):
-            return row.params.get(self.keys[column - 2])
-        extra = column - 2 - len(self.keys)
-        return (row.value, row.epochs_run, row.seconds)[extra]
+        if column == METRIC:
+            return row.value
+        if column < FIRST_VALUE + len(self.keys):
+            return row.params.get(self.keys[column - FIRST_VALUE])
+        return row.epochs_run if column == self.epochs_column() else row.seconds
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -125,13 +135,14 @@ class TrialsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == NUMBER:
                 return str(row.number)
-            if column == 4 + len(self.keys):
+            if column == self.time_column():
                 return seconds_text(raw)
             return value_text(raw)
         if role == SORT_ROLE:
             # Trials without a number (running, failed) sort after every finished one, whichever the order.
             if raw is None or (isinstance(raw, float) and math.isnan(raw)):
-                return math.inf if column >= self.metric_column() else ""
+                numbers = (METRIC, self.epochs_column(), self.time_column())
+                return math.inf if column in numbers else ""
             return raw if isinstance(raw, (int, float)) else str(raw)
         if role == Qt.ItemDataRole.CheckStateRole and column == NUMBER:
             return Qt.CheckState.Checked if row.number in self.ticked else Qt.CheckState.Unchecked
