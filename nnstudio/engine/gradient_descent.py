@@ -120,7 +120,10 @@ class GradientDescent(TrainingMethod):
         """One pass over the training data. Kept lean: no .item() and no Python metric work per batch."""
         trainer, data, stop = run.trainer, run.train, run.stop_event
         model, optimizer = trainer.model, trainer.optimizer
-        forward, zero_grad, step = model.forward_logits, optimizer.zero_grad, optimizer.step
+        forward, step = model.forward_logits, optimizer.step
+        # What optimizer.zero_grad(set_to_none=True) does, without its profiler record and hook checks: about 30 µs
+        # a call, a tenth of a step of a teaching-size network (a 2-8-1 XOR step is about 300 µs).
+        weights_to_clear = [weight for group in optimizer.param_groups for weight in group["params"]]
         inputs, targets = data.inputs, data.loss_targets
         loss_functions = [loss.function for loss in trainer.losses]
         weights = trainer.loss_weights
@@ -158,7 +161,8 @@ class GradientDescent(TrainingMethod):
                 index = order if whole_order else order[start:end]
                 xs = [x.index_select(0, index) for x in inputs]
                 ys = [y.index_select(0, index) for y in targets]
-            zero_grad(set_to_none=True)
+            for weight in weights_to_clear:
+                weight.grad = None
             outputs = forward(*xs)
             if several_outputs:
                 parts = [function(o, y) for function, o, y in zip(loss_functions, outputs, ys)]

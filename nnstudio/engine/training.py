@@ -131,8 +131,10 @@ class Trainer:
 
     def note_position(self, epoch: int, shuffle_generator: Optional[torch.Generator]) -> None:
         """Called at each epoch's end (before the callbacks): remember where the run stands."""
+        # torch's global generator matters only to dropout's masks: without Dropout its state is not copied (one
+        # copy per epoch is felt on teaching-size networks, where an epoch is a single step).
         self.position = RunPosition(epoch, shuffle_generator.get_state() if shuffle_generator is not None else None,
-                                    torch.get_rng_state())
+                                    torch.get_rng_state() if self.has_dropout else None)
 
     # ------------------------------------------------------------ control from other threads
     def stop(self) -> None:
