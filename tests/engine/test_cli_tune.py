@@ -76,3 +76,27 @@ def test_two_processes_sharing_one_journal_see_each_others_trials(tmp_path):
     # One study of exactly four trials: the budget is shared under a lock, and each process lists them all.
     for result in results:
         assert sorted(t["number"] for t in result["trials"]) == [0, 1, 2, 3]
+
+
+@pytest.mark.timeout(300)
+def test_a_time_budget_alone_ends_the_search_and_starts_no_trial_after_it(tmp_path, capsys):
+    """--timeout S with no number of trials: trials are taken one after another until S seconds have passed (the
+    trial in progress then finishes); none starts later. The seconds count from the first worker being ready: a
+    worker's start (up to 9 s for the fork server's imports on a busy machine) left a 6-second search no time."""
+    import time
+    from datetime import timedelta
+
+    saved_iris(tmp_path, epochs=3)   # a trial takes a fraction of a second: many fit in the budget
+    started = time.monotonic()
+    assert cli.main(["tune", str(tmp_path / "iris.nnstudio"), "--timeout", "6", "--workers", "1",
+                     "--strategy", "random", "--pruner", "none", "--json"]) == 0
+    took = time.monotonic() - started
+    trials = last_json(capsys.readouterr().out)["trials"]
+    assert len(trials) >= 2 and all(t["state"] == "COMPLETE" for t in trials)
+    from nnstudio.core.project import load_project
+    from nnstudio.engine.tuning.study import existing_study
+    study = existing_study(load_project(tmp_path / "iris.nnstudio"))
+    assert len(study.trials) == len(trials)
+    deadline = min(t.datetime_start for t in study.trials) + timedelta(seconds=6)
+    assert all(t.datetime_start <= deadline for t in study.trials)
+    assert took < 6 + 60   # it ended: the budget, a worker's start and the last trial (generous on a busy machine)

@@ -71,7 +71,8 @@ def run_trials(study, objective, total: Optional[int], deadline: Optional[float]
 
 
 def _worker(raw: dict, path: Optional[str], space_raw: dict, storage: Optional[str], name: Optional[str],
-            folder: Optional[str], index: int, total: Optional[int], deadline: Optional[float], stop_event,
+            folder: Optional[str], index: int, total: Optional[int], budget_seconds: Optional[float], clock,
+            stop_event,
             environment: dict, cwd: str, language: str) -> None:
     """One worker process: one torch thread (the workers are the parallelism), its own seed."""
     import signal
@@ -98,10 +99,23 @@ def _worker(raw: dict, path: Optional[str], space_raw: dict, storage: Optional[s
         study = open_study(project, space, storage, name, folder, worker=index)
         objective = Objective(project, space, should_stop=stop_event.is_set, worker=lock.token if lock else "")
         objective.prepare()
-        run_trials(study, objective, total, deadline, stop_event, folder)
+        run_trials(study, objective, total, _deadline(budget_seconds, clock), stop_event, folder)
     finally:
         if lock is not None:
             lock.release()
+
+
+def _deadline(budget_seconds: Optional[float], clock) -> Optional[float]:
+    """When this search stops starting trials: its time budget counts from the moment the first worker is ready to
+    train. A worker's start (the fork server's imports, up to 9 s on a busy machine, once per session; the data) is
+    not search time: counted from Run, a one-minute search lost a sixth of it, and a budget of a few seconds
+    started no trial at all."""
+    if budget_seconds is None:
+        return None
+    with clock.get_lock():
+        if clock.value == 0.0:
+            clock.value = time.time()
+        return clock.value + budget_seconds
 
 
 def _as_project(project_or_path: Union[str, Path, Project]) -> Project:
@@ -134,17 +148,18 @@ def run_study(project_or_path: Union[str, Path, Project], space: SearchSpace, wo
         total = grid_size(space)
     remaining = None if total is None else max(0, total - counted(study))
     workers = min(workers, remaining) if remaining is not None else workers
-    deadline = None if space.minutes is None else time.time() + space.minutes * 60
+    budget_seconds = None if space.minutes is None else space.minutes * 60
     context = worker_context()
     quit_event = context.Event()
+    clock = context.Value("d", 0.0)   # when the first worker was ready: the time budget counts from there
     raw = project.to_dict()
     path = str(project.path) if project.path else None
     seen = {t.number for t in study.get_trials(deepcopy=False) if t.state.is_finished()}
     processes = []
     for index in range(workers):
         process = context.Process(target=_worker, daemon=True, args=(
-            raw, path, space.to_dict(), storage, name, str(folder) if folder else None, index, total, deadline,
-            quit_event, dict(os.environ), os.getcwd(), current_language()))
+            raw, path, space.to_dict(), storage, name, str(folder) if folder else None, index, total, budget_seconds,
+            clock, quit_event, dict(os.environ), os.getcwd(), current_language()))
         process.start()
         processes.append(process)
     try:
