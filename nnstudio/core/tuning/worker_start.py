@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 
 # What every worker needs before its first trial. A worker started afresh ("spawn") imports these itself: about
 # 3 s (torch's first optimizer alone imports torch._dynamo, 1.5 to 3.5 s), the time of several iris trials. A
@@ -13,8 +14,10 @@ PRELOAD = ["torch", "torch._dynamo", "optuna", "sklearn.datasets", "nnstudio.eng
 
 
 def worker_context():
-    """How worker processes start: from the fork server where the platform has one (Linux, macOS), else spawn."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    """How worker processes start: from the fork server on Linux; spawned elsewhere. macOS has a fork server too,
+    but its system libraries (Accelerate, which torch uses, and Objective-C) are not safe to use in a fork, which
+    is why Python itself spawns there."""
+    if sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
         return context
