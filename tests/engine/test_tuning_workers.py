@@ -87,3 +87,19 @@ def test_a_worker_sees_the_apps_language_and_environment_as_they_are_when_the_se
     assert str(cache / "mnist") in reason   # the folder set after the server started
     assert "아직" in reason and "nnstudio data download mnist" in reason   # in Korean, as the app is
     assert trial_rows(study)[0].error == reason
+
+
+@pytest.mark.timeout(300)
+def test_spawned_workers_as_on_windows_and_macos_run_the_same_study(tmp_path, monkeypatch):
+    """Where there is no fork server for the workers (Windows, macOS) they are spawned: the same study results."""
+    import multiprocessing
+
+    from nnstudio.engine.tuning import workers
+
+    monkeypatch.setattr(workers, "worker_context", lambda: multiprocessing.get_context("spawn"))
+    project = saved_iris(tmp_path, epochs=2)
+    study = run_study(project.path, space_of(learning_rate(), strategy="random", pruner="none", trials=2),
+                      workers=2)
+    trials = study.get_trials(deepcopy=False)
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 2
+    assert len({t.user_attrs[WORKER] for t in trials}) >= 1 and counted(study) == 2
