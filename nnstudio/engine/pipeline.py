@@ -45,6 +45,7 @@ class RunResult:
     probes: Any = None   # engine.probes.Probes of the trained model, when measured (see measure_probes)
     probes_tried: bool = False   # measured already (probes None then means they could not be): not again
     note: str = ""   # said beside the result: e.g. a saved run that went on with a fresh optimizer
+    epochs_before: int = 0   # a run that went on from a saved one: the epochs it already had (seconds are this part's)
 
 
 def load_project_data(project: Project) -> ProjectData:
@@ -130,7 +131,8 @@ def train_project(project: Project, settings: TrainingSettings, data: ProjectDat
     total = sum(p.numel() for p in model.parameters())
     total += sum(b.numel() for name, b in model.named_buffers() if "running_" in name)
     return trainer, RunResult(history, test, history.samples_per_second, total, seconds,
-                              data.prepared.validation is not None, note=note)
+                              data.prepared.validation is not None, note=note,
+                              epochs_before=resume.position.epochs_done if resume is not None else 0)
 
 
 def _fits(model: GraphModule, context: Optional[DataContext]) -> bool:

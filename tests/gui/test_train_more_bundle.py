@@ -59,7 +59,8 @@ def test_train_more_after_reopening_goes_on_from_epoch_eleven(qtbot, make_window
     # The counter counts on: "epoch 13/20 · batch 2/6 · …", never "epoch 3/10".
     shown = [re.match(r"epoch (\d+)/(\d+) ", text) for text in counters]
     assert shown and all(m is not None and 11 <= int(m[1]) <= 20 and m[2] == "20" for m in shown), counters
-    assert "20 epochs" in panel.progress_bar.format()
+    # The time beside it is this part's, and so are the epochs said with it: "10 more epochs in 0:01 (20 in all)".
+    assert re.fullmatch(r"Finished · 10 more epochs in \d+:\d\d \(20 in all\)", panel.progress_bar.format())
     assert panel.train_more_button.isEnabled()   # and once more, from epoch 21
 
 

@@ -437,9 +437,18 @@ class TrainingPanel(QWidget):
         history = result.history
         epochs = len(history.epochs)
         self.progress_bar.setValue(1000 if history.stop_reason == "completed" else self.progress_bar.value())
-        self.progress_bar.setFormat(ntr("{ending} · {n} epoch in {time}", "{ending} · {n} epochs in {time}", epochs,
-                                        ending=stop_reason_word(history.stop_reason),
-                                        time=format_seconds(result.seconds)))
+        before = getattr(result, "epochs_before", 0)
+        if before:
+            # Train More: the time is this part's, so the epochs said beside it are this part's too (a walk read
+            # "20 epochs in 0:00" after 10 more epochs that took a second).
+            self.progress_bar.setFormat(ntr("{ending} · {n} more epoch in {time} ({total} in all)",
+                                            "{ending} · {n} more epochs in {time} ({total} in all)",
+                                            epochs - before, ending=stop_reason_word(history.stop_reason),
+                                            time=format_seconds(result.seconds), total=epochs))
+        else:
+            self.progress_bar.setFormat(ntr("{ending} · {n} epoch in {time}", "{ending} · {n} epochs in {time}",
+                                            epochs, ending=stop_reason_word(history.stop_reason),
+                                            time=format_seconds(result.seconds)))
         diverged = history.stop_reason == "diverged"
         self.set_status(final_message(result, self._device_note()), error=diverged,
                         details=divergence_details(result) if diverged else "", details_title=tr("Training diverged"))
