@@ -63,6 +63,7 @@ class FileActions(QObject):
         self.window = window
         # An example opens without a path so Save never overwrites the shipped file; its name is kept for titles.
         self.suggested_name: Optional[str] = None
+        self.save_title = ""   # the Save dialog's title while a feature asks for a save (save_as(title=...))
         # Other kinds of file that Open, Open Recent and drops accept (a trained-model bundle, .nnzip):
         # extension -> (file-dialog filter, function that opens such a file and says whether it did).
         self.openers: dict[str, tuple[str, Callable[[Path], bool]]] = {}
@@ -131,14 +132,15 @@ class FileActions(QObject):
         return tr("NN Studio files ({patterns});;NN Studio projects (*{extension});;{kinds};;All files (*)",
                   patterns=patterns, extension=EXTENSION, kinds=kinds)
 
-    def ask_save_path(self, title: str = "") -> Optional[Path]:
-        """Where to save the project; `title` says why when a feature asks for the save (default "Save project as")."""
+    def ask_save_path(self) -> Optional[Path]:
+        """Where to save the project. The dialog's title is "Save project as", or why a feature asks for the save
+        (save_as's title)."""
         # A saved project's own folder, or a restored one's original folder; otherwise None, so the dialog
         # starts in the folder last used for projects, else for data (file_dialogs.start_folder).
         near = self.document.path.parent if self.document.path else self._origin_folder()
         suggested = _project_file_name(Path(self.display_name()))  # after a .nnzip: the same name as a project
-        path = file_dialogs.ask_save_file(self.window, title or tr("Save project as"), suggested, file_filter(),
-                                          file_dialogs.PROJECTS, near)
+        path = file_dialogs.ask_save_file(self.window, self.save_title or tr("Save project as"), suggested,
+                                          file_filter(), file_dialogs.PROJECTS, near)
         if path is None:
             return None
         return path if path.suffix == EXTENSION else path.with_name(path.name + EXTENSION)
@@ -223,7 +225,12 @@ class FileActions(QObject):
         return self.save_to(path)
 
     def save_as(self, title: str = "") -> bool:
-        path = self.ask_save_path(title)
+        """Ask where and save there; `title` says why when a feature needs the project saved first."""
+        self.save_title = title
+        try:
+            path = self.ask_save_path()
+        finally:
+            self.save_title = ""
         return self.save_to(path) if path else False
 
     def save_to(self, path: Path) -> bool:
