@@ -103,3 +103,18 @@ def test_spawned_workers_as_on_windows_and_macos_run_the_same_study(tmp_path, mo
     trials = study.get_trials(deepcopy=False)
     assert [t.state for t in trials] == [TrialState.COMPLETE] * 2
     assert len({t.user_attrs[WORKER] for t in trials}) >= 1 and counted(study) == 2
+
+
+@pytest.mark.timeout(300)
+def test_workers_that_fail_before_any_trial_are_reported_in_plain_words(tmp_path, monkeypatch):
+    from tuning_helpers import crashing_worker
+
+    from nnstudio.engine.tuning import workers
+    from nnstudio.engine.tuning.study import StudyError
+
+    monkeypatch.setattr(workers, "_worker", crashing_worker)
+    project = saved_iris(tmp_path, epochs=2)
+    with pytest.raises(StudyError) as caught:
+        run_study(project.path, space_of(learning_rate(), strategy="random", pruner="none", trials=2), workers=2)
+    assert str(caught.value).startswith("The processes that train the trials stopped with an error before any "
+                                        "trial finished (exit code 1). Close NN Studio and start it again")

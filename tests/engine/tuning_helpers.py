@@ -41,3 +41,9 @@ def run_here(project, space, total=None):
     run_trials(study, Objective(project, space), total if total is not None else space.trials, None,
                threading.Event(), folder)
     return study
+
+
+def crashing_worker(*args):
+    """Stands in for the worker function in a worker process: fails before any trial, as a worker did when the
+    app's files changed on disk while it ran (its signature no longer matched the caller's)."""
+    raise TypeError("_worker() missing 1 required positional argument: 'language'")

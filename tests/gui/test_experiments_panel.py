@@ -117,6 +117,8 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     steps = window.document.undo_stack.count()
     click(qtbot, panel.use_button)
     assert window.document.undo_stack.count() == steps + 1
+    assert panel.status.text() == (f"The network and the training settings have trial {best.number}'s values now "
+                                   "(Ctrl+Z takes them back).")
     new_rate, new_activation = best.params["training:learning_rate"], best.params[f"layer:{hidden.id}:activation"]
     assert new_activation != old_activation and new_rate != old_rate
     assert window.training_panel.learning_rate_box.value() == pytest.approx(new_rate)
@@ -140,6 +142,11 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     assert sorted(row.number for row in panel.model.rows) == list(range(TRIALS))
     assert [key for key, row in panel.editor.rows.items() if row.is_ticked()] == \
         [f"layer:{hidden.id}:activation", "training:learning_rate"]
+
+    # All six trials are there: Run says so instead of doing nothing (a walk saw that).
+    click(qtbot, panel.run_button)
+    assert not panel.runner.running
+    assert panel.status.text() == "The experiment has its 6 trials already: raise Trials to run more."
 
     # Run goes on with the same study: two more trials, numbered after the first six.
     type_number(qtbot, panel.editor.trials, TRIALS + 2)

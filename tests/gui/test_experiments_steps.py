@@ -129,3 +129,19 @@ def test_a_search_edit_refused_while_training_leaves_the_search_as_it_is(qtbot, 
     with qtbot.waitSignal(document.edit_refused):
         qtbot.mouseClick(row.tick, Qt.MouseButton.LeftButton, pos=QPoint(8, row.tick.height() // 2))
     assert document.project.tuning is None and not row.is_ticked()
+
+
+def test_every_choice_of_how_to_search_says_what_it_does(qtbot):
+    """A walk found "Bayesian (TPE)" and "Hyperband" explained nowhere: each choice has its own tooltip."""
+    from PySide6.QtCore import Qt
+
+    from nnstudio.gui.experiments.space_editor import SpaceEditor
+
+    editor = SpaceEditor()
+    qtbot.addWidget(editor)
+    for combo in (editor.strategy, editor.pruner):
+        tips = [combo.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(combo.count())]
+        assert all(tip and tip.endswith(".") for tip in tips) and len(set(tips)) == combo.count()
+    tpe = editor.strategy.findData("tpe")
+    assert "Tree-structured Parzen Estimator" in editor.strategy.itemData(tpe, Qt.ItemDataRole.ToolTipRole)
+    assert editor.trials.toolTip() and editor.minutes.toolTip() and editor.seed.toolTip()

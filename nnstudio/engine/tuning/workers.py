@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from ...core.i18n import language as current_language, set_language
+from ...core.i18n import language as current_language, set_language, tr
 from ...core.project import Project, load_project, project_from_dict
 from ...core.tuning.space import SearchSpace
 from ...core.tuning.worker_start import worker_context
 from .recovery import WorkerLock, counted, fcntl, recover_interrupted
 from .results import TrialRow, trial_row
-from .study import open_study, study_folder
+from .study import StudyError, open_study, study_folder
 
 POLL_SECONDS = 0.3
 class BudgetLock:
@@ -155,6 +155,7 @@ def run_study(project_or_path: Union[str, Path, Project], space: SearchSpace, wo
     raw = project.to_dict()
     path = str(project.path) if project.path else None
     seen = {t.number for t in study.get_trials(deepcopy=False) if t.state.is_finished()}
+    finished_before = len(seen)
     processes = []
     for index in range(workers):
         process = context.Process(target=_worker, daemon=True, args=(
@@ -174,7 +175,24 @@ def run_study(project_or_path: Union[str, Path, Project], space: SearchSpace, wo
             process.join(timeout=30)
     recover_interrupted(study, folder)   # a worker that died: its trial shows as failed and is queued again
     _report_new(study, seen, on_trial, project)
+    stopped = stop_event is not None and stop_event.is_set()
+    if not stopped and _finished(study) == finished_before:
+        _say_why_nothing_ran(processes)
     return study
+
+
+def _finished(study) -> int:
+    return sum(1 for trial in study.get_trials(deepcopy=False) if trial.state.is_finished())
+
+
+def _say_why_nothing_ran(processes: list) -> None:
+    """Workers that ended with an error before any trial finished: say so, rather than end as if the search were
+    done (a walk saw Run do nothing at all when the app's files had changed on disk while it ran)."""
+    codes = [process.exitcode for process in processes if process.exitcode not in (0, None)]
+    if codes:
+        raise StudyError(tr("The processes that train the trials stopped with an error before any trial finished "
+                            "(exit code {code}). Close NN Studio and start it again, then press Run; if it happens "
+                            "again, the terminal NN Studio was started from shows what went wrong.", code=codes[0]))
 
 
 def _report_new(study, seen: set, on_trial, project: Project) -> set:

@@ -37,6 +37,12 @@ class ExperimentsPanel(QWidget):
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        # A walk found the panel opening on its settings with no word of what it is for.
+        intro = QLabel(tr("Try many versions of your network by itself: tick what may change, say how many trials, "
+                          "and press Run. Each trial trains a copy of the network; compare them on the right."), left)
+        intro.setObjectName("experimentsIntro")
+        intro.setWordWrap(True)
+        left_layout.addWidget(intro)
         scroll = QScrollArea(left)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.editor)
@@ -75,7 +81,10 @@ class ExperimentsPanel(QWidget):
         trials_page = QWidget(self)
         trials_layout = QVBoxLayout(trials_page)
         trials_layout.setContentsMargins(0, 0, 0, 0)
-        trials_layout.addWidget(QLabel(tr("Tick trials to see their learning curves."), trials_page))
+        how_to_use = QLabel(tr("Tick trials to see their learning curves. Click a trial's row, then Use these "
+                               "settings to give the network that trial's values."), trials_page)
+        how_to_use.setWordWrap(True)
+        trials_layout.addWidget(how_to_use)
         trials_layout.addWidget(self.table, 1)
         trials_layout.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -198,6 +207,15 @@ class ExperimentsPanel(QWidget):
         if not space.dimensions:
             self.status.setText(tr("Tick at least one value that may vary."))
             return
+        total = space.trials
+        if total is None and space.strategy == "grid":
+            from ...engine.tuning.study import grid_size  # noqa: PLC0415
+            total = grid_size(space)
+        if total is not None and self.view_now.budget_used >= total:
+            # Nothing would run: a walk saw Run do nothing, with no word why, once the trials were all done.
+            self.status.setText(ntr("The experiment has its {n} trial already: raise Trials to run more.",
+                                    "The experiment has its {n} trials already: raise Trials to run more.", total))
+            return
         self._on_space_edited(space)   # what runs is what the project keeps
         from ...core.tuning.space import copy_project  # noqa: PLC0415
 
@@ -284,4 +302,8 @@ class ExperimentsPanel(QWidget):
         except (SettingsError, ValueError) as exc:
             self.status.setText(tr("These settings cannot be used: {reason}", reason=str(exc)))
             return False
-        return self.document.push(UseTrialSettings(self.document, changed, trial.number))
+        if not self.document.push(UseTrialSettings(self.document, changed, trial.number)):
+            return False
+        self.status.setText(tr("The network and the training settings have trial {number}'s values now (Ctrl+Z "
+                               "takes them back).", number=trial.number))
+        return True

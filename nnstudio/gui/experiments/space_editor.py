@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from ...core.i18n import N_, tr
@@ -17,6 +17,19 @@ STRATEGIES = (("grid", N_("Grid (every combination)")), ("random", N_("Random"))
               ("tpe", N_("Bayesian (TPE)")))
 PRUNERS = (("none", N_("None: every trial runs to the end")), ("median", N_("Median: stop trials worse than most")),
            ("hyperband", N_("Hyperband")))
+# What each choice does, shown when the pointer rests on it (a walk found "Bayesian (TPE)" and "Hyperband"
+# explained nowhere).
+CHOICE_TIPS = {
+    "grid": N_("Tries every combination of the values, one after another: thorough, but the trials multiply with "
+               "each value that varies."),
+    "random": N_("Draws the values of each trial at random: often as good as a grid in far fewer trials."),
+    "tpe": N_("Learns from the trials so far which values look promising and tries more like them (Bayesian "
+              "optimisation with a Tree-structured Parzen Estimator)."),
+    "none": N_("Every trial trains all its epochs."),
+    "median": N_("A trial stops early when its validation numbers are worse than the median of the earlier trials at "
+                 "the same epoch."),
+    "hyperband": N_("Many trials start with a few epochs; only the best third go on to more, again and again."),
+}
 
 
 def default_workers() -> int:
@@ -51,23 +64,31 @@ class SpaceEditor(QWidget):
         form = QFormLayout(how)
         self.strategy = QComboBox(how)
         self.strategy.setObjectName("experimentsStrategy")
+        self.strategy.setToolTip(tr("How the values of each trial are chosen"))
         for key, text in STRATEGIES:
             self.strategy.addItem(tr(text), key)
+            self.strategy.setItemData(self.strategy.count() - 1, tr(CHOICE_TIPS[key]), Qt.ItemDataRole.ToolTipRole)
         self.pruner = QComboBox(how)
         self.pruner.setObjectName("experimentsPruner")
         self.pruner.setToolTip(tr("Stop a trial early when its validation numbers are clearly worse than earlier "
                                   "trials' at the same epoch, so the time goes to better ones"))
         for key, text in PRUNERS:
             self.pruner.addItem(tr(text), key)
+            self.pruner.setItemData(self.pruner.count() - 1, tr(CHOICE_TIPS[key]), Qt.ItemDataRole.ToolTipRole)
         self.trials = WholeNumberBox(0, 100_000, how, setting=tr("The number of trials"))
         self.trials.setObjectName("experimentsTrials")
         self.trials.setSpecialValueText(tr("no limit"))
+        self.trials.setToolTip(tr("How many trials the experiment has in all, counting those already run; no limit "
+                                  "needs a time limit"))
         self.minutes = WholeNumberBox(0, 100_000, how, setting=tr("The time limit"))
         self.minutes.setObjectName("experimentsMinutes")
         self.minutes.setSpecialValueText(tr("no limit"))
         self.minutes.setSuffix(tr(" min"))
+        self.minutes.setToolTip(tr("No new trial starts after this many minutes of training; the trials running "
+                                   "then finish"))
         self.seed = WholeNumberBox(0, 2**31 - 1, how, setting=tr("The seed"))
         self.seed.setObjectName("experimentsSeed")
+        self.seed.setToolTip(tr("The same seed chooses the same values again, so an experiment can be repeated"))
         self.workers = WholeNumberBox(1, 256, how, setting=tr("The number of trials at once"))
         self.workers.setObjectName("experimentsWorkers")
         self.workers.setToolTip(tr("How many trials train at the same time, each in its own process"))

@@ -19,6 +19,7 @@ class StudyView:
     sentences: list = field(default_factory=list)      # plain words
     lower_is_better: bool = True
     finished: int = 0                                  # trials with a result
+    budget_used: int = 0                               # trials that count against the number of trials asked for
     problem: str = ""                                  # why the study could not be read, in words
 
 
@@ -55,6 +56,7 @@ class StudyReader:
             self.forget()
             return StudyView()
         from ...engine.tuning import results  # noqa: PLC0415 - optuna: only once the panel reads a study
+        from ...engine.tuning.recovery import counted  # noqa: PLC0415
         from ...engine.tuning.study import open_study  # noqa: PLC0415
 
         place = (str(project.path),)
@@ -63,12 +65,13 @@ class StudyReader:
                 self._study, self._opened_for, self._last = open_study(project, space), place, StudyView()
                 self._states = None
             rows = results.trial_rows(self._study)
+            used = counted(self._study)
         except Exception as exc:  # noqa: BLE001 - a damaged or unreadable study must not break the panel
             log.warning("the study could not be read: %s", exc)
             self.forget()
             return StudyView(problem=str(exc))
         view = StudyView(rows=rows, lower_is_better=_lower_is_better(self._study, space),
-                         finished=finished_count(rows))
+                         finished=finished_count(rows), budget_used=used)
         # Worked out again whenever a trial's state changes, not only when one finishes: a walk saw "2 trials
         # were stopped early" beside a table with 3, because the last one was pruned, not finished.
         states = [(row.number, row.state, row.value) for row in rows]
