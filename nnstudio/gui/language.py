@@ -72,11 +72,13 @@ class QtTranslations(QObject):
         super().__init__(app)
         self.app = app
         self.translator: QTranslator | None = None
+        self.gaps: QTranslator | None = None
 
     def use(self, code: str) -> bool:
-        if self.translator is not None:
-            self.app.removeTranslator(self.translator)
-            self.translator = None
+        for installed in (self.gaps, self.translator):
+            if installed is not None:
+                self.app.removeTranslator(installed)
+        self.translator = self.gaps = None
         if code == i18n.SOURCE_LANGUAGE:
             return True
         translator = QTranslator(self)
@@ -85,6 +87,9 @@ class QtTranslations(QObject):
             return False
         self.app.installTranslator(translator)
         self.translator = translator
+        from .qt_translation_gaps import QtTranslationGaps  # noqa: PLC0415
+        self.gaps = QtTranslationGaps(translator, self)
+        self.app.installTranslator(self.gaps)
         return True
 
 
