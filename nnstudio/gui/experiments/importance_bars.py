@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ...core.i18n import tr
+from ...core.i18n import ntr, tr
 
 BAR_COLOUR = "#2563eb"
+# The engine's MIN_TRIALS_FOR_IMPORTANCE (engine.tuning.results imports torch, which the GUI does not import).
+TRIALS_FOR_BARS = 4
 
 
 class ImportanceBars(QWidget):
-    """One bar per varied value, the most important at the top; empty until the study has enough trials."""
+    """One bar per varied value, the most important at the top; until the study has enough trials, a sentence
+    saying when they appear instead of an empty chart (a walk saw bare 0-1.0 axes and could not tell why)."""
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -30,9 +34,17 @@ class ImportanceBars(QWidget):
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).setPen(pg.mkPen("#444"))
             self.plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
+        self.waiting = QLabel(ntr("The bars appear once {n} trial has finished with different values.",
+                                  "The bars appear once {n} trials have finished with different values.",
+                                  TRIALS_FOR_BARS), self)
+        self.waiting.setObjectName("experimentsImportanceWaiting")
+        self.waiting.setWordWrap(True)
+        self.waiting.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        layout.addWidget(self.waiting)
+        layout.addWidget(self.view, 1)
+        self.view.hide()   # nothing to show until the panel reads a study
         self.bars = None
         self.shown: list[tuple[str, float]] = []   # (name, importance), top bar first
 
@@ -45,8 +57,9 @@ class ImportanceBars(QWidget):
         ordered = sorted(importance.items(), key=lambda item: item[1], reverse=True)
         # In percent: pyqtgraph would show shares as "×0.001" on its axis.
         self.shown = [(names.get(key, key), float(share) * 100) for key, share in ordered]
+        self.waiting.setVisible(not self.shown)
+        self.view.setVisible(bool(self.shown))
         if not self.shown:
-            self.plot.setXRange(0, 100, padding=0)   # the axis still reads in percent, as its label says
             return
         count = len(self.shown)
         # The most important at the top: pyqtgraph's y grows upwards.

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...core.i18n import tr
 
-# Distinct colours for up to ten trials at once (then they repeat): the ticked trials are few by design.
+# Distinct colours for up to ten trials at once (then they are shared): the ticked trials are few by design.
 TRIAL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
                  "#7f7f7f", "#bcbd22")
 
@@ -38,6 +38,7 @@ class TrialCurves(QWidget):
         layout.addWidget(self.view)
         self.curves: dict[int, Any] = {}     # trial number -> its line
         self._shown: dict[int, tuple] = {}   # trial number -> the points drawn, so a redraw skips unchanged ones
+        self.colours: dict[int, str] = {}    # trial number -> its line's colour, kept while it stays ticked
 
     def show_trials(self, rows: list, metric: str) -> None:
         """Draw the curves of these trials (TrialRows), and only these."""
@@ -46,19 +47,33 @@ class TrialCurves(QWidget):
         self.plot.setLabel("left", metric)
         wanted = {row.number: curve_points(row.curve, metric) for row in rows}
         for number in [n for n in self.curves if n not in wanted]:
-            self.plot.removeItem(self.curves.pop(number))
-            self.plot.legend.removeItem(tr("trial {number}", number=number))
+            curve = self.curves.pop(number)
+            self.plot.removeItem(curve)
+            self.plot.legend.removeItem(curve)
             self._shown.pop(number, None)
-        for place, (number, points) in enumerate(sorted(wanted.items())):
+            self.colours.pop(number, None)
+        for number, points in sorted(wanted.items()):
             if self._shown.get(number) == points and number in self.curves:
                 continue
             if number in self.curves:
                 self.curves[number].setData(list(range(1, len(points) + 1)), list(points))
             else:
-                colour = TRIAL_COLOURS[place % len(TRIAL_COLOURS)]
+                colour = self._free_colour()
                 curve = self.plot.plot(list(range(1, len(points) + 1)), list(points), connect="finite",
                                        pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=4,
                                        symbolBrush=colour, symbolPen=None,
                                        name=tr("trial {number}", number=number))
                 self.curves[number] = curve
+                self.colours[number] = colour
             self._shown[number] = points
+
+    def _free_colour(self) -> str:
+        """The first colour no shown line has. A trial keeps its colour while it stays ticked: picking by its
+        place among the ticked trials gave a newly ticked trial the colour of one already shown (a walk saw
+        trials 9 and 4 both blue)."""
+        used = list(self.colours.values())
+        for colour in TRIAL_COLOURS:
+            if colour not in used:
+                return colour
+        # More than ten ticked: the least used colour, so lines share a colour as little as they can.
+        return min(TRIAL_COLOURS, key=used.count)
