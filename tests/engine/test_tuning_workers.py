@@ -43,7 +43,7 @@ def test_a_killed_worker_loses_no_trial_and_duplicates_none(tmp_path):
     killed = study.get_trials(deepcopy=False)[victim.number]
     assert killed.state == TrialState.FAIL and killed.user_attrs[INTERRUPTED]
     assert study.get_trials(deepcopy=False, states=(TrialState.WAITING,))   # its values wait for the next run
-    assert any(row.number == victim.number and row.state_words == "interrupted (tried again)" for row in finished)
+    assert any(row.number == victim.number and row.state_words == "interrupted (will run again)" for row in finished)
 
     study = run_study(project.path, space, workers=2)   # go on with the study
     trials = study.get_trials(deepcopy=False)
