@@ -21,7 +21,7 @@ def _running_trial_of_a_worker(project, space, timeout=240):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            if trial.user_attrs.get(WORKER):
+            if trial.user_attrs.get(WORKER) and trial.params:   # inside training: its values are chosen
                 return trial
         time.sleep(0.1)
     raise AssertionError("no worker started a trial")

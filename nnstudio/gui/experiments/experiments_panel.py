@@ -32,6 +32,7 @@ class ExperimentsPanel(QWidget):
         self.reader = StudyReader()
         self.runner = StudyRunner(self)
         self.view_now = StudyView()
+        self._stop_pressed = False
 
         self.editor = SpaceEditor(self)
         left = QWidget(self)
@@ -60,6 +61,10 @@ class ExperimentsPanel(QWidget):
         self.status = QLabel(left)
         self.status.setObjectName("experimentsStatus")
         self.status.setWordWrap(True)
+        # Room for three lines from the start: Run and Stop stay put when a message comes or goes (a walk saw them
+        # jump up and down).
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         left_layout.addWidget(self.status)
 
         self.model = TrialsModel(self)
@@ -124,7 +129,7 @@ class ExperimentsPanel(QWidget):
         self.poll.timeout.connect(self.refresh_results)
         self.editor.space_edited.connect(self._on_space_edited)
         self.run_button.clicked.connect(self.run)
-        self.stop_button.clicked.connect(self.runner.stop)
+        self.stop_button.clicked.connect(self.stop)
         self.use_button.clicked.connect(self.use_selected_trial)
         self.runner.trial_done.connect(self.refresh_results)
         self.runner.running_changed.connect(self._on_running_changed)
@@ -220,6 +225,7 @@ class ExperimentsPanel(QWidget):
         from ...core.tuning.space import copy_project  # noqa: PLC0415
 
         # The study trains a copy: nothing the student edits while it runs reaches the trials.
+        self._stop_pressed = False
         self.runner.start(copy_project(project), space)
 
     def _save_first(self) -> bool:
@@ -240,8 +246,18 @@ class ExperimentsPanel(QWidget):
         else:
             self.poll.stop()
             if self.status.text() == tr("The experiment is running…"):
-                self.status.setText(ntr("{n} trial finished.", "{n} trials finished.", self.view_now.finished))
+                from ...engine.tuning.results import run_summary  # noqa: PLC0415 - loaded with the study already
+
+                # Every trial of the table counted, and how each ended (a walk read "8 trials finished." beside 12
+                # rows, 4 of them stopped early by the pruner); after Stop, said first.
+                summary = run_summary(self.view_now.rows)
+                self.status.setText(tr("Stopped. {summary}", summary=summary) if self._stop_pressed else summary)
         self._update_buttons()
+
+    def stop(self) -> None:
+        """The Stop button: the trials running end at their next epoch and are queued to run again."""
+        self._stop_pressed = self.runner.running
+        self.runner.stop()
 
     def shutdown(self) -> None:
         """The window is closing: stop the study (finished trials stay in its storage) and wait for its thread."""
@@ -266,9 +282,14 @@ class ExperimentsPanel(QWidget):
         self.model.set_rows(view.rows, keys, [names[key] for key in keys], space.monitor)
         if columns_before != (self.model.keys, self.model.rowCount()):
             self.table.resizeColumnsToContents()   # whole headers and values (a few dozen rows: cheap)
+            if columns_before[0] != self.model.keys:
+                # New columns: start at the left, where Trial, Status and the result are (a reopened project's
+                # table showed its last columns, scrolled sideways).
+                self.table.horizontalScrollBar().setValue(0)
         self._show_curves()
         self.parallel.show_trials([known[key] for key in keys if key in known],
-                                  [names[key] for key in keys if key in known], view.rows, view.lower_is_better)
+                                  [names[key] for key in keys if key in known], view.rows, view.lower_is_better,
+                                  metric=space.monitor)
         self.importance.show_importance(view.importance, names)
         self.summary.setText("\n".join(view.sentences))
         self._update_buttons()

@@ -24,7 +24,7 @@ def state_name(state: Any) -> str:
 
 
 def state_words(row: Any) -> str:
-    """The engine's words for a trial's state ("finished", "stopped early", "interrupted (tried again)")."""
+    """The engine's words for a trial's state ("finished", "stopped early", "interrupted (will run again)")."""
     return getattr(row, "state_words", "") or state_name(row.state).lower()
 
 
