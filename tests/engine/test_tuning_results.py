@@ -21,10 +21,11 @@ from nnstudio.engine.tuning.study import open_study, study_folder
 
 LR = "training:learning_rate"
 LR_RANGE = {LR: FloatDistribution(1e-3, 1e-1, log=True)}
-SENTENCE = re.compile(r"Learning rate (above|below) (\S+) did not help\.")
+SENTENCE = re.compile(r"No trial with learning rate (above|below) (\S+) was among the better half of the "
+                      r"results\.")
 
 # The walk: 12 finished trials (learning rate, val_loss). Trial 0 (0.01449) was the 3rd best and trial 8 (0.01137)
-# the 4th, yet the panel said "Learning rate below 0.0145 did not help."
+# the 4th, yet the panel said "Learning rate below 0.0145 did not help." (today's words: "No trial with ...").
 WALK = [(0.01449, .22), (0.002, .5), (0.08, .3), (0.05, .2), (0.004, .6), (0.03, .21), (0.0015, .7), (0.06, .35),
         (0.01137, .23), (0.005, .45), (0.09, .4), (0.003, .55)]
 # Eight trials where the better half used 0.015 to 0.03214 and everything outside did worse.
@@ -63,10 +64,10 @@ def _contradictions(sentences, rows, smaller=True):
 def test_the_walks_study_no_longer_calls_the_4th_best_trial_one_that_did_not_help(tmp_path):
     study, space, project = _study(tmp_path, WALK)
     sentences = summary_sentences(study, space, project)
-    assert "Learning rate below 0.0145 did not help." not in sentences
+    assert "No trial with learning rate below 0.0145 was among the better half of the results." not in sentences
     assert _contradictions(sentences, trial_rows(study)) == []
     # What is true still is said: every trial below the better half's smallest rate (0.01137) did worse.
-    assert "Learning rate below 0.0113 did not help." in sentences
+    assert "No trial with learning rate below 0.0113 was among the better half of the results." in sentences
 
 
 @pytest.mark.parametrize("monitor", ["val_loss", "val_accuracy"])
@@ -76,15 +77,15 @@ def test_thresholds_are_rounded_away_from_the_trials_they_separate(tmp_path, mon
     study, space, project = _study(tmp_path, trials, monitor)
     sentences = summary_sentences(study, space, project)
     # 0.03214 to the nearest would read 0.0321, and the 2nd best trial would be "above" it.
-    assert "Learning rate above 0.0322 did not help." in sentences
-    assert "Learning rate below 0.015 did not help." in sentences
+    assert "No trial with learning rate above 0.0322 was among the better half of the results." in sentences
+    assert "No trial with learning rate below 0.015 was among the better half of the results." in sentences
     assert _contradictions(sentences, trial_rows(study), smaller) == []
 
 
 def test_too_few_trials_say_nothing_about_ranges(tmp_path):
     study, space, project = _study(tmp_path, CLEAR[:6])
     sentences = summary_sentences(study, space, project)
-    assert not [s for s in sentences if "did not help" in s]
+    assert not [s for s in sentences if "better half" in s]
     assert sentences[0].startswith("The best trial was number 0")
 
 
@@ -93,7 +94,7 @@ def test_a_trial_stopped_early_with_a_good_number_keeps_its_side_from_being_call
     study, space, project = _study(tmp_path, [*CLEAR, (0.07, .21, TrialState.PRUNED)])
     sentences = summary_sentences(study, space, project)
     assert not [s for s in sentences if "above" in s]
-    assert "Learning rate below 0.015 did not help." in sentences
+    assert "No trial with learning rate below 0.015 was among the better half of the results." in sentences
 
 
 def _interrupted(study, lr, **attrs):

@@ -73,8 +73,8 @@ def test_too_few_trials_say_so_instead_of_an_importance(tmp_path):
     space = space_of(learning_rate(), strategy="random", pruner="none", trials=2)
     study = run_here(project, space)
     assert importance(study) == {}
-    assert "Too few trials have finished to say which setting mattered most." in summary_sentences(
-        study, space, project)
+    assert ("Too few trials have run to the end to say which setting mattered most (trials stopped early do not "
+            "count).") in summary_sentences(study, space, project)
 
 
 def test_median_pruning_stops_a_trial_built_to_be_bad(tmp_path):
@@ -164,3 +164,25 @@ def test_trials_report_to_the_pruner_only_at_the_schedules_epochs(tmp_path):
     study = run_here(project, space_of(learning_rate(), strategy="random", pruner="median", trials=2))
     for trial in study.get_trials(deepcopy=False):   # epochs count from 1: after 6 (a quarter), then each one
         assert sorted(trial.intermediate_values) == list(range(6, 25))
+
+
+@pytest.mark.parametrize("strategy", ["random", "tpe"])
+def test_a_study_that_goes_on_tries_new_values_and_the_same_search_from_scratch_repeats(tmp_path, strategy):
+    """A walk raised the number of trials from 6 to 10 and Run tried the first trials' values again: a study that
+    goes on draws new ones. The same search started afresh (same seed) draws the same values as before."""
+    def values(study):
+        return [tuple(sorted(t.params.items())) for t in study.get_trials(deepcopy=False)]
+
+    first = saved_iris(tmp_path / "first", epochs=1)
+    space = space_of(units(first), learning_rate(), strategy=strategy, pruner="none", trials=3)
+    run_here(first, space)
+    space.trials = 6
+    study = run_here(first, space)
+    drawn = values(study)
+    assert len(set(drawn)) == 6   # the three new trials repeat none of the first three
+
+    again = saved_iris(tmp_path / "again", epochs=1)
+    space.trials = 3
+    run_here(again, space)
+    space.trials = 6
+    assert values(run_here(again, space)) == drawn   # reproducible: the same steps give the same values

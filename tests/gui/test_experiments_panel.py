@@ -128,6 +128,7 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.document.project.training.learning_rate == old_rate
     assert window.document.graph.node(hidden.id).params["activation"] == old_activation
+    assert "values now" not in panel.status.text()   # no longer true after Ctrl+Z
     assert window.training_panel.learning_rate_box.value() == pytest.approx(old_rate)
     assert window.inspector.editor("activation").currentText() == old_activation
 
@@ -146,7 +147,7 @@ def test_a_student_runs_reads_and_uses_a_small_search(started_app, qtbot, small_
     # All six trials are there: Run says so instead of doing nothing (a walk saw that).
     click(qtbot, panel.run_button)
     assert not panel.runner.running
-    assert panel.status.text() == "The experiment has its 6 trials already: raise Trials to run more."
+    assert panel.status.text() == "The experiment has its 6 trials already: raise the number of trials to run more."
 
     # Run goes on with the same study: two more trials, numbered after the first six.
     type_number(qtbot, panel.editor.trials, TRIALS + 2)

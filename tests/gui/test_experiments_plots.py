@@ -155,7 +155,8 @@ def test_no_importance_yet_shows_a_sentence_instead_of_an_empty_chart(qtbot):
     bars.show_importance({}, names)
     settle(qtbot, turns=1)
     assert bars.waiting.isVisible() and not bars.view.isVisible()
-    assert bars.waiting.text() == "The bars appear once 4 trials with different values have finished."
+    assert bars.waiting.text() == ("The bars appear once 4 trials with different values have run to the end (trials stopped "
+                                   "early do not count).")
 
     bars.show_importance({"training:learning_rate": 0.75, "layer:n2:units": 0.25}, names)
     settle(qtbot, turns=1)

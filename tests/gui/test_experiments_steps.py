@@ -145,3 +145,31 @@ def test_every_choice_of_how_to_search_says_what_it_does(qtbot):
     tpe = editor.strategy.findData("tpe")
     assert "Tree-structured Parzen Estimator" in editor.strategy.itemData(tpe, Qt.ItemDataRole.ToolTipRole)
     assert editor.trials.toolTip() and editor.minutes.toolTip() and editor.seed.toolTip()
+
+
+def test_a_reopened_study_shows_its_table_from_the_left_and_says_how_its_trials_ended(qtbot, tmp_path):
+    """A walk reopened a project: the table showed its last columns (Trial and Status scrolled away) and the line
+    under Run was empty where it had counted the trials."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
+    from tuning_helpers import learning_rate, run_here, saved_iris, space_of, units
+
+    from nnstudio.gui.experiments.experiments_panel import ExperimentsPanel
+    from settling import settle
+
+    project = saved_iris(tmp_path, epochs=2)
+    run_here(project, space_of(units(project), learning_rate(), strategy="random", pruner="none", trials=5))
+    document = Document(load_project(project.path))
+    panel = ExperimentsPanel(document)
+    qtbot.addWidget(panel)
+    panel.resize(640, 320)   # a docked panel at 1280×720: narrower than its columns
+    panel.show()
+    qtbot.waitExposed(panel)
+    settle(qtbot)
+    assert panel.model.rowCount() == 5
+    assert panel.status.text() == "5 trials finished."
+    assert panel.table.horizontalScrollBar().maximum() > 0   # the columns do not all fit
+    assert panel.table.horizontalScrollBar().value() == 0
+    assert panel.table.columnViewportPosition(0) == 0   # Trial is the first column in sight

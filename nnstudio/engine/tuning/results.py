@@ -34,7 +34,7 @@ RAN_AGAIN_WORDS = N_("interrupted (ran again as trial {number})")
 NOT_AGAIN_WORDS = N_("interrupted")                                 # no copy of its values in the study
 QUEUED_AGAIN_WORDS = N_("queued to run again")
 MIN_TRIALS_FOR_IMPORTANCE = 4
-MIN_TRIALS_FOR_RANGES = 8   # "... did not help." needs a better half of at least four trials to stand on
+MIN_TRIALS_FOR_RANGES = 8   # "No trial with ... was among the better half" needs a half of at least four trials
 BEST_SHARE = 0.25   # "the best trials": the best quarter, at least three
 FIXED_PARAMS = "fixed_params"   # optuna's system attribute holding a queued trial's values
 
@@ -224,7 +224,8 @@ def _capital(sentence: str) -> str:
 
 
 def _range_sentences(dim: Dimension, finished: list, shown: list, smaller: bool, project: "Project") -> list[str]:
-    """"Units of hidden1 above 128 did not help.", said only where no line of the trials table can say otherwise.
+    """"No trial with units of hidden1 above 128 was among the better half of the results.", said only where no
+    line of the trials table can say otherwise (a walk read "did not help" as "was bad", beside a good trial).
 
     The rule: with at least eight finished trials, take the better half of them (by result). "above X" names the
     largest value the better half used, rounded up; it is said when some finished trial went above X (for a setting
@@ -247,10 +248,12 @@ def _range_sentences(dim: Dimension, finished: list, shown: list, smaller: bool,
     sentences = []
     high = _bound(max(used), up=True)
     if max(tried) > max(used) * margin and max(tried) > high and all_worse(lambda v: v > high):
-        sentences.append(tr("{setting} above {value} did not help.", setting=what, value=_shown(high)))
+        sentences.append(tr("No trial with {setting} above {value} was among the better half of the results.", setting=what,
+                               value=_shown(high)))
     low = _bound(min(used), up=False)
     if min(tried) < min(used) / margin and min(tried) < low and all_worse(lambda v: v < low):
-        sentences.append(tr("{setting} below {value} did not help.", setting=what, value=_shown(low)))
+        sentences.append(tr("No trial with {setting} below {value} was among the better half of the results.", setting=what,
+                               value=_shown(low)))
     return sentences
 
 
@@ -282,7 +285,8 @@ def summary_sentences(study: "optuna.Study", space: SearchSpace, project: "Proje
         sentences.append(_capital(tr("{setting} mattered most ({percent}%).", setting=what,
                                      percent=round(share * 100))))
     elif len(everyone) < MIN_TRIALS_FOR_IMPORTANCE:
-        sentences.append(tr("Too few trials have finished to say which setting mattered most."))
+        sentences.append(tr("Too few trials have run to the end to say which setting mattered most (trials stopped early do "
+                             "not count)."))
     if len(everyone) >= MIN_TRIALS_FOR_IMPORTANCE:
         shown = _with_values(study, (TrialState.COMPLETE, TrialState.PRUNED))   # the trials with a number in the table
         smaller = smaller_is_better(space.monitor)

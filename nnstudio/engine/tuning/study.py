@@ -123,11 +123,14 @@ def grid_size(space: SearchSpace) -> int:
     return math.prod(len(grid_values(d)) for d in space.dimensions) if space.dimensions else 1
 
 
-def make_sampler(space: SearchSpace, worker: int = 0):
-    """Grid, random or TPE. Each worker gets its own seed (seed + worker), so two processes never draw alike."""
+def make_sampler(space: SearchSpace, worker: int = 0, trials_before: int = 0):
+    """Grid, random or TPE. Each worker gets its own seed (seed + worker), so two processes never draw alike; and a
+    study that goes on seeds from the trials it has already (a walk saw Run, after raising the number of trials,
+    try again exactly the values of the first trials: the sampler started from the same seed). The same search
+    from scratch draws the same values again."""
     import optuna
 
-    seed = space.seed + worker
+    seed = space.seed + worker + 1_000 * trials_before
     if space.strategy == "grid":
         return optuna.samplers.GridSampler({d.key: grid_values(d) for d in space.dimensions}, seed=seed)
     if space.strategy == "random":
@@ -210,6 +213,9 @@ def open_study(project: "Project", space: SearchSpace, storage: Optional[str] = 
         raise StudyError(tr("the study cannot be opened: {reason}", reason=exc)) from None
     if worker == 0 and SPACE_ATTR not in study.user_attrs:
         study.set_user_attr(SPACE_ATTR, space.to_dict())
+    trials_before = len(study.get_trials(deepcopy=False))
+    if trials_before:
+        study.sampler = make_sampler(space, worker, trials_before)
     return study
 
 

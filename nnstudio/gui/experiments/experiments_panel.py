@@ -17,7 +17,7 @@ from .space_editor import SpaceEditor, default_workers
 from .study_results import StudyReader, StudyView
 from .study_thread import StudyRunner
 from .trial_curves import TrialCurves
-from .trials_model import SORT_ROLE, TrialsModel, state_name
+from .trials_model import SORT_ROLE, STATUS, TrialsModel, state_name
 
 POLL_MS = 1000   # while a study runs, its storage is read this often (other processes' trials show up too)
 
@@ -33,6 +33,7 @@ class ExperimentsPanel(QWidget):
         self.runner = StudyRunner(self)
         self.view_now = StudyView()
         self._stop_pressed = False
+        self._used_words = ""   # what the status said after Use these settings, until the next undo step
 
         self.editor = SpaceEditor(self)
         left = QWidget(self)
@@ -173,9 +174,15 @@ class ExperimentsPanel(QWidget):
         self.editor.show_space(self.document.project, self.space())
         self.status.setText("")
         self.refresh_results()
+        if self.view_now.rows:   # a study left from before: how its trials ended, as after a run
+            from ...engine.tuning.results import run_summary  # noqa: PLC0415 - the reader has loaded it already
+            self.status.setText(run_summary(self.view_now.rows))
 
     def _follow_undo(self, *_: Any) -> None:
         # An undo or redo of a search edit (or a drawing edit that adds or removes what may vary).
+        if self._used_words and self.status.text() == self._used_words:
+            self.status.setText("")   # "…has trial 6's values now" is not true after Ctrl+Z (a walk read it so)
+        self._used_words = ""
         space = self.space()
         if space.to_dict() != self.editor.space().to_dict() or list(self.editor.rows) != self._candidate_keys():
             self.editor.show_space(self.document.project, space)
@@ -212,14 +219,12 @@ class ExperimentsPanel(QWidget):
         if not space.dimensions:
             self.status.setText(tr("Tick at least one value that may vary."))
             return
-        total = space.trials
-        if total is None and space.strategy == "grid":
-            from ...engine.tuning.study import grid_size  # noqa: PLC0415
-            total = grid_size(space)
+        total = self._budget(space)
         if total is not None and self.view_now.budget_used >= total:
             # Nothing would run: a walk saw Run do nothing, with no word why, once the trials were all done.
-            self.status.setText(ntr("The experiment has its {n} trial already: raise Trials to run more.",
-                                    "The experiment has its {n} trials already: raise Trials to run more.", total))
+            self.status.setText(ntr("The experiment has its {n} trial already: raise the number of trials to run more.",
+                                    "The experiment has its {n} trials already: raise the number of trials to run "
+                                    "more.", total))
             return
         self._on_space_edited(space)   # what runs is what the project keeps
         from ...core.tuning.space import copy_project  # noqa: PLC0415
@@ -227,6 +232,14 @@ class ExperimentsPanel(QWidget):
         # The study trains a copy: nothing the student edits while it runs reaches the trials.
         self._stop_pressed = False
         self.runner.start(copy_project(project), space)
+
+    @staticmethod
+    def _budget(space: Any) -> Optional[int]:
+        """The number of trials the search asks for (a grid without one: all its combinations); None: time only."""
+        if space.trials is None and space.strategy == "grid":
+            from ...engine.tuning.study import grid_size  # noqa: PLC0415
+            return grid_size(space)
+        return space.trials
 
     def _save_first(self) -> bool:
         """An unsaved project (an example, a new drawing) is saved first, as File → Save As… does: its study is
@@ -251,7 +264,10 @@ class ExperimentsPanel(QWidget):
                 # Every trial of the table counted, and how each ended (a walk read "8 trials finished." beside 12
                 # rows, 4 of them stopped early by the pruner); after Stop, said first.
                 summary = run_summary(self.view_now.rows)
-                self.status.setText(tr("Stopped. {summary}", summary=summary) if self._stop_pressed else summary)
+                # "Stopped." only when Stop cut the search short (a walk pressed Stop as the last trial ended).
+                total = self._budget(self.space())
+                cut_short = self._stop_pressed and (total is None or self.view_now.budget_used < total)
+                self.status.setText(tr("Stopped. {summary}", summary=summary) if cut_short else summary)
         self._update_buttons()
 
     def stop(self) -> None:
@@ -282,6 +298,11 @@ class ExperimentsPanel(QWidget):
         self.model.set_rows(view.rows, keys, [names[key] for key in keys], space.monitor)
         if columns_before != (self.model.keys, self.model.rowCount()):
             self.table.resizeColumnsToContents()   # whole headers and values (a few dozen rows: cheap)
+            # "interrupted (ran again as trial 17)" would push the result out of sight: the status column keeps to
+            # a reasonable width, its words elided, whole in the cell's tooltip.
+            status_width = self.table.fontMetrics().horizontalAdvance(tr("stopped early")) + 24
+            if self.table.columnWidth(STATUS) > status_width:
+                self.table.setColumnWidth(STATUS, status_width)
             if columns_before[0] != self.model.keys:
                 # New columns: start at the left, where Trial, Status and the result are (a reopened project's
                 # table showed its last columns, scrolled sideways).
@@ -325,6 +346,7 @@ class ExperimentsPanel(QWidget):
             return False
         if not self.document.push(UseTrialSettings(self.document, changed, trial.number)):
             return False
-        self.status.setText(tr("The network and the training settings have trial {number}'s values now (Ctrl+Z "
-                               "takes them back).", number=trial.number))
+        self._used_words = tr("The network and the training settings have trial {number}'s values now (Ctrl+Z "
+                              "takes them back).", number=trial.number)
+        self.status.setText(self._used_words)
         return True

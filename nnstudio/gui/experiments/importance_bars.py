@@ -34,8 +34,10 @@ class ImportanceBars(QWidget):
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).setPen(pg.mkPen("#444"))
             self.plot.getAxis(axis).setTextPen(pg.mkPen("#222"))
-        self.waiting = QLabel(ntr("The bars appear once {n} trial with different values has finished.",
-                                  "The bars appear once {n} trials with different values have finished.",
+        self.waiting = QLabel(ntr("The bars appear once {n} trial with different values has run to the end (trials "
+                                  "stopped early do not count).",
+                                  "The bars appear once {n} trials with different values have run to the end "
+                                  "(trials stopped early do not count).",
                                   TRIALS_FOR_BARS), self)
         self.waiting.setObjectName("experimentsImportanceWaiting")
         self.waiting.setWordWrap(True)

@@ -94,7 +94,7 @@ class SpaceEditor(QWidget):
         self.workers.setToolTip(tr("How many trials train at the same time, each in its own process"))
         form.addRow(tr("Strategy"), self.strategy)
         form.addRow(tr("Stop bad trials early"), self.pruner)
-        form.addRow(tr("Trials"), self.trials)
+        form.addRow(tr("Number of trials"), self.trials)
         form.addRow(tr("Time limit"), self.minutes)
         form.addRow(tr("Seed"), self.seed)
         form.addRow(tr("Trials at once"), self.workers)

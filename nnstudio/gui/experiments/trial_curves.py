@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...core.i18n import tr
 
@@ -29,13 +29,20 @@ class TrialCurves(QWidget):
         from ..training.curve_views import curve_view  # noqa: PLC0415 - pyqtgraph: the panel is built lazily
 
         self.setObjectName("experimentsCurves")
-        self.view = curve_view(tr("Learning curves of the ticked trials"))
+        # The title in a wrapped label, not on the plot: a one-line plot title was cut off in the docked panel at
+        # 1280×720, and it held the plot wider than its place (the right end of the epochs went out of sight).
+        self.title = QLabel(tr("Learning curves of the ticked trials"), self)
+        self.title.setWordWrap(True)
+        self.view = curve_view("")
         self.view.setMinimumHeight(180)
         self.plot = self.view.getPlotItem()
         self.plot.enableAutoRange()
+        # The numbers as the table shows them (0.0455), not "val_loss (x0.001)" with ticks of 45.5.
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view, 1)
         self.curves: dict[int, Any] = {}     # trial number -> its line
         self._shown: dict[int, tuple] = {}   # trial number -> the points drawn, so a redraw skips unchanged ones
         self.colours: dict[int, str] = {}    # trial number -> its line's colour, kept while it stays ticked

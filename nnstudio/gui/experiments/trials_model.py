@@ -144,6 +144,8 @@ class TrialsModel(QAbstractTableModel):
                 numbers = (METRIC, self.epochs_column(), self.time_column())
                 return math.inf if column in numbers else ""
             return raw if isinstance(raw, (int, float)) else str(raw)
+        if role == Qt.ItemDataRole.ToolTipRole and column == STATUS:
+            return state_words(row)   # whole, where the column is narrower than the words
         if role == Qt.ItemDataRole.CheckStateRole and column == NUMBER:
             return Qt.CheckState.Checked if row.number in self.ticked else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(raw, (int, float)):   # numbers line up
