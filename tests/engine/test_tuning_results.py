@@ -110,7 +110,8 @@ def test_after_stop_the_words_say_the_values_wait_and_then_where_they_ran(tmp_pa
     study, _, _ = _study(tmp_path)
     _interrupted(study, 0.02)
     study.enqueue_trial({LR: 0.02})   # as Objective does when the user presses Stop
-    assert _words(study) == ["interrupted (will run again)", "queued to run again"]
+    assert _words(study) == ["interrupted (will run again)", "queued: trial 0 again"]
+    assert trial_rows(study)[1].params == {LR: 0.02}   # the values it will try, shown before it starts
     trial = study.ask()
     trial.suggest_float(LR, 1e-3, 1e-1, log=True)
     assert _words(study) == ["interrupted (running again as trial 1)", "running"]
@@ -127,7 +128,7 @@ def test_a_recovered_trial_is_matched_to_its_own_copy(tmp_path):
     _interrupted(study, 0.05)   # its values were never queued again (an older study)
     study.enqueue_trial({LR: 0.07})
     assert _words(study) == ["interrupted (will run again)", "interrupted (ran again as trial 2)", "finished",
-                             "queued to run again", "interrupted", "queued"]
+                             "queued: trial 0 again", "interrupted", "queued"]
     rows = trial_rows(study)
     assert [r.interrupted for r in rows] == [True, True, False, False, True, False]
     assert run_summary(rows) == "6 trials: 1 finished, 3 interrupted, 2 queued."

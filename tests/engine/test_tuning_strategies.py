@@ -136,7 +136,7 @@ def test_stopping_the_search_mid_trial_queues_its_values_again(tmp_path):
     assert stopped.state == TrialState.FAIL and stopped.user_attrs[INTERRUPTED]
     assert stopped.user_attrs["epochs_run"] == 2
     assert len(study.get_trials(states=(TrialState.WAITING,))) == 1 and counted(study) == 0
-    assert [r.state_words for r in trial_rows(study)] == ["interrupted (will run again)", "queued to run again"]
+    assert [r.state_words for r in trial_rows(study)] == ["interrupted (will run again)", "queued: trial 0 again"]
     # Going on: the stopped values come first, and the budget of three is whole.
     run_trials(study, Objective(project, space), 3, None, threading.Event(), folder)
     done = study.get_trials(states=(TrialState.COMPLETE,))

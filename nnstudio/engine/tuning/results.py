@@ -32,7 +32,7 @@ INTERRUPTED_WORDS = N_("interrupted (will run again)")              # its copy w
 RUNNING_AGAIN_WORDS = N_("interrupted (running again as trial {number})")
 RAN_AGAIN_WORDS = N_("interrupted (ran again as trial {number})")
 NOT_AGAIN_WORDS = N_("interrupted")                                 # no copy of its values in the study
-QUEUED_AGAIN_WORDS = N_("queued to run again")
+QUEUED_AGAIN_WORDS = N_("queued: trial {number} again")
 MIN_TRIALS_FOR_IMPORTANCE = 4
 MIN_TRIALS_FOR_RANGES = 8   # "No trial with ... was among the better half" needs a half of at least four trials
 BEST_SHARE = 0.25   # "the best trials": the best quarter, at least three
@@ -92,9 +92,13 @@ def _state_words(trial: "optuna.trial.FrozenTrial", copies: Optional[dict]) -> s
             return tr(INTERRUPTED_WORDS)
         words = RUNNING_AGAIN_WORDS if copy.state.name == "RUNNING" else RAN_AGAIN_WORDS
         return tr(words, number=copy.number)
-    if state == "WAITING" and (trial.user_attrs.get(RETRY_OF) is not None
-                               or (copies and any(c.number == trial.number for c in copies.values()))):
-        return tr(QUEUED_AGAIN_WORDS)
+    if state == "WAITING":
+        # Whose values wait here (a walk saw "queued to run again" rows with no values and no word of which).
+        original = trial.user_attrs.get(RETRY_OF)
+        if original is None and copies:
+            original = next((number for number, copy in copies.items() if copy.number == trial.number), None)
+        if original is not None:
+            return tr(QUEUED_AGAIN_WORDS, number=original)
     return tr(STATE_WORDS.get(state, state))
 
 
@@ -104,7 +108,10 @@ def _row(trial: "optuna.trial.FrozenTrial", copies: Optional[dict]) -> TrialRow:
     seconds = attrs.get(SECONDS)
     if seconds is None and trial.datetime_start is not None and trial.datetime_complete is not None:
         seconds = (trial.datetime_complete - trial.datetime_start).total_seconds()
-    return TrialRow(trial.number, trial.state.name, _state_words(trial, copies), dict(trial.params), value,
+    params = dict(trial.params)
+    if not params and trial.state.name == "WAITING":   # a queued trial's values are kept apart until it starts
+        params = dict(trial.system_attrs.get(FIXED_PARAMS) or {})
+    return TrialRow(trial.number, trial.state.name, _state_words(trial, copies), params, value,
                     attrs.get(EPOCHS_RUN), seconds, dict(attrs.get(CURVES, {})), attrs.get(ERROR, ""),
                     _is_interrupted(trial))
 
