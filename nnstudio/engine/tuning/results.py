@@ -151,20 +151,29 @@ def run_summary(rows: list) -> str:
     """How many trials the table holds and how each ended, in one sentence: "12 trials: 8 finished, 4 stopped
     early.", or "12 trials finished." when all ended alike (a walk saw "8 trials finished." beside 12 rows).
 
-    Every row counts, queued ones included, so the number is the table's; interrupted trials are named apart from
-    failed ones (nothing was wrong with them)."""
-    if not rows:
-        return tr("No trials yet.")
+    Interrupted trials are told apart: they do not count toward the number of trials asked for (their values run
+    again as another row), so they are named after the count that matches it. A walk asked for 14 trials, pressed
+    Stop, and read "16 trials" when they were counted in."""
     counts = dict.fromkeys(_COUNTED, 0)
     for row in rows:
         state = str(getattr(row.state, "name", row.state)).upper()   # a name, or optuna's TrialState
         key = "INTERRUPTED" if getattr(row, "interrupted", False) else state
         counts[key if key in counts else "FAIL"] += 1
+    interrupted = counts.pop("INTERRUPTED")
+    total = sum(counts.values())
+    if not total:
+        return _ALL_ALIKE["INTERRUPTED"](interrupted) if interrupted else tr("No trials yet.")
     present = [key for key, n in counts.items() if n]
     if len(present) == 1:
-        return _ALL_ALIKE[present[0]](len(rows))
-    return tr("{trials}: {counts}.", trials=ntr("{n} trial", "{n} trials", len(rows)),
-              counts=tr(", ").join(_COUNTED[key](counts[key]) for key in present))
+        summary = _ALL_ALIKE[present[0]](total)
+    else:
+        summary = tr("{trials}: {counts}.", trials=ntr("{n} trial", "{n} trials", total),
+                     counts=tr(", ").join(_COUNTED[key](counts[key]) for key in present))
+    if not interrupted:
+        return summary
+    return tr("{summary} {interrupted}", summary=summary,
+              interrupted=ntr("Besides, {n} trial was interrupted; its values are tried again.",
+                              "Besides, {n} trials were interrupted; their values are tried again.", interrupted))
 
 
 def best(study: "optuna.Study") -> Optional[TrialRow]:

@@ -181,7 +181,9 @@ class ExperimentsPanel(QWidget):
     def _follow_undo(self, *_: Any) -> None:
         # An undo or redo of a search edit (or a drawing edit that adds or removes what may vary).
         if self._used_words and self.status.text() == self._used_words:
-            self.status.setText("")   # "…has trial 6's values now" is not true after Ctrl+Z (a walk read it so)
+            # "…has trial 6's values now" is not true after Ctrl+Z (a walk read it so): back to the trials' count.
+            from ...engine.tuning.results import run_summary  # noqa: PLC0415 - loaded with the study already
+            self.status.setText(run_summary(self.view_now.rows) if self.view_now.rows else "")
         self._used_words = ""
         space = self.space()
         if space.to_dict() != self.editor.space().to_dict() or list(self.editor.rows) != self._candidate_keys():
