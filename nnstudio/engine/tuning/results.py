@@ -141,7 +141,6 @@ _COUNTED = {
     "COMPLETE": lambda n: ntr("{n} finished", "{n} finished", n),
     "PRUNED": lambda n: ntr("{n} stopped early", "{n} stopped early", n),
     "FAIL": lambda n: ntr("{n} failed", "{n} failed", n),
-    "INTERRUPTED": lambda n: ntr("{n} interrupted", "{n} interrupted", n),
     "RUNNING": lambda n: ntr("{n} running", "{n} running", n),
     "WAITING": lambda n: ntr("{n} queued", "{n} queued", n),
 }
@@ -154,7 +153,7 @@ def run_summary(rows: list) -> str:
     Interrupted trials are told apart: they do not count toward the number of trials asked for (their values run
     again as another row), so they are named after the count that matches it. A walk asked for 14 trials, pressed
     Stop, and read "16 trials" when they were counted in."""
-    counts = dict.fromkeys(_COUNTED, 0)
+    counts = {**dict.fromkeys(_COUNTED, 0), "INTERRUPTED": 0}
     for row in rows:
         state = str(getattr(row.state, "name", row.state)).upper()   # a name, or optuna's TrialState
         key = "INTERRUPTED" if getattr(row, "interrupted", False) else state

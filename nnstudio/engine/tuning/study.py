@@ -123,6 +123,14 @@ def grid_size(space: SearchSpace) -> int:
     return math.prod(len(grid_values(d)) for d in space.dimensions) if space.dimensions else 1
 
 
+def trial_budget(space: SearchSpace) -> Optional[int]:
+    """How many trials the study should hold in all: the number asked for, or for a grid without one every
+    combination; None when only time limits it."""
+    if space.trials is None and space.strategy == "grid":
+        return grid_size(space)
+    return space.trials
+
+
 def make_sampler(space: SearchSpace, worker: int = 0, trials_before: int = 0):
     """Grid, random or TPE. Each worker gets its own seed (seed + worker), so two processes never draw alike; and a
     study that goes on seeds from the trials it has already (a walk saw Run, after raising the number of trials,

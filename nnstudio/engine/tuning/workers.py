@@ -14,7 +14,7 @@ from ...core.tuning.space import SearchSpace
 from ...core.tuning.worker_start import worker_context
 from .recovery import WorkerLock, counted, fcntl, recover_interrupted
 from .results import TrialRow, trial_row
-from .study import StudyError, open_study, study_folder
+from .study import StudyError, open_study, study_folder, trial_budget
 
 POLL_SECONDS = 0.3
 class BudgetLock:
@@ -142,10 +142,7 @@ def run_study(project_or_path: Union[str, Path, Project], space: SearchSpace, wo
         folder = study_folder(project.path)
     study = open_study(project, space, storage, name, folder)
     recover_interrupted(study, folder)
-    total = space.trials
-    if total is None and space.strategy == "grid":
-        from .study import grid_size
-        total = grid_size(space)
+    total = trial_budget(space)
     remaining = None if total is None else max(0, total - counted(study))
     workers = min(workers, remaining) if remaining is not None else workers
     budget_seconds = None if space.minutes is None else space.minutes * 60

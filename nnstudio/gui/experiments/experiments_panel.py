@@ -175,15 +175,13 @@ class ExperimentsPanel(QWidget):
         self.status.setText("")
         self.refresh_results()
         if self.view_now.rows:   # a study left from before: how its trials ended, as after a run
-            from ...engine.tuning.results import run_summary  # noqa: PLC0415 - the reader has loaded it already
-            self.status.setText(run_summary(self.view_now.rows))
+            self.status.setText(self._trials_summary())
 
     def _follow_undo(self, *_: Any) -> None:
         # An undo or redo of a search edit (or a drawing edit that adds or removes what may vary).
         if self._used_words and self.status.text() == self._used_words:
             # "…has trial 6's values now" is not true after Ctrl+Z (a walk read it so): back to the trials' count.
-            from ...engine.tuning.results import run_summary  # noqa: PLC0415 - loaded with the study already
-            self.status.setText(run_summary(self.view_now.rows) if self.view_now.rows else "")
+            self.status.setText(self._trials_summary())
         self._used_words = ""
         space = self.space()
         if space.to_dict() != self.editor.space().to_dict() or list(self.editor.rows) != self._candidate_keys():
@@ -237,11 +235,15 @@ class ExperimentsPanel(QWidget):
 
     @staticmethod
     def _budget(space: Any) -> Optional[int]:
-        """The number of trials the search asks for (a grid without one: all its combinations); None: time only."""
-        if space.trials is None and space.strategy == "grid":
-            from ...engine.tuning.study import grid_size  # noqa: PLC0415
-            return grid_size(space)
-        return space.trials
+        from ...engine.tuning.study import trial_budget  # noqa: PLC0415 - loaded with the study already
+        return trial_budget(space)
+
+    def _trials_summary(self) -> str:
+        """How the study's trials ended, in one sentence ("" before there are any)."""
+        if not self.view_now.rows:
+            return ""
+        from ...engine.tuning.results import run_summary  # noqa: PLC0415 - loaded with the study already
+        return run_summary(self.view_now.rows)
 
     def _save_first(self) -> bool:
         """An unsaved project (an example, a new drawing) is saved first, as File → Save As… does: its study is
@@ -261,11 +263,9 @@ class ExperimentsPanel(QWidget):
         else:
             self.poll.stop()
             if self.status.text() == tr("The experiment is running…"):
-                from ...engine.tuning.results import run_summary  # noqa: PLC0415 - loaded with the study already
-
                 # Every trial of the table counted, and how each ended (a walk read "8 trials finished." beside 12
                 # rows, 4 of them stopped early by the pruner); after Stop, said first.
-                summary = run_summary(self.view_now.rows)
+                summary = self._trials_summary() or tr("No trials yet.")
                 # "Stopped." only when Stop cut the search short (a walk pressed Stop as the last trial ended).
                 total = self._budget(self.space())
                 cut_short = self._stop_pressed and (total is None or self.view_now.budget_used < total)
